@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Dependency-direction check (DESIGN.md §2). Fails when a workspace imports an
+// internal package it may not, when its package.json lists one it may not, or when
+// web-panel imports protocol at runtime (it may use types, plus the i18n catalogue).
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = process.argv[2] ?? new URL('..', import.meta.url).pathname;
+const allowed = {
+  protocol: [],
+  'device-drivers': ['protocol'],
+  'endpoint-guard': ['protocol'],
+  'cloud-sync': ['protocol'],
+  'edge-agent': ['protocol', 'device-drivers', 'cloud-sync'],
+  'web-panel': ['protocol'],
+};
+// Subpaths a package may import from another (absent = any subpath).
+const subpathRules = {
+  'edge-agent': { 'cloud-sync': (sub) => sub === 'client' || sub.startsWith('client/') },
+};
+const runtimeImportRules = {
+  'web-panel': { protocol: (sub) => sub === 'i18n' || sub.startsWith('i18n/') },
+};
+
+const problems = [];
+function* walk(dir) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist') continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* walk(p);
+    else if (/\.(ts|tsx|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts')) yield p;
+  }
+}
+const importRe = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'"`;]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+for (const [pkg, allow] of Object.entries(allowed)) {
+  const manifest = JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8'));
+  const listed = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies, ...manifest.peerDependencies })
+    .filter((d) => d.startsWith('@campus/'))
+    .map((d) => d.slice('@campus/'.length));
+  for (const d of listed) if (!allow.includes(d)) problems.push(`${pkg}/package.json lists @campus/${d}, which ${pkg} may not depend on`);
+  const tsconfigPath = join(root, pkg, 'tsconfig.json');
+  try {
+    const refs = (JSON.parse(readFileSync(tsconfigPath, 'utf8')).references ?? []).map((r) => r.path.replace(/^\.\.\//, ''));
+    for (const r of refs) if (!allow.includes(r)) problems.push(`${pkg}/tsconfig.json references ${r}, which ${pkg} may not depend on`);
+  } catch { /* web-panel tsconfig may have no references */ }
+
+  for (const file of walk(join(root, pkg))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(importRe)) {
+      const spec = m[3] ?? m[4];
+      const typeOnly = Boolean(m[2]);
+      const rel = relative(root, file);
+      if (spec.startsWith('.')) {
+        const target = relative(root, join(file, '..', spec)).split('/')[0];
+        if (target !== pkg && target in allowed) problems.push(`${rel}: relative import "${spec}" reaches into ${target}; import @campus/${target} instead`);
+        continue;
+      }
+      const hit = /^@campus\/([^/]+)(?:\/(.*))?$/.exec(spec);
+      if (!hit) continue;
+      const [, dep, sub = ''] = hit;
+      if (!allow.includes(dep)) { problems.push(`${rel}: imports @campus/${dep}${sub ? '/' + sub : ''}, but ${pkg} may not import ${dep} (DESIGN.md §2)`); continue; }
+      const subRule = subpathRules[pkg]?.[dep];
+      if (subRule && !subRule(sub)) problems.push(`${rel}: imports @campus/${dep}/${sub}; ${pkg} may only use the client part of ${dep}`);
+      const rtRule = runtimeImportRules[pkg]?.[dep];
+      if (rtRule && !typeOnly && !rtRule(sub)) problems.push(`${rel}: runtime import of @campus/${dep}${sub ? '/' + sub : ''}; ${pkg} may import only types from it (use "import type")`);
+    }
+  }
+}
+if (problems.length) {
+  console.error(`dependency check failed (${problems.length}):\n  ` + problems.join('\n  '));
+  process.exit(1);
+}
+console.log('dependency check: ok');
