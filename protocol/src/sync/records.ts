@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * Records the cloud owns (when a cloud is configured) and sends down to every edge of
+ * the school through the change feed. One record = one owner (DESIGN.md §3): the edge
+ * never edits these, it only applies them. Keys are the cloud's stable ids.
+ */
+export const RECORD_KINDS = ['person', 'guardianship', 'card', 'leave', 'visitor_pass', 'calendar', 'usb_policy'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+export const PERSON_ROLES = ['student', 'guardian', 'teacher', 'staff', 'visitor'] as const;
+const ms = z.number().int().nonnegative();
+
+export const PersonRecordSchema = z.object({
+  name: z.string().min(1).max(64),
+  /** A person is one record with several roles: a teacher can also be a parent. */
+  roles: z.array(z.enum(PERSON_ROLES)).min(1),
+  classId: z.string().max(64).optional(),
+  /** Mainland mobile number; guardians sign in to the parent app with it. */
+  phone: z.string().regex(/^\+?\d{6,15}$/).optional(),
+  wechatOpenId: z.string().max(64).optional(),
+  active: z.boolean().default(true),
+});
+
+export const GuardianshipRecordSchema = z.object({
+  studentId: z.string().min(1).max(128),
+  guardianId: z.string().min(1).max(128),
+  relation: z.string().min(1).max(32),
+  mayPickUp: z.boolean(),
+  receivesNotices: z.boolean(),
+});
+
+/** Revocation is by card version: a card whose version is below the record's is refused. */
+export const CardRecordSchema = z.object({
+  personId: z.string().min(1).max(128),
+  version: z.number().int().nonnegative(),
+  revoked: z.boolean(),
+  validUntil: ms.nullable().optional(),
+});
+
+export const LeaveRecordSchema = z.object({
+  personId: z.string().min(1).max(128),
+  from: ms,
+  until: ms,
+  reason: z.string().max(200).optional(),
+  approvedBy: z.string().max(128).optional(),
+});
+
+export const VisitorPassRecordSchema = z.object({
+  name: z.string().min(1).max(64),
+  phone: z.string().regex(/^\+?\d{6,15}$/).optional(),
+  host: z.string().max(128).optional(),
+  validFrom: ms,
+  validUntil: ms,
+  gates: z.array(z.string().max(64)).optional(),
+});
+
+export const CalendarRecordSchema = z.object({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  kind: z.enum(['school_day', 'holiday', 'makeup_day']),
+  /** Local time by which students count as on time, "HH:MM". */
+  entryBy: z.string().regex(/^\d{2}:\d{2}$/).optional(),
+  note: z.string().max(200).optional(),
+});
+
+/** The USB policy schema belongs to endpoint-guard; the feed carries it opaquely. */
+export const UsbPolicyRecordSchema = z.record(z.string(), z.unknown());
+
+export const RECORD_SCHEMAS = {
+  person: PersonRecordSchema,
+  guardianship: GuardianshipRecordSchema,
+  card: CardRecordSchema,
+  leave: LeaveRecordSchema,
+  visitor_pass: VisitorPassRecordSchema,
+  calendar: CalendarRecordSchema,
+  usb_policy: UsbPolicyRecordSchema,
+} as const satisfies Record<RecordKind, z.ZodType>;
+
+export type RecordData<K extends RecordKind> = z.infer<(typeof RECORD_SCHEMAS)[K]>;
+
+export const RecordKeySchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits and _.:- only');
