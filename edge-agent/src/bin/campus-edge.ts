@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig, readConfigFile, applyEnvOverrides, parseConfig } from '../config/load.js';
+import { StoreOpenError, Store } from '../store/index.js';
+import { TrustedClock } from '../core/clock.js';
+import { startEdge, type Edge } from '../edge.js';
+import { DemoCampus, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
+import { VERSION } from '../version.js';
+
+const USAGE = `campus-edge ${VERSION} — 智慧校园边缘网关 / campus edge gateway
+
+用法 / Usage:
+  campus-edge start [--config <file>]      启动 / start the daemon
+  campus-edge demo [--config <file>]       启动演示校园 / start the demo campus
+  campus-edge config check <file>          检查配置 / validate a config file without starting
+  campus-edge backup <target> [--config <file>]   在线备份数据库 / consistent online backup
+  campus-edge --version
+
+环境变量覆盖配置 / env overrides: CAMPUS_EDGE__HTTP__PORT=8081, CAMPUS_EDGE__DATA_DIR=/var/lib/campus-edge ...`;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(message.endsWith('\n') ? message : message + '\n');
+  process.exit(code);
+}
+
+async function runDaemon(configFile: string | undefined, demo: boolean): Promise<void> {
+  const raw = applyEnvOverrides(configFile ? readConfigFile(configFile) : {}, process.env);
+  if (demo) {
+    const d = (raw.demo ??= {}) as Record<string, unknown>;
+    d.enabled ??= true;
+    const auth = (raw.auth ??= {}) as Record<string, unknown>;
+    auth.bootstrapAdmin ??= { username: DEMO_ADMIN.username, password: DEMO_ADMIN.password };
+    const mqttCfg = (raw.mqtt ??= {}) as Record<string, unknown>;
+    mqttCfg.port ??= 1883;
+  }
+  const config = parseConfig(raw);
+  const e: Edge = await startEdge(config, {
+    env: {},
+    mqttClients: config.demo.enabled ? [DEMO_MQTT.observer, ...DEMO_MQTT.devices] : [],
+    modules: (ctx) => (config.demo.enabled ? [new DemoCampus(ctx)] : []),
+  });
+  const lines = [
+    '',
+    `智慧校园 Edge ${VERSION} 已启动 / started`,
+    `  面板 Panel:     ${e.httpUrl}`,
+    `  MQTT:          mqtt://127.0.0.1:${e.mqtt.port}` + (e.mqtt.tlsPort ? `   mqtts://<本机IP>:${e.mqtt.tlsPort} (SHA-256 ${e.mqtt.tlsFingerprint256})` : ''),
+    `  数据 Data:      ${resolve(config.dataDir)}`,
+  ];
+  if (config.demo.enabled) {
+    lines.push(
+      `  演示管理员 Demo admin:  ${DEMO_ADMIN.username} / ${DEMO_ADMIN.password}`,
+      `  演示 MQTT 只读账号 Demo MQTT observer:  ${DEMO_MQTT.observer.clientId} / ${DEMO_MQTT.observer.password}`,
+      `    mosquitto_sub -h 127.0.0.1 -p ${e.mqtt.port} -i ${DEMO_MQTT.observer.clientId} -u ${DEMO_MQTT.observer.clientId} -P ${DEMO_MQTT.observer.password} -t 'campus/events/#' -t 'campus/dev/+/state' -v`,
+    );
+  } else if (e.bootstrapPassword) {
+    lines.push(`  首次启动已创建管理员 First admin created: ${config.auth.bootstrapAdmin.username} / ${e.bootstrapPassword}  (请登录后立即修改 / change it after signing in; shown only once)`);
+  }
+  lines.push('  按 Ctrl-C 停止 / press Ctrl-C to stop', '');
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    e.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      process.stderr.write('shutdown took too long; exiting\n');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    e.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, version: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.version) return void process.stdout.write(VERSION + '\n');
+  const [cmd, sub, arg] = positionals;
+  if (values.help || !cmd) return void process.stdout.write(USAGE + '\n');
+  try {
+    switch (cmd) {
+      case 'start':
+        return await runDaemon(values.config, false);
+      case 'demo':
+        return await runDaemon(values.config, true);
+      case 'config': {
+        if (sub !== 'check' || !arg) fail(USAGE);
+        loadConfig(arg, process.env);
+        process.stdout.write(`配置有效 / configuration is valid: ${arg}\n`);
+        return;
+      }
+      case 'backup': {
+        if (!sub) fail('用法 / usage: campus-edge backup <target-file> [--config <file>]');
+        const config = loadConfig(values.config, process.env);
+        const clock = new TrustedClock({ mode: 'never' });
+        const store = Store.open({ dataDir: resolve(config.dataDir), file: config.store.file, backupDir: config.store.backupDir, synchronous: config.store.synchronous, site: config.site.id, clock });
+        try {
+          await store.backup(resolve(sub));
+        } finally {
+          store.db.close();
+        }
+        process.stdout.write(`备份完成 / backup written: ${resolve(sub)}\n`);
+        return;
+      }
+      default:
+        fail(`未知命令 / unknown command: ${cmd}\n\n${USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof StoreOpenError) fail(err.message, 2);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') fail(`端口已被占用 / port already in use: ${e.message}. 请修改配置中的端口或停止占用该端口的程序 / change the port in the config or stop the program using it.`, 3);
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`campus-edge: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

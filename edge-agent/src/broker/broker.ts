@@ -1,0 +1,275 @@
+import { Aedes, type AedesPublishPacket, type Client, type Subscription } from 'aedes';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import {
+  BROKER_ROLES,
+  isPublishableTopic,
+  mayPublish,
+  maySubscribe,
+  OFFLINE,
+  ONLINE,
+  topics,
+  type BrokerRole,
+} from '@campus/protocol';
+import { GuardedConnection } from './size-guard.js';
+import { verifyPassword, DUMMY_HASH } from '../security/password.js';
+import type { MqttClientRepo } from '../store/mqtt-clients.js';
+import type { Logger } from '../core/log.js';
+
+export type RefusalKind = 'auth_failed' | 'publish_denied' | 'subscribe_denied' | 'payload_too_large' | 'invalid_topic';
+
+export interface Refusal {
+  kind: RefusalKind;
+  clientId: string;
+  address: string | null;
+  topic?: string;
+  size?: number;
+}
+
+export interface BrokerOptions {
+  host: string;
+  port: number;
+  tls?: { port: number; cert: string; key: string } | null;
+  maxPayloadBytes: number;
+  maxTopicLevels: number;
+  queueLimit: number;
+  connectTimeoutMs: number;
+  clients: MqttClientRepo;
+  log: Logger;
+  now: () => number;
+  onRefused: (r: Refusal) => void;
+  onPresence: (p: { clientId: string; role: BrokerRole; online: boolean; address: string | null }) => void;
+  onMessage?: (topic: string, payload: Buffer, clientId: string, role: BrokerRole) => void;
+}
+
+interface Session {
+  role: BrokerRole;
+  address: string | null;
+}
+
+/** How much a PUBLISH header (topic, packet id) may add to the payload limit. */
+const HEADER_ALLOWANCE = 1024;
+
+/**
+ * The embedded broker: aedes with per-client credentials (scrypt), per-topic ACL
+ * from protocol/topics, payload/topic/queue limits, retained presence per client,
+ * plain TCP for trusted segments and TLS for the campus LAN.
+ */
+export class CampusBroker {
+  readonly aedes: Aedes;
+  private tcp: Server | null = null;
+  private tls: TlsServer | null = null;
+  private readonly sessions = new Map<string, Session>();
+  /** Clients we disconnected on purpose, so their disconnect is not presence noise. */
+  readonly counters = { connects: 0, refused: 0, messagesIn: 0 };
+
+  constructor(private readonly opts: BrokerOptions) {
+    this.aedes = new Aedes({
+      id: 'campus-edge',
+      queueLimit: opts.queueLimit,
+      maxTopicLevels: opts.maxTopicLevels,
+      connectTimeout: opts.connectTimeoutMs,
+      maxClientsIdLength: 64,
+      authenticate: (client, username, password, done) => {
+        void this.authenticate(client, username, password).then(
+          (role) => {
+            if (role) {
+              this.sessions.set(client.id, { role, address: addressOf(client) });
+              done(null, true);
+            } else {
+              const err = Object.assign(new Error('Bad username or password'), { returnCode: 4 as const });
+              done(err as never, false);
+            }
+          },
+          (err: unknown) => {
+            this.opts.log.error({ err }, 'authentication error');
+            done(Object.assign(new Error('Server unavailable'), { returnCode: 3 as const }) as never, false);
+          },
+        );
+      },
+      authorizePublish: (client, packet, cb) => {
+        if (!client) return cb(null); // the edge's own publishes
+        const s = this.sessions.get(client.id);
+        const base = { clientId: client.id, address: s?.address ?? null, topic: packet.topic };
+        if (packet.payload && packet.payload.length > opts.maxPayloadBytes) {
+          this.refuse({ ...base, kind: 'payload_too_large', size: packet.payload.length });
+          return cb(new Error('payload too large'));
+        }
+        if (!isPublishableTopic(packet.topic)) {
+          this.refuse({ ...base, kind: 'invalid_topic' });
+          return cb(new Error('invalid topic'));
+        }
+        if (!s || !mayPublish(s.role, client.id, packet.topic)) {
+          this.refuse({ ...base, kind: 'publish_denied' });
+          return cb(new Error('not authorized'));
+        }
+        this.counters.messagesIn++;
+        cb(null);
+      },
+      authorizeSubscribe: (client, sub: Subscription, cb) => {
+        const s = this.sessions.get(client.id);
+        if (!s || !maySubscribe(s.role, client.id, sub.topic)) {
+          this.refuse({ kind: 'subscribe_denied', clientId: client.id, address: s?.address ?? null, topic: sub.topic });
+          return cb(null, null); // SUBACK 0x80 for this filter; the connection stays up
+        }
+        cb(null, sub);
+      },
+      published: (packet: AedesPublishPacket, client: Client, cb) => {
+        if (client && opts.onMessage) {
+          const s = this.sessions.get(client.id);
+          if (s) {
+            try {
+              opts.onMessage(packet.topic, packet.payload as Buffer, client.id, s.role);
+            } catch (err) {
+              opts.log.error({ err, topic: packet.topic }, 'message handler failed');
+            }
+          }
+        }
+        cb(null);
+      },
+    });
+
+    this.aedes.on('clientReady', (client) => {
+      const s = this.sessions.get(client.id);
+      if (!s) return;
+      this.counters.connects++;
+      opts.clients.touch(client.id, s.address);
+      this.publishPresence(client.id, s.role, true);
+      opts.onPresence({ clientId: client.id, role: s.role, online: true, address: s.address });
+    });
+    this.aedes.on('clientDisconnect', (client) => this.gone(client));
+    this.aedes.on('clientError', (client, err) => {
+      // Protocol violations the aedes handlers catch before our hooks (e.g. '#' in a PUBLISH topic).
+      if (/not allowed in PUBLISH|empty topic|too many levels/.test(err.message)) {
+        this.refuse({ kind: 'invalid_topic', clientId: client.id ?? '?', address: addressOf(client), topic: err.message });
+      } else {
+        opts.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error');
+      }
+    });
+    this.aedes.on('connectionError', (client, err) => {
+      opts.log.debug({ clientId: client?.id, err: err.message }, 'mqtt connection error');
+    });
+  }
+
+  private gone(client: Client): void {
+    const s = this.sessions.get(client.id);
+    if (!s) return;
+    // aedes may already have a new client with the same id (session takeover): only
+    // the last connection of an id decides presence.
+    if (this.isConnected(client.id, client)) return;
+    this.sessions.delete(client.id);
+    this.opts.clients.touch(client.id, s.address);
+    this.publishPresence(client.id, s.role, false);
+    this.opts.onPresence({ clientId: client.id, role: s.role, online: false, address: s.address });
+  }
+
+  private isConnected(clientId: string, except: Client): boolean {
+    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
+    const c = clients[clientId];
+    return !!c && c !== except;
+  }
+
+  private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<BrokerRole | null> {
+    const address = addressOf(client);
+    const clientId = client.id;
+    const creds = username ? this.opts.clients.credentials(username) : undefined;
+    // Always run scrypt so a missing user costs the same time as a wrong password.
+    const ok = await verifyPassword(password?.toString('utf8') ?? '', creds?.passwordHash ?? DUMMY_HASH);
+    if (!creds || !ok || !creds.record.enabled || username !== clientId || !(BROKER_ROLES as readonly string[]).includes(creds.record.role)) {
+      this.refuse({ kind: 'auth_failed', clientId: clientId || username || '?', address });
+      return null;
+    }
+    return creds.record.role;
+  }
+
+  private refuse(r: Refusal): void {
+    this.counters.refused++;
+    this.opts.onRefused(r);
+  }
+
+  private publishPresence(clientId: string, role: BrokerRole, online: boolean): void {
+    let topic: string;
+    try {
+      if (role === 'device') topic = topics.deviceState(clientId);
+      else if (role === 'pc-agent') topic = topics.agentState(clientId);
+      else return;
+    } catch {
+      return;
+    }
+    this.publish(topic, online ? ONLINE : OFFLINE, { retain: true, qos: 1 });
+  }
+
+  /** Publishes as the edge itself (bypasses the ACL; never from a network client). */
+  publish(topic: string, payload: string | Buffer | object, opts: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {
+    const body = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload);
+    return new Promise((resolve, reject) => {
+      this.aedes.publish(
+        { cmd: 'publish', topic, payload: Buffer.from(body), qos: opts.qos ?? 0, retain: opts.retain ?? false, dup: false },
+        (err) => (err ? reject(err) : resolve()),
+      );
+    });
+  }
+
+  connected(): Array<{ clientId: string; role: BrokerRole; address: string | null }> {
+    return [...this.sessions.entries()].map(([clientId, s]) => ({ clientId, role: s.role, address: s.address }));
+  }
+
+  isOnline(clientId: string): boolean {
+    return this.sessions.has(clientId);
+  }
+
+  get clientCount(): number {
+    return this.sessions.size;
+  }
+
+  private accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const conn = new GuardedConnection(socket, this.opts.maxPayloadBytes + HEADER_ALLOWANCE, (c, size) => {
+      this.refuse({ kind: 'payload_too_large', clientId: c.clientId ?? '(connecting)', address: socket.remoteAddress ?? null, size });
+    });
+    const client = this.aedes.handle(conn);
+    // Let the guard name the client in its refusal once CONNECT has been read.
+    client.once('connected' as never, () => {
+      conn.clientId = client.id;
+    });
+  }
+
+  async listen(): Promise<{ port: number; tlsPort: number | null }> {
+    await this.aedes.listen();
+    this.tcp = createServer((s) => this.accept(s));
+    const port = await listenOn(this.tcp, this.opts.host, this.opts.port);
+    let tlsPort: number | null = null;
+    if (this.opts.tls) {
+      this.tls = createTlsServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, minVersion: 'TLSv1.2' }, (s) => this.accept(s));
+      this.tls.on('tlsClientError', (err) => this.opts.log.debug({ err: err.message }, 'tls handshake failed'));
+      tlsPort = await listenOn(this.tls, this.opts.host, this.opts.tls.port);
+    }
+    this.publish(topics.edgeState(), ONLINE, { retain: true, qos: 1 }).catch(() => undefined);
+    return { port, tlsPort };
+  }
+
+  async close(): Promise<void> {
+    await this.publish(topics.edgeState(), OFFLINE, { retain: true, qos: 1 }).catch(() => undefined);
+    const closeServer = (s: Server | TlsServer | null) =>
+      new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
+    const servers = Promise.all([closeServer(this.tcp), closeServer(this.tls)]);
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await servers;
+  }
+}
+
+function addressOf(client: Client): string | null {
+  const conn = client.conn as unknown as { remoteAddress?: string };
+  return conn?.remoteAddress ?? null;
+}
+
+function listenOn(server: Server | TlsServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { ConfigSchema, type EdgeConfig } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly issues: string[],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const ENV_PREFIX = 'CAMPUS_EDGE__';
+
+/** Reads a YAML or JSON config file; a missing or unparsable file is a ConfigError. */
+export function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`配置文件无法读取 / cannot read config file ${file}: ${(e as Error).message}`, []);
+  }
+  try {
+    if (extname(file) === '.json') return JSON.parse(text);
+    return YAML.parse(text) ?? {};
+  } catch (e) {
+    throw new ConfigError(`配置文件格式错误 / config file ${file} is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message}`, []);
+  }
+}
+
+/**
+ * Applies CAMPUS_EDGE__A__B=value overrides. Keys are matched case-insensitively
+ * against the schema's camelCase keys; values are parsed as JSON when they look
+ * like JSON (numbers, booleans) and kept as strings otherwise.
+ */
+export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out = structuredClone((raw ?? {}) as Record<string, unknown>);
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const path = name.slice(ENV_PREFIX.length).split('__').map(toCamel);
+    let node: Record<string, unknown> = out;
+    for (const key of path.slice(0, -1)) {
+      const next = node[key];
+      if (typeof next !== 'object' || next === null) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]!] = parseEnvValue(value);
+  }
+  return out;
+}
+
+function toCamel(s: string): string {
+  return s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function parseEnvValue(v: string): unknown {
+  if (/^(true|false|null|-?\d+(\.\d+)?)$/.test(v)) return JSON.parse(v);
+  return v;
+}
+
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => {
+    const key = i.path.length ? i.path.join('.') : '(root)';
+    return `${key}: ${i.message}`;
+  });
+}
+
+/** Validates raw config (already merged with env); throws ConfigError naming each bad key. */
+export function parseConfig(raw: unknown): EdgeConfig {
+  const result = ConfigSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issues = formatIssues(result.error);
+    throw new ConfigError(`配置无效 / invalid configuration:\n  ${issues.join('\n  ')}`, issues);
+  }
+  return result.data;
+}
+
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): EdgeConfig {
+  const raw = file ? readConfigFile(file) : {};
+  return parseConfig(applyEnvOverrides(raw, env));
+}

@@ -1,0 +1,281 @@
+import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SYSTEM_EVENTS, topics, type NewEvent } from '@campus/protocol';
+import { parseConfig, applyEnvOverrides } from './config/load.js';
+import type { EdgeConfig, EdgeConfigInput } from './config/schema.js';
+import { createLogger, type Logger } from './core/log.js';
+import { EventBus } from './core/bus.js';
+import { TrustedClock, type SyncProbe } from './core/clock.js';
+import { createMetrics, type Metrics } from './core/metrics.js';
+import { Store, type StoredEvent } from './store/index.js';
+import type { UserRole } from './store/users.js';
+import { CampusBroker } from './broker/broker.js';
+import { loadOrCreateTls } from './broker/tls.js';
+import { HttpApi } from './http/server.js';
+import { LoginLimiter } from './http/login-limiter.js';
+import { authRoutes } from './http/routes/auth.js';
+import { eventRoutes } from './http/routes/events.js';
+import { adminRoutes } from './http/routes/admin.js';
+import { SecurityEventRecorder } from './modules/security-events.js';
+import type { EdgeModule } from './modules/module.js';
+import { hashPassword, randomSecret } from './security/password.js';
+import { VERSION } from './version.js';
+
+export interface StartEdgeOptions {
+  /** Logger to use; defaults to one built from config.log. */
+  logger?: Logger;
+  /** Extra users to create if missing (tests and the demo). */
+  users?: Array<{ username: string; password: string; roles: UserRole[]; displayName?: string; locale?: 'zh-CN' | 'en' }>;
+  /** Extra broker clients to create or update (tests and the demo). */
+  mqttClients?: Array<{ clientId: string; password: string; role: 'device' | 'pc-agent' | 'operator' | 'observer'; displayName?: string }>;
+  clockProbe?: SyncProbe;
+  wallNow?: () => number;
+  /** Extra modules (the demo campus); started after the core, stopped before it. */
+  modules?: (edge: EdgeContext) => EdgeModule[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What modules receive: the edge's shared services, passed in, never global. */
+export interface EdgeContext {
+  config: EdgeConfig;
+  log: Logger;
+  bus: EventBus;
+  clock: TrustedClock;
+  store: Store;
+  broker: CampusBroker;
+  http: HttpApi;
+  metrics: Metrics;
+  /** Ports the broker listens on (resolved when configured as 0). */
+  mqttPorts: { port: number; tlsPort: number | null };
+  /** Appends an event; it is then published on MQTT and pushed to panels. */
+  appendEvent(e: NewEvent): StoredEvent;
+}
+
+export interface Edge extends EdgeContext {
+  httpUrl: string;
+  mqtt: { port: number; tlsPort: number | null; tlsFingerprint256: string | null; tlsCert: string | null };
+  /** Set when the first admin was created with a generated password (shown once). */
+  bootstrapPassword: string | null;
+  stop(): Promise<void>;
+}
+
+export function defaultPanelDir(): string {
+  return fileURLToPath(new URL('../../web-panel/dist', import.meta.url));
+}
+
+/**
+ * The composition root: the ONLY place that builds and wires the edge. Order:
+ * config → logger → clock → store → broker → HTTP → modules; stop in reverse.
+ * Start-up refusals (bad config, foreign database) throw before anything listens.
+ */
+export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: StartEdgeOptions = {}): Promise<Edge> {
+  const config = parseConfig(applyEnvOverrides(input, opts.env ?? {}));
+  const log = opts.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const metrics = createMetrics();
+  const bus = new EventBus(log.child({ mod: 'bus' }));
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+
+  let store: Store | null = null;
+  const clock = new TrustedClock({
+    mode: config.clock.trust,
+    wallNow: opts.wallNow,
+    probe: opts.clockProbe,
+    onChange: (c) => {
+      metrics.clockTrusted.set(c.trusted ? 1 : 0);
+      bus.emit('clock.changed', c);
+      if (!store) return;
+      if (c.jumpMs !== undefined && c.jumpMs < 0) {
+        append({ type: SYSTEM_EVENTS.clockStatus, reason: 'clock.backwards', severity: 'warning', source: 'clock', data: { deltaMs: -c.jumpMs } });
+      } else if (c.jumpMs === undefined) {
+        append({ type: SYSTEM_EVENTS.clockStatus, reason: c.trusted ? 'clock.synchronized' : 'clock.untrusted', severity: c.trusted ? 'info' : 'warning', source: 'clock', data: { source: c.source } });
+      }
+    },
+  });
+  await clock.check();
+  metrics.clockTrusted.set(clock.trusted() ? 1 : 0);
+
+  const storeLog = log.child({ mod: 'store' });
+  store = Store.open({
+    dataDir,
+    file: config.store.file,
+    backupDir: config.store.backupDir,
+    synchronous: config.store.synchronous,
+    site: config.site.id,
+    clock,
+    onMigrate: (m) => storeLog.info(m, 'database migrated'),
+  });
+  const theStore = store;
+  const cleanup: Array<() => Promise<void> | void> = [() => theStore.close()];
+  const fail = async (err: unknown): Promise<never> => {
+    for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => undefined);
+    throw err;
+  };
+
+  let bootstrapPassword: string | null = null;
+  try {
+    if (store.users.count() === 0) {
+      const pw = config.auth.bootstrapAdmin.password ?? randomSecret(12);
+      if (!config.auth.bootstrapAdmin.password) bootstrapPassword = pw;
+      store.users.create({ username: config.auth.bootstrapAdmin.username, displayName: '管理员', roles: ['admin'], passwordHash: await hashPassword(pw) });
+    }
+    for (const u of opts.users ?? []) {
+      const existing = store.users.credentials(u.username);
+      const passwordHash = await hashPassword(u.password);
+      if (existing) store.users.update(existing.user.id, { roles: u.roles, passwordHash });
+      else store.users.create({ username: u.username, displayName: u.displayName ?? u.username, roles: u.roles, locale: u.locale, passwordHash });
+    }
+    for (const c of opts.mqttClients ?? []) {
+      store.mqttClients.upsert({ clientId: c.clientId, role: c.role, displayName: c.displayName ?? c.clientId, passwordHash: await hashPassword(c.password) });
+    }
+  } catch (err) {
+    await fail(err);
+  }
+
+  let http: HttpApi | null = null;
+  const append = (e: NewEvent): StoredEvent => theStore.events.append(e);
+  theStore.events.onAppended((e) => {
+    metrics.eventsAppended.inc({ type_prefix: e.type.split('.')[0] ?? e.type });
+    bus.emit('event.appended', e);
+  });
+
+  const security = new SecurityEventRecorder(store.events, log.child({ mod: 'security' }), metrics, () => clock.now());
+  const tls = config.mqtt.tls.enabled
+    ? await loadOrCreateTls({ dataDir, certFile: config.mqtt.tls.certFile, keyFile: config.mqtt.tls.keyFile, siteName: config.site.name }).catch(fail)
+    : null;
+  const broker = new CampusBroker({
+    host: config.mqtt.host,
+    port: config.mqtt.port,
+    tls: tls ? { port: config.mqtt.tls.port, cert: tls.cert, key: tls.key } : null,
+    maxPayloadBytes: config.mqtt.maxPayloadBytes,
+    maxTopicLevels: config.mqtt.maxTopicLevels,
+    queueLimit: config.mqtt.queueLimit,
+    connectTimeoutMs: config.mqtt.connectTimeoutMs,
+    clients: store.mqttClients,
+    log: log.child({ mod: 'broker' }),
+    now: () => clock.now(),
+    onRefused: (r) => security.record(r),
+    onPresence: (p) => {
+      metrics.mqttClients.set(broker.clientCount);
+      bus.emit('client.presence', { ...p, at: clock.now() });
+    },
+    onMessage: () => metrics.mqttMessagesIn.inc(),
+  });
+  const mqttPorts = await broker.listen().catch(fail);
+  cleanup.push(() => broker.close());
+
+  const panelDir = config.http.panelDir ? resolve(config.http.panelDir) : defaultPanelDir();
+  http = new HttpApi({
+    store,
+    log: log.child({ mod: 'http' }),
+    metrics,
+    maxBodyBytes: config.http.maxBodyBytes,
+    panelDir,
+    version: VERSION,
+    health: () => ({
+      store: theStore.db.open ? null : 'database closed',
+      broker: broker.aedes.closed ? 'broker closed' : null,
+    }),
+  });
+  const limiter = new LoginLimiter(config.auth.maxFailedLogins, config.auth.lockoutSeconds * 1000, () => clock.now());
+  authRoutes(http.api, { store, limiter, sessionTtlMs: config.http.sessionTtlHours * 3600_000, secureCookies: config.http.secureCookies });
+  eventRoutes(http.api, { store });
+  adminRoutes(http.api, { store, broker, site: config.site, version: VERSION, clock, tlsFingerprint: tls?.fingerprint256 ?? null });
+
+  const theHttp = http;
+  // Live fan-out of every committed event: MQTT and the panel.
+  bus.on('event.appended', (e) => {
+    theHttp.broadcastEvent(e);
+    const { seq: _s, recordedAt: _r, ...env } = e;
+    return broker.publish(topics.event(e.type), env, { qos: 0 }).catch((err: unknown) => log.warn({ err }, 'event publish failed'));
+  });
+  bus.on('client.presence', (p) => {
+    theHttp.broadcastDevice({ clientId: p.clientId, online: p.online, lastSeen: p.at });
+  });
+
+  const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append };
+  const modules = opts.modules?.(ctx) ?? [];
+  http.finish();
+  const httpPort = await http.listen(config.http.host, config.http.port).catch(fail);
+  cleanup.push(() => theHttp.close());
+
+  const clockTimer = setInterval(() => {
+    clock.check().catch((err: unknown) => log.warn({ err }, 'clock check failed'));
+    metrics.busListenerErrors.set(bus.errors);
+    metrics.storeEvents.set(theStore.events.lastSeq());
+    try {
+      metrics.storeBytes.set(statSync(theStore.file).size);
+    } catch {
+      /* file moved: health will say so */
+    }
+  }, config.clock.checkIntervalSeconds * 1000);
+  clockTimer.unref();
+  cleanup.push(() => clearInterval(clockTimer));
+
+  const started: EdgeModule[] = [];
+  for (const m of modules) {
+    try {
+      await m.start();
+      started.push(m);
+      metrics.moduleUp.set({ module: m.name }, 1);
+    } catch (err) {
+      metrics.moduleUp.set({ module: m.name }, 0);
+      log.error({ err, module: m.name }, 'module failed to start; the rest keep running');
+    }
+  }
+  cleanup.push(async () => {
+    for (const m of [...started].reverse()) {
+      try {
+        await m.stop();
+      } catch (err) {
+        log.error({ err, module: m.name }, 'module failed to stop');
+      }
+    }
+  });
+
+  append({ type: SYSTEM_EVENTS.started, reason: 'system.started', source: 'edge', data: { version: VERSION, clockTrusted: clock.trusted() } });
+  if (!clock.trusted()) {
+    append({ type: SYSTEM_EVENTS.clockStatus, reason: 'clock.untrusted', severity: 'warning', source: 'clock', data: { source: clock.source() } });
+  }
+  const hostForUrl = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  log.info({ http: httpPort, mqtt: mqttPorts.port, mqtts: mqttPorts.tlsPort, dataDir }, 'edge started');
+
+  let stopping: Promise<void> | null = null;
+  const edge: Edge = {
+    ...ctx,
+    httpUrl: `http://${hostForUrl}:${httpPort}`,
+    mqtt: { port: mqttPorts.port, tlsPort: mqttPorts.tlsPort, tlsFingerprint256: tls?.fingerprint256 ?? null, tlsCert: tls?.cert ?? null },
+    bootstrapPassword,
+    stop: () => {
+      stopping ??= (async () => {
+        try {
+          append({ type: SYSTEM_EVENTS.stopped, reason: 'system.stopped', source: 'edge', data: {} });
+        } catch {
+          /* store may already be closed */
+        }
+        // Reverse order: modules, HTTP, clock, broker, store last (so nothing writes after close).
+        const steps = [...cleanup].reverse();
+        for (const step of steps) {
+          try {
+            await step();
+          } catch (err) {
+            log.error({ err }, 'shutdown step failed');
+          }
+        }
+        log.info('edge stopped');
+        log.flush?.();
+      })();
+      return stopping;
+    },
+  };
+  return edge;
+}
+
+export function dataPath(config: EdgeConfig, ...parts: string[]): string {
+  return join(resolve(config.dataDir), ...parts);
+}
+
+export function isInitialised(config: EdgeConfig): boolean {
+  return existsSync(join(resolve(config.dataDir), config.store.file));
+}

@@ -1,0 +1,136 @@
+import express, { type Express, type Request } from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Server as SocketServer } from 'socket.io';
+import { ApiRouter, jsonBody } from './router.js';
+import { errorBody, errorHandler } from './errors.js';
+import { parseCookies, SESSION_COOKIE } from './cookies.js';
+import { maySee } from './visibility.js';
+import { panelEvent } from './routes/events.js';
+import type { Store, StoredEvent, User } from '../store/index.js';
+import type { Logger } from '../core/log.js';
+import type { Metrics } from '../core/metrics.js';
+import './messages.js';
+
+export interface HttpDeps {
+  store: Store;
+  log: Logger;
+  metrics: Metrics;
+  maxBodyBytes: number;
+  panelDir: string | null;
+  version: string;
+  /** Extra readiness checks for /healthz (each returns an error text or null). */
+  health: () => Record<string, string | null>;
+}
+
+export class HttpApi {
+  readonly app: Express;
+  readonly api: ApiRouter;
+  readonly server: Server;
+  readonly io: SocketServer;
+
+  constructor(private readonly deps: HttpDeps) {
+    const { store } = deps;
+    this.app = express();
+    this.app.disable('x-powered-by');
+    this.app.set('trust proxy', 'loopback');
+    this.api = new ApiRouter({
+      session: (req) => this.session(req),
+      audit: (e) => store.audit.record(e),
+    });
+    this.server = createServer(this.app);
+    this.io = new SocketServer(this.server, { serveClient: false, cors: { origin: false } });
+    this.io.use((socket, next) => {
+      const token = parseCookies(socket.handshake.headers.cookie)[SESSION_COOKIE];
+      const s = token ? store.sessions.get(token) : undefined;
+      const user = s && store.users.byId(s.userId);
+      if (!user || user.disabled) return next(new Error('auth.required'));
+      socket.data.user = user;
+      next();
+    });
+  }
+
+  private session(req: Request): { user: User; csrfToken: string } | null {
+    const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (!token) return null;
+    const s = this.deps.store.sessions.get(token);
+    if (!s) return null;
+    const user = this.deps.store.users.byId(s.userId);
+    if (!user || user.disabled) return null;
+    return { user, csrfToken: s.csrfToken };
+  }
+
+  /** Call after all routes were added. */
+  finish(): void {
+    const { app, deps } = this;
+    app.use((req, res, next) => {
+      res.on('finish', () => deps.metrics.httpRequests.inc({ status: `${Math.floor(res.statusCode / 100)}xx` }));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('X-Frame-Options', 'DENY');
+      res.setHeader('Referrer-Policy', 'same-origin');
+      next();
+    });
+    app.get('/healthz', (_req, res) => {
+      const checks = deps.health();
+      const failing = Object.entries(checks).filter(([, v]) => v !== null);
+      res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'unhealthy' : 'ok', checks });
+    });
+    app.get('/metrics', async (_req, res) => {
+      res.setHeader('Content-Type', deps.metrics.registry.contentType);
+      res.send(await deps.metrics.registry.metrics());
+    });
+    app.get('/api/openapi.json', (_req, res) => {
+      res.json(this.api.openapi({ title: '智慧校园 Edge API / Campus Edge API', version: deps.version }));
+    });
+    app.use('/api', jsonBody(deps.maxBodyBytes));
+    this.api.mount(app);
+    app.use('/api', (req, res) => res.status(404).json(errorBody('not_found', { what: `${req.method} ${req.originalUrl}` })));
+    if (deps.panelDir && existsSync(join(deps.panelDir, 'index.html'))) {
+      const dir = deps.panelDir;
+      app.use(express.static(dir, { index: 'index.html', maxAge: '1h', setHeaders: (res, p) => p.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }));
+      // SPA routes fall back to index.html.
+      app.get(/^\/(?!api\/|socket\.io\/|metrics|healthz).*/, (_req, res) => res.sendFile(join(dir, 'index.html')));
+    } else {
+      app.get('/', (_req, res) =>
+        res
+          .type('text/plain; charset=utf-8')
+          .send('面板尚未构建：请运行 npm run build。 / The panel is not built yet: run npm run build.'),
+      );
+    }
+    app.use(errorHandler(deps.log));
+  }
+
+  /** Pushes a new event to every signed-in panel whose roles may see it. */
+  broadcastEvent(e: StoredEvent): void {
+    const payload = panelEvent(e);
+    for (const socket of this.io.sockets.sockets.values()) {
+      const user = socket.data.user as User | undefined;
+      if (user && maySee(user.roles, e.type)) socket.emit('event', payload);
+    }
+  }
+
+  broadcastDevice(d: { clientId: string; online: boolean; lastSeen: number | null }): void {
+    for (const socket of this.io.sockets.sockets.values()) {
+      const user = socket.data.user as User | undefined;
+      if (user && (user.roles.includes('admin') || user.roles.includes('it'))) socket.emit('device', d);
+    }
+  }
+
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    this.server.closeAllConnections?.();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
