@@ -71,7 +71,7 @@ export function defaultPanelDir(): string {
  */
 export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: StartEdgeOptions = {}): Promise<Edge> {
   const config = parseConfig(applyEnvOverrides(input, opts.env ?? {}));
-  const log = opts.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const log = opts.logger ?? createLogger({ level: config.log.level });
   const metrics = createMetrics();
   const bus = new EventBus(log.child({ mod: 'bus' }));
   const dataDir = resolve(config.dataDir);

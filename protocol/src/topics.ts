@@ -73,7 +73,7 @@ export function topicMatches(filter: string, topic: string): boolean {
 
 /** True when a topic is a valid *publish* topic: no wildcards, no empty string, no NUL. */
 export function isPublishableTopic(topic: string): boolean {
-  return topic.length > 0 && !/[+#\u0000]/.test(topic);
+  return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !topic.includes('\u0000');
 }
 
 /**

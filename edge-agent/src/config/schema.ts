@@ -20,8 +20,7 @@ export const ConfigSchema = z
     dataDir: z.string().min(1).default('./data').describe('Where the database, TLS certificate, keys and backups are kept.'),
     log: z
       .strictObject({
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log level.'),
-        pretty: z.boolean().default(false).describe('Human-readable logs instead of JSON lines.'),
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
       })
       .prefault({})
       .describe('Structured logging (pino).'),
@@ -50,7 +49,7 @@ export const ConfigSchema = z
         lockoutSeconds: z.number().int().min(1).default(300).describe('How long a lockout lasts.'),
         bootstrapAdmin: z
           .strictObject({
-            username: z.string().min(1).max(64).default('admin'),
+            username: z.string().min(1).max(64).default('admin').describe('User name of the first administrator.'),
             password: z.string().min(8, 'at least 8 characters').optional().describe('Initial admin password, used only when no user exists yet. If unset, a random one is generated and printed once.'),
           })
           .prefault({})

@@ -31,7 +31,7 @@ export const REDACT_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-export function createLogger(opts: { level: string; pretty?: boolean; destination?: pino.DestinationStream }): Logger {
+export function createLogger(opts: { level: string; destination?: pino.DestinationStream }): Logger {
   return pino(
     {
       level: opts.level,

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Writes docs/configuration.md from the edge's config schema (run after `npm run build`).
+import { writeFileSync } from 'node:fs';
+import { renderConfigReference } from '../edge-agent/dist/config/reference.js';
+
+writeFileSync(new URL('../docs/configuration.md', import.meta.url), renderConfigReference());
+console.log('docs/configuration.md written');
