@@ -1,0 +1,97 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { bilingual } from '@campus/protocol/i18n';
+import { ApiError, EdgeApi } from '../api/client';
+import { currentSession, signIn, signOut } from '../api/endpoints';
+import type { PanelUser } from '../api/types';
+import { useLocale } from '../i18n/locale';
+
+export type SessionState =
+  | { status: 'checking' }
+  | { status: 'signedOut' }
+  | { status: 'unreachable'; error: ApiError }
+  | { status: 'signedIn'; user: PanelUser };
+
+interface SessionContextValue {
+  session: SessionState;
+  api: EdgeApi;
+  signIn: (username: string, password: string) => Promise<void>;
+  signOut: () => Promise<void>;
+  /** Asks the edge again whether the cookie is still good (after a failed live connect). */
+  recheck: () => Promise<void>;
+}
+
+const SessionContext = createContext<SessionContextValue | null>(null);
+
+/** Holds who is signed in. Any 401 from the edge drops back to the sign-in page. */
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const { adoptProfileLocale } = useLocale();
+  const [session, setSession] = useState<SessionState>({ status: 'checking' });
+  const [api] = useState(
+    () =>
+      new EdgeApi({
+        onUnauthorized: () => {
+          api.setCsrfToken(null);
+          setSession({ status: 'signedOut' });
+        },
+      }),
+  );
+
+  const recheck = useCallback(async () => {
+    try {
+      const s = await currentSession(api);
+      api.setCsrfToken(s.csrfToken);
+      adoptProfileLocale(s.user.locale);
+      setSession({ status: 'signedIn', user: s.user });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) setSession({ status: 'signedOut' });
+      else setSession({ status: 'unreachable', error: asApiError(err) });
+    }
+  }, [api, adoptProfileLocale]);
+
+  useEffect(() => {
+    void recheck();
+  }, [recheck]);
+
+  const doSignIn = useCallback(
+    async (username: string, password: string) => {
+      const s = await signIn(api, username, password);
+      api.setCsrfToken(s.csrfToken);
+      adoptProfileLocale(s.user.locale);
+      setSession({ status: 'signedIn', user: s.user });
+    },
+    [api, adoptProfileLocale],
+  );
+
+  const doSignOut = useCallback(async () => {
+    try {
+      await signOut(api);
+    } catch {
+      // Even if the edge cannot be told, this browser forgets the session.
+    }
+    api.setCsrfToken(null);
+    setSession({ status: 'signedOut' });
+  }, [api]);
+
+  const value = useMemo(
+    () => ({ session, api, signIn: doSignIn, signOut: doSignOut, recheck }),
+    [session, api, doSignIn, doSignOut, recheck],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+function asApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError(0, 'panel.unexpected', bilingual('panel.error.unexpected', { status: '—' }), err);
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside <SessionProvider>');
+  return value;
+}
+
+/** For pages inside the shell, which only render once someone is signed in. */
+export function useSignedInUser(): PanelUser {
+  const { session } = useSession();
+  if (session.status !== 'signedIn') throw new Error('useSignedInUser while not signed in');
+  return session.user;
+}

@@ -1,0 +1,129 @@
+import { useMemo, useState } from 'react';
+import { Alert, Button, Flex, Input, Table, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { WarningOutlined } from '@ant-design/icons';
+import type { PanelEvent } from '../../api/types';
+import { absoluteTime, relativeTime } from '../../format/time';
+import { useNow } from '../../format/useNow';
+import { useLocale } from '../../i18n/locale';
+import { parseTypePrefix } from './feed';
+import { SeverityTag } from './SeverityTag';
+import { useEventFeed } from './useEventFeed';
+
+/** 实时事件: what is happening on campus, newest on top, live. */
+export default function LiveEventsPage() {
+  const { locale, t } = useLocale();
+  const now = useNow();
+  const [typePrefix, setTypePrefix] = useState('');
+  const [filterInvalid, setFilterInvalid] = useState(false);
+  const feed = useEventFeed(typePrefix);
+
+  const columns = useMemo<TableColumnsType<PanelEvent>>(
+    () => [
+      {
+        key: 'time',
+        title: t('panel.events.col.time'),
+        width: 150,
+        render: (_, e) => (
+          <Tooltip title={absoluteTime(locale, e.occurredAt)}>
+            <span className="event-time">
+              {relativeTime(locale, e.occurredAt, now)}
+              {!e.clockTrusted && (
+                <Tooltip title={t('panel.events.clockUntrusted')}>
+                  <WarningOutlined className="clock-untrusted-mark" aria-label={t('panel.events.clockUntrusted')} />
+                </Tooltip>
+              )}
+            </span>
+          </Tooltip>
+        ),
+      },
+      {
+        key: 'severity',
+        title: t('panel.events.col.severity'),
+        width: 96,
+        render: (_, e) => <SeverityTag severity={e.severity} />,
+      },
+      {
+        key: 'text',
+        title: t('panel.events.col.text'),
+        render: (_, e) => <span className="event-text">{e.text[locale]}</span>,
+      },
+      {
+        key: 'type',
+        title: t('panel.events.col.type'),
+        width: 200,
+        responsive: ['md'],
+        render: (_, e) => (
+          <Typography.Text code className="event-type">
+            {e.type}
+          </Typography.Text>
+        ),
+      },
+      {
+        key: 'source',
+        title: t('panel.events.col.source'),
+        width: 180,
+        responsive: ['xl'],
+        render: (_, e) => <Typography.Text type="secondary">{e.source}</Typography.Text>,
+      },
+    ],
+    [locale, now, t],
+  );
+
+  return (
+    <Flex vertical gap="middle">
+      <Flex align="center" justify="space-between" gap="middle" wrap="wrap">
+        <Typography.Title level={3} className="page-title">
+          {t('panel.menu.events')}
+        </Typography.Title>
+        <Input.Search
+          className="event-filter"
+          data-testid="event-filter"
+          allowClear
+          size="large"
+          placeholder={t('panel.events.filter')}
+          status={filterInvalid ? 'error' : undefined}
+          title={filterInvalid ? t('panel.events.filterInvalid') : undefined}
+          onChange={() => setFilterInvalid(false)}
+          onSearch={(v) => {
+            const prefix = parseTypePrefix(v);
+            setFilterInvalid(prefix === null);
+            if (prefix !== null) setTypePrefix(prefix);
+          }}
+        />
+      </Flex>
+      {filterInvalid && <Alert type="warning" showIcon title={t('panel.events.filterInvalid')} />}
+      {feed.error && (
+        <Alert
+          type="error"
+          showIcon
+          title={feed.error.text[locale]}
+          action={<Button onClick={feed.reload}>{t('panel.action.retry')}</Button>}
+        />
+      )}
+      <Table<PanelEvent>
+        data-testid="event-table"
+        rowKey="id"
+        size="middle"
+        columns={columns}
+        dataSource={feed.events}
+        loading={feed.loading}
+        pagination={false}
+        sticky
+        rowClassName={(e) => `event-row event-${e.severity}${feed.liveIds.has(e.id) ? ' event-row-live' : ''}`}
+        locale={{ emptyText: t('panel.events.empty') }}
+        footer={() => (
+          <Flex align="center" justify="space-between">
+            <Typography.Text type="secondary">{t('panel.events.count', { count: feed.events.length })}</Typography.Text>
+            {feed.hasOlder ? (
+              <Button onClick={feed.loadOlder} loading={feed.loadingOlder}>
+                {t('panel.events.loadMore')}
+              </Button>
+            ) : (
+              feed.events.length > 0 && <Typography.Text type="secondary">{t('panel.events.noMore')}</Typography.Text>
+            )}
+          </Flex>
+        )}
+      />
+    </Flex>
+  );
+}

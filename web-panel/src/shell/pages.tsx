@@ -1,0 +1,34 @@
+import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
+import { ApiOutlined, BellOutlined } from '@ant-design/icons';
+import type { PanelMessageId } from '../i18n/messages';
+import type { PageAccess } from './access';
+
+/**
+ * The panel's one page table: the menu, the access check and the router all read it.
+ * A new module (门禁, 考勤, 能耗, 终端管控) attaches by adding an entry here.
+ */
+export interface PanelPage extends PageAccess {
+  /** The URL hash path: #/events */
+  path: string;
+  menuLabel: PanelMessageId;
+  icon: ReactNode;
+  /** Loaded on first visit, so the sign-in page does not wait for tables and charts. */
+  Page: LazyExoticComponent<ComponentType>;
+}
+
+export const panelPages: readonly PanelPage[] = [
+  {
+    path: 'events',
+    menuLabel: 'panel.menu.events',
+    icon: <BellOutlined />,
+    roles: ['security', 'facility', 'it'],
+    Page: lazy(() => import('../pages/events/LiveEventsPage')),
+  },
+  {
+    path: 'devices',
+    menuLabel: 'panel.menu.devices',
+    icon: <ApiOutlined />,
+    roles: ['it'],
+    Page: lazy(() => import('../pages/devices/DevicesPage')),
+  },
+];
