@@ -1,11 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { defaultServerConditions } from 'vite';
 
 // One runner for the whole repo. Workspace packages resolve to their TypeScript
 // sources through the "source" export condition, so unit tests need no build;
 // tests that spawn the built daemon or drive the built panel rely on `npm run build`.
 export default defineConfig({
-  resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['source', 'node', 'import', 'default'], externalConditions: ['source'] } },
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
   test: {
     include: ['*/test/**/*.test.ts', '*/test/**/*.test.tsx'],
     exclude: ['**/node_modules/**', '**/dist/**'],

@@ -60,8 +60,10 @@ export class CampusBroker {
   readonly aedes: Aedes;
   private tcp: Server | null = null;
   private tls: TlsServer | null = null;
-  private readonly sessions = new Map<string, Session>();
-  /** Clients we disconnected on purpose, so their disconnect is not presence noise. */
+  /** Per connection, so a session takeover by the same client id never mixes two connections' state. */
+  private readonly sessions = new WeakMap<Client, Session>();
+  /** The live connection of each online client id. */
+  private readonly online = new Map<string, { client: Client; session: Session }>();
   readonly counters = { connects: 0, refused: 0, messagesIn: 0 };
 
   constructor(private readonly opts: BrokerOptions) {
@@ -75,7 +77,7 @@ export class CampusBroker {
         void this.authenticate(client, username, password).then(
           (role) => {
             if (role) {
-              this.sessions.set(client.id, { role, address: addressOf(client) });
+              this.sessions.set(client, { role, address: addressOf(client) });
               done(null, true);
             } else {
               const err = Object.assign(new Error('Bad username or password'), { returnCode: 4 as const });
@@ -90,7 +92,7 @@ export class CampusBroker {
       },
       authorizePublish: (client, packet, cb) => {
         if (!client) return cb(null); // the edge's own publishes
-        const s = this.sessions.get(client.id);
+        const s = this.sessions.get(client);
         const base = { clientId: client.id, address: s?.address ?? null, topic: packet.topic };
         if (packet.payload && packet.payload.length > opts.maxPayloadBytes) {
           this.refuse({ ...base, kind: 'payload_too_large', size: packet.payload.length });
@@ -108,7 +110,7 @@ export class CampusBroker {
         cb(null);
       },
       authorizeSubscribe: (client, sub: Subscription, cb) => {
-        const s = this.sessions.get(client.id);
+        const s = this.sessions.get(client);
         if (!s || !maySubscribe(s.role, client.id, sub.topic)) {
           this.refuse({ kind: 'subscribe_denied', clientId: client.id, address: s?.address ?? null, topic: sub.topic });
           return cb(null, null); // SUBACK 0x80 for this filter; the connection stays up
@@ -117,7 +119,7 @@ export class CampusBroker {
       },
       published: (packet: AedesPublishPacket, client: Client, cb) => {
         if (client && opts.onMessage) {
-          const s = this.sessions.get(client.id);
+          const s = this.sessions.get(client);
           if (s) {
             try {
               opts.onMessage(packet.topic, packet.payload as Buffer, client.id, s.role);
@@ -131,8 +133,9 @@ export class CampusBroker {
     });
 
     this.aedes.on('clientReady', (client) => {
-      const s = this.sessions.get(client.id);
+      const s = this.sessions.get(client);
       if (!s) return;
+      this.online.set(client.id, { client, session: s });
       this.counters.connects++;
       opts.clients.touch(client.id, s.address);
       this.publishPresence(client.id, s.role, true);
@@ -153,21 +156,15 @@ export class CampusBroker {
   }
 
   private gone(client: Client): void {
-    const s = this.sessions.get(client.id);
-    if (!s) return;
-    // aedes may already have a new client with the same id (session takeover): only
-    // the last connection of an id decides presence.
-    if (this.isConnected(client.id, client)) return;
-    this.sessions.delete(client.id);
+    const entry = this.online.get(client.id);
+    // After a session takeover the old connection's disconnect must not mark the
+    // client offline: only the live connection of an id decides presence.
+    if (!entry || entry.client !== client) return;
+    const s = entry.session;
+    this.online.delete(client.id);
     this.opts.clients.touch(client.id, s.address);
     this.publishPresence(client.id, s.role, false);
     this.opts.onPresence({ clientId: client.id, role: s.role, online: false, address: s.address });
-  }
-
-  private isConnected(clientId: string, except: Client): boolean {
-    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
-    const c = clients[clientId];
-    return !!c && c !== except;
   }
 
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<BrokerRole | null> {
@@ -212,15 +209,15 @@ export class CampusBroker {
   }
 
   connected(): Array<{ clientId: string; role: BrokerRole; address: string | null }> {
-    return [...this.sessions.entries()].map(([clientId, s]) => ({ clientId, role: s.role, address: s.address }));
+    return [...this.online.entries()].map(([clientId, { session: s }]) => ({ clientId, role: s.role, address: s.address }));
   }
 
   isOnline(clientId: string): boolean {
-    return this.sessions.has(clientId);
+    return this.online.has(clientId);
   }
 
   get clientCount(): number {
-    return this.sessions.size;
+    return this.online.size;
   }
 
   private accept(socket: Socket): void {
