@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { TrustedClock } from '../src/core/clock.js';
+import { EventBus } from '../src/core/bus.js';
+
+describe('TrustedClock', () => {
+  it('starts untrusted in auto mode and trusts once NTP reports sync', async () => {
+    let synced = false;
+    const changes: Array<{ trusted: boolean; source: string }> = [];
+    const c = new TrustedClock({ mode: 'auto', probe: async () => synced, onChange: (x) => changes.push(x) });
+    await c.check();
+    expect(c.trusted()).toBe(false);
+    synced = true;
+    await c.check();
+    expect(c.trusted()).toBe(true);
+    expect(c.source()).toBe('ntp');
+    expect(changes).toEqual([{ trusted: true, source: 'ntp' }]);
+  });
+
+  it('can be vouched for by the cloud, but never in "never" mode', () => {
+    const a = new TrustedClock({ mode: 'auto', probe: async () => false });
+    a.markTrusted('cloud');
+    expect(a.trusted()).toBe(true);
+    expect(a.source()).toBe('cloud');
+    const n = new TrustedClock({ mode: 'never' });
+    n.markTrusted('cloud');
+    expect(n.trusted()).toBe(false);
+  });
+
+  it('detects a backwards jump and keeps monotonic time increasing', async () => {
+    let wall = 1_800_000_000_000;
+    let mono = 1000;
+    const jumps: number[] = [];
+    const c = new TrustedClock({ mode: 'always', wallNow: () => wall, monoNow: () => mono, onChange: (x) => x.jumpMs !== undefined && jumps.push(x.jumpMs) });
+    const t1 = c.monotonicNow();
+    wall += 1000;
+    mono += 1000;
+    await c.check();
+    expect(jumps).toEqual([]);
+    const t2 = c.monotonicNow();
+    wall -= 3_600_000; // clock corrected one hour back
+    mono += 10;
+    await c.check();
+    expect(jumps).toHaveLength(1);
+    expect(jumps[0]).toBeLessThan(-3_000_000);
+    const t3 = c.monotonicNow();
+    expect(t2).toBeGreaterThan(t1);
+    expect(t3).toBeGreaterThanOrEqual(t2);
+  });
+});
+
+describe('EventBus', () => {
+  it('a throwing or rejecting listener is logged and never reaches the emitter or other listeners', async () => {
+    const bus = new EventBus(pino({ level: 'silent' }));
+    const got: string[] = [];
+    bus.on('clock.changed', () => {
+      throw new Error('bug');
+    });
+    bus.on('clock.changed', async () => {
+      throw new Error('async bug');
+    });
+    bus.on('clock.changed', (c) => void got.push(c.source));
+    expect(() => bus.emit('clock.changed', { trusted: true, source: 'ntp' })).not.toThrow();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(got).toEqual(['ntp']);
+    expect(bus.errors).toBe(2);
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it, afterEach } from 'vitest';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const SCRIPT = join(ROOT, 'scripts/check-deps.mjs');
+const PACKAGES = ['protocol', 'device-drivers', 'endpoint-guard', 'cloud-sync', 'edge-agent', 'web-panel'];
+
+/** Copies only package.json/tsconfig of each workspace into a scratch tree. */
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'deps-'));
+  for (const p of PACKAGES) {
+    mkdirSync(join(dir, p, 'src'), { recursive: true });
+    cpSync(join(ROOT, p, 'package.json'), join(dir, p, 'package.json'));
+    try {
+      cpSync(join(ROOT, p, 'tsconfig.json'), join(dir, p, 'tsconfig.json'));
+    } catch {
+      /* optional */
+    }
+  }
+  return dir;
+}
+
+const run = (dir: string) => spawnSync(process.execPath, [SCRIPT, dir + '/'], { encoding: 'utf8' });
+
+describe('dependency-direction check', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('passes on the real repository', () => {
+    const r = spawnSync(process.execPath, [SCRIPT], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it.each([
+    ['device-drivers/src/x.ts', "import { Store } from '@campus/edge-agent';", /may not import edge-agent/],
+    ['protocol/src/x.ts', "import { a } from '@campus/device-drivers';", /may not import device-drivers/],
+    ['edge-agent/src/x.ts', "import { startCloud } from '@campus/cloud-sync/server/index';", /only use the client part/],
+    ['web-panel/src/x.ts', "import { topics } from '@campus/protocol';", /may import only types/],
+    ['endpoint-guard/src/x.ts', "import { x } from '../../edge-agent/src/edge.js';", /reaches into edge-agent/],
+    ['cloud-sync/src/x.ts', "const m = await import('@campus/web-panel');", /may not import web-panel/],
+  ])('fails on %s', (file, code, message) => {
+    const dir = scratch();
+    dirs.push(dir);
+    writeFileSync(join(dir, file), code + '\n');
+    const r = run(dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('allows type imports in web-panel and the i18n catalogue at runtime', () => {
+    const dir = scratch();
+    dirs.push(dir);
+    writeFileSync(join(dir, 'web-panel/src/x.ts'), "import type { EventEnvelope } from '@campus/protocol';\nimport { translate } from '@campus/protocol/i18n';\n");
+    expect(run(dir).status).toBe(0);
+  });
+});
