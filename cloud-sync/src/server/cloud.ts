@@ -1,0 +1,192 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import type { Database } from './db/database.js';
+import { migrate } from './db/migrations.js';
+import { openDatabase } from './db/open.js';
+import { EdgeAuthenticator } from './edge-api/edge-auth.js';
+import { EventIngest } from './edge-api/ingest.js';
+import { edgeRoutes } from './edge-api/routes.js';
+import { ChangeNotifier } from './feed/change-notifier.js';
+import { RecordStore } from './feed/records.js';
+import { buildApp } from './http/app.js';
+import { PgBossQueue } from './jobs/pg-boss-queue.js';
+import type { JobQueue } from './jobs/queue.js';
+import { TableQueue } from './jobs/table-queue.js';
+import { jsonLogger, type CloudLogger } from './logger.js';
+import { SmsChannel, SmsConfigSchema, WebhookChannel, WebhookConfigSchema, WechatChannel, WechatConfigSchema } from './notify/channels/http-channels.js';
+import { WebPushChannel, type VapidKeys } from './notify/channels/web-push.js';
+import { GuardianNotifier } from './notify/guardian-notifier.js';
+import { NOTIFY_JOB, type NotifyJob } from './notify/notice-candidates.js';
+import { GuardianAuth } from './parent/guardian-auth.js';
+import { GuardianData } from './parent/guardian-data.js';
+import { parentRoutes } from './parent/routes.js';
+import { parentStatic } from './parent/static.js';
+import { storedAdminToken, storedVapidKeys } from './settings.js';
+import { adminRoutes } from './tenancy/admin-routes.js';
+import { Tenancy, type IssuedCredentials } from './tenancy/tenancy.js';
+
+export interface CloudChannels {
+  sms?: z.input<typeof SmsConfigSchema>;
+  wechat?: z.input<typeof WechatConfigSchema>;
+  webhook?: z.input<typeof WebhookConfigSchema>;
+}
+
+export interface CloudOptions {
+  /** postgres://… for PostgreSQL (pg-boss jobs); otherwise PGlite in `dataDir` (in memory when absent). */
+  databaseUrl?: string;
+  dataDir?: string;
+  port?: number;
+  host?: string;
+  /** Fixed admin token; otherwise one is generated on first start and kept in the database. */
+  adminToken?: string;
+  /** VAPID keys; otherwise generated on first start and kept in the database. */
+  vapid?: VapidKeys;
+  vapidSubject?: string;
+  /** Extra CA to trust when sending Web Push (a local test push receiver). */
+  pushCa?: string | Buffer;
+  channels?: CloudChannels;
+  /** Serve HTTPS with this certificate instead of HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Demo: sign-in codes are printed to the log when no SMS gateway is configured. */
+  demo?: boolean;
+  /** Job queue: pg-boss (default on PostgreSQL) or the job table (always used on PGlite). */
+  jobs?: 'pg-boss' | 'table';
+  logger?: CloudLogger;
+  now?: () => number;
+}
+
+export interface ProvisionInput {
+  schoolName: string;
+  schoolId?: string;
+  site: string;
+  campusName?: string;
+  edgeName?: string;
+}
+
+export interface RunningCloud {
+  url: string;
+  port: number;
+  adminToken: string;
+  vapidPublicKey: string;
+  db: Database;
+  tenancy: Tenancy;
+  records: RecordStore;
+  queue: JobQueue;
+  /** One call for the demo and tests: school (created if new), campus with `site`, edge with credentials. */
+  provisionEdge(input: ProvisionInput): Promise<{ schoolId: string; campusId: string; edgeId: string; credentials: IssuedCredentials }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the cloud service in this process: database and migrations, job queue and
+ * notification worker, HTTP(S) server. Returns when it is listening.
+ */
+export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud> {
+  const log = opts.logger ?? jsonLogger();
+  const onError = (err: Error) => log.error({ err: err.message, stack: err.stack }, 'cloud error');
+  const db = await openDatabase({ ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), onError: (err) => log.warn({ err: err.message }, 'database connection lost; the pool reconnects') });
+  const closers: (() => Promise<void> | void)[] = [() => db.close()];
+  try {
+    await migrate(db);
+    const adminToken = opts.adminToken ?? (await storedAdminToken(db));
+    const vapid = opts.vapid ?? (await storedVapidKeys(db, opts.vapidSubject ?? 'mailto:it@school.example'));
+
+    const useBoss = db.kind === 'postgres' && opts.jobs !== 'table' && opts.databaseUrl;
+    const queue: JobQueue = useBoss ? new PgBossQueue(opts.databaseUrl!, { onError }) : new TableQueue(db, { onError });
+    await queue.start();
+    closers.unshift(() => queue.stop());
+
+    const tenancy = new Tenancy(db);
+    const notifier = new ChangeNotifier();
+    const records = new RecordStore(db, notifier);
+    const guardianData = new GuardianData(db);
+    const now = opts.now ?? Date.now;
+
+    const sms = opts.channels?.sms ? new SmsChannel(SmsConfigSchema.parse(opts.channels.sms)) : undefined;
+    const wechat = opts.channels?.wechat ? new WechatChannel(WechatConfigSchema.parse(opts.channels.wechat)) : undefined;
+    const webhook = opts.channels?.webhook ? new WebhookChannel(WebhookConfigSchema.parse(opts.channels.webhook)) : undefined;
+    const webpush = new WebPushChannel(vapid, (endpoint) => guardianData.subscriptionKeys(endpoint), opts.pushCa);
+    closers.unshift(() => webpush.close());
+    const guardianNotifier = new GuardianNotifier(db, { webpush, sms, wechat, webhook }, { now, onError });
+    await queue.work<NotifyJob>(NOTIFY_JOB, (jobs) => guardianNotifier.handle(jobs));
+
+    const auth = new EdgeAuthenticator(db, tenancy, now);
+    auth.start();
+    closers.unshift(() => auth.stop());
+    const ingest = new EventIngest(db, tenancy, queue, now);
+    const guardianAuth = new GuardianAuth(
+      db,
+      async (phone, text, code) => {
+        if (sms) {
+          const r = await sms.send(phone, text, 'otp');
+          if (r.status !== 'sent') log.warn({ phone: mask(phone), error: r.error }, 'sign-in code SMS failed');
+        } else if (opts.demo) log.info({ phone, code }, `demo: parent sign-in code ${code} for ${phone}`);
+        else log.warn({ phone: mask(phone) }, 'no SMS gateway configured: sign-in code not sent');
+      },
+      now,
+    );
+
+    const app = buildApp({
+      edge: edgeRoutes(auth, ingest, records),
+      admin: adminRoutes(adminToken, tenancy, records, db),
+      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey),
+      parentStatic: parentStatic(),
+      health: async () => {
+        await db.query('SELECT 1');
+        return { ok: true, database: db.kind, jobs: queue.kind };
+      },
+      onError,
+    });
+    const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, app) : http.createServer(app);
+    server.keepAliveTimeout = 65_000;
+    server.requestTimeout = 120_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    });
+    closers.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
+    const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    log.info({ url, database: db.kind, jobs: queue.kind }, 'cloud listening');
+
+    let closed = false;
+    return {
+      url,
+      port,
+      adminToken,
+      vapidPublicKey: vapid.publicKey,
+      db,
+      tenancy,
+      records,
+      queue,
+      async provisionEdge(input) {
+        const existing = input.schoolId ? (await tenancy.listSchools()).find((s) => s.id === input.schoolId) : undefined;
+        const school = existing ?? (await tenancy.createSchool({ name: input.schoolName, ...(input.schoolId ? { id: input.schoolId } : {}) }));
+        const campus = await tenancy.createCampus(school.id, { name: input.campusName ?? input.schoolName, site: input.site });
+        const edge = await tenancy.createEdge(school.id, { name: input.edgeName ?? `${input.site} edge`, campusId: campus.id });
+        return { schoolId: school.id, campusId: campus.id, edgeId: edge.edgeId, credentials: edge.credentials };
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        for (const c of closers) await c();
+      },
+    };
+  } catch (err) {
+    for (const c of closers) await Promise.resolve(c()).catch(() => undefined);
+    throw err;
+  }
+}
+
+function mask(phone: string): string {
+  return phone.length > 7 ? phone.slice(0, 3) + '****' + phone.slice(-4) : '****';
+}

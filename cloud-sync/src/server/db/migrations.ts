@@ -1,0 +1,186 @@
+import type { Database } from './database.js';
+
+/**
+ * Schema, in order. Never edit a shipped migration: add a new one. Every statement runs
+ * on PostgreSQL 15 and PGlite alike. Times are ms since epoch in bigint columns so both
+ * ends compare them without time-zone surprises; the school's time zone is applied only
+ * when text is formatted for people.
+ */
+export const MIGRATIONS: { id: number; name: string; sql: string }[] = [
+  {
+    id: 1,
+    name: 'tenancy, events, change feed, notices, parent app, job table',
+    sql: `
+CREATE TABLE schools (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  timezone text NOT NULL DEFAULT 'Asia/Shanghai',
+  -- Change-feed counter. Writers bump it under the row lock, so seq values commit in order.
+  change_seq bigint NOT NULL DEFAULT 0,
+  created_at bigint NOT NULL
+);
+CREATE TABLE campuses (
+  id text PRIMARY KEY,
+  school_id text NOT NULL REFERENCES schools(id),
+  name text NOT NULL,
+  -- The edge's "site" in every event envelope; globally unique so a site names one school.
+  site text NOT NULL UNIQUE
+);
+CREATE TABLE edges (
+  id text PRIMARY KEY,
+  school_id text NOT NULL REFERENCES schools(id),
+  campus_id text REFERENCES campuses(id),
+  name text NOT NULL,
+  disabled boolean NOT NULL DEFAULT false,
+  created_at bigint NOT NULL,
+  last_seen_at bigint
+);
+CREATE TABLE edge_keys (
+  id text PRIMARY KEY,
+  edge_id text NOT NULL REFERENCES edges(id),
+  public_key text NOT NULL,
+  created_at bigint NOT NULL,
+  revoked_at bigint
+);
+CREATE TABLE edge_nonces (
+  edge_id text NOT NULL,
+  nonce text NOT NULL,
+  seen_at bigint NOT NULL,
+  PRIMARY KEY (edge_id, nonce)
+);
+CREATE INDEX edge_nonces_age ON edge_nonces (seen_at);
+CREATE TABLE events (
+  school_id text NOT NULL,
+  id uuid NOT NULL,
+  site text NOT NULL,
+  edge_id text NOT NULL,
+  type text NOT NULL,
+  occurred_at bigint NOT NULL,
+  received_at bigint NOT NULL,
+  clock_trusted boolean NOT NULL,
+  reason text NOT NULL,
+  severity text NOT NULL,
+  priority smallint NOT NULL,
+  source text NOT NULL,
+  subject text,
+  data jsonb NOT NULL,
+  PRIMARY KEY (school_id, id)
+);
+-- Only the event types a guardian sees are indexed by person; telemetry stays cheap to ingest.
+CREATE INDEX events_timeline ON events (school_id, subject, occurred_at DESC)
+  WHERE type IN ('access.decision', 'attendance.late', 'attendance.absent');
+CREATE TABLE records (
+  school_id text NOT NULL REFERENCES schools(id),
+  kind text NOT NULL,
+  key text NOT NULL,
+  data jsonb,
+  deleted boolean NOT NULL DEFAULT false,
+  seq bigint NOT NULL,
+  changed_at bigint NOT NULL,
+  PRIMARY KEY (school_id, kind, key)
+);
+CREATE INDEX records_feed ON records (school_id, seq);
+CREATE INDEX records_guardianship_student ON records (school_id, (data->>'studentId')) WHERE kind = 'guardianship';
+CREATE INDEX records_guardianship_guardian ON records (school_id, (data->>'guardianId')) WHERE kind = 'guardianship';
+CREATE INDEX records_person_phone ON records ((data->>'phone')) WHERE kind = 'person';
+CREATE TABLE guardian_accounts (
+  phone text PRIMARY KEY,
+  prefs jsonb NOT NULL DEFAULT '{}',
+  created_at bigint NOT NULL
+);
+CREATE TABLE otp_codes (
+  phone text PRIMARY KEY,
+  code_hash text NOT NULL,
+  sent_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  attempts integer NOT NULL DEFAULT 0
+);
+CREATE TABLE parent_sessions (
+  token_hash text PRIMARY KEY,
+  phone text NOT NULL,
+  created_at bigint NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE TABLE push_subscriptions (
+  endpoint text PRIMARY KEY,
+  phone text NOT NULL,
+  p256dh text NOT NULL,
+  auth text NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE INDEX push_subscriptions_phone ON push_subscriptions (phone);
+CREATE TABLE notices (
+  id bigserial PRIMARY KEY,
+  school_id text NOT NULL,
+  event_id uuid NOT NULL,
+  phone text NOT NULL,
+  student_key text NOT NULL,
+  kind text NOT NULL,
+  text_zh text NOT NULL,
+  text_en text NOT NULL,
+  occurred_at bigint NOT NULL,
+  received_at bigint NOT NULL,
+  late boolean NOT NULL,
+  -- pending | sent | failed | quiet (held back by quiet hours) | muted (kind switched off) | no_channel
+  status text NOT NULL,
+  created_at bigint NOT NULL,
+  UNIQUE (school_id, event_id, phone)
+);
+CREATE INDEX notices_phone ON notices (phone, occurred_at DESC);
+CREATE TABLE notice_deliveries (
+  notice_id bigint NOT NULL REFERENCES notices(id) ON DELETE CASCADE,
+  channel text NOT NULL,
+  target text NOT NULL,
+  -- pending | sent | failed | gone (subscription removed)
+  status text NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  last_error text,
+  last_attempt_at bigint,
+  delivered_at bigint,
+  PRIMARY KEY (notice_id, channel, target)
+);
+-- The job table used when the database is PGlite (pg-boss needs a real server).
+CREATE TABLE job_queue (
+  id bigserial PRIMARY KEY,
+  name text NOT NULL,
+  data jsonb NOT NULL,
+  state text NOT NULL DEFAULT 'created',
+  attempts integer NOT NULL DEFAULT 0,
+  run_after bigint NOT NULL,
+  last_error text,
+  created_at bigint NOT NULL
+);
+CREATE INDEX job_queue_ready ON job_queue (name, run_after) WHERE state = 'created';
+CREATE TABLE settings (
+  key text PRIMARY KEY,
+  value jsonb NOT NULL
+);
+`,
+  },
+];
+
+export async function migrate(db: Database): Promise<number[]> {
+  await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    const done = await db.transaction(async (tx) => {
+      // Two cloud processes starting together: the second waits, then sees it applied.
+      await tx.query('SELECT pg_advisory_xact_lock(727274)');
+      const seen = await tx.query('SELECT 1 FROM schema_migrations WHERE id = $1', [m.id]);
+      if (seen.rows.length) return false;
+      for (const stmt of splitStatements(m.sql)) await tx.query(stmt);
+      await tx.query('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [m.id, m.name, Date.now()]);
+      return true;
+    });
+    if (done) applied.push(m.id);
+  }
+  return applied;
+}
+
+/** Our migrations have no functions or quoted semicolons, so splitting on ";" at line end is safe. */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*\n/)
+    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+    .filter(Boolean);
+}

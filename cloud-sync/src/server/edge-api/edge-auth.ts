@@ -1,0 +1,109 @@
+import type { KeyObject } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { MAX_CLOCK_SKEW_MS, NONCE_RE, NONCE_TTL_MS, SYNC_HEADERS } from '@campus/protocol/sync/signing';
+import type { Database } from '../db/database.js';
+import { importPublicKey, sha256Hex, verifyRequest } from '../../shared/signature.js';
+import { HttpError } from '../http/errors.js';
+import type { Tenancy } from '../tenancy/tenancy.js';
+
+export interface AuthenticatedEdge {
+  edgeId: string;
+  schoolId: string;
+  keyId: string;
+}
+
+const unauthenticated = () => new HttpError(401, 'sync.error.unauthenticated');
+
+/**
+ * Verifies an edge request: fresh timestamp, known and unrevoked key, body hash, Ed25519
+ * signature, and a nonce never seen before (stored in the database, so a replay is
+ * refused by every cloud process). Keys are cached for a few seconds only, so a revoked
+ * key stops working almost at once.
+ */
+export class EdgeAuthenticator {
+  private readonly keys = new Map<string, { key: KeyObject; schoolId: string; disabled: boolean; revoked: boolean; at: number }>();
+  private readonly lastSeen = new Map<string, number>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly tenancy: Tenancy,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    this.sweepTimer = setInterval(() => void this.sweepNonces().catch(() => undefined), 60_000);
+    this.sweepTimer.unref();
+  }
+
+  stop(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  async sweepNonces(): Promise<void> {
+    await this.db.query('DELETE FROM edge_nonces WHERE seen_at < $1', [this.now() - NONCE_TTL_MS]);
+  }
+
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction) => {
+      this.authenticate(req).then(
+        (edge) => {
+          res.locals.edge = edge;
+          next();
+        },
+        (err: unknown) => next(err),
+      );
+    };
+  }
+
+  async authenticate(req: Request): Promise<AuthenticatedEdge> {
+    const h = (name: string) => {
+      const v = req.headers[name];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const edgeId = h(SYNC_HEADERS.edge);
+    const keyId = h(SYNC_HEADERS.keyId);
+    const ts = Number(h(SYNC_HEADERS.timestamp));
+    const nonce = h(SYNC_HEADERS.nonce);
+    const bodySha256 = h(SYNC_HEADERS.bodySha256);
+    const signature = h(SYNC_HEADERS.signature);
+    if (!edgeId || !keyId || !nonce || !bodySha256 || !signature || !Number.isFinite(ts) || !NONCE_RE.test(nonce)) throw unauthenticated();
+    if (Math.abs(this.now() - ts) > MAX_CLOCK_SKEW_MS) throw new HttpError(401, 'sync.error.stale');
+
+    const key = await this.key(edgeId, keyId);
+    if (!key || key.revoked) throw unauthenticated();
+    if (key.disabled) throw new HttpError(403, 'sync.error.edge_disabled');
+
+    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (sha256Hex(body) !== bodySha256) throw unauthenticated();
+    const parts = { method: req.method, path: req.originalUrl, timestamp: ts, nonce, bodySha256, edgeId, keyId };
+    if (!verifyRequest(parts, signature, key.key)) throw unauthenticated();
+
+    const fresh = await this.db.query('INSERT INTO edge_nonces (edge_id, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [edgeId, nonce, this.now()]);
+    if (fresh.rowCount === 0) throw new HttpError(401, 'sync.error.replay');
+    this.touch(edgeId);
+    return { edgeId, schoolId: key.schoolId, keyId };
+  }
+
+  private async key(edgeId: string, keyId: string) {
+    const id = `${edgeId}/${keyId}`;
+    const cached = this.keys.get(id);
+    if (cached && this.now() - cached.at < 5_000) return cached;
+    const k = await this.tenancy.edgeKey(edgeId, keyId);
+    if (!k) {
+      this.keys.delete(id);
+      return null;
+    }
+    const entry = { key: importPublicKey(k.publicKey), schoolId: k.schoolId, disabled: k.disabled, revoked: k.revoked, at: this.now() };
+    this.keys.set(id, entry);
+    return entry;
+  }
+
+  /** last_seen_at for the admin list, written at most every ten seconds per edge. */
+  private touch(edgeId: string): void {
+    const t = this.now();
+    if (t - (this.lastSeen.get(edgeId) ?? 0) < 10_000) return;
+    this.lastSeen.set(edgeId, t);
+    void this.db.query('UPDATE edges SET last_seen_at = $2 WHERE id = $1', [edgeId, t]).catch(() => undefined);
+  }
+}

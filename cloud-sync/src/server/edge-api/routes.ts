@@ -1,0 +1,51 @@
+import express, { type Router } from 'express';
+import { IngestBatchSchema, MAX_BATCH_BYTES } from '@campus/protocol/sync/ingest';
+import { ChangesQuerySchema } from '@campus/protocol/sync/changes';
+import { badRequest, HttpError } from '../http/errors.js';
+import type { RecordStore } from '../feed/records.js';
+import type { AuthenticatedEdge, EdgeAuthenticator } from './edge-auth.js';
+import type { EventIngest } from './ingest.js';
+
+/** Ingests in flight per process above which edges are told to come back later (429). */
+const MAX_CONCURRENT_INGESTS = 8;
+
+/** The signed API edges talk to: POST events, GET changes (long-poll). */
+export function edgeRoutes(auth: EdgeAuthenticator, ingest: EventIngest, records: RecordStore): Router {
+  const r = express.Router();
+  let inFlight = 0;
+  // Raw bytes: the signature covers the body exactly as sent.
+  r.use(express.raw({ type: () => true, limit: MAX_BATCH_BYTES }));
+  r.use(auth.middleware());
+
+  r.post('/events', async (req, res) => {
+    const edge = res.locals.edge as AuthenticatedEdge;
+    let json: unknown;
+    try {
+      json = JSON.parse((req.body as Buffer).toString('utf8'));
+    } catch {
+      throw badRequest('body is not JSON');
+    }
+    const batch = IngestBatchSchema.safeParse(json);
+    if (!batch.success) {
+      const first = batch.error.issues[0];
+      throw badRequest(`${first?.path.join('.') ?? ''}: ${first?.message ?? 'invalid'}`);
+    }
+    if (inFlight >= MAX_CONCURRENT_INGESTS) throw new HttpError(429, 'sync.error.rate_limited', undefined, { 'retry-after': '1' });
+    inFlight++;
+    try {
+      res.json(await ingest.ingest(edge, batch.data.events));
+    } finally {
+      inFlight--;
+    }
+  });
+
+  r.get('/changes', async (req, res) => {
+    const edge = res.locals.edge as AuthenticatedEdge;
+    const q = ChangesQuerySchema.safeParse(req.query);
+    if (!q.success) throw badRequest(q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    res.json(await records.waitForChanges(edge.schoolId, q.data.after, q.data.limit, q.data.wait * 1000, abort.signal));
+  });
+  return r;
+}

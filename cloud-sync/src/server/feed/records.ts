@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { RECORD_KINDS, RECORD_SCHEMAS, RecordKeySchema, type RecordKind } from '@campus/protocol/sync/records';
+import type { ChangePage, ChangeRecord } from '@campus/protocol/sync/changes';
+import type { Database } from '../db/database.js';
+import { badRequest, notFound } from '../http/errors.js';
+import type { ChangeNotifier } from './change-notifier.js';
+
+export const RecordWriteSchema = z.union([
+  z.object({ kind: z.enum(RECORD_KINDS), key: RecordKeySchema, data: z.record(z.string(), z.unknown()) }),
+  z.object({ kind: z.enum(RECORD_KINDS), key: RecordKeySchema, delete: z.literal(true) }),
+]);
+export type RecordWrite = z.infer<typeof RecordWriteSchema>;
+export const RecordBatchSchema = z.object({ records: z.array(RecordWriteSchema).min(1).max(5000) });
+
+interface RecordRow {
+  kind: RecordKind;
+  key: string;
+  data: Record<string, unknown> | null;
+  deleted: boolean;
+  seq: number;
+  changed_at: number;
+}
+
+/**
+ * Cloud-owned records and the change feed over them. Every write takes the school row's
+ * lock to draw its seq numbers, so seqs commit in increasing order per school: a feed
+ * reader that has seen seq N will never later find an uncommitted N-1 appear.
+ */
+export class RecordStore {
+  constructor(
+    private readonly db: Database,
+    private readonly notifier: ChangeNotifier,
+  ) {}
+
+  /** Validates every record first, then writes all in one transaction. Returns the new feed cursor. */
+  async write(schoolId: string, writes: RecordWrite[]): Promise<number> {
+    const rows = writes.map((w, i) => {
+      if ('delete' in w) return { ...w, data: null as Record<string, unknown> | null, deleted: true };
+      const parsed = RECORD_SCHEMAS[w.kind].safeParse(w.data);
+      if (!parsed.success) throw badRequest(`records[${i}] (${w.kind}/${w.key}): ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+      return { kind: w.kind, key: w.key, data: parsed.data as Record<string, unknown>, deleted: false };
+    });
+    const now = Date.now();
+    const cursor = await this.db.transaction(async (tx) => {
+      const r = await tx.query<{ change_seq: number }>('UPDATE schools SET change_seq = change_seq + $2 WHERE id = $1 RETURNING change_seq', [schoolId, rows.length]);
+      const top = r.rows[0]?.change_seq;
+      if (top === undefined) throw notFound();
+      const first = top - rows.length + 1;
+      await tx.query(
+        `INSERT INTO records (school_id, kind, key, data, deleted, seq, changed_at)
+         SELECT $1, k, key, d::jsonb, del, s, $7 FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[]) AS t(k, key, d, del, s)
+         ON CONFLICT (school_id, kind, key) DO UPDATE SET data = EXCLUDED.data, deleted = EXCLUDED.deleted, seq = EXCLUDED.seq, changed_at = EXCLUDED.changed_at`,
+        [schoolId, rows.map((x) => x.kind), rows.map((x) => x.key), rows.map((x) => (x.data ? JSON.stringify(x.data) : null)), rows.map((x) => x.deleted), rows.map((_, i) => first + i), now],
+      );
+      return top;
+    }).catch((err: unknown) => {
+      // The same key twice in one batch: "ON CONFLICT DO UPDATE command cannot affect row a second time".
+      if ((err as { code?: string }).code === '21000') throw badRequest('the same kind/key appears twice in one batch');
+      throw err;
+    });
+    this.notifier.notify(schoolId);
+    return cursor;
+  }
+
+  async get(schoolId: string, kind: RecordKind, key: string): Promise<Record<string, unknown> | null> {
+    const r = await this.db.query<{ data: Record<string, unknown> }>('SELECT data FROM records WHERE school_id = $1 AND kind = $2 AND key = $3 AND NOT deleted', [schoolId, kind, key]);
+    return r.rows[0]?.data ?? null;
+  }
+
+  async changesAfter(schoolId: string, after: number, limit: number): Promise<ChangePage> {
+    const r = await this.db.query<RecordRow>(
+      'SELECT kind, key, data, deleted, seq, changed_at FROM records WHERE school_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [schoolId, after, limit + 1],
+    );
+    const more = r.rows.length > limit;
+    const rows = more ? r.rows.slice(0, limit) : r.rows;
+    const changes: ChangeRecord[] = rows.map((x) => ({ seq: x.seq, kind: x.kind, key: x.key, op: x.deleted ? 'delete' : 'upsert', data: x.deleted ? null : x.data, changedAt: x.changed_at }));
+    return { changes, cursor: rows.length ? rows[rows.length - 1]!.seq : after, more };
+  }
+
+  /** Long-poll: answers at once when something is new, else waits for a change or the deadline. */
+  async waitForChanges(schoolId: string, after: number, limit: number, waitMs: number, signal?: AbortSignal): Promise<ChangePage> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const page = await this.changesAfter(schoolId, after, limit);
+      const left = deadline - Date.now();
+      if (page.changes.length || left <= 0 || signal?.aborted) return page;
+      // Re-check at least every second: writes from another cloud process do not notify us.
+      await this.notifier.wait(schoolId, Math.min(left, 1000), signal);
+    }
+  }
+}

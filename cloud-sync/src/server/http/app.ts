@@ -1,0 +1,64 @@
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { ZodError } from 'zod';
+import { bilingual } from '@campus/protocol';
+import { HttpError } from './errors.js';
+import { openApiDocument } from './openapi.js';
+
+export interface AppParts {
+  edge: express.Router;
+  admin: express.Router;
+  parent: express.Router;
+  parentStatic: express.Router;
+  health: () => Promise<Record<string, unknown>>;
+  onError: (err: Error) => void;
+}
+
+/** JSON bodies for admin and parent APIs; the edge API reads raw bytes (signed). */
+const JSON_LIMIT = '256kb';
+
+export function buildApp(parts: AppParts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const doc = openApiDocument();
+  app.get('/api/openapi.json', (_req, res) => void res.json(doc));
+  app.get('/api/health', async (_req, res) => {
+    res.json(await parts.health());
+  });
+  app.use('/api/edge/v1', parts.edge);
+  app.use('/api/admin', express.json({ limit: JSON_LIMIT }), parts.admin);
+  app.use('/api/parent', express.json({ limit: JSON_LIMIT }), parts.parent);
+  app.use('/parent', parts.parentStatic);
+  app.get('/', (_req, res) => res.redirect('/parent/'));
+  app.use('/api', (_req, _res, next) => next(new HttpError(404, 'sync.error.not_found')));
+  app.use(errorHandler(parts.onError));
+  return app;
+}
+
+/** Bad input is always a 4xx with a message in both languages, never a 500. */
+function errorHandler(onError: (err: Error) => void): ErrorRequestHandler {
+  return (err: unknown, _req, res, _next) => {
+    if (res.headersSent) return;
+    if (err instanceof HttpError) {
+      for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
+      res.status(err.status).json(err.body());
+      return;
+    }
+    if (err instanceof ZodError) {
+      const detail = err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+      res.status(400).json(new HttpError(400, 'sync.error.invalid', { detail }).body());
+      return;
+    }
+    const e = err as { type?: string; status?: number; limit?: number; message?: string };
+    if (e.type === 'entity.too.large') {
+      res.status(413).json(new HttpError(413, 'sync.error.too_large', { limit: e.limit ?? 0 }).body());
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json(new HttpError(e.status, 'sync.error.invalid', { detail: e.message ?? e.type ?? 'bad request' }).body());
+      return;
+    }
+    onError(err as Error);
+    res.status(500).json({ error: { code: 'sync.error.internal', status: 500, message: bilingual('sync.error.internal') } });
+  };
+}

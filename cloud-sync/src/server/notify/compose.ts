@@ -1,0 +1,37 @@
+import { translate, type Locale } from '@campus/protocol';
+import type { NoticeKind } from '@campus/protocol/sync/notice-events';
+import './messages.js';
+
+/** An event counts as "late" when it reached the cloud this long after it happened. */
+export const LATE_AFTER_MS = 2 * 60_000;
+
+export interface NoticeFacts {
+  kind: NoticeKind;
+  studentName: string;
+  gate?: string | undefined;
+  occurredAt: number;
+  receivedAt: number;
+  timezone: string;
+}
+
+export function isLate(f: Pick<NoticeFacts, 'occurredAt' | 'receivedAt'>): boolean {
+  return f.receivedAt - f.occurredAt > LATE_AFTER_MS;
+}
+
+/** Local wall time of the event; the date is added when it is not the day the notice is written. */
+export function formatWhen(locale: Locale, at: number, reference: number, timezone: string): string {
+  const day = (t: number) => new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  if (day(at) === day(reference)) return time;
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, month: 'numeric', day: 'numeric' }).formatToParts(at);
+  const m = parts.find((p) => p.type === 'month')?.value;
+  const d = parts.find((p) => p.type === 'day')?.value;
+  return locale === 'zh-CN' ? `${m}月${d}日 ${time}` : `${m}/${d} ${time}`;
+}
+
+export function composeNotice(locale: Locale, f: NoticeFacts): string {
+  const when = formatWhen(locale, f.occurredAt, f.receivedAt, f.timezone);
+  const gate = f.gate ? translate(locale, 'notice.gate', { gate: f.gate }) : '';
+  const text = translate(locale, `notice.${f.kind}`, { when, name: f.studentName, gate });
+  return isLate(f) ? text + translate(locale, 'notice.delayed') : text;
+}

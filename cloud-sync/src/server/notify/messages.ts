@@ -1,0 +1,14 @@
+import { defineMessages } from '@campus/protocol';
+
+/** Notice texts sent to guardians (zh-CN first). `{when}` is "08:02" or "11月27日 08:02". */
+export const noticeMessages = defineMessages({
+  'notice.title': { 'zh-CN': '校园通知', en: 'School notice' },
+  'notice.entry': { 'zh-CN': '{when} {name} 入校{gate}', en: '{name} entered school at {when}{gate}' },
+  'notice.exit': { 'zh-CN': '{when} {name} 离校{gate}', en: '{name} left school at {when}{gate}' },
+  'notice.late': { 'zh-CN': '{when} {name} 迟到', en: '{name} was late ({when})' },
+  'notice.absence': { 'zh-CN': '{name} 今日缺勤（{when} 记录）', en: '{name} is absent today (recorded {when})' },
+  'notice.safety': { 'zh-CN': '{when} {name} 安全提醒，请尽快联系学校', en: 'Safety alert for {name} at {when}; please contact the school' },
+  'notice.gate': { 'zh-CN': '（{gate}）', en: ' ({gate})' },
+  'notice.delayed': { 'zh-CN': '（延迟送达）', en: ' (delivered late)' },
+  'notice.otp': { 'zh-CN': '【智慧校园】您的登录验证码是 {code}，{minutes} 分钟内有效。', en: '[Smart Campus] Your sign-in code is {code}, valid for {minutes} minutes.' },
+});

@@ -1,0 +1,84 @@
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { LOCALES, translate, allMessages } from '@campus/protocol';
+import { notFound } from '../http/errors.js';
+import { GuardianPrefsSchema, parsePrefs } from '../notify/preferences.js';
+import { GuardianAuth, OtpRequestSchema, SessionRequestSchema } from './guardian-auth.js';
+import type { GuardianData } from './guardian-data.js';
+import './messages.js';
+
+const PageQuerySchema = z.object({
+  before: z.coerce.number().int().positive().default(Number.MAX_SAFE_INTEGER),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const SubscriptionSchema = z.object({
+  endpoint: z.url().max(1000).refine((u) => u.startsWith('https://'), 'push endpoints are https'),
+  keys: z.object({ p256dh: z.string().min(20).max(200), auth: z.string().min(8).max(100) }),
+});
+const UnsubscribeSchema = z.object({ endpoint: z.string().max(1000) });
+const ChildParamsSchema = z.object({ schoolId: z.string().max(64), studentKey: z.string().max(128) });
+
+/** The parent app's JSON API under /api/parent. Every route but sign-in needs a session. */
+export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublicKey: string | null): Router {
+  const r = express.Router();
+
+  r.get('/messages', (req, res) => {
+    const locale = LOCALES.find((l) => l === req.query.locale) ?? 'zh-CN';
+    const out: Record<string, string> = {};
+    for (const id of Object.keys(allMessages())) if (id.startsWith('parent.')) out[id] = translate(locale, id);
+    res.json(out);
+  });
+  r.get('/push/vapid-key', (_req, res) => {
+    if (!vapidPublicKey) throw notFound();
+    res.json({ publicKey: vapidPublicKey });
+  });
+  r.post('/otp', async (req, res) => {
+    const { phone } = OtpRequestSchema.parse(req.body);
+    await auth.requestCode(phone);
+    res.status(202).json({ sent: true });
+  });
+  r.post('/session', async (req, res) => {
+    const { phone, code } = SessionRequestSchema.parse(req.body);
+    res.status(201).json(await auth.signIn(phone, code));
+  });
+
+  r.use(auth.middleware());
+  r.delete('/session', async (_req, res) => {
+    await auth.signOut(res.locals.token as string);
+    res.status(204).end();
+  });
+  r.get('/me', async (_req, res) => {
+    const phone = res.locals.phone as string;
+    res.json({ phone, children: await data.children(phone) });
+  });
+  r.get('/children/:schoolId/:studentKey/timeline', async (req, res) => {
+    const { schoolId, studentKey } = ChildParamsSchema.parse(req.params);
+    // Not your child and no such child look the same: 404, nothing to learn from it.
+    if (!(await data.isGuardianOf(res.locals.phone as string, schoolId, studentKey))) throw notFound();
+    const q = PageQuerySchema.parse(req.query);
+    res.json({ entries: await data.timeline(schoolId, studentKey, q.before, q.limit) });
+  });
+  r.get('/notices', async (req, res) => {
+    const q = PageQuerySchema.parse(req.query);
+    res.json({ notices: await data.notices(res.locals.phone as string, q.before, q.limit) });
+  });
+  r.get('/preferences', async (_req, res) => {
+    res.json(parsePrefs(await data.prefs(res.locals.phone as string)));
+  });
+  r.put('/preferences', async (req, res) => {
+    const prefs = GuardianPrefsSchema.parse(req.body);
+    await data.savePrefs(res.locals.phone as string, prefs);
+    res.json(prefs);
+  });
+  r.post('/push/subscriptions', async (req, res) => {
+    const s = SubscriptionSchema.parse(req.body);
+    await data.addSubscription(res.locals.phone as string, { endpoint: s.endpoint, p256dh: s.keys.p256dh, auth: s.keys.auth });
+    res.status(201).json({ subscribed: true });
+  });
+  r.delete('/push/subscriptions', async (req, res) => {
+    const { endpoint } = UnsubscribeSchema.parse(req.body);
+    if (!(await data.removeSubscription(res.locals.phone as string, endpoint))) throw notFound();
+    res.status(204).end();
+  });
+  return r;
+}

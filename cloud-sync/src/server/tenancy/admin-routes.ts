@@ -1,0 +1,94 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { RECORD_KINDS, RecordKeySchema } from '@campus/protocol/sync/records';
+import { HttpError } from '../http/errors.js';
+import { RecordBatchSchema, type RecordStore } from '../feed/records.js';
+import type { Database } from '../db/database.js';
+import { CampusInputSchema, EdgeInputSchema, SchoolInputSchema, type Tenancy } from './tenancy.js';
+
+const KindKeySchema = z.object({ schoolId: z.string().max(64), kind: z.enum(RECORD_KINDS), key: RecordKeySchema });
+const RotateSchema = z.object({ revokeOthers: z.boolean().default(false) }).default({ revokeOthers: false });
+
+/** `Authorization: Bearer <admin token>`, compared in constant time. */
+export function adminGuard(token: string) {
+  const want = createHash('sha256').update(token).digest();
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const got = createHash('sha256').update(m?.[1] ?? '').digest();
+    if (!m || !timingSafeEqual(want, got)) return next(new HttpError(401, 'sync.error.unauthenticated'));
+    next();
+  };
+}
+
+/** Admin API: schools, campuses, edges with credentials and key rotation, cloud-owned records. */
+export function adminRoutes(token: string, tenancy: Tenancy, records: RecordStore, db: Database): Router {
+  const r = express.Router();
+  r.use(adminGuard(token));
+
+  r.get('/schools', async (_req, res) => {
+    res.json({ schools: await tenancy.listSchools() });
+  });
+  r.post('/schools', async (req, res) => {
+    res.status(201).json(await tenancy.createSchool(SchoolInputSchema.parse(req.body)));
+  });
+  r.post('/schools/:schoolId/campuses', async (req, res) => {
+    res.status(201).json(await tenancy.createCampus(String(req.params.schoolId), CampusInputSchema.parse(req.body)));
+  });
+  r.get('/schools/:schoolId/edges', async (req, res) => {
+    await tenancy.school(String(req.params.schoolId));
+    res.json({ edges: await tenancy.listEdges(String(req.params.schoolId)) });
+  });
+  r.post('/schools/:schoolId/edges', async (req, res) => {
+    res.status(201).json(await tenancy.createEdge(String(req.params.schoolId), EdgeInputSchema.parse(req.body)));
+  });
+  r.post('/edges/:edgeId/keys', async (req, res) => {
+    const { revokeOthers } = RotateSchema.parse(req.body ?? {});
+    res.status(201).json(await tenancy.issueKey(String(req.params.edgeId), { revokeOthers }));
+  });
+  r.delete('/edges/:edgeId/keys/:keyId', async (req, res) => {
+    await tenancy.revokeKey(String(req.params.edgeId), String(req.params.keyId));
+    res.status(204).end();
+  });
+  r.put('/edges/:edgeId/disabled', async (req, res) => {
+    const { disabled } = z.object({ disabled: z.boolean() }).parse(req.body);
+    await tenancy.setEdgeDisabled(String(req.params.edgeId), disabled);
+    res.json({ disabled });
+  });
+
+  r.post('/schools/:schoolId/records', async (req, res) => {
+    const { records: writes } = RecordBatchSchema.parse(req.body);
+    res.json({ cursor: await records.write(String(req.params.schoolId), writes) });
+  });
+  r.put('/schools/:schoolId/records/:kind/:key', async (req, res) => {
+    const p = KindKeySchema.parse(req.params);
+    const data = z.record(z.string(), z.unknown()).parse(req.body);
+    res.json({ cursor: await records.write(p.schoolId, [{ kind: p.kind, key: p.key, data }]) });
+  });
+  r.delete('/schools/:schoolId/records/:kind/:key', async (req, res) => {
+    const p = KindKeySchema.parse(req.params);
+    res.json({ cursor: await records.write(p.schoolId, [{ kind: p.kind, key: p.key, delete: true }]) });
+  });
+  r.get('/schools/:schoolId/records/:kind/:key', async (req, res) => {
+    const p = KindKeySchema.parse(req.params);
+    const data = await records.get(p.schoolId, p.kind, p.key);
+    if (!data) throw new HttpError(404, 'sync.error.not_found');
+    res.json(data);
+  });
+  r.get('/schools/:schoolId/notices', async (req, res) => {
+    const limit = z.coerce.number().int().min(1).max(500).default(100).parse(req.query.limit);
+    const n = await db.query(
+      `SELECT n.id, n.event_id AS "eventId", n.phone, n.student_key AS "studentKey", n.kind, n.text_zh AS "text", n.late, n.status, n.occurred_at AS "occurredAt",
+              COALESCE((SELECT json_agg(json_build_object('channel', d.channel, 'status', d.status, 'attempts', d.attempts, 'lastError', d.last_error))
+                        FROM notice_deliveries d WHERE d.notice_id = n.id), '[]') AS deliveries
+       FROM notices n WHERE n.school_id = $1 ORDER BY n.id DESC LIMIT $2`,
+      [String(req.params.schoolId), limit],
+    );
+    res.json({ notices: n.rows });
+  });
+  r.get('/schools/:schoolId/stats', async (req, res) => {
+    const s = await db.query<{ events: number; last: number | null }>('SELECT count(*) AS events, max(received_at) AS last FROM events WHERE school_id = $1', [String(req.params.schoolId)]);
+    res.json(s.rows[0]);
+  });
+  return r;
+}

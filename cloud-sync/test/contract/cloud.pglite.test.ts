@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../helpers/backends.js';
+import { cloudContract } from './cloud-contract.js';
+
+cloudContract(pgliteBackend);

@@ -1,0 +1,30 @@
+import { uuidv7, type EventEnvelope } from '@campus/protocol';
+
+/** Builds a valid event envelope for tests; override any field. */
+export function makeEvent(site: string, over: Partial<EventEnvelope> = {}): EventEnvelope {
+  return {
+    id: uuidv7(),
+    site,
+    type: 'energy.rollup',
+    occurredAt: Date.now(),
+    clockTrusted: true,
+    reason: 'energy.rollup',
+    severity: 'info',
+    priority: 3,
+    source: 'test',
+    subject: null,
+    data: {},
+    ...over,
+  };
+}
+
+export function gatePass(site: string, studentKey: string, direction: 'in' | 'out', over: Partial<EventEnvelope> = {}): EventEnvelope {
+  return makeEvent(site, {
+    type: 'access.decision',
+    reason: 'access.granted',
+    priority: 1,
+    subject: studentKey,
+    data: { direction, granted: true, gate: '东门' },
+    ...over,
+  });
+}
