@@ -57,7 +57,7 @@ export function ShellLayout() {
         collapsed={collapsed}
         onCollapse={setCollapsed}
         collapsedWidth={72}
-        width={220}
+        width={240}
       >
         <div className="brand" title={t('panel.app.title')}>
           <span className="brand-mark">校</span>

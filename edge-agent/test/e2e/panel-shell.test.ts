@@ -1,0 +1,260 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEdge, type Edge } from '../../src/edge.js';
+
+/**
+ * The panel as staff use it: Debian's Chromium against a real edge (SQLite, aedes,
+ * express, socket.io) serving the built web-panel. Needs `npm run build` first.
+ */
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const panelDir = join(repoRoot, 'web-panel', 'dist');
+const screenshots = join(repoRoot, 'test-results', 'screenshots');
+
+const ADMIN = { username: 'admin', password: 'admin-password-1' };
+const GUARD = { username: 'guard', password: 'guard-password-1' };
+/** Only ever given wrong passwords here, so its lockout touches no other test. */
+const CLERK = { username: 'clerk', password: 'clerk-password-1' };
+const GATE = { clientId: 'gate-south-1', password: 'gate-south-1-secret', displayName: '南门闸机 1' };
+const SITE_NAME = '示范中学';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let edge: Edge;
+let dataDir: string;
+let browser: Browser;
+let context: BrowserContext | null = null;
+let gateClient: MqttClient | null = null;
+
+beforeAll(async () => {
+  if (!existsSync(join(panelDir, 'index.html'))) {
+    throw new Error(`The panel is not built (${panelDir} has no index.html): run "npm run build" first.`);
+  }
+  mkdirSync(screenshots, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'campus-panel-e2e-'));
+  edge = await startEdge(
+    {
+      dataDir,
+      site: { id: 'demo-school', name: SITE_NAME },
+      http: { host: '127.0.0.1', port: 0, panelDir },
+      mqtt: { host: '127.0.0.1', port: 0, tls: { enabled: false } },
+      // An edge box that booted without a synchronised clock: the header must say so.
+      clock: { trust: 'never' },
+      auth: { bootstrapAdmin: ADMIN, maxFailedLogins: 3, lockoutSeconds: 120 },
+    },
+    {
+      logger: pino({ level: 'silent' }),
+      users: [
+        { ...GUARD, roles: ['security'], displayName: '门卫王师傅' },
+        { ...CLERK, roles: ['facility'], displayName: '后勤李老师' },
+      ],
+      mqttClients: [{ ...GATE, role: 'device' }],
+    },
+  );
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 60_000);
+
+afterEach(async () => {
+  gateClient?.end(true);
+  gateClient = null;
+  await context?.close();
+  context = null;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await edge?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A fresh browser profile (no cookies, no stored language) on a landscape tablet. */
+async function openPanel(viewport = { width: 1280, height: 800 }): Promise<Page> {
+  context = await browser.newContext({ viewport, locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(edge.httpUrl);
+  return page;
+}
+
+async function signIn(page: Page, user: { username: string; password: string }): Promise<void> {
+  await page.locator('#username').fill(user.username);
+  await page.locator('#password').fill(user.password);
+  await page.locator('button[type=submit]').click();
+}
+
+/** Submits the sign-in form and returns the HTTP status the edge answered with. */
+async function attemptSignIn(page: Page, user: { username: string; password: string }): Promise<number> {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/auth/login')),
+    signIn(page, user),
+  ]);
+  return response.status();
+}
+
+function menuItems(page: Page): Promise<string[]> {
+  return page.locator('[data-testid=main-menu] .ant-menu-title-content').allInnerTexts();
+}
+
+function shot(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
+
+function connectGate(): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const c = mqtt.connect({
+      host: '127.0.0.1',
+      port: edge.mqtt.port,
+      clientId: GATE.clientId,
+      username: GATE.clientId,
+      password: GATE.password,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+}
+
+describe('panel shell in Chromium against a real edge', () => {
+  it('signs an admin in, shows live events, switches to English and tracks a device going on- and offline', async () => {
+    const page = await openPanel();
+
+    // Sign-in page, Chinese by default.
+    await page.getByText('登录管理面板').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    await shot(page, 'sign-in-zh');
+    await signIn(page, ADMIN);
+
+    // The shell: site name, role menu, clock warning, live connection.
+    await page.getByTestId('site-name').getByText(SITE_NAME).waitFor();
+    expect(await menuItems(page)).toEqual(['实时事件', '设备']);
+    expect(await page.getByTestId('clock-badge').innerText()).toBe('时钟未同步');
+    await page.locator('[data-testid=live-status][data-status=connected]').waitFor();
+    await page.locator('[data-testid=event-table] tbody tr.event-row').first().waitFor();
+
+    // An event appended at the edge arrives without a reload, on top.
+    await page.evaluate(() => ((window as unknown as { e2eMarker: string }).e2eMarker = 'same page'));
+    const note = `东门访客登记 ${Date.now()}`;
+    edge.appendEvent({ type: 'demo.note', reason: 'demo.note', severity: 'warning', source: 'e2e', data: { text: note } });
+    const firstRow = page.locator('[data-testid=event-table] tbody tr.event-row').first();
+    await firstRow.getByText(`演示校园：${note}`).waitFor();
+    expect(await firstRow.locator('[data-severity]').getAttribute('data-severity')).toBe('warning');
+    expect(await firstRow.locator('[data-severity]').innerText()).toBe('警告');
+    expect(await page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker)).toBe('same page');
+    await shot(page, 'events-zh');
+
+    // English: the panel, antd and the event texts from the API all switch.
+    await page.getByText('English', { exact: true }).click();
+    await firstRow.getByText(`Demo campus: ${note}`).waitFor();
+    expect(await menuItems(page)).toEqual(['Live events', 'Devices']);
+    expect(await page.getByTestId('clock-badge').innerText()).toBe('Clock not synchronised');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await shot(page, 'events-en');
+
+    // The choice survives a reload (localStorage), and so does the session (cookie).
+    await page.reload();
+    await page.getByText('Live events', { exact: true }).first().waitFor();
+    await page.locator('[data-testid=event-table]').getByText(`Demo campus: ${note}`).waitFor();
+
+    // Type filter: only matching events, and live ones that do not match stay out.
+    await page.getByTestId('event-filter').locator('input').fill('system.');
+    await page.getByTestId('event-filter').locator('input').press('Enter');
+    await page.locator('[data-testid=event-table]').getByText(`Demo campus: ${note}`).waitFor({ state: 'detached' });
+    await page.locator('[data-testid=event-table] .event-type', { hasText: 'system.' }).first().waitFor();
+    const types = await page.locator('[data-testid=event-table] .event-type').allInnerTexts();
+    expect(types.length).toBeGreaterThan(0);
+    expect(types.every((t) => t.startsWith('system.'))).toBe(true);
+    const hidden = `filtered-out ${Date.now()}`;
+    edge.appendEvent({ type: 'demo.note', reason: 'demo.note', source: 'e2e', data: { text: hidden } });
+    // Live events arrive in order: once the later one is shown, the earlier one was filtered.
+    const jump = Date.now() % 100_000;
+    edge.appendEvent({ type: 'system.clock', reason: 'clock.backwards', severity: 'warning', source: 'e2e', data: { deltaMs: jump } });
+    await page.locator('[data-testid=event-table]').getByText(`System clock jumped backwards by ${jump} ms`).waitFor();
+    expect(await page.locator('[data-testid=event-table]').getByText(hidden).count()).toBe(0);
+
+    // Devices: the gate turnstile is registered but offline ...
+    await page.getByText('Devices', { exact: true }).click();
+    expect(page.url()).toMatch(/#\/devices$/);
+    const presence = page.getByTestId(`presence-${GATE.clientId}`);
+    await page.locator(`[data-testid=presence-${GATE.clientId}][data-online=false]`).waitFor();
+    expect(await page.getByTestId('device-table').getByText(GATE.displayName).count()).toBe(1);
+
+    // ... comes online when it really connects to the broker ...
+    gateClient = await connectGate();
+    await page.locator(`[data-testid=presence-${GATE.clientId}][data-online=true]`).waitFor();
+    expect(await presence.innerText()).toBe('Online');
+    expect(await page.getByTestId('device-summary').innerText()).toContain('1 online of 1');
+    await shot(page, 'devices-en');
+
+    // ... and goes offline when it drops.
+    gateClient.end(true);
+    gateClient = null;
+    await page.locator(`[data-testid=presence-${GATE.clientId}][data-online=false]`).waitFor();
+    expect(await presence.innerText()).toBe('Offline');
+
+    // Sign out returns to the sign-in page, still in English.
+    await page.getByTestId('user-menu').click();
+    await page.getByText('Sign out', { exact: true }).click();
+    await page.getByText('Sign in to the panel').waitFor();
+    const me = await page.evaluate(async () => (await fetch('/api/auth/me')).status);
+    expect(me).toBe(401);
+  }, 90_000);
+
+  it('shows a guard only the pages of the security role', async () => {
+    const page = await openPanel({ width: 820, height: 1180 }); // portrait tablet
+    await signIn(page, GUARD);
+    await page.locator('[data-testid=live-status][data-status=connected]').waitFor();
+    expect(await menuItems(page)).toEqual(['实时事件']);
+    expect(await page.getByTestId('user-menu').innerText()).toContain('门卫王师傅');
+
+    // A guard sees demo notes but not IT's security events.
+    const note = `门卫可见 ${Date.now()}`;
+    edge.appendEvent({ type: 'security.refused', reason: 'mqtt.auth_failed', severity: 'warning', source: 'e2e', data: { clientId: 'intruder' } });
+    edge.appendEvent({ type: 'demo.note', reason: 'demo.note', source: 'e2e', data: { text: note } });
+    await page.locator('[data-testid=event-table]').getByText(`演示校园：${note}`).waitFor();
+    expect(await page.locator('[data-testid=event-table]').getByText('intruder').count()).toBe(0);
+    await shot(page, 'events-guard-portrait');
+
+    // Typing the devices address does not open it.
+    await page.evaluate(() => (window.location.hash = '/devices'));
+    await page.getByTestId('status-forbidden').waitFor();
+    expect(await page.getByTestId('device-table').count()).toBe(0);
+    await shot(page, 'devices-forbidden');
+  }, 60_000);
+
+  it('explains a wrong password and a lockout in the chosen language', async () => {
+    const page = await openPanel({ width: 1024, height: 768 });
+    const error = page.getByTestId('sign-in-error');
+    expect(await attemptSignIn(page, { username: CLERK.username, password: 'not-the-password' })).toBe(401);
+    await error.getByText('用户名或密码错误').waitFor();
+    await shot(page, 'sign-in-wrong-password');
+
+    // The message follows the language switch, and so do new ones.
+    await page.getByText('English', { exact: true }).click();
+    await error.getByText('Wrong username or password').waitFor();
+    expect(await attemptSignIn(page, { username: CLERK.username, password: 'still-wrong' })).toBe(401);
+    await error.getByText('Wrong username or password').waitFor();
+
+    // The third failure locks the account (maxFailedLogins: 3); the panel says for how long.
+    await page.getByText('中文', { exact: true }).click();
+    expect(await attemptSignIn(page, { username: CLERK.username, password: 'wrong-again' })).toBe(401);
+    expect(await attemptSignIn(page, CLERK)).toBe(429);
+    await error.getByText(/登录尝试过多，请在 \d+ 秒后重试/).waitFor();
+    expect(await page.locator('button[type=submit]').isDisabled()).toBe(true);
+    await shot(page, 'sign-in-locked');
+  }, 60_000);
+});
