@@ -3,6 +3,7 @@ import type { Connection } from '../serial/reconnectLoop.js';
 import { BackoffSchema, parseOptions } from '../serial/options.js';
 import { ReconnectingByteTransport, type ByteLink, type ByteLinkHooks } from '../serial/transport.js';
 import type { DriverLogger } from '../serial/logger.js';
+import type * as NodeHidModule from 'node-hid';
 import { BootKeyboardDecoder, type BootKeyboardStats } from './bootKeyboard.js';
 
 export const HidDeviceSelectorSchema = z.union([
@@ -28,7 +29,7 @@ export const HidKeyboardTransportOptionsSchema = z.object({
 });
 export type HidKeyboardTransportOptions = z.input<typeof HidKeyboardTransportOptionsSchema>;
 
-type NodeHid = typeof import('node-hid');
+type NodeHid = typeof NodeHidModule;
 let nodeHid: Promise<NodeHid> | null = null;
 /** Loaded on first use, so the decoder and the rest of the package work where libusb is absent. */
 function loadNodeHid(): Promise<NodeHid> {
