@@ -33,7 +33,7 @@ type NodeHid = typeof NodeHidModule;
 let nodeHid: Promise<NodeHid> | null = null;
 /** Loaded on first use, so the decoder and the rest of the package work where libusb is absent. */
 function loadNodeHid(): Promise<NodeHid> {
-  nodeHid ??= import('node-hid').then((m) => ((m as { default?: NodeHid }).default ?? m) as NodeHid);
+  nodeHid ??= import('node-hid').then((m) => m.default);
   return nodeHid;
 }
 
