@@ -121,9 +121,13 @@ export async function writeCardSheet(
   return { cards: cards.length, pages: pageCount(cards.length) };
 }
 
-/** pdfkit pushes each finished page at once; wait for the file to catch up before the next. */
+/**
+ * pdfkit pushes each finished page at once. Yield so the pipe moves it to the sink, then
+ * wait while the sink is behind: memory stays at about a page however long the roster.
+ */
 async function drainIfNeeded(doc: PDFKit.PDFDocument, sink: NodeJS.WritableStream): Promise<void> {
   const w = sink as NodeJS.WritableStream & { writableNeedDrain?: boolean };
+  await new Promise((r) => setImmediate(r));
   while (w.writableNeedDrain || doc.readableLength > doc.readableHighWaterMark) {
     if (w.writableNeedDrain) await once(sink as NodeJS.EventEmitter, 'drain');
     else await new Promise((r) => setImmediate(r));
