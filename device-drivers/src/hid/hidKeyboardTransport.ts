@@ -3,7 +3,7 @@ import type { Connection } from '../serial/reconnectLoop.js';
 import { BackoffSchema, parseOptions } from '../serial/options.js';
 import { ReconnectingByteTransport, type ByteLink, type ByteLinkHooks } from '../serial/transport.js';
 import type { DriverLogger } from '../serial/logger.js';
-import type * as NodeHidModule from 'node-hid';
+import type { Device, HIDAsync } from 'node-hid';
 import { BootKeyboardDecoder, type BootKeyboardStats } from './bootKeyboard.js';
 
 export const HidDeviceSelectorSchema = z.union([
@@ -29,11 +29,17 @@ export const HidKeyboardTransportOptionsSchema = z.object({
 });
 export type HidKeyboardTransportOptions = z.input<typeof HidKeyboardTransportOptionsSchema>;
 
-type NodeHid = typeof NodeHidModule;
+/** The part of node-hid used here. */
+interface NodeHid {
+  setDriverType(type: 'hidraw' | 'libusb'): void;
+  devicesAsync(vid: number, pid: number): Promise<Device[]>;
+  HIDAsync: { open(path: string): Promise<HIDAsync> };
+}
 let nodeHid: Promise<NodeHid> | null = null;
 /** Loaded on first use, so the decoder and the rest of the package work where libusb is absent. */
 function loadNodeHid(): Promise<NodeHid> {
-  nodeHid ??= import('node-hid').then((m) => m.default);
+  // node-hid is CommonJS: its exports arrive as the ESM default.
+  nodeHid ??= import('node-hid').then((m) => (m as { default?: unknown }).default as NodeHid);
   return nodeHid;
 }
 
