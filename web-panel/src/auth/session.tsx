@@ -44,7 +44,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setSession({ status: 'signedIn', user: s.user });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) setSession({ status: 'signedOut' });
-      else setSession({ status: 'unreachable', error: asApiError(err) });
+      // A blip while signed in keeps the pages (they show their own errors and retry);
+      // only a panel that never got a session says the edge is unreachable.
+      else setSession((prev) => (prev.status === 'signedIn' ? prev : { status: 'unreachable', error: asApiError(err) }));
     }
   }, [api, adoptProfileLocale]);
 

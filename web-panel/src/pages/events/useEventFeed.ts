@@ -62,6 +62,9 @@ export function useEventFeed(typePrefix: string): EventFeed {
 
   useLiveEvents((e) => {
     if (!matchesTypePrefix(e.type, typePrefix)) return;
+    // Highlights only matter for the last few arrivals; forget the rest so a wall screen
+    // that runs for weeks does not grow this set without bound.
+    if (liveIds.current.size >= FEED_CAPACITY) liveIds.current.clear();
     liveIds.current.add(e.id);
     setEvents((prev) => mergeEvents(prev, [e], Math.max(FEED_CAPACITY, prev.length)));
   });
