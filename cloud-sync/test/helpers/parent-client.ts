@@ -1,0 +1,30 @@
+import type { HttpSink } from './http-sink.js';
+import { waitFor } from './cloud.js';
+
+/** Signs a guardian in the way the parent app does: code by SMS (read from the gateway stand-in), then session. */
+export async function signInGuardian(cloudUrl: string, sms: HttpSink, phone: string): Promise<string> {
+  const before = sms.received.length;
+  const r = await fetch(`${cloudUrl}/api/parent/otp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone }) });
+  if (r.status !== 202) throw new Error(`otp ${r.status}`);
+  const msg = await waitFor(() => sms.received.slice(before).find((m) => m.body?.to === phone && m.body?.kind === 'otp'), `code SMS to ${phone}`);
+  const code = /(\d{6})/.exec(String(msg.body.text))![1]!;
+  const s = await fetch(`${cloudUrl}/api/parent/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, code }) });
+  if (s.status !== 201) throw new Error(`session ${s.status}`);
+  return ((await s.json()) as { token: string }).token;
+}
+
+export async function parentApi(cloudUrl: string, token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${cloudUrl}/api/parent${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
