@@ -47,6 +47,8 @@ export interface CardSheetResult {
 }
 
 const FONT = 'card-cjk';
+/** Room for a wrapped name above class, id and version lines. */
+const NAME_BOX_HEIGHT = 48;
 const COLORS = { band: '#1d4e89', bandText: '#ffffff', text: '#111111', muted: '#666666', outline: '#c8c8c8', photoBg: '#e9edf2', silhouette: '#b7c1cc' };
 
 /**
@@ -206,13 +208,15 @@ function drawCard(
   const tx = x + text.x;
   let ty = y + text.y;
   doc.fillColor(COLORS.text);
-  const nameSize = fitSize(doc, card.name, TEXT_WIDTH, 16, 10);
+  const nameSize = fitSize(doc, card.name, TEXT_WIDTH, 16, 11);
   if (nameSize !== null) {
     ty += oneLine(doc, card.name, tx, ty, TEXT_WIDTH, nameSize, nameSize) + 3;
   } else {
-    // Long names (e.g. 维吾尔族 names with ·) wrap onto two lines rather than shrink unreadably.
-    doc.fontSize(10).text(card.name, tx, ty, { width: TEXT_WIDTH, height: 26, ellipsis: true });
-    ty += 29;
+    // Long names (e.g. Uyghur names with ·) wrap onto several lines; a name is never cut
+    // while it fits at 7 pt, since a guard compares it with the face.
+    const size = [10, 9, 8, 7].find((s) => doc.fontSize(s).heightOfString(card.name, { width: TEXT_WIDTH }) <= NAME_BOX_HEIGHT) ?? 7;
+    doc.fontSize(size).text(card.name, tx, ty, { width: TEXT_WIDTH, height: NAME_BOX_HEIGHT, ellipsis: true });
+    ty += Math.min(doc.heightOfString(card.name, { width: TEXT_WIDTH }), NAME_BOX_HEIGHT) + 3;
   }
   const place = [card.grade, card.className].filter(Boolean).join(' ');
   if (place) ty += oneLine(doc, place, tx, ty, TEXT_WIDTH, 9, 6) + 2;

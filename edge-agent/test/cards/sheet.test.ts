@@ -104,7 +104,7 @@ describe('writeCardSheet', () => {
     const out = join(dir, 'cards.pdf');
     await writeCardSheet(cards, out, { schoolName: '新疆维吾尔自治区乌鲁木齐市第一中学（初中部与高中部）' });
     const text = pdfText(out).replace(/\s+/g, '');
-    expect(text).toContain('阿卜杜热合曼');
+    expect(text).toContain('阿卜杜热合曼·买买提江·艾合买提'); // wrapped, never cut
     expect(countPdfPages(readFileSync(out))).toBe(1);
   });
 
