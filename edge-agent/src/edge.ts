@@ -19,7 +19,7 @@ import { eventRoutes } from './http/routes/events.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { SecurityEventRecorder } from './modules/security-events.js';
 import type { EdgeModule } from './modules/module.js';
-import { hashPassword, randomSecret } from './security/password.js';
+import { hashPassword, randomSecret, verifyPassword } from './security/password.js';
 import { VERSION } from './version.js';
 
 export interface StartEdgeOptions {
@@ -107,6 +107,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     onMigrate: (m) => storeLog.info(m, 'database migrated'),
   });
   const theStore = store;
+  if (config.store.synchronous === 'normal') store.startFlushTimer(config.store.flushIntervalMs);
   const cleanup: Array<() => Promise<void> | void> = [() => theStore.close()];
   const fail = async (err: unknown): Promise<never> => {
     for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => undefined);
@@ -122,12 +123,14 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     }
     for (const u of opts.users ?? []) {
       const existing = store.users.credentials(u.username);
-      const passwordHash = await hashPassword(u.password);
-      if (existing) store.users.update(existing.user.id, { roles: u.roles, passwordHash });
-      else store.users.create({ username: u.username, displayName: u.displayName ?? u.username, roles: u.roles, locale: u.locale, passwordHash });
+      if (existing && (await verifyPassword(u.password, existing.passwordHash))) store.users.update(existing.user.id, { roles: u.roles });
+      else if (existing) store.users.update(existing.user.id, { roles: u.roles, passwordHash: await hashPassword(u.password) });
+      else store.users.create({ username: u.username, displayName: u.displayName ?? u.username, roles: u.roles, locale: u.locale, passwordHash: await hashPassword(u.password) });
     }
     for (const c of opts.mqttClients ?? []) {
-      store.mqttClients.upsert({ clientId: c.clientId, role: c.role, displayName: c.displayName ?? c.clientId, passwordHash: await hashPassword(c.password) });
+      const existing = store.mqttClients.credentials(c.clientId);
+      const same = existing && existing.record.role === c.role && existing.record.enabled && (await verifyPassword(c.password, existing.passwordHash));
+      if (!same) store.mqttClients.upsert({ clientId: c.clientId, role: c.role, displayName: c.displayName ?? c.clientId, passwordHash: await hashPassword(c.password) });
     }
   } catch (err) {
     await fail(err);

@@ -12,7 +12,7 @@ import {
   topics,
   type BrokerRole,
 } from '@campus/protocol';
-import { GuardedConnection } from './size-guard.js';
+import { PacketSizeGuard } from './size-guard.js';
 import { verifyPassword, DUMMY_HASH } from '../security/password.js';
 import type { MqttClientRepo } from '../store/mqtt-clients.js';
 import type { Logger } from '../core/log.js';
@@ -222,13 +222,13 @@ export class CampusBroker {
 
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
-    const conn = new GuardedConnection(socket, this.opts.maxPayloadBytes + HEADER_ALLOWANCE, (c, size) => {
-      this.refuse({ kind: 'payload_too_large', clientId: c.clientId ?? '(connecting)', address: socket.remoteAddress ?? null, size });
+    const guard = new PacketSizeGuard(socket, this.opts.maxPayloadBytes + HEADER_ALLOWANCE, (g, size) => {
+      this.refuse({ kind: 'payload_too_large', clientId: g.clientId ?? '(connecting)', address: socket.remoteAddress ?? null, size });
     });
-    const client = this.aedes.handle(conn);
+    const client = this.aedes.handle(socket);
     // Let the guard name the client in its refusal once CONNECT has been read.
     client.once('connected' as never, () => {
-      conn.clientId = client.id;
+      guard.clientId = client.id;
     });
   }
 

@@ -2,7 +2,6 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, hostname } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
   cert: string;
@@ -41,6 +40,8 @@ export async function loadOrCreateTls(opts: { dataDir: string; certFile?: string
       .map((a) => ({ type: 7 as const, ip: a.address })),
   ];
   const now = new Date();
+  // Loaded only when a certificate must be made: the X.509 libraries cost ~20 MB of RSS.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: `campus-edge ${opts.siteName}` }], {
     keyType: 'ec',
     curve: 'P-256',

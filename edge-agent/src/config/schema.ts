@@ -27,7 +27,13 @@ export const ConfigSchema = z
     store: z
       .strictObject({
         file: z.string().min(1).default('edge.db').describe('SQLite file name, relative to dataDir.'),
-        synchronous: z.enum(['normal', 'full']).default('full').describe('SQLite synchronous mode. "full" survives power loss at some cost in write latency.'),
+        synchronous: z
+          .enum(['normal', 'full'])
+          .default('normal')
+          .describe(
+            'SQLite synchronous mode (WAL). "normal": every committed write survives a crash or kill of the daemon, and a power cut loses at most the last flushIntervalMs of writes, never the database. "full": fsync on every commit (survives power cuts, but each write waits for the flash: slower on SD cards).',
+          ),
+        flushIntervalMs: z.number().int().min(100).max(60_000).default(1000).describe('With synchronous "normal": how often the write-ahead log is checkpointed to storage, bounding what a power cut can lose.'),
         backupDir: z.string().min(1).default('backups').describe('Where automatic pre-migration backups go, relative to dataDir.'),
       })
       .prefault({})

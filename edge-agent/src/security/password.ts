@@ -10,10 +10,19 @@ const R = 8;
 const P = 1;
 const KEYLEN = 32;
 
+/**
+ * One scrypt at a time: each needs 16 MB, and libuv would otherwise run four in
+ * parallel (64 MB that glibc keeps as RSS on a 2 GB edge box). A burst of sign-ins
+ * or device connects queues here instead.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  const run = () =>
+    new Promise<Buffer>((resolve, reject) => scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  const result = queue.then(run, run);
+  queue = result.catch(() => undefined);
+  return result;
 }
 
 export async function hashPassword(password: string): Promise<string> {

@@ -50,7 +50,7 @@ export class EventLog {
     this.ids = new UuidV7Generator(() => clock.monotonicNow());
     this.insert = db.prepare(
       `INSERT INTO events (id, type, occurred_at, recorded_at, clock_trusted, reason, severity, priority, source, subject, data)
-       VALUES (@id, @type, @occurredAt, @recordedAt, @clockTrusted, @reason, @severity, @priority, @source, @subject, @data)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -75,25 +75,33 @@ export class EventLog {
 
   private write(e: NewEvent): StoredEvent {
     const now = this.clock.now();
-    const env = {
-      id: this.ids.next(),
+    const id = this.ids.next();
+    const occurredAt = e.occurredAt ?? now;
+    const trusted = this.clock.trusted();
+    const severity = e.severity ?? 'info';
+    const priority = e.priority ?? PRIORITIES.normal;
+    const subject = e.subject ?? null;
+    const data = e.data ?? {};
+    const info = this.insert.run(id, e.type, occurredAt, now, trusted ? 1 : 0, e.reason, severity, priority, e.source, subject, JSON.stringify(data));
+    return {
+      seq: Number(info.lastInsertRowid),
+      id,
       site: this.site,
       type: e.type,
-      occurredAt: e.occurredAt ?? now,
+      occurredAt,
       recordedAt: now,
-      clockTrusted: this.clock.trusted(),
+      clockTrusted: trusted,
       reason: e.reason,
-      severity: e.severity ?? 'info',
-      priority: e.priority ?? PRIORITIES.normal,
+      severity,
+      priority,
       source: e.source,
-      subject: e.subject ?? null,
-      data: e.data ?? {},
+      subject,
+      data,
     };
-    const info = this.insert.run({ ...env, clockTrusted: env.clockTrusted ? 1 : 0, data: JSON.stringify(env.data) });
-    return { seq: Number(info.lastInsertRowid), ...env };
   }
 
   private notify(events: StoredEvent[]): void {
+    if (this.listeners.size === 0) return;
     for (const e of events) for (const l of this.listeners) l(e);
   }
 

@@ -46,6 +46,23 @@ export class Store {
     return new Store(db, file, opts.site, opts.clock);
   }
 
+  private flushTimer: NodeJS.Timeout | null = null;
+  private lastFlushedSeq = 0;
+
+  /**
+   * With synchronous=NORMAL, SQLite syncs the WAL at checkpoints: checkpointing on a
+   * timer (only after writes) bounds what a power cut can lose.
+   */
+  startFlushTimer(intervalMs: number): void {
+    this.flushTimer = setInterval(() => {
+      const seq = this.events.lastSeq();
+      if (seq === this.lastFlushedSeq || !this.db.open) return;
+      this.lastFlushedSeq = seq;
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    }, intervalMs);
+    this.flushTimer.unref();
+  }
+
   /** A consistent online backup (SQLite backup API), safe while the daemon writes. */
   async backup(target: string): Promise<void> {
     await this.db.backup(target);
@@ -60,6 +77,7 @@ export class Store {
   }
 
   close(): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.db.open) {
       try {
         this.db.pragma('wal_checkpoint(TRUNCATE)');

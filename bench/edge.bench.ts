@@ -1,0 +1,202 @@
+/**
+ * Issue 2 benchmarks: event append (batched, single p99), broker QoS 1 throughput
+ * with our auth + ACL hooks vs bare aedes (and mosquitto where installed), idle
+ * RSS of the demo campus and start-up time to /healthz.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import mqtt from 'mqtt';
+import { Aedes } from 'aedes';
+import { report, percentile, median } from './lib.js';
+import { Store } from '../edge-agent/src/store/index.js';
+import { TrustedClock } from '../edge-agent/src/core/clock.js';
+import { startEdge } from '../edge-agent/src/edge.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'campus-bench-'));
+
+function benchStore(): void {
+  const dir = tmp();
+  // The shipped default: WAL with synchronous=NORMAL and a 1 s checkpoint timer.
+  const store = Store.open({ dataDir: dir, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'bench', clock: new TrustedClock({ mode: 'always' }) });
+  store.startFlushTimer(1000);
+  const ev = (i: number) => ({ type: 'access.decision', reason: 'access.granted', source: 'gate-1', subject: `p${i % 5000}`, data: { gate: 'east', dir: 'in', card: 12345 + i } });
+  // Batched: 200,000 events in batches of 500.
+  const runs: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const n = 100_000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i += 500) store.events.appendMany(Array.from({ length: 500 }, (_, k) => ev(i + k)));
+    runs.push(n / ((performance.now() - t0) / 1000));
+  }
+  report({ name: 'store.append.batched', metric: 'throughput (median of 3 × 100k, batches of 500, default synchronous=NORMAL)', value: Math.round(median(runs)), unit: 'events/s', target: '>= 50000' });
+  // Single appends, each its own transaction (what a gate decision does).
+  const lat: number[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const t0 = performance.now();
+    store.events.append(ev(i));
+    lat.push(performance.now() - t0);
+  }
+  lat.sort((a, b) => a - b);
+  report({ name: 'store.append.single.p99', metric: 'latency p99 of 5,000 single appends, each its own transaction (default synchronous=NORMAL)', value: Number(percentile(lat, 99).toFixed(3)), unit: 'ms', target: '<= 1', p50: Number(percentile(lat, 50).toFixed(3)) });
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function qos1Throughput(port: number, pub: mqtt.IClientOptions, sub: mqtt.IClientOptions, topic: string, n: number): Promise<number> {
+  const s = await mqtt.connectAsync({ host: '127.0.0.1', port, protocolVersion: 4, reconnectPeriod: 0, ...sub });
+  await s.subscribeAsync(topic, { qos: 1 });
+  const p = await mqtt.connectAsync({ host: '127.0.0.1', port, protocolVersion: 4, reconnectPeriod: 0, ...pub });
+  let got = 0;
+  const done = new Promise<void>((resolve) => s.on('message', () => ++got === n && resolve()));
+  const payload = Buffer.from(JSON.stringify({ kw: 41.2, v: 229.8, a: 17.9, at: Date.now() }));
+  const t0 = performance.now();
+  const inflight = 200;
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      while (sent < n && sent - got < inflight) {
+        sent++;
+        p.publish(topic, payload, { qos: 1 }, () => undefined);
+      }
+      if (sent < n) setImmediate(pump);
+      else resolve();
+    };
+    pump();
+  });
+  await done;
+  const rate = n / ((performance.now() - t0) / 1000);
+  await Promise.all([p.endAsync(), s.endAsync()]);
+  return rate;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function benchBroker(): Promise<void> {
+  const N = 20_000;
+  const dir = tmp();
+  const edge = await startEdge(
+    { dataDir: dir, http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0, tls: { enabled: false } }, clock: { trust: 'always' }, auth: { bootstrapAdmin: { password: 'bench-admin-pw' } } },
+    {
+      logger: pino({ level: 'silent' }),
+      mqttClients: [
+        { clientId: 'meter-1', password: 'bench-device-pw1', role: 'device' },
+        { clientId: 'console-1', password: 'bench-observer-1', role: 'observer' },
+      ],
+    },
+  );
+  const bare = new Aedes();
+  await bare.listen();
+  const bareServer = createServer(bare.handle);
+  await new Promise<void>((r) => bareServer.listen(0, '127.0.0.1', () => r()));
+  const barePort = (bareServer.address() as AddressInfo).port;
+
+  let mosquitto: ChildProcess | null = null;
+  let mosqPort = 0;
+  if (spawnSync('which', ['mosquitto']).status === 0) {
+    mosqPort = await freePort();
+    mosquitto = spawn('mosquitto', ['-p', String(mosqPort)], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 500));
+  }
+
+  const topic = 'campus/dev/meter-1/telemetry/power';
+  const ours: number[] = [];
+  const bares: number[] = [];
+  const mosq: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    bares.push(await qos1Throughput(barePort, {}, {}, topic, N));
+    ours.push(
+      await qos1Throughput(
+        edge.mqttPorts.port,
+        { clientId: 'meter-1', username: 'meter-1', password: 'bench-device-pw1' },
+        { clientId: 'console-1', username: 'console-1', password: 'bench-observer-1' },
+        topic,
+        N,
+      ),
+    );
+    if (mosquitto) mosq.push(await qos1Throughput(mosqPort, {}, {}, topic, N));
+  }
+  const o = median(ours);
+  const b = median(bares);
+  report({
+    name: 'broker.qos1.ratio',
+    metric: `QoS 1 throughput with auth + ACL hooks ÷ bare aedes (median of 3 × ${N} msgs, 1 publisher → 1 subscriber)`,
+    value: Number((o / b).toFixed(3)),
+    unit: '× bare aedes',
+    target: '>= 0.8',
+    baseline: { name: 'aedes bare', value: Math.round(b), unit: 'msg/s' },
+    ours: Math.round(o),
+    mosquitto: mosq.length ? Math.round(median(mosq)) : null,
+  });
+  mosquitto?.kill();
+  bareServer.close();
+  await new Promise<void>((r) => bare.close(() => r()));
+  await edge.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const BIN = new URL('../edge-agent/dist/bin/campus-edge.js', import.meta.url).pathname;
+
+async function startDaemon(dir: string, httpPort: number, mqttPort: number, tlsPort: number): Promise<{ child: ChildProcess; readyMs: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [BIN, 'demo'], {
+    cwd: dir,
+    stdio: 'ignore',
+    // The allocator settings `npm start` and the systemd unit use (see README: memory).
+    env: { ...process.env, MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576', CAMPUS_EDGE__HTTP__PORT: String(httpPort), CAMPUS_EDGE__HTTP__HOST: '127.0.0.1', CAMPUS_EDGE__MQTT__PORT: String(mqttPort), CAMPUS_EDGE__MQTT__TLS__PORT: String(tlsPort), CAMPUS_EDGE__DATA_DIR: join(dir, 'data') },
+  });
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+      if (r.status === 200) break;
+    } catch {
+      /* not yet */
+    }
+    if (child.exitCode !== null) throw new Error('daemon exited during start');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { child, readyMs: performance.now() - t0 };
+}
+
+async function stopDaemon(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await exited;
+}
+
+async function benchDaemon(): Promise<void> {
+  const dir = tmp();
+  const [h, m, t] = [await freePort(), await freePort(), await freePort()];
+  // First start creates the database and the TLS certificate; not measured.
+  await stopDaemon((await startDaemon(dir, h, m, t)).child);
+  const starts: number[] = [];
+  let rss = 0;
+  for (let i = 0; i < 3; i++) {
+    const { child, readyMs } = await startDaemon(dir, h, m, t);
+    starts.push(readyMs / 1000);
+    if (i === 2) {
+      await new Promise((r) => setTimeout(r, 8000)); // idle with the demo campus running
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+    }
+    await stopDaemon(child);
+  }
+  report({ name: 'edge.start.healthz', metric: 'process start → /healthz 200, database already created (median of 3)', value: Number(median(starts).toFixed(3)), unit: 's', target: '<= 5' });
+  report({ name: 'edge.idle.rss', metric: 'RSS of the demo campus daemon after 8 s idle', value: Number(rss.toFixed(1)), unit: 'MB', target: '<= 120' });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+benchStore();
+await benchBroker();
+await benchDaemon();
