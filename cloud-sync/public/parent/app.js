@@ -1,0 +1,146 @@
+// The parent web app: plain modern JS, no build step. Texts come from the cloud's
+// i18n catalogue (/api/parent/messages), zh-CN first.
+const $ = (id) => document.getElementById(id);
+const locale = navigator.language && navigator.language.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
+let T = {};
+const t = (id, params = {}) => (T[id] || id).replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
+let token = localStorage.getItem('campus.parent.token');
+
+async function api(method, path, body) {
+  const res = await fetch(`/api/parent${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 401 && token) {
+    token = null;
+    localStorage.removeItem('campus.parent.token');
+    show('signin');
+    $('signin-msg').textContent = t('parent.error.session');
+  }
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!res.ok) throw Object.assign(new Error((json && json.error && json.error.message && json.error.message[locale]) || res.statusText), { status: res.status });
+  return json;
+}
+
+function show(view) {
+  $('signin').hidden = view !== 'signin';
+  $('home').hidden = view !== 'home';
+  $('signout').hidden = view !== 'home';
+}
+
+const fmt = (ms) => new Date(ms).toLocaleString(locale, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function entryLabel(e) {
+  if (e.type === 'attendance.late') return [t('parent.timeline.late'), 'late'];
+  if (e.type === 'attendance.absent') return [t('parent.timeline.absent'), 'late'];
+  return e.direction === 'out' ? [t('parent.timeline.out'), 'out'] : [t('parent.timeline.in'), 'in'];
+}
+
+async function loadHome() {
+  const me = await api('GET', '/me');
+  const box = $('children');
+  box.replaceChildren();
+  if (me.children.length === 0) box.append(el('p', { class: 'muted' }, t('parent.children.none')));
+  for (const c of me.children) {
+    const card = el('div', { class: 'card' }, el('strong', {}, c.name), el('span', { class: 'muted' }, ` ${c.schoolName} ${c.classId || ''} · ${c.relation}`));
+    const list = el('ul', { class: 'list' });
+    const { entries } = await api('GET', `/children/${encodeURIComponent(c.schoolId)}/${encodeURIComponent(c.studentKey)}/timeline?limit=20`);
+    if (entries.length === 0) list.append(el('li', { class: 'muted' }, t('parent.timeline.empty')));
+    for (const e of entries) {
+      const [label, cls] = entryLabel(e);
+      list.append(el('li', {}, el('span', { class: cls }, label), ` ${fmt(e.occurredAt)}`, e.gate ? el('span', { class: 'muted' }, ` ${e.gate}`) : ''));
+    }
+    card.append(el('h3', {}, t('parent.timeline.title')), list);
+    box.append(card);
+  }
+  const { notices } = await api('GET', '/notices?limit=50');
+  const ul = $('notices');
+  ul.replaceChildren();
+  for (const n of notices) ul.append(el('li', {}, n.text[locale], n.late ? el('span', { class: 'tag' }, t('parent.notices.late')) : ''));
+  const prefs = await api('GET', '/preferences');
+  const f = $('prefs');
+  for (const k of ['entry', 'exit', 'late', 'absence']) f.elements[k].checked = prefs.kinds[k];
+  f.elements.sms.checked = prefs.channels.sms;
+  f.elements.quietStart.value = prefs.quietHours ? prefs.quietHours.start : '';
+  f.elements.quietEnd.value = prefs.quietHours ? prefs.quietHours.end : '';
+}
+
+function urlB64ToBytes(s) {
+  const b = atob((s + '='.repeat((4 - (s.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(b, (c) => c.charCodeAt(0));
+}
+
+async function enablePush() {
+  if (!('serviceWorker' in navigator) || !('PushManager' in window)) return void ($('push-msg').textContent = t('parent.push.unsupported'));
+  const permission = await Notification.requestPermission();
+  if (permission !== 'granted') return void ($('push-msg').textContent = t('parent.push.denied'));
+  const reg = await navigator.serviceWorker.register('/parent/sw.js', { scope: '/parent/' });
+  const { publicKey } = await api('GET', '/push/vapid-key');
+  const sub = (await reg.pushManager.getSubscription()) || (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlB64ToBytes(publicKey) }));
+  await api('POST', '/push/subscriptions', sub.toJSON());
+  $('push-msg').textContent = t('parent.push.enabled');
+}
+
+async function main() {
+  T = await (await fetch(`/api/parent/messages?locale=${locale}`)).json();
+  document.documentElement.lang = locale;
+  document.title = t('parent.app.title');
+  for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/parent/sw.js', { scope: '/parent/' }).catch(() => undefined);
+
+  $('otp-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await api('POST', '/otp', { phone: $('phone').value.trim() });
+      $('signin-msg').textContent = t('parent.signin.code_sent');
+    } catch (err) {
+      $('signin-msg').textContent = err.message;
+    }
+  });
+  $('code-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const s = await api('POST', '/session', { phone: $('phone').value.trim(), code: $('code').value.trim() });
+      token = s.token;
+      localStorage.setItem('campus.parent.token', token);
+      show('home');
+      await loadHome();
+    } catch {
+      $('signin-msg').textContent = t('parent.signin.failed');
+    }
+  });
+  $('signout').addEventListener('click', async () => {
+    await api('DELETE', '/session').catch(() => undefined);
+    token = null;
+    localStorage.removeItem('campus.parent.token');
+    show('signin');
+  });
+  $('push').addEventListener('click', () => enablePush().catch((e) => ($('push-msg').textContent = e.message)));
+  $('prefs').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = ev.target.elements;
+    const quiet = f.quietStart.value && f.quietEnd.value ? { start: f.quietStart.value, end: f.quietEnd.value } : null;
+    await api('PUT', '/preferences', {
+      kinds: { entry: f.entry.checked, exit: f.exit.checked, late: f.late.checked, absence: f.absence.checked },
+      quietHours: quiet,
+      channels: { webpush: true, wechat: true, sms: f.sms.checked },
+      locale,
+    });
+    $('prefs-msg').textContent = t('parent.prefs.saved');
+  });
+
+  if (token) {
+    show('home');
+    loadHome().catch(() => undefined);
+  } else show('signin');
+}
+
+main().catch(() => ($('signin-msg').textContent = t('parent.error.network')));

@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../helpers/backends.js';
+import { parentContract } from './parent-contract.js';
+
+parentContract(pgliteBackend);
