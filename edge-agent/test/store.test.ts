@@ -26,7 +26,8 @@ describe('store', () => {
     const s = open(d);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
-    expect(s.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
+    const applied = (s.db.prepare('SELECT id FROM schema_migrations ORDER BY rowid').all() as Array<{ id: string }>).map((r) => r.id);
+    expect(applied).toEqual(MIGRATIONS.map((m) => m.id));
     s.close();
   });
 
@@ -123,7 +124,7 @@ describe('store', () => {
   it('refuses a database written by a newer version', () => {
     const d = dir();
     const s = open(d);
-    s.db.pragma('user_version = 999');
+    s.db.prepare("INSERT INTO schema_migrations (id, name, applied_at) VALUES ('core.999', 'from the future', 0)").run();
     s.close();
     expect(() => open(d)).toThrow(/newer version|更新版本/);
   });
@@ -138,14 +139,14 @@ describe('store', () => {
     const v2 = openDatabase({
       file,
       backupDir: backups,
-      migrations: [...MIGRATIONS.slice(0, 1), { version: 2, name: 'test', sql: 'CREATE TABLE t2 (x INTEGER);' }],
+      migrations: [...MIGRATIONS.slice(0, 1), { id: 'test.001', name: 'test', sql: 'CREATE TABLE t2 (x INTEGER);' }],
     });
-    expect(v2.pragma('user_version', { simple: true })).toBe(2);
+    expect((v2.prepare('SELECT id FROM schema_migrations WHERE id = ?').get('test.001') as { id: string }).id).toBe('test.001');
     v2.close();
     const files = readdirSync(backups);
     expect(files).toHaveLength(1);
     const bak = new Database(join(backups, files[0]!), { readonly: true });
-    expect(bak.pragma('user_version', { simple: true })).toBe(1);
+    expect(bak.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: 1 });
     expect(bak.prepare('SELECT value FROM settings').get()).toEqual({ value: 'v' });
     bak.close();
   });

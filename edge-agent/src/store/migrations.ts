@@ -1,17 +1,21 @@
 /**
- * Versioned schema migrations. `PRAGMA user_version` holds the applied version;
- * each migration runs in its own transaction. Never edit a released migration:
- * add a new one. Domains append their tables here in order.
+ * Schema migrations, one list per domain, each migration with a stable id
+ * ("core.001", "access.003"). Applied ids are recorded in `schema_migrations`; each
+ * runs in its own transaction. A database holding an id this build does not know
+ * was written by a newer version and is refused. Never edit a released migration:
+ * add a new one. Domains keep their lists in their own folder and are listed in
+ * ALL_MIGRATIONS below, in dependency order.
  */
 export interface Migration {
-  version: number;
+  /** "<domain>.<NNN>", unique and never reused. */
+  id: string;
   name: string;
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [
+export const CORE_MIGRATIONS: Migration[] = [
   {
-    version: 1,
+    id: 'core.001',
     name: 'core: events, users, sessions, audit, mqtt clients, settings',
     sql: `
       CREATE TABLE events (
@@ -88,4 +92,5 @@ export const MIGRATIONS: Migration[] = [
   },
 ];
 
-export const LATEST_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);
+/** Every domain's migrations, in the order they are applied. */
+export const MIGRATIONS: Migration[] = [...CORE_MIGRATIONS];

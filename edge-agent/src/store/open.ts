@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -25,7 +25,7 @@ export interface OpenOptions {
   synchronous?: 'normal' | 'full';
   migrations?: Migration[];
   now?: () => number;
-  onMigrate?: (info: { from: number; to: number; backup: string | null }) => void;
+  onMigrate?: (info: { from: number; to: number; applied: string[]; backup: string | null }) => void;
 }
 
 /**
@@ -35,7 +35,6 @@ export interface OpenOptions {
  */
 export function openDatabase(opts: OpenOptions): Db {
   const migrations = opts.migrations ?? MIGRATIONS;
-  const latest = migrations.reduce((v, m) => Math.max(v, m.version), 0);
   const exists = existsSync(opts.file) && statSync(opts.file).size > 0;
   if (exists) checkHeader(opts.file);
 
@@ -46,17 +45,16 @@ export function openDatabase(opts: OpenOptions): Db {
     throw new StoreOpenError('io', `数据库无法打开 / cannot open database ${opts.file}: ${(e as Error).message}`);
   }
   try {
-    if (exists) verifyExisting(db, opts.file, latest);
+    const applied = exists ? verifyExisting(db, opts.file, migrations) : new Set<string>();
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    const current = db.pragma('user_version', { simple: true }) as number;
-    if (current < latest) {
-      let backup: string | null = null;
-      if (current > 0) backup = backupBeforeMigration(db, opts, current);
-      migrate(db, migrations, current);
-      opts.onMigrate?.({ from: current, to: latest, backup });
+    const pending = migrations.filter((m) => !applied.has(m.id));
+    if (pending.length) {
+      const backup = applied.size > 0 ? backupBeforeMigration(db, opts, applied.size) : null;
+      migrate(db, pending, opts.now?.() ?? Date.now());
+      opts.onMigrate?.({ from: applied.size, to: applied.size + pending.length, applied: pending.map((m) => m.id), backup });
     }
     return db;
   } catch (e) {
@@ -81,7 +79,7 @@ function checkHeader(file: string): void {
   }
 }
 
-function verifyExisting(db: Db, file: string, latest: number): void {
+function verifyExisting(db: Db, file: string, migrations: Migration[]): Set<string> {
   let appId: number;
   let tables: number;
   try {
@@ -103,36 +101,45 @@ function verifyExisting(db: Db, file: string, latest: number): void {
     throw new StoreOpenError('corrupt', corruptMessage(file, (e as Error).message));
   }
   if (check !== 'ok') throw new StoreOpenError('corrupt', corruptMessage(file, check));
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > latest) {
+  if (tables === 0) return new Set();
+  let applied: string[];
+  try {
+    applied = (db.prepare('SELECT id FROM schema_migrations').all() as Array<{ id: string }>).map((r) => r.id);
+  } catch (e) {
+    throw new StoreOpenError('corrupt', corruptMessage(file, `schema_migrations unreadable: ${(e as Error).message}`));
+  }
+  const known = new Set(migrations.map((m) => m.id));
+  const unknown = applied.filter((id) => !known.has(id));
+  if (unknown.length) {
     throw new StoreOpenError(
       'newer',
-      `${file} 由更新版本的软件写入（数据库版本 ${version}，本程序支持到 ${latest}）。请升级 campus-edge，不要降级。 / ${file} was written by a newer version (schema ${version}, this build knows up to ${latest}). Upgrade campus-edge; do not downgrade.`,
+      `${file} 由更新版本的软件写入（包含本程序不认识的数据库变更 ${unknown.join(', ')}）。请升级 campus-edge，不要降级。 / ${file} was written by a newer version (it has schema changes this build does not know: ${unknown.join(', ')}). Upgrade campus-edge; do not downgrade.`,
     );
   }
+  return new Set(applied);
 }
 
 function corruptMessage(file: string, detail: string): string {
   return `${file} 已损坏，已拒绝打开（文件未改动）。请从备份恢复（campus-edge backup 生成的文件）。 / ${file} is corrupt; refusing to open it (the file was not touched). Restore it from a backup made by "campus-edge backup". Detail: ${detail}`;
 }
 
-function backupBeforeMigration(db: Db, opts: OpenOptions, from: number): string {
+function backupBeforeMigration(db: Db, opts: OpenOptions, appliedCount: number): string {
   mkdirSync(opts.backupDir, { recursive: true });
   const stamp = new Date(opts.now?.() ?? Date.now()).toISOString().replace(/[:.]/g, '-');
-  const target = join(opts.backupDir, `${basename(opts.file)}.v${from}.${stamp}.bak`);
+  const target = join(opts.backupDir, `${basename(opts.file)}.m${appliedCount}.${stamp}.bak`);
   db.exec(`VACUUM INTO '${target.replaceAll("'", "''")}'`);
   return target;
 }
 
-function migrate(db: Db, migrations: Migration[], from: number): void {
-  const pending = migrations.filter((m) => m.version > from).sort((a, b) => a.version - b.version);
+function migrate(db: Db, pending: Migration[], now: number): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  db.pragma(`application_id = ${APPLICATION_ID}`);
   for (const m of pending) {
     db.transaction(() => {
       db.exec(m.sql);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${m.version}`);
+      db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, now);
+      const count = (db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n;
+      db.pragma(`user_version = ${count}`);
     })();
   }
 }
-
-export { LATEST_VERSION };
