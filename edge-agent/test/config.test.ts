@@ -86,3 +86,10 @@ describe('config', () => {
     expect(r.stdout).not.toContain('已启动');
   });
 });
+
+describe('shipped example configuration', () => {
+  it('docs/config.example.yaml is valid', () => {
+    const c = loadConfig(new URL('../../docs/config.example.yaml', import.meta.url).pathname, {});
+    expect(c.site.id).toBe('no1-middle-school');
+  });
+});
