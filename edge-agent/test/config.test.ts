@@ -22,7 +22,7 @@ describe('config', () => {
     expect(c.http.port).toBe(8080);
     expect(c.mqtt.port).toBe(1883);
     expect(c.mqtt.tls.enabled).toBe(true);
-    expect(c.store.synchronous).toBe('full');
+    expect(c.store.synchronous).toBe('normal');
     expect(c.site.name).toBe('演示校园');
   });
 
