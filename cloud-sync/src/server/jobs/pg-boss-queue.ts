@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { Queryable } from '../db/database.js';
+import { Wakeable } from '../../client/pacing.js';
 import { DEFAULT_RETRY, type JobHandler, type JobQueue, type RetryPolicy } from './queue.js';
 
 /**
@@ -11,7 +12,8 @@ import { DEFAULT_RETRY, type JobHandler, type JobQueue, type RetryPolicy } from 
 export class PgBossQueue implements JobQueue {
   readonly kind = 'pg-boss' as const;
   private readonly boss: PgBoss;
-  private readonly workerIds = new Map<string, string>();
+  private readonly workers = new Map<string, { name: string; wake: Wakeable; done: Promise<void> }>();
+  private running = false;
   private readonly queues = new Set<string>();
 
   constructor(
@@ -24,9 +26,13 @@ export class PgBossQueue implements JobQueue {
 
   async start(): Promise<void> {
     await this.boss.start();
+    this.running = true;
   }
 
   async stop(): Promise<void> {
+    this.running = false;
+    for (const w of this.workers.values()) w.wake.wake();
+    await Promise.all([...this.workers.values()].map((w) => w.done));
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 
@@ -46,16 +52,41 @@ export class PgBossQueue implements JobQueue {
     await this.boss.send(name, data, { db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) } });
   }
 
+  /**
+   * Our own fetch loop rather than `boss.work()`: pg-boss 10's worker does not await
+   * `complete`/`fail`, so a database restart mid-job becomes an unhandled rejection.
+   * Here every call is awaited and a failure just waits for the next round.
+   */
   async work<T>(name: string, handler: JobHandler<T>): Promise<void> {
     await this.ensureQueue(name);
-    const id = await this.boss.work<T>(name, { pollingIntervalSeconds: this.opts.pollSeconds ?? 0.5, batchSize: this.opts.batchSize ?? 20 }, async (jobs) => {
-      await handler(jobs.map((j) => ({ id: j.id, data: j.data })));
-    });
-    this.workerIds.set(name, id);
+    const w = { name, wake: new Wakeable(), done: Promise.resolve() };
+    this.workers.set(name, w);
+    w.done = (async () => {
+      while (this.running) {
+        let jobs: PgBoss.Job<T>[] = [];
+        try {
+          jobs = await this.boss.fetch<T>(name, { batchSize: this.opts.batchSize ?? 20 });
+        } catch (err) {
+          this.opts.onError?.(err as Error);
+        }
+        if (jobs.length === 0) {
+          await w.wake.sleep((this.opts.pollSeconds ?? 0.5) * 1000);
+          continue;
+        }
+        const ids = jobs.map((j) => j.id);
+        try {
+          await handler(jobs.map((j) => ({ id: j.id, data: j.data })));
+          await this.boss.complete(name, ids);
+        } catch (err) {
+          this.opts.onError?.(err as Error);
+          // If this fails too (database gone), the jobs expire and pg-boss retries them.
+          await this.boss.fail(name, ids).catch(() => undefined);
+        }
+      }
+    })();
   }
 
   poke(name: string): void {
-    const id = this.workerIds.get(name);
-    if (id) this.boss.notifyWorker(id);
+    this.workers.get(name)?.wake.wake();
   }
 }

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { SmsConfigSchema, WebhookConfigSchema, WechatConfigSchema } from './notify/channels/http-channels.js';
+import type { CloudOptions } from './cloud.js';
+
+/**
+ * `campus-cloud start --config cloud.json`. Every field may also come from the
+ * environment (env wins): DATABASE_URL, CAMPUS_CLOUD_DATA_DIR, PORT, HOST,
+ * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1. Without DATABASE_URL the cloud runs on
+ * PGlite in dataDir (default ./data/cloud).
+ */
+export const CloudConfigSchema = z.object({
+  databaseUrl: z.string().startsWith('postgres').optional(),
+  dataDir: z.string().default('./data/cloud'),
+  port: z.coerce.number().int().min(0).max(65535).default(8780),
+  host: z.string().default('0.0.0.0'),
+  adminToken: z.string().min(16).optional(),
+  vapidSubject: z.string().regex(/^(mailto:|https:)/).default('mailto:it@school.example'),
+  demo: z.boolean().default(false),
+  tls: z.object({ certFile: z.string(), keyFile: z.string() }).optional(),
+  channels: z
+    .object({ sms: SmsConfigSchema.optional(), wechat: WechatConfigSchema.optional(), webhook: WebhookConfigSchema.optional() })
+    .default({}),
+});
+export type CloudConfig = z.infer<typeof CloudConfigSchema>;
+
+export function loadCloudConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): CloudConfig {
+  const fromFile = file ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const fromEnv: Record<string, unknown> = {};
+  if (env.DATABASE_URL) fromEnv.databaseUrl = env.DATABASE_URL;
+  if (env.CAMPUS_CLOUD_DATA_DIR) fromEnv.dataDir = env.CAMPUS_CLOUD_DATA_DIR;
+  if (env.PORT) fromEnv.port = env.PORT;
+  if (env.HOST) fromEnv.host = env.HOST;
+  if (env.CAMPUS_CLOUD_ADMIN_TOKEN) fromEnv.adminToken = env.CAMPUS_CLOUD_ADMIN_TOKEN;
+  if (env.CAMPUS_CLOUD_DEMO) fromEnv.demo = env.CAMPUS_CLOUD_DEMO === '1' || env.CAMPUS_CLOUD_DEMO === 'true';
+  return CloudConfigSchema.parse({ ...fromFile, ...fromEnv });
+}
+
+export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
+  return {
+    ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : { dataDir: cfg.dataDir }),
+    port: cfg.port,
+    host: cfg.host,
+    ...(cfg.adminToken ? { adminToken: cfg.adminToken } : {}),
+    vapidSubject: cfg.vapidSubject,
+    demo: cfg.demo,
+    channels: cfg.channels,
+    ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),
+  };
+}
