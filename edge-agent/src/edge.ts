@@ -163,7 +163,10 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
       metrics.mqttClients.set(broker.clientCount);
       bus.emit('client.presence', { ...p, at: clock.now() });
     },
-    onMessage: () => metrics.mqttMessagesIn.inc(),
+    onMessage: (topic, payload, clientId, role) => {
+      metrics.mqttMessagesIn.inc();
+      bus.emit('mqtt.message', { topic, payload, clientId, role, at: clock.now() });
+    },
   });
   const mqttPorts = await broker.listen().catch(fail);
   cleanup.push(() => broker.close());

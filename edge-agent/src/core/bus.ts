@@ -1,3 +1,4 @@
+import type { BrokerRole } from '@campus/protocol';
 import type { Logger } from './log.js';
 import type { StoredEvent } from '../store/events.js';
 
@@ -13,6 +14,12 @@ export interface BusEvents {
   'client.presence': { clientId: string; role: string; online: boolean; at: number; address: string | null };
   /** The clock's trust changed or it jumped. */
   'clock.changed': { trusted: boolean; source: string; jumpMs?: number };
+  /**
+   * A message an authenticated broker client published (after the ACL let it through).
+   * `clientId` and `role` are what the broker authenticated, never what the payload
+   * claims; domains parse `payload` with their protocol schema before trusting it.
+   */
+  'mqtt.message': { topic: string; payload: Buffer; clientId: string; role: BrokerRole; at: number };
 }
 
 type Listener<T> = (payload: T) => void | Promise<void>;
