@@ -1,12 +1,15 @@
 import { SerialPort } from 'serialport';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Connection } from './reconnectLoop.js';
 import { BackoffSchema, SerialLineSchema, parseOptions } from './options.js';
 import { ReconnectingByteTransport, type ByteLink, type ByteLinkHooks } from './transport.js';
 import type { DriverLogger } from './logger.js';
+import { watchDevicePath } from './devicePresence.js';
 
 export const SerialPathTransportOptionsSchema = SerialLineSchema.extend({
   backoff: BackoffSchema.default({ initialDelayMs: 100, maxDelayMs: 1000 }),
+  /** How often to check that the path still leads to the opened device (see devicePresence.ts). 0 = off. */
+  presenceCheckMs: z.number().int().min(0).max(60_000).default(500),
 });
 export type SerialPathTransportOptions = z.input<typeof SerialPathTransportOptionsSchema>;
 
@@ -54,9 +57,13 @@ export class SerialPathTransport extends ReconnectingByteTransport {
           return;
         }
         opened = true;
+        const watching = o.presenceCheckMs > 0 ? watchDevicePath(o.path, o.presenceCheckMs, (gone) => hooks.lost(gone)) : null;
         resolve({
           link: { write: (data) => writeToPort(port, data) },
-          destroy: () => closePort(port),
+          destroy: async () => {
+            (await watching)?.();
+            await closePort(port);
+          },
         });
       });
     });

@@ -62,6 +62,21 @@ describe('SerialPathTransport over a socat pty pair', () => {
     expect(states.map((s) => s.state)).toEqual(expect.arrayContaining(['connecting', 'open', 'error']));
   });
 
+  it('notices an unplug that comes right after a read (serialport alone would spin on 0-byte reads)', async () => {
+    transport = new SerialPathTransport({ path: pair.a, presenceCheckMs: 100 });
+    transport.open();
+    await waitForState(transport, 'open', 5000);
+    peer = await openPeer(pair.b);
+    const got = new Promise((resolve) => transport!.once('data', resolve));
+    await writePeer(peer, 'x');
+    await got;
+    await pair.unplug();
+    await eventually(() => transport!.state !== 'open', 10_000, 'the loss to be noticed');
+    expect(transport.status().error?.code).toMatch(/ENODEV|ECLOSED|EIO|Error/);
+    await pair.replug();
+    await eventually(() => transport!.state === 'open', 10_000, 'reopen after replug');
+  });
+
   it('keeps trying a path that does not exist yet and reports why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'campus-missing-'));
     try {
