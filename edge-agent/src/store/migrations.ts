@@ -1,3 +1,5 @@
+import { ENDPOINT_MIGRATIONS } from '../endpoints/migrations.js';
+
 /**
  * Schema migrations, one list per domain, each migration with a stable id
  * ("core.001", "access.003"). Applied ids are recorded in `schema_migrations`; each
@@ -93,4 +95,4 @@ export const CORE_MIGRATIONS: Migration[] = [
 ];
 
 /** Every domain's migrations, in the order they are applied. */
-export const MIGRATIONS: Migration[] = [...CORE_MIGRATIONS];
+export const MIGRATIONS: Migration[] = [...CORE_MIGRATIONS, ...ENDPOINT_MIGRATIONS];
