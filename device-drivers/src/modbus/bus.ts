@@ -275,6 +275,7 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
     if (wasProbe) health.probeSent(this.now());
     const attempts = wasProbe ? 1 : 1 + this.config.retries;
     let lastFailure: ModbusError | null = null;
+    let silent = true;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (!this.running || this.linkStatus.state !== 'open') {
         job.reject(this.running ? this.linkDownError(job.unit) : new ModbusError('bus_stopped', this.id, job.unit));
@@ -289,9 +290,11 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
         const settled = this.settle(job, outcome.pdu, health);
         if (settled) return;
         lastFailure = new ModbusError('frame_error', this.id, job.unit, { detail: 'reply does not match the request' });
+        silent = false;
         continue;
       }
       const f = outcome.failure;
+      if (f.kind !== 'timeout') silent = false;
       const timeoutMs = this.timeoutFor(job);
       lastFailure = new ModbusError(f.kind, this.id, job.unit, { detail: f.detail, timeoutMs: Math.round(timeoutMs) });
       health.attemptFailed(f.kind, this.now(), lastFailure.reason);
@@ -300,7 +303,7 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
         await this.link.close().catch(() => undefined);
       }
     }
-    this.deviceChange(job.unit, health.transactionFailed(this.now(), wasProbe));
+    this.deviceChange(job.unit, health.transactionFailed(this.now(), wasProbe, silent));
     this.emitStats(health);
     job.reject(lastFailure ?? new ModbusError('timeout', this.id, job.unit));
   }

@@ -50,7 +50,10 @@ export const ModbusBusConfigSchema = z.object({
   interFrameDelayMs: z.number().min(0).max(5000).optional(),
   /** Extra attempts after a timeout, CRC or frame error (not after an exception reply). */
   retries: z.number().int().min(0).max(5).default(1),
-  /** Failed transactions in a row (after retries) before a device counts as offline. */
+  /**
+   * Failed transactions in a row (after retries) before a silent device counts as
+   * offline. A device that answers garbage (CRC/frame errors) gets two more.
+   */
   offlineAfterFailures: z.number().int().min(1).max(20).default(1),
   /** An offline device gets one probe per interval; all else for it is skipped. */
   offlineProbeIntervalMs: z.number().int().min(50).max(3_600_000).default(60_000),

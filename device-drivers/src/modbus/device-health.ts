@@ -103,10 +103,16 @@ export class DeviceHealth {
     this.stats.lastError = reason;
   }
 
-  /** The whole transaction failed, retries included. */
-  transactionFailed(now: number, wasProbe: boolean): StateChange | null {
+  /**
+   * The whole transaction failed, retries included. `silent`: no attempt got a
+   * single byte back. Silence is what a dead or unpowered device looks like and
+   * benches it at once (by default); garbled replies mean it is alive on a noisy
+   * line, so it is benched only after two more failed transactions in a row.
+   */
+  transactionFailed(now: number, wasProbe: boolean, silent = true): StateChange | null {
     this.stats.consecutiveFailures++;
-    if (wasProbe || this.stats.consecutiveFailures >= this.policy.offlineAfterFailures) {
+    const threshold = this.policy.offlineAfterFailures + (silent ? 0 : 2);
+    if (wasProbe || this.stats.consecutiveFailures >= threshold) {
       this.stats.nextProbeAt = now + this.policy.offlineProbeIntervalMs;
       return this.setState('offline');
     }

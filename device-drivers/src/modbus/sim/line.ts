@@ -135,7 +135,17 @@ export class SimulatedModbusLine extends EventEmitter<{ request: [SimRequest] }>
     }
     if (!device || f.silent) return null;
     if (f.exception !== null) return exceptionPdu(pdu[0] ?? 0, f.exception);
-    return device.handle(pdu, now);
+    try {
+      return device.handle(pdu, now);
+    } catch {
+      // A bug in a simulated device is what a real one reports as exception 4.
+      return exceptionPdu(pdu[0] ?? 0, 4);
+    }
+  }
+
+  /** Extra turnaround configured for a unit (Modbus TCP replies use it directly). */
+  extraDelayOf(unit: number): number {
+    return this.faults.get(unit)?.extraDelayMs ?? 0;
   }
 
   /** Uses up one counted fault; true when it applies to this reply. */

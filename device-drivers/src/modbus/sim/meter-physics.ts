@@ -115,23 +115,24 @@ export function pointValue(name: string, s: MeterSnapshot, singlePhase: boolean)
   const sum = (f: (p: PhaseState) => number) => all.reduce((a, p) => a + f(p), 0);
   const sum3 = (xs: readonly number[]) => (singlePhase ? xs[0]! : xs[0]! + xs[1]! + xs[2]!);
   const m = /^(.*)_(l1|l2|l3)$/.exec(name);
-  const p = m ? ph[PHASE_INDEX[m[2]!]!]! : null;
+  // A name without a phase suffix on a single-phase meter means phase L1.
+  const p = m ? ph[PHASE_INDEX[m[2]!]!]! : ph[0];
   const i = m ? PHASE_INDEX[m[2]!]! : 0;
   switch (m ? m[1] : name) {
     case 'voltage':
-      return p ? p.voltage : ph[0].voltage;
+      return p.voltage;
     case 'current':
-      return p ? p.current : ph[0].current;
+      return p.current;
     case 'power_active':
-      return p!.power;
+      return p.power;
     case 'power_apparent':
-      return p!.apparent;
+      return p.apparent;
     case 'power_reactive':
-      return p!.reactive;
+      return p.reactive;
     case 'power_factor':
-      return p!.pf;
+      return p.pf;
     case 'phase_angle':
-      return p!.angle;
+      return p.angle;
     case 'energy_active_import':
       return s.importKwh[i]!;
     case 'energy_active_export':
@@ -148,8 +149,6 @@ export function pointValue(name: string, s: MeterSnapshot, singlePhase: boolean)
       return 2 + i * 0.3;
     case 'thd_current':
       return 12 + i * 2;
-    case 'demand_current':
-      return p!.current;
   }
   switch (name) {
     case 'voltage_l1_l2':
@@ -213,6 +212,6 @@ export function pointValue(name: string, s: MeterSnapshot, singlePhase: boolean)
       return 14;
   }
   if (name.startsWith('thd_voltage_')) return 2.5;
-  if (name.startsWith('demand_current_')) return p ? p.current : ph[0].current;
+  if (name.startsWith('demand_current_')) return p.current;
   return 0;
 }

@@ -25,6 +25,8 @@ export class SimulatedRelayBoard implements SimulatedDevice, RegisterSpace {
   readonly channels: number;
   readonly states: boolean[];
   readonly commands: RelayCommandLog[] = [];
+  /** Channels (from 0) whose relay ignores commands: a welded contact or a dead coil. */
+  readonly stuck = new Set<number>();
   private readonly profile: 'waveshare' | 'generic-coils';
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly holding = new Map<number, number>();
@@ -80,7 +82,7 @@ export class SimulatedRelayBoard implements SimulatedDevice, RegisterSpace {
       this.setState(channel, first);
       const t = setTimeout(() => {
         this.timers.delete(channel);
-        this.states[channel] = !first;
+        this.setState(channel, !first);
       }, value * WAVESHARE.flashUnitMs);
       t.unref();
       this.timers.set(channel, t);
@@ -108,6 +110,7 @@ export class SimulatedRelayBoard implements SimulatedDevice, RegisterSpace {
   }
 
   private setState(index: number, on: boolean): void {
+    if (this.stuck.has(index)) return;
     const t = this.timers.get(index);
     if (t) clearTimeout(t);
     this.timers.delete(index);

@@ -63,9 +63,12 @@ export async function startTcpSlave(line: SimulatedModbusLine, options: TcpSlave
           out[6] = unit;
           reply.copy(out, 7);
           const bytes = line.take(unit, 'shortFrames') ? out.subarray(0, out.length - 2) : out;
-          setImmediate(() => {
+          const send = () => {
             if (!socket.destroyed) socket.write(bytes);
-          });
+          };
+          const delay = line.extraDelayOf(unit);
+          if (delay > 0) setTimeout(send, delay);
+          else setImmediate(send);
         }
       });
     }
