@@ -1,4 +1,5 @@
 import { ENDPOINT_MIGRATIONS } from '../endpoints/migrations.js';
+import { ENERGY_MIGRATIONS } from '../energy/migrations.js';
 
 /**
  * Schema migrations, one list per domain, each migration with a stable id
@@ -95,4 +96,4 @@ export const CORE_MIGRATIONS: Migration[] = [
 ];
 
 /** Every domain's migrations, in the order they are applied. */
-export const MIGRATIONS: Migration[] = [...CORE_MIGRATIONS, ...ENDPOINT_MIGRATIONS];
+export const MIGRATIONS: Migration[] = [...CORE_MIGRATIONS, ...ENDPOINT_MIGRATIONS, ...ENERGY_MIGRATIONS];

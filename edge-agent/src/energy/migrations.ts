@@ -1,0 +1,152 @@
+import type { Migration } from '../store/migrations.js';
+
+/**
+ * The energy domain's tables. Telemetry tables are WITHOUT ROWID and keyed time
+ * first, so each flush appends to the end of its B-tree (few pages touched on
+ * SD/eMMC) and retention deletes a key-range prefix. Meters and points get small
+ * integer ids for the same reason.
+ */
+export const ENERGY_MIGRATIONS: Migration[] = [
+  {
+    id: 'energy.001',
+    name: 'energy: telemetry, roll-ups, circuits, overrides, switch log, calendar, bookings, schedules, alarms',
+    sql: `
+      CREATE TABLE energy_meters (idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+      CREATE TABLE energy_points (idx INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+
+      -- Raw readings on change beyond a deadband, packed per meter and flush (see telemetry/raw-codec.ts).
+      CREATE TABLE energy_raw (
+        t0 INTEGER NOT NULL,
+        meter INTEGER NOT NULL,
+        t1 INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (t0, meter)
+      ) WITHOUT ROWID;
+
+      -- minute: epoch minute; wh: energy in that minute; w_avg/w_max: active power.
+      CREATE TABLE energy_minute (
+        minute INTEGER NOT NULL,
+        meter INTEGER NOT NULL,
+        wh INTEGER NOT NULL,
+        wh_after INTEGER NOT NULL,
+        w_avg INTEGER,
+        w_max INTEGER,
+        PRIMARY KEY (minute, meter)
+      ) WITHOUT ROWID;
+
+      -- hour: epoch hour (UTC); wh_after: the part outside operating hours.
+      CREATE TABLE energy_hour (
+        hour INTEGER NOT NULL,
+        meter INTEGER NOT NULL,
+        wh INTEGER NOT NULL,
+        wh_after INTEGER NOT NULL,
+        w_avg INTEGER,
+        w_max INTEGER,
+        PRIMARY KEY (hour, meter)
+      ) WITHOUT ROWID;
+
+      -- day: local date as YYYYMMDD; kept for good (a row per meter and day).
+      CREATE TABLE energy_day (
+        day INTEGER NOT NULL,
+        meter INTEGER NOT NULL,
+        wh INTEGER NOT NULL,
+        wh_after INTEGER NOT NULL,
+        w_max INTEGER,
+        PRIMARY KEY (day, meter)
+      ) WITHOUT ROWID;
+
+      -- Where each meter's energy counter stood at the last flush, so energy used
+      -- while the edge was down is not lost.
+      CREATE TABLE energy_meter_state (
+        meter INTEGER PRIMARY KEY,
+        counter_wh INTEGER,
+        at INTEGER NOT NULL
+      );
+
+      CREATE TABLE energy_circuit_state (
+        circuit TEXT PRIMARY KEY,
+        desired INTEGER,
+        actual INTEGER,
+        confirmed INTEGER NOT NULL DEFAULT 0,
+        last_at INTEGER,
+        last_by_kind TEXT,
+        last_by TEXT,
+        last_why TEXT
+      );
+
+      CREATE TABLE energy_overrides (
+        circuit TEXT PRIMARY KEY,
+        on_state INTEGER NOT NULL,
+        until INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE energy_switch_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        circuit TEXT NOT NULL,
+        on_state INTEGER NOT NULL,
+        actor_kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        why TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        detail TEXT
+      );
+      CREATE INDEX energy_switch_log_circuit ON energy_switch_log(circuit, at);
+      CREATE TRIGGER energy_switch_log_append_only_u BEFORE UPDATE ON energy_switch_log
+        BEGIN SELECT RAISE(ABORT, 'the switch log is append-only'); END;
+
+      CREATE TABLE energy_calendar (
+        id INTEGER PRIMARY KEY,
+        from_date TEXT NOT NULL,
+        to_date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL
+      );
+
+      CREATE TABLE energy_bookings (
+        id INTEGER PRIMARY KEY,
+        room TEXT NOT NULL,
+        from_date TEXT NOT NULL,
+        to_date TEXT NOT NULL,
+        days TEXT NOT NULL,
+        from_time TEXT NOT NULL,
+        until_time TEXT NOT NULL,
+        note TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE energy_schedules (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE energy_alarms (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        building TEXT,
+        state TEXT NOT NULL,
+        acknowledged INTEGER NOT NULL DEFAULT 0,
+        raised_at INTEGER NOT NULL,
+        cleared_at INTEGER,
+        acknowledged_at INTEGER,
+        acknowledged_by TEXT,
+        value REAL,
+        limit_value REAL,
+        unit TEXT NOT NULL,
+        detail TEXT,
+        text TEXT NOT NULL
+      );
+      CREATE INDEX energy_alarms_open ON energy_alarms(state, acknowledged);
+      CREATE INDEX energy_alarms_key ON energy_alarms(key, raised_at);
+    `,
+  },
+];
