@@ -1,3 +1,4 @@
+/* global document, window, Notification */
 // The parent web app: plain modern JS, no build step. Texts come from the cloud's
 // i18n catalogue (/api/parent/messages), zh-CN first.
 const $ = (id) => document.getElementById(id);

@@ -1,3 +1,4 @@
+/* global self */
 // Service worker of the parent app: shows pushed notices, opens the app on click.
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));

@@ -84,13 +84,12 @@ export class Wakeable {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(t);
-        self.wakeUp = null;
+        this.wakeUp = null;
         resolve();
-      }
+      };
+      const t = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }

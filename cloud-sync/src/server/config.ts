@@ -6,7 +6,7 @@ import type { CloudOptions } from './cloud.js';
 /**
  * `campus-cloud start --config cloud.json`. Every field may also come from the
  * environment (env wins): DATABASE_URL, CAMPUS_CLOUD_DATA_DIR, PORT, HOST,
- * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1. Without DATABASE_URL the cloud runs on
+ * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1, CAMPUS_CLOUD_PUSH_CA_FILE (tests only). Without DATABASE_URL the cloud runs on
  * PGlite in dataDir (default ./data/cloud).
  */
 export const CloudConfigSchema = z.object({
@@ -18,6 +18,8 @@ export const CloudConfigSchema = z.object({
   vapidSubject: z.string().regex(/^(mailto:|https:)/).default('mailto:it@school.example'),
   demo: z.boolean().default(false),
   tls: z.object({ certFile: z.string(), keyFile: z.string() }).optional(),
+  /** Extra CA certificate (PEM file) trusted for Web Push endpoints: only for a local test push service. */
+  pushCaFile: z.string().optional(),
   channels: z
     .object({ sms: SmsConfigSchema.optional(), wechat: WechatConfigSchema.optional(), webhook: WebhookConfigSchema.optional() })
     .default({}),
@@ -32,6 +34,7 @@ export function loadCloudConfig(file: string | undefined, env: NodeJS.ProcessEnv
   if (env.PORT) fromEnv.port = env.PORT;
   if (env.HOST) fromEnv.host = env.HOST;
   if (env.CAMPUS_CLOUD_ADMIN_TOKEN) fromEnv.adminToken = env.CAMPUS_CLOUD_ADMIN_TOKEN;
+  if (env.CAMPUS_CLOUD_PUSH_CA_FILE) fromEnv.pushCaFile = env.CAMPUS_CLOUD_PUSH_CA_FILE;
   if (env.CAMPUS_CLOUD_DEMO) fromEnv.demo = env.CAMPUS_CLOUD_DEMO === '1' || env.CAMPUS_CLOUD_DEMO === 'true';
   return CloudConfigSchema.parse({ ...fromFile, ...fromEnv });
 }
@@ -45,6 +48,7 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     vapidSubject: cfg.vapidSubject,
     demo: cfg.demo,
     channels: cfg.channels,
+    ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
     ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),
   };
 }

@@ -1,10 +1,14 @@
 import { quietLogger, startCloud, type CloudOptions, type RunningCloud } from '../../src/server/index.js';
 import type { Backend } from './backends.js';
 
+/** Parsed JSON of an API answer; tests check it field by field. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface TestCloud extends RunningCloud {
   /** Stops the cloud and drops its database. */
   dispose(): Promise<void>;
-  admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }>;
 }
 
 export async function startTestCloud(backend: Backend, extra: CloudOptions = {}): Promise<TestCloud> {

@@ -1,10 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Json } from './cloud.js';
 
 /** A local HTTP endpoint standing in for an SMS gateway, a WeChat relay or a school webhook. */
 export interface HttpSink {
   url: string;
-  received: { headers: http.IncomingHttpHeaders; body: any; raw: string; at: number }[];
+  received: { headers: http.IncomingHttpHeaders; body: Json; raw: string; at: number }[];
   /** Answer of the next requests, in order; after the list runs out, `fallback`. */
   answers: { status: number; body?: unknown }[];
   fallback: { status: number; body?: unknown };

@@ -1,5 +1,5 @@
 import type { HttpSink } from './http-sink.js';
-import { waitFor } from './cloud.js';
+import { waitFor, type Json } from './cloud.js';
 
 /** Signs a guardian in the way the parent app does: code by SMS (read from the gateway stand-in), then session. */
 export async function signInGuardian(cloudUrl: string, sms: HttpSink, phone: string): Promise<string> {
@@ -13,7 +13,7 @@ export async function signInGuardian(cloudUrl: string, sms: HttpSink, phone: str
   return ((await s.json()) as { token: string }).token;
 }
 
-export async function parentApi(cloudUrl: string, token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+export async function parentApi(cloudUrl: string, token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
   const res = await fetch(`${cloudUrl}/api/parent${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

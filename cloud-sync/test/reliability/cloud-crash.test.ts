@@ -4,7 +4,7 @@ import { CloudSyncClient } from '../../src/client/sync-client.js';
 import { MemoryOutbox } from '../../src/client/reference/memory-outbox.js';
 import { openDatabase } from '../../src/server/db/open.js';
 import { availableBackends } from '../helpers/backends.js';
-import { waitFor } from '../helpers/cloud.js';
+import { waitFor, type Json } from '../helpers/cloud.js';
 import { gatePass, makeEvent } from '../helpers/events.js';
 import { freePort, killHard, spawnTs } from '../helpers/processes.js';
 
@@ -45,7 +45,7 @@ for (const backend of await availableBackends()) {
       const admin = async (path: string, body: unknown) => {
         const r = await fetch(url + '/api/admin' + path, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
         expect(r.status).toBe(201);
-        return (await r.json()) as any;
+        return (await r.json()) as Json;
       };
       const school = await admin('/schools', { name: '云端崩溃测试' });
       const campus = await admin(`/schools/${school.id}/campuses`, { name: '主校区', site: 'crash-cloud' });

@@ -13,8 +13,9 @@ export interface AppParts {
   onError: (err: Error) => void;
 }
 
-/** JSON bodies for admin and parent APIs; the edge API reads raw bytes (signed). */
-const JSON_LIMIT = '256kb';
+/** JSON body limits: admin record batches (up to 5,000 records) and the parent app's small forms. The edge API reads raw bytes (signed). */
+const ADMIN_JSON_LIMIT = '8mb';
+const PARENT_JSON_LIMIT = '64kb';
 
 export function buildApp(parts: AppParts): Express {
   const app = express();
@@ -26,8 +27,8 @@ export function buildApp(parts: AppParts): Express {
     res.json(await parts.health());
   });
   app.use('/api/edge/v1', parts.edge);
-  app.use('/api/admin', express.json({ limit: JSON_LIMIT }), parts.admin);
-  app.use('/api/parent', express.json({ limit: JSON_LIMIT }), parts.parent);
+  app.use('/api/admin', express.json({ limit: ADMIN_JSON_LIMIT }), parts.admin);
+  app.use('/api/parent', express.json({ limit: PARENT_JSON_LIMIT }), parts.parent);
   app.use('/parent', parts.parentStatic);
   app.get('/', (_req, res) => res.redirect('/parent/'));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'sync.error.not_found')));

@@ -12,13 +12,13 @@ import { DEFAULT_RETRY, type JobHandler, type JobQueue, type RetryPolicy } from 
 export class PgBossQueue implements JobQueue {
   readonly kind = 'pg-boss' as const;
   private readonly boss: PgBoss;
-  private readonly workers = new Map<string, { name: string; wake: Wakeable; done: Promise<void> }>();
+  private readonly workers = new Map<string, { name: string; wakes: Wakeable[]; done: Promise<void> }>();
   private running = false;
   private readonly queues = new Set<string>();
 
   constructor(
     connectionString: string,
-    private readonly opts: { pollSeconds?: number; batchSize?: number; retry?: RetryPolicy; onError?: (err: Error) => void } = {},
+    private readonly opts: { pollSeconds?: number; batchSize?: number; concurrency?: number; retry?: RetryPolicy; onError?: (err: Error) => void } = {},
   ) {
     this.boss = new PgBoss({ connectionString, max: 4, schema: 'pgboss', supervise: true, migrate: true });
     this.boss.on('error', (err: Error) => opts.onError?.(err));
@@ -31,7 +31,7 @@ export class PgBossQueue implements JobQueue {
 
   async stop(): Promise<void> {
     this.running = false;
-    for (const w of this.workers.values()) w.wake.wake();
+    for (const w of this.workers.values()) for (const x of w.wakes) x.wake();
     await Promise.all([...this.workers.values()].map((w) => w.done));
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
@@ -59,18 +59,20 @@ export class PgBossQueue implements JobQueue {
    */
   async work<T>(name: string, handler: JobHandler<T>): Promise<void> {
     await this.ensureQueue(name);
-    const w = { name, wake: new Wakeable(), done: Promise.resolve() };
+    const w = { name, wakes: [] as Wakeable[], done: Promise.resolve() };
     this.workers.set(name, w);
-    w.done = (async () => {
+    // Several fetch loops, so a slow batch (a push service taking its time) does not hold
+    // up the notices behind it; SKIP LOCKED keeps them from taking the same jobs.
+    const loop = async (wake: Wakeable) => {
       while (this.running) {
         let jobs: PgBoss.Job<T>[] = [];
         try {
-          jobs = await this.boss.fetch<T>(name, { batchSize: this.opts.batchSize ?? 20 });
+          jobs = await this.boss.fetch<T>(name, { batchSize: this.opts.batchSize ?? 5 });
         } catch (err) {
           this.opts.onError?.(err as Error);
         }
         if (jobs.length === 0) {
-          await w.wake.sleep((this.opts.pollSeconds ?? 0.5) * 1000);
+          await wake.sleep((this.opts.pollSeconds ?? 0.5) * 1000);
           continue;
         }
         const ids = jobs.map((j) => j.id);
@@ -83,10 +85,14 @@ export class PgBossQueue implements JobQueue {
           await this.boss.fail(name, ids).catch(() => undefined);
         }
       }
-    })();
+    };
+    w.wakes = Array.from({ length: this.opts.concurrency ?? 4 }, () => new Wakeable());
+    w.done = Promise.all(w.wakes.map(loop)).then(() => undefined);
   }
 
   poke(name: string): void {
-    this.workers.get(name)?.wake.wake();
+    // Wake every loop: idle ones fetch now, a busy one re-checks as soon as it is done.
+    const w = this.workers.get(name);
+    if (w) for (const x of w.wakes) x.wake();
   }
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LOCALES, translate, allMessages } from '@campus/protocol';
 import { notFound } from '../http/errors.js';
 import { GuardianPrefsSchema, parsePrefs } from '../notify/preferences.js';
-import { GuardianAuth, OtpRequestSchema, SessionRequestSchema } from './guardian-auth.js';
+import { OtpRequestSchema, SessionRequestSchema, type GuardianAuth } from './guardian-auth.js';
 import type { GuardianData } from './guardian-data.js';
 import './messages.js';
 
