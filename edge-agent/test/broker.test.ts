@@ -45,6 +45,22 @@ describe('embedded broker', () => {
     expect(metrics).toMatch(/campus_edge_mqtt_refused_total\{kind="auth_failed"\} [3-9]/);
   });
 
+  it('re-checks a reconnecting client fast, and a changed or disabled credential is refused at once', async () => {
+    const c1 = await connectMqtt(edge.mqtt.port, creds(AGENT));
+    await c1.endAsync();
+    const c2 = await connectMqtt(edge.mqtt.port, creds(AGENT)); // served from the verified cache
+    await c2.endAsync();
+    await expect(connectMqtt(edge.mqtt.port, { ...creds(AGENT), password: 'agent-secret-000X' })).rejects.toThrow();
+    const { hashPassword } = await import('../src/security/password.js');
+    edge.store.mqttClients.upsert({ clientId: AGENT.clientId, role: 'pc-agent', displayName: 'pc', passwordHash: await hashPassword('rotated-secret-0002') });
+    await expect(connectMqtt(edge.mqtt.port, creds(AGENT))).rejects.toThrow();
+    const c3 = await connectMqtt(edge.mqtt.port, { ...creds(AGENT), password: 'rotated-secret-0002' });
+    await c3.endAsync();
+    edge.store.mqttClients.setEnabled(AGENT.clientId, false);
+    await expect(connectMqtt(edge.mqtt.port, { ...creds(AGENT), password: 'rotated-secret-0002' })).rejects.toThrow();
+    edge.store.mqttClients.upsert({ clientId: AGENT.clientId, role: 'pc-agent', displayName: 'pc', passwordHash: await hashPassword(AGENT.password) });
+  });
+
   it('refuses a client that uses another client id than its username', async () => {
     await expect(connectMqtt(edge.mqtt.port, { clientId: OTHER.clientId, username: DEVICE.clientId, password: DEVICE.password })).rejects.toThrow();
   });
@@ -135,7 +151,7 @@ describe('embedded broker', () => {
     const online = nextMessage(obs, (t) => t === topics.deviceState(OTHER.clientId));
     const dev = await connectMqtt(edge.mqtt.port, creds(OTHER));
     expect((await online).payload.toString()).toBe('online');
-    expect(edge.broker.isOnline(OTHER.clientId)).toBe(true);
+    await waitFor(() => edge.broker.isOnline(OTHER.clientId));
     const offline = nextMessage(obs, (t) => t === topics.deviceState(OTHER.clientId) && true);
     dev.stream.destroy(); // cable pulled: no DISCONNECT
     expect((await offline).payload.toString()).toBe('offline');

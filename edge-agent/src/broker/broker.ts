@@ -1,4 +1,5 @@
 import { Aedes, type AedesPublishPacket, type Client, type Subscription } from 'aedes';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -167,12 +168,30 @@ export class CampusBroker {
     this.opts.onPresence({ clientId: client.id, role: s.role, online: false, address: s.address });
   }
 
+  private readonly verifyKey = randomBytes(32);
+  private readonly verified = new Map<string, { storedHash: string; digest: Buffer }>();
+
+  private digest(secret: string): Buffer {
+    return createHmac('sha256', this.verifyKey).update(secret).digest();
+  }
+
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<BrokerRole | null> {
     const address = addressOf(client);
     const clientId = client.id;
     const creds = username ? this.opts.clients.credentials(username) : undefined;
-    // Always run scrypt so a missing user costs the same time as a wrong password.
-    const ok = await verifyPassword(password?.toString('utf8') ?? '', creds?.passwordHash ?? DUMMY_HASH);
+    const secret = password?.toString('utf8') ?? '';
+    // A device that reconnects (Wi-Fi flap, edge restart of a switch) is checked
+    // against a keyed digest of its last verified password instead of another
+    // 16 MB scrypt run; a changed stored hash invalidates the entry.
+    const cached = creds ? this.verified.get(creds.record.clientId) : undefined;
+    let ok: boolean;
+    if (cached && creds && cached.storedHash === creds.passwordHash && timingSafeEqual(cached.digest, this.digest(secret))) {
+      ok = true;
+    } else {
+      // Always run scrypt so a missing user costs the same time as a wrong password.
+      ok = await verifyPassword(secret, creds?.passwordHash ?? DUMMY_HASH);
+      if (ok && creds) this.verified.set(creds.record.clientId, { storedHash: creds.passwordHash, digest: this.digest(secret) });
+    }
     if (!creds || !ok || !creds.record.enabled || username !== clientId || !(BROKER_ROLES as readonly string[]).includes(creds.record.role)) {
       this.refuse({ kind: 'auth_failed', clientId: clientId || username || '?', address });
       return null;
