@@ -111,6 +111,9 @@ async function main(): Promise<void> {
   const check = new pg.Client({ connectionString: tmp.url });
   try {
     await cloud.waitForLine(/"listening"/, 60_000);
+    void cloud.exited.then((code) => {
+      if (code !== 0 && code !== null) console.log(`campus-cloud exited with ${code}: ${cloud.stderrTail()}`);
+    });
     const url = `http://127.0.0.1:${port}`;
     const admin = async (path: string, body: unknown) =>
       (await (await fetch(url + '/api/admin' + path, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Created;
@@ -140,6 +143,7 @@ async function main(): Promise<void> {
         console.log(`  backlog ${s.backlog}, ${s.ratePerSec} events/s, progress ${(s.progress * 100).toFixed(0)}%`);
       }
       if (s.backlog === 0) break;
+      if (cloud.exitCode !== null || cloud.signalCode !== null) throw new Error(`campus-cloud died (${cloud.exitCode ?? cloud.signalCode}): ${cloud.stderrTail()}`);
       if (s.lastError && performance.now() - d0 > 600_000) throw new Error(`drain stalled: ${s.lastError.message}`);
     }
     const drainS = (performance.now() - d0) / 1000;

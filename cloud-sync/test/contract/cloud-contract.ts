@@ -4,6 +4,7 @@ import { INGEST_PATH, MAX_BATCH_BYTES } from '@campus/protocol/sync/ingest';
 import { SignedTransport } from '../../src/client/transport.js';
 import { ChangeFeedFollower } from '../../src/client/change-feed.js';
 import { MemoryChangeApplier } from '../../src/client/reference/memory-applier.js';
+import { migrate, MIGRATIONS } from '../../src/server/db/migrations.js';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
 import { gatePass, makeEvent } from '../helpers/events.js';
@@ -186,6 +187,12 @@ export function cloudContract(backend: Backend): void {
       expect((await cloud.admin('POST', '/edges/nope/keys', {})).status).toBe(404);
       const list = await cloud.admin('GET', '/schools');
       expect((list.json as { schools: { id: string }[] }).schools.map((s) => s.id)).toEqual(expect.arrayContaining([a.schoolId, b.schoolId]));
+    });
+
+    it('applies migrations once: running them again changes nothing', async () => {
+      expect(await migrate(cloud.db)).toEqual([]);
+      const ids = (await cloud.db.query<{ id: number }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => r.id);
+      expect(ids).toEqual(MIGRATIONS.map((m) => m.id));
     });
 
     it('publishes an OpenAPI document', async () => {

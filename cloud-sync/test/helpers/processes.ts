@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Runs a TypeScript file the way bench/run.mjs does: tsx, workspace sources. */
-export function spawnTs(file: string, env: Record<string, string>, args: string[] = []): ChildProcess & { lines: string[]; waitForLine(re: RegExp, timeoutMs?: number): Promise<string>; exited: Promise<number | null> } {
+export function spawnTs(file: string, env: Record<string, string>, args: string[] = []): ChildProcess & { lines: string[]; waitForLine(re: RegExp, timeoutMs?: number): Promise<string>; exited: Promise<number | null>; stderrTail(): string } {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', file, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
@@ -36,6 +36,7 @@ export function spawnTs(file: string, env: Record<string, string>, args: string[
   return Object.assign(child, {
     lines,
     exited,
+    stderrTail: () => stderr,
     waitForLine(re: RegExp, timeoutMs = 30_000) {
       const seen = lines.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);

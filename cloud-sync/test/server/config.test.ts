@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cloudOptionsFrom, loadCloudConfig } from '../../src/server/config.js';
+
+describe('campus-cloud configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'campus-cfg-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('defaults to PGlite in ./data/cloud on port 8780', () => {
+    const cfg = loadCloudConfig(undefined, {});
+    expect(cfg).toMatchObject({ dataDir: './data/cloud', port: 8780, demo: false });
+    expect(cloudOptionsFrom(cfg)).toMatchObject({ dataDir: './data/cloud', port: 8780 });
+  });
+
+  it('reads a JSON file and lets the environment win', () => {
+    const file = join(dir, 'cloud.json');
+    writeFileSync(file, JSON.stringify({ port: 9000, channels: { sms: { url: 'https://sms.example/send', token: 't' } } }));
+    const cfg = loadCloudConfig(file, { DATABASE_URL: 'postgres://u:p@127.0.0.1/db', PORT: '9100', CAMPUS_CLOUD_DEMO: '1' });
+    expect(cfg).toMatchObject({ databaseUrl: 'postgres://u:p@127.0.0.1/db', port: 9100, demo: true, channels: { sms: { sign: '智慧校园' } } });
+    const opts = cloudOptionsFrom(cfg);
+    expect(opts.databaseUrl).toBe('postgres://u:p@127.0.0.1/db');
+    expect(opts.dataDir).toBeUndefined();
+  });
+
+  it('refuses a bad configuration with the field named', () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ port: 'eighty', channels: { sms: { url: 'not a url' } } }));
+    expect(() => loadCloudConfig(file, {})).toThrow(/port|url/);
+  });
+});
