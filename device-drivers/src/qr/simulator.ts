@@ -164,6 +164,8 @@ export class QrReaderSimulator extends SafeEmitter<SimulatorEvents> {
 
   #fromHost(chunk: Buffer, answer: (b: Buffer) => Promise<void>): void {
     this.#received.push(Buffer.from(chunk));
+    // A demo campus runs for days: keep the recent commands only.
+    if (this.#received.length > 1000) this.#received.splice(0, this.#received.length - 1000);
     this.emit('command', chunk);
     if (this.options.reply) answer(this.options.reply).catch(() => {});
   }

@@ -26,17 +26,19 @@ export class SafeEmitter<E extends { [K in keyof E]: unknown[] }> {
   }
 
   once<K extends keyof E>(event: K, listener: Listener<E[K]>): this {
-    const wrapper: Listener<E[K]> = (...args) => {
+    const wrapper: Listener<E[K]> & { original?: Listener<E[K]> } = (...args) => {
       this.off(event, wrapper);
       listener(...args);
     };
+    wrapper.original = listener;
     return this.on(event, wrapper);
   }
 
   off<K extends keyof E>(event: K, listener: Listener<E[K]>): this {
     const current = this.#listeners.get(event);
     if (!current) return this;
-    const next = current.filter((l) => l !== (listener as Listener<never>));
+    const target = listener as Listener<never>;
+    const next = current.filter((l) => l !== target && (l as { original?: unknown }).original !== target);
     if (next.length === 0) this.#listeners.delete(event);
     else this.#listeners.set(event, next);
     return this;

@@ -63,7 +63,8 @@ export class ModbusSerialCoilBus implements CoilBus {
   readonly #queues: Record<Priority, Job[]> = { command: [], poll: [] };
   readonly #openListeners = new Set<() => void>();
   readonly #stateListeners = new Set<(s: LinkStatus) => void>();
-  #busy = false;
+  /** The request on the wire; its late answer is ignored once the link it went out on is gone. */
+  #inflight: Job | null = null;
   #timeouts = 0;
 
   constructor(options: ModbusCoilBusOptions, logger: DriverLogger = silentLogger) {
@@ -163,7 +164,7 @@ export class ModbusSerialCoilBus implements CoilBus {
   }
 
   #pump(): void {
-    if (this.#busy) return;
+    if (this.#inflight) return;
     const job = this.#queues.command.shift() ?? this.#queues.poll.shift();
     if (!job) return;
     const client = this.#loop.link;
@@ -172,16 +173,18 @@ export class ModbusSerialCoilBus implements CoilBus {
       this.#failQueued(new ModbusNotConnectedError(this.id));
       return;
     }
-    this.#busy = true;
+    this.#inflight = job;
     job.run(client).then(
       (value) => {
+        if (this.#inflight !== job) return;
+        this.#inflight = null;
         this.#timeouts = 0;
-        this.#busy = false;
         job.resolve(value);
         this.#pump();
       },
       (error: unknown) => {
-        this.#busy = false;
+        if (this.#inflight !== job) return;
+        this.#inflight = null;
         job.reject(error);
         if (isTimeout(error) && ++this.#timeouts >= this.options.maxTimeouts) {
           this.#timeouts = 0;
@@ -192,7 +195,11 @@ export class ModbusSerialCoilBus implements CoilBus {
     );
   }
 
+  /** The link is gone: the request on the wire and everything queued fail now, not at their timeouts. */
   #failQueued(error: Error): void {
+    const inflight = this.#inflight;
+    this.#inflight = null;
+    inflight?.reject(error);
     for (const q of [this.#queues.command, this.#queues.poll]) for (const job of q.splice(0)) job.reject(error);
   }
 
