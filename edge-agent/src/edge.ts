@@ -18,6 +18,7 @@ import { authRoutes } from './http/routes/auth.js';
 import { eventRoutes } from './http/routes/events.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { SecurityEventRecorder } from './modules/security-events.js';
+import { EndpointsModule, endpointRoutes } from './endpoints/index.js';
 import type { EdgeModule } from './modules/module.js';
 import { hashPassword, randomSecret, verifyPassword } from './security/password.js';
 import { VERSION } from './version.js';
@@ -188,6 +189,21 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   authRoutes(http.api, { store, limiter, sessionTtlMs: config.http.sessionTtlHours * 3600_000, secureCookies: config.http.secureCookies });
   eventRoutes(http.api, { store });
   adminRoutes(http.api, { store, broker, site: config.site, version: VERSION, clock, tlsFingerprint: tls?.fingerprint256 ?? null });
+  const endpoints = config.endpoints.enabled
+    ? new EndpointsModule({
+        config: config.endpoints,
+        dataDir,
+        store,
+        bus,
+        broker,
+        tls: tls && mqttPorts.tlsPort !== null ? { port: mqttPorts.tlsPort, fingerprint256: tls.fingerprint256 } : null,
+        now: () => clock.now(),
+        log: log.child({ mod: 'endpoints' }),
+        metrics,
+        append,
+      })
+    : null;
+  if (endpoints) endpointRoutes(http.api, endpoints);
 
   const theHttp = http;
   // Live fan-out of every committed event: MQTT and the panel.
@@ -201,7 +217,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   });
 
   const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append };
-  const modules = opts.modules?.(ctx) ?? [];
+  const modules = [...(endpoints ? [endpoints] : []), ...(opts.modules?.(ctx) ?? [])];
   http.finish();
   const httpPort = await http.listen(config.http.host, config.http.port).catch(fail);
   cleanup.push(() => theHttp.close());
