@@ -47,6 +47,7 @@ export const ENDPOINT_MIGRATIONS: Migration[] = [
         published_digest TEXT,
         published_at INTEGER,
         published_doc TEXT,
+        ack_answered INTEGER,
         ack_version INTEGER,
         ack_digest TEXT,
         ack_status TEXT,
