@@ -18,8 +18,7 @@ import {
   type ModbusResult,
   type RegisterTable,
 } from './pdu.js';
-import { SerialLink } from './serial-link.js';
-import { TcpLink } from './tcp-link.js';
+import { createByteLink } from './transport.js';
 import { wireTimeMs } from './wire-time.js';
 
 export interface DeviceStateChange {
@@ -135,11 +134,7 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
     this.logger = options.logger;
     const t = this.config.transport;
     this.framing = t.kind === 'tcp' ? tcpFraming : rtuFraming;
-    this.link =
-      options.link ??
-      (t.kind === 'rtu'
-        ? new SerialLink({ path: t.path, baudRate: t.baudRate, dataBits: t.dataBits, parity: t.parity, stopBits: t.stopBits })
-        : new TcpLink({ host: t.host, port: t.port, connectTimeoutMs: t.connectTimeoutMs }));
+    this.link = options.link ?? createByteLink(t);
     this.gapMs = this.config.interFrameDelayMs ?? defaultInterFrameDelayMs(t);
     const line = lineFormatOf(t);
     // USB adapters hand over bytes in chunks up to ~16 ms apart; a damaged reply

@@ -25,6 +25,7 @@ export { rtuFraming, tcpFraming, type Framing } from './framing.js';
 export type { ByteLink } from './link.js';
 export { SerialLink } from './serial-link.js';
 export { TcpLink } from './tcp-link.js';
+export { createByteLink } from './transport.js';
 export { bitsPerChar, charTimeMs, wireTimeMs, interFrameGapMs, rtuRequestBytes, rtuResponseBytes, rtuTransactionFloorMs, type LineFormat } from './wire-time.js';
 export * from '../meters/index.js';
 export * from '../relay/index.js';

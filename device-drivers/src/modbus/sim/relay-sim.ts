@@ -99,8 +99,8 @@ export class SimulatedRelayBoard implements SimulatedDevice, RegisterSpace {
 
   writeRegister(address: number, value: number, now: number): number | void {
     this.commands.push({ functionCode: 6, address, value, at: now });
-    // Address and baud changes are stored (and read back) but take effect only
-    // on a real board's power cycle; the simulator keeps its unit.
+    // Address and baud changes are stored and read back; the simulator keeps
+    // answering on its unit and line (a test rig cannot re-wire itself).
     if (address !== WAVESHARE.addressRegister && address !== WAVESHARE.baudRegister) return EXCEPTION.illegalAddress;
     this.holding.set(address, value);
   }
