@@ -49,6 +49,8 @@ export const AccessDecisionDataSchema = z
     personId: z.string().nullable(),
     personName: z.string().nullable(),
     className: z.string().nullable(),
+    /** Name and class for texts ("张三（初一 3班）"), or the pass/person id when nobody is known. */
+    who: z.string(),
     credentialKind: z.enum(CREDENTIAL_KIND_VALUES).nullable(),
     kid: z.string().nullable(),
     cardVersion: z.number().int().nullable(),
@@ -87,7 +89,7 @@ export interface AccessFireAlarmData {
 
 export interface AccessDeviceData {
   device: string;
-  deviceKind: 'reader' | 'relay-board';
+  deviceKind: 'reader' | 'relay-bus';
   gate: string | null;
   state: 'connecting' | 'open' | 'error' | 'closed';
   code: string | null;
@@ -97,6 +99,7 @@ export interface AttendanceEventData {
   day: string;
   personId: string;
   personName: string;
+  who: string;
   classId: number | null;
   className: string | null;
   status: AttendanceStatus;

@@ -70,7 +70,7 @@ export type AccessDenyReason = (typeof ACCESS_DENY_REASONS)[number];
 export type AccessReason = AccessGrantReason | AccessDenyReason | (typeof ACCESS_OTHER_REASONS)[number];
 
 export const accessReasonMessages = defineMessages({
-  'reason.access.granted': { 'zh-CN': '{personName}（{className}）通过 {gateName}', en: '{personName} ({className}) passed {gateName}' },
+  'reason.access.granted': { 'zh-CN': '{who}通过 {gateName}', en: '{who} passed {gateName}' },
   'reason.access.granted.leave': {
     'zh-CN': '{personName} 凭已批准的请假（第 {leaveId} 号）离校',
     en: '{personName} left with approved leave #{leaveId}',
@@ -126,8 +126,8 @@ export const accessReasonMessages = defineMessages({
     en: '{personName} already left; a second exit is refused (anti-passback)',
   },
   'reason.access.school_hours': {
-    'zh-CN': '上课时间，{personName}（{className}）没有已批准的请假，不能离校',
-    en: 'School hours: {personName} ({className}) has no approved leave and may not leave',
+    'zh-CN': '上课时间，{who}没有已批准的请假，不能离校',
+    en: 'School hours: {who} has no approved leave and may not leave',
   },
   'reason.access.boarder_needs_leave': {
     'zh-CN': '{personName} 是住校生，今天离校需要已批准的请假',
@@ -223,15 +223,15 @@ export const accessReasonMessages = defineMessages({
   'reason.access.leave.cancelled': { 'zh-CN': '第 {leaveId} 号请假已撤销', en: 'Leave #{leaveId} cancelled' },
   'reason.access.pass.created': { 'zh-CN': '已签发访客通行证 {passId}（{visitorName}）', en: 'Visitor pass {passId} issued ({visitorName})' },
   'reason.access.pass.cancelled': { 'zh-CN': '通行证 {passId} 已作废', en: 'Pass {passId} cancelled' },
-  'reason.attendance.late': { 'zh-CN': '{personName}（{className}）迟到', en: '{personName} ({className}) arrived late' },
-  'reason.attendance.absent': { 'zh-CN': '{personName}（{className}）今日未到校', en: '{personName} ({className}) has not arrived today' },
+  'reason.attendance.late': { 'zh-CN': '{who}迟到', en: '{who} arrived late' },
+  'reason.attendance.absent': { 'zh-CN': '{who}今日未到校', en: '{who} has not arrived today' },
   'reason.attendance.left_early': {
-    'zh-CN': '{personName}（{className}）提前离校（无请假记录）',
-    en: '{personName} ({className}) left early without leave',
+    'zh-CN': '{who}提前离校（无请假记录）',
+    en: '{who} left early without leave',
   },
   'reason.attendance.left_with_leave': {
-    'zh-CN': '{personName}（{className}）请假离校',
-    en: '{personName} ({className}) left with approved leave',
+    'zh-CN': '{who}请假离校',
+    en: '{who} left with approved leave',
   },
 });
 
