@@ -19,6 +19,7 @@ import { eventRoutes } from './http/routes/events.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { SecurityEventRecorder } from './modules/security-events.js';
 import { EndpointsModule, endpointRoutes } from './endpoints/index.js';
+import { AccessModule, accessRoutes, type AccessService } from './access/index.js';
 import type { EdgeModule } from './modules/module.js';
 import { hashPassword, randomSecret, verifyPassword } from './security/password.js';
 import { VERSION } from './version.js';
@@ -51,6 +52,8 @@ export interface EdgeContext {
   mqttPorts: { port: number; tlsPort: number | null };
   /** Appends an event; it is then published on MQTT and pushed to panels. */
   appendEvent(e: NewEvent): StoredEvent;
+  /** Gate access: people, gates, decisions, attendance. */
+  access: AccessService;
 }
 
 export interface Edge extends EdgeContext {
@@ -204,6 +207,8 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
       })
     : null;
   if (endpoints) endpointRoutes(http.api, endpoints);
+  const access = new AccessModule({ config: config.access, dataDir, store, clock, log: log.child({ mod: 'access' }), appendEvent: append });
+  accessRoutes(http.api, { access: access.service });
 
   const theHttp = http;
   // Live fan-out of every committed event: MQTT and the panel.
@@ -216,8 +221,8 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     theHttp.broadcastDevice({ clientId: p.clientId, online: p.online, lastSeen: p.at });
   });
 
-  const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append };
-  const modules = [...(endpoints ? [endpoints] : []), ...(opts.modules?.(ctx) ?? [])];
+  const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append, access: access.service };
+  const modules = [...(endpoints ? [endpoints] : []), access, ...(opts.modules?.(ctx) ?? [])];
   http.finish();
   const httpPort = await http.listen(config.http.host, config.http.port).catch(fail);
   cleanup.push(() => theHttp.close());

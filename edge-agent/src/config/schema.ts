@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccessConfigSchema } from '../access/config.js';
 
 /**
  * The edge's configuration: this schema is the single source of its types, defaults
@@ -106,6 +107,7 @@ export const ConfigSchema = z
       })
       .prefault({})
       .describe('USB endpoint guard (终端USB管控) on the edge.'),
+    access: AccessConfigSchema.prefault({}).describe('Gate and dormitory access control (门禁): zones, gates, readers, relay boards, keys, school time zone.'),
     demo: z
       .strictObject({
         enabled: z.boolean().default(false).describe('Start simulated devices and a trickle of demo events.'),
