@@ -12,7 +12,8 @@ export const ENERGY_MIGRATIONS: Migration[] = [
     name: 'energy: telemetry, roll-ups, circuits, overrides, switch log, calendar, bookings, schedules, alarms',
     sql: `
       CREATE TABLE energy_meters (idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
-      CREATE TABLE energy_points (idx INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+      -- A point key is "name@unit"; res is the step raw values are stored in.
+      CREATE TABLE energy_points (idx INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, point TEXT NOT NULL, unit TEXT NOT NULL, res REAL NOT NULL);
 
       -- Raw readings on change beyond a deadband, packed per meter and flush (see telemetry/raw-codec.ts).
       CREATE TABLE energy_raw (
@@ -24,12 +25,13 @@ export const ENERGY_MIGRATIONS: Migration[] = [
         PRIMARY KEY (t0, meter)
       ) WITHOUT ROWID;
 
-      -- minute: epoch minute; wh: energy in that minute; w_avg/w_max: active power.
+      -- minute: epoch minute; dwh: energy in that minute in tenths of a Wh, integrated
+      -- from active power (hour rows are exact from the meter's counter); w_avg/w_max: power.
       CREATE TABLE energy_minute (
         minute INTEGER NOT NULL,
         meter INTEGER NOT NULL,
-        wh INTEGER NOT NULL,
-        wh_after INTEGER NOT NULL,
+        dwh INTEGER NOT NULL,
+        after INTEGER NOT NULL,
         w_avg INTEGER,
         w_max INTEGER,
         PRIMARY KEY (minute, meter)
@@ -43,6 +45,7 @@ export const ENERGY_MIGRATIONS: Migration[] = [
         wh_after INTEGER NOT NULL,
         w_avg INTEGER,
         w_max INTEGER,
+        minutes INTEGER NOT NULL,
         PRIMARY KEY (hour, meter)
       ) WITHOUT ROWID;
 
@@ -56,11 +59,13 @@ export const ENERGY_MIGRATIONS: Migration[] = [
         PRIMARY KEY (day, meter)
       ) WITHOUT ROWID;
 
-      -- Where each meter's energy counter stood at the last flush, so energy used
-      -- while the edge was down is not lost.
+      -- The counter value already booked into closed hours, so energy used while
+      -- the edge was down lands in the next hour instead of being lost.
+      -- last_wh: the counter at the last flush (recovers the hour the edge stopped in).
       CREATE TABLE energy_meter_state (
         meter INTEGER PRIMARY KEY,
         counter_wh INTEGER,
+        last_wh INTEGER,
         at INTEGER NOT NULL
       );
 
