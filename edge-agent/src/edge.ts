@@ -20,6 +20,7 @@ import { adminRoutes } from './http/routes/admin.js';
 import { SecurityEventRecorder } from './modules/security-events.js';
 import { EndpointsModule, endpointRoutes } from './endpoints/index.js';
 import { AccessModule, accessRoutes, type AccessService } from './access/index.js';
+import { EnergyModule, energyRoutes, type EnergyModuleOptions } from './energy/index.js';
 import type { EdgeModule } from './modules/module.js';
 import { hashPassword, randomSecret, verifyPassword } from './security/password.js';
 import { VERSION } from './version.js';
@@ -36,6 +37,8 @@ export interface StartEdgeOptions {
   /** Extra modules (the demo campus); started after the core, stopped before it. */
   modules?: (edge: EdgeContext) => EdgeModule[];
   env?: NodeJS.ProcessEnv;
+  /** Energy module options (a fake clock for schedule tests). */
+  energy?: EnergyModuleOptions;
 }
 
 /** What modules receive: the edge's shared services, passed in, never global. */
@@ -209,6 +212,8 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   if (endpoints) endpointRoutes(http.api, endpoints);
   const access = new AccessModule({ config: config.access, dataDir, store, clock, log: log.child({ mod: 'access' }), appendEvent: append });
   accessRoutes(http.api, { access: access.service });
+  const energy = new EnergyModule({ config: config.energy, site: config.site.id, log: log.child({ mod: 'energy' }), store, broker, metrics, wallNow: () => clock.now() }, opts.energy);
+  energyRoutes(http.api, energy);
 
   const theHttp = http;
   // Live fan-out of every committed event: MQTT and the panel.
@@ -222,7 +227,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   });
 
   const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append, access: access.service };
-  const modules = [...(endpoints ? [endpoints] : []), access, ...(opts.modules?.(ctx) ?? [])];
+  const modules = [...(endpoints ? [endpoints] : []), access, ...(config.energy.enabled ? [energy] : []), ...(opts.modules?.(ctx) ?? [])];
   http.finish();
   const httpPort = await http.listen(config.http.host, config.http.port).catch(fail);
   cleanup.push(() => theHttp.close());

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AccessConfigSchema } from '../access/config.js';
+import { EnergyConfigSchema } from '../energy/config.js';
 
 /**
  * The edge's configuration: this schema is the single source of its types, defaults
@@ -108,6 +109,7 @@ export const ConfigSchema = z
       .prefault({})
       .describe('USB endpoint guard (终端USB管控) on the edge.'),
     access: AccessConfigSchema.prefault({}).describe('Gate and dormitory access control (门禁): zones, gates, readers, relay boards, keys, school time zone.'),
+    energy: EnergyConfigSchema.describe('Energy and electrical safety (能耗与用电安全): Modbus meters and relay circuits, schedules with the school calendar, telemetry, alarms, reports. Guide: docs/energy.md.'),
     demo: z
       .strictObject({
         enabled: z.boolean().default(false).describe('Start simulated devices and a trickle of demo events.'),
