@@ -24,6 +24,17 @@ export async function startGuardEdge(overrides: Partial<EdgeConfigInput> = {}, o
 
 export { ADMIN };
 
+/** Polls an async condition until it yields a value (no timing assertions: a timeout only fails the wait). */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 8000, stepMs = 25): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not met within timeout');
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
 export interface AgentConfigFile {
   agentId: string;
   groups: string[];
