@@ -4,12 +4,15 @@ import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { startCloud } from '../server/cloud.js';
 import { cloudOptionsFrom, loadCloudConfig } from '../server/config.js';
+import { provisionDemo } from '../server/demo-provision.js';
 import { jsonLogger } from '../server/logger.js';
 
 const USAGE = `campus-cloud start [--config cloud.json]
   Runs the 智慧校园 cloud: edge sync API, admin API, guardian notices, parent web app.
   Environment: DATABASE_URL (PostgreSQL; else PGlite in CAMPUS_CLOUD_DATA_DIR), PORT, HOST,
-  CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1 (sign-in codes printed to the log).`;
+  CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1 (sign-in codes printed to the log),
+  CAMPUS_CLOUD_DEMO_SITE + CAMPUS_CLOUD_DEMO_FILE (demo: create a school/edge for that site
+  and write URL, admin token and edge credentials to that JSON file).`;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
@@ -29,6 +32,12 @@ async function main(): Promise<void> {
   if (!cfg.databaseUrl) mkdirSync(cfg.dataDir, { recursive: true });
   const cloud = await startCloud({ ...cloudOptionsFrom(cfg), logger: log });
   if (!cfg.adminToken) log.info({ adminToken: cloud.adminToken }, 'admin token (generated on first start, kept in the database)');
+  const demoSite = process.env.CAMPUS_CLOUD_DEMO_SITE;
+  const demoFile = process.env.CAMPUS_CLOUD_DEMO_FILE;
+  if (demoSite && demoFile) {
+    const link = await provisionDemo(cloud, demoSite, demoFile);
+    log.info({ site: demoSite, file: demoFile, edgeId: link.credentials.edgeId }, 'demo school and edge ready');
+  }
   // Tests and supervisors read this line to learn the address.
   console.log(JSON.stringify({ listening: cloud.url, port: cloud.port }));
   let stopping = false;

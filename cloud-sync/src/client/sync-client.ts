@@ -18,6 +18,8 @@ export interface CloudSyncOptions {
   ca?: string | Buffer;
   maxBatchEvents?: number;
   maxBatchBytes?: number;
+  /** Batches in flight per lane group, acknowledged in order (default 2). */
+  pipeline?: number;
   idlePollMs?: number;
   feedWaitSeconds?: number;
   backoff?: BackoffOptions;
@@ -70,7 +72,7 @@ export class CloudSyncClient {
     this.uploader = new EventUploader({
       outbox: opts.outbox,
       transport: this.transport,
-      ...pick(opts, ['bandwidthBytesPerSec', 'maxBatchEvents', 'maxBatchBytes', 'idlePollMs', 'backoff', 'logger']),
+      ...pick(opts, ['bandwidthBytesPerSec', 'maxBatchEvents', 'maxBatchBytes', 'pipeline', 'idlePollMs', 'backoff', 'logger']),
       now: this.now,
     });
     this.feed = opts.applier

@@ -12,6 +12,8 @@ export interface UploaderOptions {
   bandwidthBytesPerSec?: number;
   maxBatchEvents?: number;
   maxBatchBytes?: number;
+  /** Batches in flight per lane group (acknowledged in order); default 2. */
+  pipeline?: number;
   /** How often an idle lane looks for new events when nobody calls `wake()`. */
   idlePollMs?: number;
   backoff?: BackoffOptions;
@@ -109,28 +111,57 @@ export class EventUploader {
     return { ...this.cursors };
   }
 
+  /**
+   * One lane group. Up to `pipeline` batches are in flight at once (a slow link or a busy
+   * cloud then never idles the other side), but cursors advance strictly in send order:
+   * batch k is acknowledged only after every batch before it. When any batch fails, the
+   * ones behind it are abandoned and everything from the acknowledged cursor is sent
+   * again (the cloud drops what it already has).
+   */
   private async loop(lanes: readonly Lane[], wake: Wakeable, urgent: boolean): Promise<void> {
     const backoff = new Backoff(this.opts.backoff ?? { initialMs: 500, maxMs: 60_000 });
+    const window = Math.max(1, this.opts.pipeline ?? 2);
+    const inFlight: { entries: OutboxEntry[]; done: Promise<unknown> }[] = [];
+    /** Where the next batch starts: ahead of the acknowledged cursors while batches are in flight. */
+    let sent = { ...this.cursors };
     while (this.running) {
       try {
-        const batch = await this.nextBatch(lanes, urgent);
-        if (batch.entries.length === 0) {
-          await wake.sleep(this.opts.idlePollMs ?? 1000);
-          continue;
-        }
-        if (this.bucket && !urgent) {
-          const wait = this.bucket.waitMs();
-          if (wait > 0) {
-            await this.pause(wait);
+        if (inFlight.length < window) {
+          const batch = await this.nextBatch(lanes, urgent, sent);
+          if (batch.entries.length > 0) {
+            if (this.bucket && !urgent) {
+              const wait = this.bucket.waitMs();
+              if (wait > 0 && inFlight.length === 0) {
+                await this.pause(wait);
+                continue;
+              }
+            }
+            if (!this.bucket || urgent || this.bucket.waitMs() === 0) {
+              this.bucket?.take(batch.body.length);
+              sent = { ...sent, ...maxSeqByLane(batch.entries) };
+              const done = this.send(batch.body, batch.entries.length).then(
+                () => null,
+                (err: unknown) => err,
+              );
+              inFlight.push({ entries: batch.entries, done });
+              continue;
+            }
+          } else if (inFlight.length === 0) {
+            await wake.sleep(this.opts.idlePollMs ?? 1000);
             continue;
           }
         }
-        this.bucket?.take(batch.body.length);
-        await this.send(batch.body, batch.entries.length);
+        const head = inFlight[0]!;
+        const err = await head.done;
+        if (err) throw err;
+        inFlight.shift();
         this.counters.backingOff = false;
         backoff.reset();
-        await this.acknowledge(batch.entries);
+        await this.acknowledge(head.entries);
       } catch (err) {
+        await Promise.all(inFlight.map((f) => f.done));
+        inFlight.length = 0;
+        sent = { ...this.cursors };
         if (!this.running) break;
         const status = err instanceof RefusedBatch ? err.status : (err as { status?: number }).status;
         this.counters.lastError = { at: this.now(), ...(status ? { status } : {}), message: (err as Error).message };
@@ -146,9 +177,10 @@ export class EventUploader {
         await this.pause(delay);
       }
     }
+    await Promise.all(inFlight.map((f) => f.done));
   }
 
-  private async nextBatch(lanes: readonly Lane[], urgent: boolean): Promise<{ entries: OutboxEntry[]; body: string }> {
+  private async nextBatch(lanes: readonly Lane[], urgent: boolean, from: LaneCursors): Promise<{ entries: OutboxEntry[]; body: string }> {
     let maxBytes = Math.min(this.opts.maxBatchBytes ?? 1024 * 1024, MAX_BATCH_BYTES - 1024);
     if (this.bucket && !urgent) maxBytes = this.bucket.suggestedBatchBytes(maxBytes);
     const entries: OutboxEntry[] = [];
@@ -157,7 +189,7 @@ export class EventUploader {
     for (const lane of lanes) {
       const room = this.batchEventsLimit - entries.length;
       if (room <= 0) break;
-      const rows = await this.opts.outbox.pending(lane, this.cursors[lane], room);
+      const rows = await this.opts.outbox.pending(lane, from[lane], room);
       for (const row of rows) {
         const json = JSON.stringify(row.event);
         const size = Buffer.byteLength(json) + 1;
@@ -202,11 +234,7 @@ export class EventUploader {
 
   /** Advances lane cursors to the highest seq sent per lane; one durable write. */
   private acknowledge(entries: OutboxEntry[]): Promise<void> {
-    const update: Partial<LaneCursors> = {};
-    for (const { seq, event } of entries) {
-      const lane = event.priority as Lane;
-      if ((update[lane] ?? 0) < seq) update[lane] = seq;
-    }
+    const update = maxSeqByLane(entries);
     // Both loops ack through one chain so two writes never interleave in the store.
     this.ackChain = this.ackChain.catch(() => undefined).then(async () => {
       await this.opts.outbox.ack(update);
@@ -233,4 +261,13 @@ export class EventUploader {
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+function maxSeqByLane(entries: OutboxEntry[]): Partial<LaneCursors> {
+  const out: Partial<LaneCursors> = {};
+  for (const { seq, event } of entries) {
+    const lane = event.priority as Lane;
+    if ((out[lane] ?? 0) < seq) out[lane] = seq;
+  }
+  return out;
 }

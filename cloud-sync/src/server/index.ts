@@ -7,3 +7,5 @@ export type { IssuedCredentials } from './tenancy/tenancy.js';
 export type { VapidKeys, PushPayload } from './notify/channels/web-push.js';
 export { jsonLogger, quietLogger, type CloudLogger } from './logger.js';
 export { LATE_AFTER_MS } from './notify/compose.js';
+export { provisionDemo, type DemoLink } from './demo-provision.js';
+export { loadCloudConfig, cloudOptionsFrom, CloudConfigSchema, type CloudConfig } from './config.js';
