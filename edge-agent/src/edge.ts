@@ -57,6 +57,8 @@ export interface EdgeContext {
   appendEvent(e: NewEvent): StoredEvent;
   /** Gate access: people, gates, decisions, attendance. */
   access: AccessService;
+  /** The energy domain; its services are null unless energy.enabled. */
+  energy: EnergyModule;
 }
 
 export interface Edge extends EdgeContext {
@@ -226,7 +228,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     theHttp.broadcastDevice({ clientId: p.clientId, online: p.online, lastSeen: p.at });
   });
 
-  const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append, access: access.service };
+  const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append, access: access.service, energy };
   const modules = [...(endpoints ? [endpoints] : []), access, ...(config.energy.enabled ? [energy] : []), ...(opts.modules?.(ctx) ?? [])];
   http.finish();
   const httpPort = await http.listen(config.http.host, config.http.port).catch(fail);
