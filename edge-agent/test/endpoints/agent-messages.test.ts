@@ -31,7 +31,6 @@ describe('endpoint guard: messages from PC agents', () => {
     await edge.cleanup();
   });
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON, checked field by field below
   const agent = async (id: string) => ((await it_.req('GET', '/api/endpoints/agents')).json.agents as Array<Record<string, any>>).find((a) => a.agentId === id)!;
   const invalid = (agentId: string, problem: string) =>
     edge.store.events.list({ typePrefix: 'endpoint.message', subject: agentId }).filter((e) => e.reason === 'endpoint.message.invalid' && e.data.problem === problem);
