@@ -57,7 +57,8 @@ export class Attendance {
   /** Called for every granted decision; emits late / left-early / left-with-leave events. */
   onDecision(d: Decision, at: number): void {
     const p = d.person;
-    if (!d.granted || !p || !isStudentOnly(p) || p.classId === null) return;
+    // An evacuation through open gates is not a school day's arrival or departure.
+    if (!d.granted || d.reason === 'access.granted.fire_alarm' || !p || !isStudentOnly(p) || p.classId === null) return;
     const { date, minute } = this.calendar.time.local(at);
     if (!this.calendar.isSchoolDay(date)) return;
     const schedule = this.calendar.schedule(this.people.gradeOf(p), date);

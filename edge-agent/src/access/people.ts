@@ -192,14 +192,15 @@ export class People {
   }
 
   /**
-   * A lost card: every card below current + 1 is refused from now on; the replacement is
-   * issued with that version. Returns the new floor.
+   * A lost card: every version up to the one in hand is refused from now on; the
+   * replacement is issued with the new floor (minCardVersion).
    */
   revokeCard(id: string, why: string): PersonEntry | undefined {
     const cur = this.#persons.get(id);
     if (!cur) return undefined;
     const t = this.now();
-    const floor = Math.max(cur.cardVersion, cur.minCardVersion - 1) + 1;
+    // The card in hand is at least the lowest valid version (a roster may not say which was printed).
+    const floor = Math.max(cur.cardVersion, cur.minCardVersion) + 1;
     this.db.transaction(() => {
       this.db.prepare('UPDATE access_persons SET min_card_version = ?, updated_at = ? WHERE id = ?').run(floor, t, id);
       this.db.prepare('UPDATE access_cards SET revoked_at = ?, revoked_why = ? WHERE person_id = ? AND version < ? AND revoked_at IS NULL').run(t, why, id, floor);
