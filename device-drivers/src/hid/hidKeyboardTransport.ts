@@ -97,7 +97,9 @@ export class HidKeyboardTransport extends ReconnectingByteTransport {
   async #resolvePath(hid: NodeHid): Promise<string> {
     const d = this.options.device;
     if ('path' in d) return d.path;
-    const found = (await hid.devicesAsync(d.vendorId, d.productId)).find((dev) => dev.path && (!d.serialNumber || dev.serialNumber === d.serialNumber));
+    const candidates = (await hid.devicesAsync(d.vendorId, d.productId)).filter((dev) => dev.path && (!d.serialNumber || dev.serialNumber === d.serialNumber));
+    // Composite scanners expose several interfaces; the keyboard one is usage page 1, usage 6.
+    const found = candidates.find((dev) => dev.usagePage === 1 && dev.usage === 6) ?? candidates[0];
     if (!found?.path) throw new HidDeviceMissing(`no HID device ${hex4(d.vendorId)}:${hex4(d.productId)} plugged in`);
     return found.path;
   }
