@@ -2,7 +2,6 @@ import { quietLogger, startCloud, type CloudOptions, type RunningCloud } from '.
 import type { Backend } from './backends.js';
 
 /** Parsed JSON of an API answer; tests check it field by field. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 export interface TestCloud extends RunningCloud {

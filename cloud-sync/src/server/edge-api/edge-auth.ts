@@ -17,8 +17,8 @@ const unauthenticated = () => new HttpError(401, 'sync.error.unauthenticated');
 /**
  * Verifies an edge request: fresh timestamp, known and unrevoked key, body hash, Ed25519
  * signature, and a nonce never seen before (stored in the database, so a replay is
- * refused by every cloud process). Keys are cached for a few seconds only, so a revoked
- * key stops working almost at once.
+ * refused by every cloud process). Keys are cached for five seconds; a revocation made
+ * through this process drops the cache entry at once.
  */
 export class EdgeAuthenticator {
   private readonly keys = new Map<string, { key: KeyObject; schoolId: string; disabled: boolean; revoked: boolean; at: number }>();
@@ -29,7 +29,12 @@ export class EdgeAuthenticator {
     private readonly db: Database,
     private readonly tenancy: Tenancy,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // Same process: forget at once. Other cloud processes notice within the cache lifetime.
+    tenancy.onEdgeChanged((edgeId) => {
+      for (const id of [...this.keys.keys()]) if (id.startsWith(`${edgeId}/`)) this.keys.delete(id);
+    });
+  }
 
   start(): void {
     this.sweepTimer = setInterval(() => void this.sweepNonces().catch(() => undefined), 60_000);

@@ -42,7 +42,18 @@ export interface EdgeKey {
 
 /** Schools, campuses, edges and their keys: the tenancy every other query is scoped by. */
 export class Tenancy {
+  private readonly keyListeners = new Set<(edgeId: string) => void>();
+
   constructor(private readonly db: Database) {}
+
+  /** Called after an edge's keys or enabled state change in this process (caches drop the edge). */
+  onEdgeChanged(listener: (edgeId: string) => void): void {
+    this.keyListeners.add(listener);
+  }
+
+  private edgeChanged(edgeId: string): void {
+    for (const l of this.keyListeners) l(edgeId);
+  }
 
   async createSchool(input: z.input<typeof SchoolInputSchema>): Promise<School> {
     const s = SchoolInputSchema.parse(input);
@@ -101,17 +112,20 @@ export class Tenancy {
       if (opts.revokeOthers) await tx.query('UPDATE edge_keys SET revoked_at = $2 WHERE edge_id = $1 AND revoked_at IS NULL', [edgeId, Date.now()]);
       await tx.query('INSERT INTO edge_keys (id, edge_id, public_key, created_at) VALUES ($1, $2, $3, $4)', [keyId, edgeId, pair.publicKey, Date.now()]);
     });
+    this.edgeChanged(edgeId);
     return { edgeId, keyId, privateKey: pair.privateKey };
   }
 
   async revokeKey(edgeId: string, keyId: string): Promise<void> {
     const r = await this.db.query('UPDATE edge_keys SET revoked_at = $3 WHERE id = $2 AND edge_id = $1 AND revoked_at IS NULL', [edgeId, keyId, Date.now()]);
     if (r.rowCount === 0) throw notFound();
+    this.edgeChanged(edgeId);
   }
 
   async setEdgeDisabled(edgeId: string, disabled: boolean): Promise<void> {
     const r = await this.db.query('UPDATE edges SET disabled = $2 WHERE id = $1', [edgeId, disabled]);
     if (r.rowCount === 0) throw notFound();
+    this.edgeChanged(edgeId);
   }
 
   async listEdges(schoolId: string): Promise<{ id: string; name: string; campusId: string | null; disabled: boolean; lastSeenAt: number | null; keys: { id: string; createdAt: number; revokedAt: number | null }[] }[]> {
