@@ -3,7 +3,8 @@
 // internal package it may not, when its package.json lists one it may not, or when
 // web-panel imports protocol at runtime (it may use types, plus the i18n catalogue).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import { builtinModules } from 'node:module';
 
 const root = process.argv[2] ?? new URL('..', import.meta.url).pathname;
 const allowed = {
@@ -38,6 +39,7 @@ for (const [pkg, allow] of Object.entries(allowed)) {
   const listed = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies, ...manifest.peerDependencies })
     .filter((d) => d.startsWith('@campus/'))
     .map((d) => d.slice('@campus/'.length));
+  const declared = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
   for (const d of listed) if (!allow.includes(d)) problems.push(`${pkg}/package.json lists @campus/${d}, which ${pkg} may not depend on`);
   const tsconfigPath = join(root, pkg, 'tsconfig.json');
   try {
@@ -57,7 +59,15 @@ for (const [pkg, allow] of Object.entries(allowed)) {
         continue;
       }
       const hit = /^@campus\/([^/]+)(?:\/(.*))?$/.exec(spec);
-      if (!hit) continue;
+      if (!hit) {
+        // Every external package a package's source uses must be declared by that package.
+        const isSource = rel.split(sep)[1] === 'src';
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+        if (isSource && !typeOnly && !spec.startsWith('node:') && !builtinModules.includes(name) && !(name in declared)) {
+          problems.push(`${rel}: imports "${name}", which ${pkg}/package.json does not declare`);
+        }
+        continue;
+      }
       const [, dep, sub = ''] = hit;
       if (dep === pkg) continue; // a package may import itself by name (tests do)
       if (!allow.includes(dep)) { problems.push(`${rel}: imports @campus/${dep}${sub ? '/' + sub : ''}, but ${pkg} may not import ${dep} (DESIGN.md §2)`); continue; }
