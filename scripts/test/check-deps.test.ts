@@ -42,6 +42,7 @@ describe('dependency-direction check', () => {
     ['web-panel/src/x.ts', "import { topics } from '@campus/protocol';", /may import only types/],
     ['endpoint-guard/src/x.ts', "import { x } from '../../edge-agent/src/edge.js';", /reaches into edge-agent/],
     ['cloud-sync/src/x.ts', "const m = await import('@campus/web-panel');", /may not import web-panel/],
+    ['protocol/src/x.ts', "import left from 'left-pad';", /does not declare/],
   ])('fails on %s', (file, code, message) => {
     const dir = scratch();
     dirs.push(dir);
