@@ -49,6 +49,7 @@ export class AccessService {
   readonly photosDir: string;
   keys: AccessKeys | null = null;
   runtime: GateRuntime | null = null;
+  engine: AccessEngine | null = null;
   hardware: GateHardware | null = null;
   #ready = false;
   #timers: NodeJS.Timeout[] = [];
@@ -100,19 +101,21 @@ export class AccessService {
     mkdirSync(this.photosDir, { recursive: true });
     this.loadDirectory();
     const recorder = new DecisionRecorder((e) => this.d.appendEvent(e), this.people, this.config.unidentifiedEventWindowMs);
+    const engine = new AccessEngine({
+      keyring: this.keys.keyring,
+      keyKinds: this.keys.keyKinds,
+      people: this.people,
+      leaves: this.leaves,
+      passes: this.passes,
+      passback: this.passback,
+      calendar: this.calendar,
+      fireAlarmActive: () => runtime.fireActive(),
+      clockToleranceMs: this.config.clockToleranceMs,
+    });
+    this.engine = engine;
     const runtime: GateRuntime = new GateRuntime({
       gates: this.gates,
-      engine: new AccessEngine({
-        keyring: this.keys.keyring,
-        keyKinds: this.keys.keyKinds,
-        people: this.people,
-        leaves: this.leaves,
-        passes: this.passes,
-        passback: this.passback,
-        calendar: this.calendar,
-        fireAlarmActive: () => runtime.fireActive(),
-        clockToleranceMs: this.config.clockToleranceMs,
-      }),
+      engine,
       recorder,
       people: this.people,
       passes: this.passes,

@@ -69,13 +69,16 @@ export const GATES: AccessConfigInput['gates'] = [
 ];
 
 /** A real edge with access config, a fake clock and an issuer key installed; signed in as admin. */
-export async function startAccessEdge(access: Partial<AccessConfigInput> = {}, opts: { clock?: FakeClock; issuer?: TestIssuer; edge?: StartEdgeOptions } = {}) {
+export async function startAccessEdge(
+  access: Partial<AccessConfigInput> = {},
+  opts: { clock?: FakeClock; issuer?: TestIssuer; edge?: StartEdgeOptions; /** Kept across restarts; the caller removes it. */ dataDir?: string } = {},
+) {
   const issuer = opts.issuer ?? new TestIssuer();
-  const keysDir = tempDir('campus-keys-');
+  const keysDir = opts.dataDir ? { path: join(opts.dataDir, 'keys'), remove: () => undefined } : tempDir('campus-keys-');
   issuer.install(keysDir.path);
   const clock = opts.clock ?? new FakeClock(Date.parse('2026-09-07T00:00:00Z'));
   const edge = await startTestEdge(
-    { access: { zones: ZONES, gates: GATES, keysDir: keysDir.path, ...access } },
+    { ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), access: { zones: ZONES, gates: GATES, keysDir: keysDir.path, ...access } },
     { wallNow: clock.now, logger: pino({ level: 'silent' }), ...opts.edge },
   );
   const admin = new ApiClient(edge.httpUrl);
@@ -87,7 +90,8 @@ export async function startAccessEdge(access: Partial<AccessConfigInput> = {}, o
     issuer,
     clock,
     async cleanup() {
-      await edge.cleanup();
+      if (opts.dataDir) await edge.stop();
+      else await edge.cleanup();
       keysDir.remove();
     },
   };
