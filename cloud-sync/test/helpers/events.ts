@@ -24,7 +24,8 @@ export function gatePass(site: string, studentKey: string, direction: 'in' | 'ou
     reason: 'access.granted',
     priority: 1,
     subject: studentKey,
-    data: { direction, granted: true, gate: '东门' },
+    // The fields of the edge's access.decision data (protocol/src/access/events.ts) the cloud reads.
+    data: { direction, granted: true, gate: 'g-east', gateName: '东门', zone: 'z-campus', zoneKind: 'campus', personId: studentKey },
     ...over,
   });
 }

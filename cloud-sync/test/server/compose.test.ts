@@ -59,6 +59,8 @@ describe('which events become notices', () => {
     expect(noticeKindOf({ ...base, data: { direction: 'in', granted: false } })).toBeNull();
     expect(noticeKindOf({ ...base, data: { granted: true } })).toBeNull();
     expect(noticeKindOf({ ...base, subject: null })).toBeNull();
+    expect(noticeKindOf({ ...base, data: { direction: 'in', granted: true, zoneKind: 'campus', gate: 'g1', gateName: '东门' } })).toBe('entry');
+    expect(noticeKindOf({ ...base, data: { direction: 'in', granted: true, zoneKind: 'dormitory' } })).toBeNull();
   });
   it('late, absence, and safety-lane events about a person', () => {
     expect(noticeKindOf({ ...base, type: 'attendance.late', data: {} })).toBe('late');

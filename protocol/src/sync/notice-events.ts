@@ -11,13 +11,26 @@ export const NOTICE_EVENT_TYPES = {
   absent: 'attendance.absent',
 } as const;
 
+/**
+ * The fields of `access.decision` data (protocol/src/access/events.ts) the cloud reads.
+ * Only passes through a campus gate (zoneKind "campus", or no zone given) are entries and
+ * exits; dormitory and building doors are not.
+ */
+export type GatePassData = z.infer<typeof GatePassDataSchema>;
+
 export const GatePassDataSchema = z.object({
   direction: z.enum(['in', 'out']),
   granted: z.boolean(),
-  /** Gate or turnstile name as staff know it, shown in the notice when present. */
+  /** Gate id. */
   gate: z.string().max(64).optional(),
+  /** Gate name as staff and parents know it ("东门"), shown in the notice. */
+  gateName: z.string().max(64).optional(),
+  zoneKind: z.string().max(32).optional(),
 });
-export type GatePassData = z.infer<typeof GatePassDataSchema>;
+
+export function gateLabel(d: GatePassData): string | undefined {
+  return d.gateName ?? d.gate;
+}
 
 export const AttendanceDataSchema = z.object({
   /** Local date of the school day, YYYY-MM-DD. */

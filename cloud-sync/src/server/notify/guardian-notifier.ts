@@ -1,4 +1,4 @@
-import { GatePassDataSchema } from '@campus/protocol/sync/notice-events';
+import { gateLabel, GatePassDataSchema } from '@campus/protocol/sync/notice-events';
 import { translate } from '@campus/protocol';
 import type { Database } from '../db/database.js';
 import type { Job } from '../jobs/queue.js';
@@ -80,7 +80,8 @@ export class GuardianNotifier {
     const student = (await this.db.query<{ name: string }>(`SELECT data->>'name' AS name FROM records WHERE school_id = $1 AND kind = 'person' AND key = $2 AND NOT deleted`, [schoolId, ev.subject])).rows[0];
     const studentName = student?.name ?? ev.subject;
     const guardians = await this.guardians(schoolId, ev.subject);
-    const gate = ev.type === 'access.decision' ? GatePassDataSchema.safeParse(ev.data).data?.gate : undefined;
+    const pass = ev.type === 'access.decision' ? GatePassDataSchema.safeParse(ev.data) : null;
+    const gate = pass?.success ? gateLabel(pass.data) : undefined;
     const facts = { kind, studentName, gate, occurredAt: ev.occurred_at, receivedAt: ev.received_at, timezone };
     const late = isLate(facts);
     const safety = kind === 'safety';

@@ -18,6 +18,7 @@ export function noticeKindOf(e: EventLike): NoticeKind | null {
   if (e.type === NOTICE_EVENT_TYPES.gatePass) {
     const d = GatePassDataSchema.safeParse(e.data);
     if (!d.success || !d.data.granted) return null;
+    if (d.data.zoneKind !== undefined && d.data.zoneKind !== 'campus') return null;
     return d.data.direction === 'in' ? 'entry' : 'exit';
   }
   if (e.type === NOTICE_EVENT_TYPES.late) return 'late';

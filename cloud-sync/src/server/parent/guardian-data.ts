@@ -68,7 +68,7 @@ export class GuardianData {
       `SELECT id, type, data, occurred_at, received_at FROM events
        WHERE school_id = $1 AND subject = $2 AND occurred_at < $3
          AND type IN ('access.decision', 'attendance.late', 'attendance.absent')
-         AND (type <> 'access.decision' OR (data->>'granted')::boolean)
+         AND (type <> 'access.decision' OR ((data->>'granted')::boolean AND COALESCE(data->>'zoneKind', 'campus') = 'campus'))
        ORDER BY occurred_at DESC LIMIT $4`,
       [schoolId, studentKey, before, limit],
     );
@@ -76,7 +76,7 @@ export class GuardianData {
       eventId: x.id,
       type: x.type,
       direction: x.data.direction === 'in' || x.data.direction === 'out' ? x.data.direction : null,
-      gate: typeof x.data.gate === 'string' ? x.data.gate : null,
+      gate: typeof x.data.gateName === 'string' ? x.data.gateName : typeof x.data.gate === 'string' ? x.data.gate : null,
       occurredAt: x.occurred_at,
       receivedAt: x.received_at,
     }));
