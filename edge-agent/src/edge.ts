@@ -21,6 +21,8 @@ import { SecurityEventRecorder } from './modules/security-events.js';
 import { EndpointsModule, endpointRoutes } from './endpoints/index.js';
 import { AccessModule, accessRoutes, type AccessService } from './access/index.js';
 import { EnergyModule, energyRoutes, type EnergyModuleOptions } from './energy/index.js';
+import { SyncModule } from './sync/module.js';
+import { syncRoutes } from './sync/routes.js';
 import type { EdgeModule } from './modules/module.js';
 import { hashPassword, randomSecret, verifyPassword } from './security/password.js';
 import { VERSION } from './version.js';
@@ -229,7 +231,9 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   });
 
   const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append, access: access.service, energy };
-  const modules = [...(endpoints ? [endpoints] : []), access, ...(config.energy.enabled ? [energy] : []), ...(opts.modules?.(ctx) ?? [])];
+  const sync = new SyncModule(ctx);
+  syncRoutes(http.api, sync);
+  const modules = [...(endpoints ? [endpoints] : []), access, ...(config.energy.enabled ? [energy] : []), sync, ...(opts.modules?.(ctx) ?? [])];
   http.finish();
   const httpPort = await http.listen(config.http.host, config.http.port).catch(fail);
   cleanup.push(() => theHttp.close());

@@ -27,6 +27,25 @@ describe('TrustedClock', () => {
     expect(n.trusted()).toBe(false);
   });
 
+  it('takes the time from the cloud when NTP is unavailable, and hands back to NTP later', async () => {
+    let synced = false;
+    const wall = 0; // an RTC-less box that booted at 1970
+    const c = new TrustedClock({ mode: 'auto', wallNow: () => wall, probe: async () => synced });
+    await c.check();
+    expect(c.trusted()).toBe(false);
+    c.correctFrom('cloud', 1_800_000_000_000);
+    expect(c.trusted()).toBe(true);
+    expect(c.source()).toBe('cloud');
+    expect(c.now()).toBe(1_800_000_000_000);
+    synced = true; // NTP has now set the system clock itself: our offset must go
+    await c.check();
+    expect(c.source()).toBe('ntp');
+    expect(c.now()).toBe(wall);
+    const never = new TrustedClock({ mode: 'never', wallNow: () => 5 });
+    never.correctFrom('cloud', 1_800_000_000_000);
+    expect(never.now()).toBe(5);
+  });
+
   it('detects a backwards jump and keeps monotonic time increasing', async () => {
     let wall = 1_800_000_000_000;
     let mono = 1000;

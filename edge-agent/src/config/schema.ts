@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AccessConfigSchema } from '../access/config.js';
+import { CloudConfigSchema } from '../sync/config.js';
 import { EnergyConfigSchema } from '../energy/config.js';
 
 /**
@@ -108,6 +109,7 @@ export const ConfigSchema = z
       })
       .prefault({})
       .describe('USB endpoint guard (终端USB管控) on the edge.'),
+    cloud: CloudConfigSchema,
     access: AccessConfigSchema.prefault({}).describe('Gate and dormitory access control (门禁): zones, gates, readers, relay boards, keys, school time zone.'),
     energy: EnergyConfigSchema.describe('Energy and electrical safety (能耗与用电安全): Modbus meters and relay circuits, schedules with the school calendar, telemetry, alarms, reports. Guide: docs/energy.md.'),
     demo: z

@@ -1,6 +1,7 @@
 import type { BrokerRole } from '@campus/protocol';
 import type { Logger } from './log.js';
 import type { StoredEvent } from '../store/events.js';
+import type { ChangeRecord } from '@campus/protocol/sync/changes';
 
 /**
  * The in-process domain event bus: one typed emit/on pair per event name. A
@@ -19,6 +20,8 @@ export interface BusEvents {
    * `clientId` and `role` are what the broker authenticated, never what the payload
    * claims; domains parse `payload` with their protocol schema before trusting it.
    */
+  /** Cloud-owned records arrived through the change feed (already committed to cloud_records). */
+  'cloud.changes': { changes: ChangeRecord[] };
   'mqtt.message': { topic: string; payload: Buffer; clientId: string; role: BrokerRole; at: number };
 }
 

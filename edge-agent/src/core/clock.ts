@@ -74,13 +74,16 @@ export class TrustedClock implements Clock {
     this.highWater = this.lastWall;
   }
 
+  /** Correction learned from the cloud while NTP is unavailable (0 once NTP syncs). */
+  private offset = 0;
+
   now(): number {
-    return this.wallNow();
+    return this.wallNow() + this.offset;
   }
 
   monotonicNow(): number {
     // Wall-clock based while it moves forward; never below the high-water mark.
-    const t = Math.max(this.wallNow(), this.monoBase + this.monoNow());
+    const t = Math.max(this.now(), this.monoBase + this.offset + this.monoNow());
     if (t > this.highWater) this.highWater = t;
     return this.highWater;
   }
@@ -91,6 +94,20 @@ export class TrustedClock implements Clock {
 
   source(): string {
     return this.src;
+  }
+
+  /**
+   * The cloud told us the time (an edge box that booted offline without an RTC):
+   * from now on `now()` is corrected by the difference, and trusted, until NTP
+   * takes over. Small differences only mark the clock trusted.
+   */
+  correctFrom(source: string, referenceNow: number, toleranceMs = 2000): void {
+    if (this.opts.mode === 'never' || (this.isTrusted && this.src === 'ntp')) return;
+    const diff = referenceNow - this.wallNow();
+    const before = this.offset;
+    this.offset = Math.abs(diff) > toleranceMs ? diff : 0;
+    if (this.offset !== before) this.opts.onChange?.({ trusted: true, source, jumpMs: this.offset - before });
+    this.markTrusted(source);
   }
 
   /** The cloud (or an admin) vouches for the current time. */
@@ -119,7 +136,8 @@ export class TrustedClock implements Clock {
     }
     if (this.opts.mode !== 'auto') return;
     const synced = await (this.opts.probe ?? systemSyncProbe)();
-    if (synced && !this.isTrusted) {
+    if (synced && this.offset !== 0) this.offset = 0; // NTP has set the system clock itself
+    if (synced && (!this.isTrusted || this.src !== 'ntp')) {
       this.isTrusted = true;
       this.src = 'ntp';
       this.opts.onChange?.({ trusted: true, source: 'ntp' });

@@ -73,6 +73,30 @@ export class EventLog {
     return stored;
   }
 
+  /**
+   * Appends events that already have an identity: recorded by another component with
+   * its own UUIDv7 (a PC agent or device that buffered while offline and re-sends).
+   * Ids already in the log are skipped, so a re-sent event is never stored twice.
+   * Returns the events that were new.
+   */
+  ingest(envelopes: EventEnvelope[]): StoredEvent[] {
+    const ignore = this.db.prepare(
+      `INSERT OR IGNORE INTO events (id, type, occurred_at, recorded_at, clock_trusted, reason, severity, priority, source, subject, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const stored = this.db.transaction((list: EventEnvelope[]) => {
+      const out: StoredEvent[] = [];
+      const now = this.clock.now();
+      for (const e of list) {
+        const info = ignore.run(e.id, e.type, e.occurredAt, now, e.clockTrusted ? 1 : 0, e.reason, e.severity, e.priority, e.source, e.subject, JSON.stringify(e.data));
+        if (info.changes === 1) out.push({ ...e, site: this.site, seq: Number(info.lastInsertRowid), recordedAt: now });
+      }
+      return out;
+    })(envelopes);
+    this.notify(stored);
+    return stored;
+  }
+
   private write(e: NewEvent): StoredEvent {
     const now = this.clock.now();
     const id = this.ids.next();

@@ -1,6 +1,7 @@
 import { ENDPOINT_MIGRATIONS } from '../endpoints/migrations.js';
 import { ENERGY_MIGRATIONS } from '../energy/migrations.js';
 import { ACCESS_MIGRATIONS } from '../access/migrations.js';
+import { SYNC_MIGRATIONS } from '../sync/migrations.js';
 
 /**
  * Schema migrations, one list per domain, each migration with a stable id
@@ -97,4 +98,4 @@ export const CORE_MIGRATIONS: Migration[] = [
 ];
 
 /** Every domain's migrations, in the order they are applied. */
-export const MIGRATIONS: Migration[] = [...CORE_MIGRATIONS, ...ENDPOINT_MIGRATIONS, ...ENERGY_MIGRATIONS, ...ACCESS_MIGRATIONS];
+export const MIGRATIONS: Migration[] = [...CORE_MIGRATIONS, ...ENDPOINT_MIGRATIONS, ...ENERGY_MIGRATIONS, ...ACCESS_MIGRATIONS, ...SYNC_MIGRATIONS];

@@ -65,10 +65,10 @@ export function nextMessage(c: MqttClient, filter?: (topic: string) => boolean, 
   });
 }
 
-export async function waitFor<T>(fn: () => T | undefined | false | null, timeoutMs = 5000, stepMs = 20): Promise<T> {
+export async function waitFor<T>(fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 5000, stepMs = 20): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > end) throw new Error('condition not met within timeout');
     await new Promise((r) => setTimeout(r, stepMs));

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { CloudSyncClient, type EdgeCredentials, type SyncStatus } from '@campus/cloud-sync/client';
+import { Gauge } from 'prom-client';
+import type { EdgeModule } from '../modules/module.js';
+import type { EdgeContext } from '../edge.js';
+import type { CloudConfig } from './config.js';
+import { SqliteOutbox } from './outbox.js';
+import { CloudRecords } from './cloud-records.js';
+
+export class CloudConfigError extends Error {}
+
+/** Resolves URL and credentials from the config and, when given, the link file. */
+export function resolveCloudLink(c: CloudConfig): { url: string; credentials: EdgeCredentials; ca?: string } {
+  let link: { cloudUrl?: string; credentials?: Partial<EdgeCredentials> } = {};
+  if (c.linkFile) {
+    try {
+      link = JSON.parse(readFileSync(c.linkFile, 'utf8')) as typeof link;
+    } catch (e) {
+      throw new CloudConfigError(`cloud.linkFile 无法读取 / cannot read cloud.linkFile ${c.linkFile}: ${(e as Error).message}`);
+    }
+  }
+  let privateKey = link.credentials?.privateKey;
+  if (c.privateKeyFile) {
+    const text = readFileSync(c.privateKeyFile, 'utf8').trim();
+    privateKey = text.includes('BEGIN') ? text.replace(/-----[^-]+-----|\s/g, '') : text;
+  }
+  const url = c.url ?? link.cloudUrl;
+  const edgeId = c.edgeId ?? link.credentials?.edgeId;
+  const keyId = c.keyId ?? link.credentials?.keyId;
+  const missing = [!url && 'cloud.url', !edgeId && 'cloud.edgeId', !keyId && 'cloud.keyId', !privateKey && 'cloud.privateKeyFile'].filter(Boolean);
+  if (missing.length) {
+    throw new CloudConfigError(`云同步已启用但缺少 / cloud sync is enabled but missing: ${missing.join(', ')} (或配置 cloud.linkFile / or set cloud.linkFile)`);
+  }
+  return { url: url!, credentials: { edgeId: edgeId!, keyId: keyId!, privateKey: privateKey! }, ...(c.caFile ? { ca: readFileSync(c.caFile, 'utf8') } : {}) };
+}
+
+/**
+ * Store-and-forward to the cloud: the event log is the outbox (lanes by priority,
+ * safety and gate events woken at once), cloud-owned records come down through the
+ * change feed into `cloud_records`, and a cloud that answers proves the clock.
+ */
+export class SyncModule implements EdgeModule {
+  readonly name = 'sync';
+  readonly outbox: SqliteOutbox;
+  readonly records: CloudRecords;
+  private client: CloudSyncClient | null = null;
+  private offAppended: (() => void) | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private last: SyncStatus | null = null;
+
+  constructor(private readonly ctx: EdgeContext) {
+    this.outbox = new SqliteOutbox(ctx.store.db, ctx.config.site.id);
+    this.records = new CloudRecords(ctx.store.db);
+    this.records.onApplied((changes) => ctx.bus.emit('cloud.changes', { changes }));
+  }
+
+  get enabled(): boolean {
+    return this.ctx.config.cloud.enabled;
+  }
+
+  async start(): Promise<void> {
+    if (!this.enabled) return;
+    const link = resolveCloudLink(this.ctx.config.cloud);
+    const log = this.ctx.log.child({ mod: 'sync' });
+    this.client = new CloudSyncClient({
+      cloudUrl: link.url,
+      credentials: link.credentials,
+      outbox: this.outbox,
+      applier: this.records,
+      ...(this.ctx.config.cloud.bandwidthBytesPerSec ? { bandwidthBytesPerSec: this.ctx.config.cloud.bandwidthBytesPerSec } : {}),
+      ...(link.ca ? { ca: link.ca } : {}),
+      logger: log,
+      now: () => this.ctx.clock.now(),
+    });
+    const gauges = {
+      backlog: new Gauge({ name: 'campus_edge_sync_backlog_events', help: 'Events not yet acknowledged by the cloud', registers: [this.ctx.metrics.registry] }),
+      oldest: new Gauge({ name: 'campus_edge_sync_oldest_pending_seconds', help: 'Age of the oldest unsent event', registers: [this.ctx.metrics.registry] }),
+      rate: new Gauge({ name: 'campus_edge_sync_rate_events_per_second', help: 'Events acknowledged per second (10 s window)', registers: [this.ctx.metrics.registry] }),
+    };
+    this.offAppended = this.ctx.bus.on('event.appended', (e) => {
+      if (e.priority <= 1) this.client?.wake();
+    });
+    await this.learnTime(link.url);
+    await this.client.start();
+    log.info({ cloud: link.url, edgeId: link.credentials.edgeId }, 'cloud sync started');
+    this.statusTimer = setInterval(() => {
+      void this.status().then((s) => {
+        if (!s) return;
+        gauges.backlog.set(s.backlog);
+        gauges.oldest.set((s.oldestPendingAgeMs ?? 0) / 1000);
+        gauges.rate.set(s.ratePerSec);
+
+      });
+    }, 2000);
+    this.statusTimer.unref();
+  }
+
+  /**
+   * Many boxes boot offline without a battery-backed clock. The cloud's HTTP Date
+   * header corrects the edge clock (to the second) until NTP syncs; the signed sync
+   * requests need it too, since the cloud refuses timestamps more than 5 min off.
+   */
+  private async learnTime(url: string): Promise<void> {
+    try {
+      const t0 = Date.now();
+      const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+      const date = res.headers.get('date');
+      if (!date) return;
+      const rtt = Date.now() - t0;
+      const cloudNow = Date.parse(date) + 500 + rtt / 2; // Date has 1 s resolution
+      if (Number.isFinite(cloudNow)) this.ctx.clock.correctFrom('cloud', cloudNow);
+    } catch (err) {
+      this.ctx.log.warn({ err: (err as Error).message }, 'could not read the cloud time');
+    }
+  }
+
+  async status(): Promise<SyncStatus | null> {
+    if (!this.client) return null;
+    this.last = await this.client.status();
+    return this.last;
+  }
+
+  async stop(): Promise<void> {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.offAppended?.();
+    await this.client?.stop();
+    this.client = null;
+  }
+}
