@@ -31,7 +31,7 @@ function show(view) {
   $('signout').hidden = view !== 'home';
 }
 
-const fmt = (ms) => new Date(ms).toLocaleString(locale, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const fmt = (ms, timeZone) => new Date(ms).toLocaleString(locale, { timeZone, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -57,7 +57,7 @@ async function loadHome() {
     if (entries.length === 0) list.append(el('li', { class: 'muted' }, t('parent.timeline.empty')));
     for (const e of entries) {
       const [label, cls] = entryLabel(e);
-      list.append(el('li', {}, el('span', { class: cls }, label), ` ${fmt(e.occurredAt)}`, e.gate ? el('span', { class: 'muted' }, ` ${e.gate}`) : ''));
+      list.append(el('li', {}, el('span', { class: cls }, label), ` ${fmt(e.occurredAt, c.timezone)}`, e.gate ? el('span', { class: 'muted' }, ` ${e.gate}`) : ''));
     }
     card.append(el('h3', {}, t('parent.timeline.title')), list);
     box.append(card);
@@ -65,7 +65,8 @@ async function loadHome() {
   const { notices } = await api('GET', '/notices?limit=50');
   const ul = $('notices');
   ul.replaceChildren();
-  for (const n of notices) ul.append(el('li', {}, n.text[locale], n.late ? el('span', { class: 'tag' }, t('parent.notices.late')) : ''));
+  // The text itself says when it happened and that it came late.
+  for (const n of notices) ul.append(el('li', n.late ? { class: 'late-notice' } : {}, n.text[locale]));
   const prefs = await api('GET', '/preferences');
   const f = $('prefs');
   for (const k of ['entry', 'exit', 'late', 'absence']) f.elements[k].checked = prefs.kinds[k];

@@ -10,6 +10,7 @@ export * from './change-feed.js';
 export * from './sync-client.js';
 export * from './pacing.js';
 export * from './logger.js';
+export * from './metrics.js';
 export { MemoryOutbox } from './reference/memory-outbox.js';
 export { FileOutbox } from './reference/file-outbox.js';
 export { MemoryChangeApplier } from './reference/memory-applier.js';

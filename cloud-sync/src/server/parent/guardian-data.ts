@@ -3,6 +3,8 @@ import type { Database } from '../db/database.js';
 export interface Child {
   schoolId: string;
   schoolName: string;
+  /** The school's time zone: the app shows times as the school's clock reads. */
+  timezone: string;
   studentKey: string;
   name: string;
   classId: string | null;
@@ -38,8 +40,8 @@ export class GuardianData {
   constructor(private readonly db: Database) {}
 
   async children(phone: string): Promise<Child[]> {
-    const r = await this.db.query<{ school_id: string; school_name: string; student_key: string; name: string; class_id: string | null; relation: string }>(
-      `SELECT DISTINCT g.school_id, s.name AS school_name, g.data->>'studentId' AS student_key, st.data->>'name' AS name,
+    const r = await this.db.query<{ school_id: string; school_name: string; timezone: string; student_key: string; name: string; class_id: string | null; relation: string }>(
+      `SELECT DISTINCT g.school_id, s.name AS school_name, s.timezone, g.data->>'studentId' AS student_key, st.data->>'name' AS name,
               st.data->>'classId' AS class_id, g.data->>'relation' AS relation
        FROM records p
        JOIN records g ON g.school_id = p.school_id AND g.kind = 'guardianship' AND NOT g.deleted AND g.data->>'guardianId' = p.key
@@ -49,7 +51,7 @@ export class GuardianData {
        ORDER BY name`,
       [phone],
     );
-    return r.rows.map((x) => ({ schoolId: x.school_id, schoolName: x.school_name, studentKey: x.student_key, name: x.name, classId: x.class_id, relation: x.relation }));
+    return r.rows.map((x) => ({ schoolId: x.school_id, schoolName: x.school_name, timezone: x.timezone, studentKey: x.student_key, name: x.name, classId: x.class_id, relation: x.relation }));
   }
 
   async isGuardianOf(phone: string, schoolId: string, studentKey: string): Promise<boolean> {

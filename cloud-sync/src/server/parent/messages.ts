@@ -20,7 +20,6 @@ export const parentMessages = defineMessages({
   'parent.timeline.late': { 'zh-CN': '迟到', en: 'Late' },
   'parent.timeline.absent': { 'zh-CN': '缺勤', en: 'Absent' },
   'parent.notices.title': { 'zh-CN': '通知记录', en: 'Notice history' },
-  'parent.notices.late': { 'zh-CN': '延迟送达', en: 'Delivered late' },
   'parent.push.enable': { 'zh-CN': '开启推送通知', en: 'Turn on push notices' },
   'parent.push.enabled': { 'zh-CN': '推送通知已开启', en: 'Push notices are on' },
   'parent.push.unsupported': { 'zh-CN': '此浏览器不支持推送通知', en: 'This browser does not support push notices' },
