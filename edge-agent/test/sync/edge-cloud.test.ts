@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIORITIES } from '@campus/protocol';
-import { startTestEdge, tempDir, waitFor } from '../helpers/edge.js';
+import { ADMIN, ApiClient, startTestEdge, tempDir, waitFor } from '../helpers/edge.js';
 
 const CLOUD_BIN = new URL('../../../cloud-sync/dist/bin/campus-cloud.js', import.meta.url).pathname;
 
@@ -61,7 +61,7 @@ describe('edge ↔ cloud sync', () => {
       }),
     });
     expect(w.status).toBe(200);
-    const e = edge.appendEvent({ type: 'access.decision', reason: 'access.granted', priority: PRIORITIES.gate, source: 'gate-east', subject: 'S2026001', data: { direction: 'in', granted: true, gate: 'east', gateName: '东门' } });
+    const e = edge.appendEvent({ type: 'access.decision', reason: 'access.granted', priority: PRIORITIES.gate, source: 'gate-east', subject: 'S2026001', data: { direction: 'in', granted: true, gate: 'east', gateName: '东门', zoneKind: 'campus' } });
     const notices = await waitFor(
       async () => {
         const r = await admin(`/api/admin/schools/${link.schoolId}/notices`);
@@ -86,11 +86,10 @@ describe('edge ↔ cloud sync', () => {
     expect(JSON.parse(row.data)).toMatchObject({ version: 2 });
   }, 30_000);
 
-  let api: import('../helpers/edge.js').ApiClient | null = null;
+  let api: ApiClient | null = null;
   async function fetchStatus(): Promise<unknown> {
     // Sign in once: every sign-in is itself an event that would join the backlog.
     if (!api) {
-      const { ApiClient, ADMIN } = await import('../helpers/edge.js');
       api = new ApiClient(edge.httpUrl);
       await api.login(ADMIN.username, ADMIN.password);
     }
