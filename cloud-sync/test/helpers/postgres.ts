@@ -28,9 +28,26 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
+/** Each suite creates its own database, so the role needs CREATEDB; grant it when we can. */
+async function ensureCreateDb(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ ok: boolean; user: string }>('SELECT rolcreatedb AS ok, current_user AS user FROM pg_roles WHERE rolname = current_user');
+    if (r.rows[0]?.ok) return;
+    const user = r.rows[0]!.user.replace(/"/g, '');
+    sh('su', ['postgres', '-c', `psql -v ON_ERROR_STOP=1 -tAc 'ALTER ROLE "${user}" CREATEDB'`]);
+  } finally {
+    await c.end();
+  }
+}
+
 async function prepare(): Promise<string | null> {
   const url = process.env.TEST_DATABASE_URL ?? DEFAULT_URL;
-  if (await canConnect(url)) return url;
+  if (await canConnect(url)) {
+    await ensureCreateDb(url);
+    return url;
+  }
   if (process.env.TEST_DATABASE_URL && process.env.CI) throw new Error(`TEST_DATABASE_URL=${url} is not reachable`);
   try {
     // Start the cluster when it is installed but down, then create role and database.
