@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync, watch, type FSWatcher } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, unlinkSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
@@ -27,7 +27,8 @@ import { buildDescriptors } from './descriptor-builder.js';
  *   is itself a UsbKernelEventSource.
  *
  * Writes are noticed through inotify, so they are applied shortly after, not during, the
- * write() call; the guard is level-triggered and does not care. A process that writes
+ * write() call; the guard is level-triggered and does not care. The fake's own file work
+ * is synchronous: tiny files, and a flood test needs a thousand plugs a second. A process that writes
  * here (the agent in a child process, too) needs nothing but the path.
  */
 export interface FakeInterfaceSpec {
@@ -128,9 +129,13 @@ export class FakeUsbKernel implements UsbKernelEventSource {
     this.driversProbe = join(root, 'bus', 'usb', 'drivers_probe');
   }
 
-  /** Boots a fake kernel with `buses` host controllers, authorized_default 1 (as after boot). */
+  /**
+   * Boots a fake kernel with `buses` host controllers, authorized_default 1 (as after
+   * boot). The tree goes to tmpfs (/dev/shm) when there is one: sysfs lives in memory
+   * too, and on a VM disk each tiny file costs a fraction of a millisecond.
+   */
   static async create(opts: { root?: string; buses?: number } = {}): Promise<FakeUsbKernel> {
-    const root = opts.root ?? (await mkdtemp(join(tmpdir(), 'fake-sysfs-')));
+    const root = opts.root ?? (await mkdtemp(join(memoryTmpdir(), 'fake-sysfs-')));
     const k = new FakeUsbKernel(root, opts.root === undefined);
     await k.boot(opts.buses ?? 2);
     return k;
@@ -238,8 +243,8 @@ export class FakeUsbKernel implements UsbKernelEventSource {
   }
 
   private async boot(buses: number): Promise<void> {
-    await mkdir(this.devicesDir, { recursive: true });
-    for (const d of DRIVERS) await mkdir(join(this.root, 'bus', 'usb', 'drivers', d), { recursive: true });
+    mkdirSync(this.devicesDir, { recursive: true });
+    for (const d of DRIVERS) mkdirSync(join(this.root, 'bus', 'usb', 'drivers', d), { recursive: true });
     execFileSync('mkfifo', ['-m', '0200', this.driversProbe]);
     // O_RDWR keeps the FIFO open for writers without ever blocking or reading EOF.
     this.probeFd = openSync(this.driversProbe, constants.O_RDWR | constants.O_NONBLOCK);
@@ -255,8 +260,8 @@ export class FakeUsbKernel implements UsbKernelEventSource {
 
     for (let bus = 1; bus <= buses; bus++) {
       const dir = join(this.root, PCI, `0000:00:14.${bus - 1}`, `usb${bus}`);
-      await mkdir(dir, { recursive: true });
-      await writeFiles(dir, {
+      mkdirSync(dir, { recursive: true });
+      writeFiles(dir, {
         authorized: '1\n',
         authorized_default: '1\n',
         interface_authorized_default: '1\n',
@@ -273,13 +278,13 @@ export class FakeUsbKernel implements UsbKernelEventSource {
         serial: `0000:00:14.${bus - 1}\n`,
         descriptors: buildDescriptors({ vid: 0x1d6b, pid: 0x0002, deviceClass: 9, configurations: [{ value: 1, interfaces: [{ number: 0, class: 9 }] }] }),
       });
-      await symlink(relative(this.devicesDir, dir), join(this.devicesDir, `usb${bus}`));
+      symlinkSync(relative(this.devicesDir, dir), join(this.devicesDir, `usb${bus}`));
       const ifname = `${bus}-0:1.0`;
       const idir = join(dir, ifname);
-      await mkdir(idir);
-      await writeFiles(idir, { bInterfaceNumber: '00\n', bAlternateSetting: ' 0\n', bInterfaceClass: '09\n', bInterfaceSubClass: '00\n', bInterfaceProtocol: '00\n', authorized: '1\n' });
-      await symlink(relative(idir, this.driverDir('hub')), join(idir, 'driver'));
-      await symlink(relative(this.devicesDir, idir), join(this.devicesDir, ifname));
+      mkdirSync(idir);
+      writeFiles(idir, { bInterfaceNumber: '00\n', bAlternateSetting: ' 0\n', bInterfaceClass: '09\n', bInterfaceSubClass: '00\n', bInterfaceProtocol: '00\n', authorized: '1\n' });
+      symlinkSync(relative(idir, this.driverDir('hub')), join(idir, 'driver'));
+      symlinkSync(relative(this.devicesDir, idir), join(this.devicesDir, ifname));
       const hub: RootHub = { bus, dir, authorizedDefault: 1, interfaceAuthorizedDefault: true, nextDevnum: 2, watcher: null };
       hub.watcher = this.watchDir(dir, (file) => {
         if (file === 'authorized_default' || file === 'interface_authorized_default') void this.run(() => this.onHubDefaultWrite(hub, file));
@@ -309,8 +314,8 @@ export class FakeUsbKernel implements UsbKernelEventSource {
       buildDescriptors({ vid: parseInt(spec.vid, 16), pid: parseInt(spec.pid, 16), deviceClass: spec.deviceClass ?? 0, configurations: configs });
     // Authorized at plug time unless the controller says wait (0) or internal-only (2: our ports are external).
     const authorized = hub.authorizedDefault === 1 || hub.authorizedDefault === -1;
-    await mkdir(dir);
-    await writeFiles(dir, {
+    mkdirSync(dir);
+    writeFiles(dir, {
       idVendor: `${spec.vid}\n`,
       idProduct: `${spec.pid}\n`,
       bcdDevice: '0100\n',
@@ -333,7 +338,7 @@ export class FakeUsbKernel implements UsbKernelEventSource {
       ...(spec.manufacturer !== undefined ? { manufacturer: `${spec.manufacturer}\n` } : {}),
       ...(spec.product !== undefined ? { product: `${spec.product}\n` } : {}),
     });
-    await symlink(relative(this.devicesDir, dir), join(this.devicesDir, name));
+    symlinkSync(relative(this.devicesDir, dir), join(this.devicesDir, name));
     const dev: FakeDevice = { name, bus, dir, spec, authorized, interfaces: new Map(), watcher: null };
     this.devices.set(name, dev);
     dev.watcher = this.watchDir(dir, (file) => {
@@ -349,7 +354,7 @@ export class FakeUsbKernel implements UsbKernelEventSource {
     const hub = this.hubs.get(dev.bus)!;
     const config = configurationsOf(dev.spec)[0];
     if (!config) return;
-    await writeFile(join(dev.dir, 'bConfigurationValue'), `${config.value}\n`);
+    writeFileSync(join(dev.dir, 'bConfigurationValue'), `${config.value}\n`);
     // One directory per interface number, showing alternate setting 0 (the kernel's choice).
     const seen = new Set<number>();
     const toBind: FakeInterface[] = [];
@@ -359,8 +364,8 @@ export class FakeUsbKernel implements UsbKernelEventSource {
       const name = `${dev.name}:${config.value}.${spec.number}`;
       const dir = join(dev.dir, name);
       const iface: FakeInterface = { name, dir, spec, authorized: hub.interfaceAuthorizedDefault, driver: null, watcher: null };
-      await mkdir(dir);
-      await writeFiles(dir, {
+      mkdirSync(dir);
+      writeFiles(dir, {
         bInterfaceNumber: `${hex2(spec.number)}\n`,
         bAlternateSetting: ` ${spec.alternate ?? 0}\n`,
         bInterfaceClass: `${hex2(spec.class)}\n`,
@@ -371,7 +376,7 @@ export class FakeUsbKernel implements UsbKernelEventSource {
         modalias: `usb:v${dev.spec.vid.toUpperCase()}p${dev.spec.pid.toUpperCase()}d0100dc00dsc00dp00ic${hex2(spec.class).toUpperCase()}isc${hex2(spec.subClass ?? 0).toUpperCase()}ip${hex2(spec.protocol ?? 0).toUpperCase()}in${hex2(spec.number).toUpperCase()}\n`,
         uevent: `DEVTYPE=usb_interface\nPRODUCT=${trimHex(dev.spec.vid)}/${trimHex(dev.spec.pid)}/100\nINTERFACE=${spec.class}/${spec.subClass ?? 0}/${spec.protocol ?? 0}\n`,
       });
-      await symlink(relative(this.devicesDir, dir), join(this.devicesDir, name));
+      symlinkSync(relative(this.devicesDir, dir), join(this.devicesDir, name));
       iface.watcher = this.watchDir(dir, (file) => {
         if (file === 'authorized') void this.run(() => this.onInterfaceAuthorizedWrite(dev, iface));
       });
@@ -388,12 +393,12 @@ export class FakeUsbKernel implements UsbKernelEventSource {
     for (const iface of [...dev.interfaces.values()].reverse()) {
       if (iface.driver) await this.unbind(iface);
       iface.watcher?.close();
-      await unlink(join(this.devicesDir, iface.name)).catch(() => {});
-      await rm(iface.dir, { recursive: true, force: true });
+      quietly(() => unlinkSync(join(this.devicesDir, iface.name)));
+      rmSync(iface.dir, { recursive: true, force: true });
       dev.interfaces.delete(iface.name);
       this.emit('remove', iface.name);
     }
-    await writeFile(join(dev.dir, 'bConfigurationValue'), '\n').catch(() => {});
+    quietly(() => writeFileSync(join(dev.dir, 'bConfigurationValue'), '\n'));
   }
 
   private async removeDevice(dev: FakeDevice): Promise<void> {
@@ -401,21 +406,21 @@ export class FakeUsbKernel implements UsbKernelEventSource {
     await this.deconfigure(dev);
     dev.watcher?.close();
     this.devices.delete(dev.name);
-    await unlink(join(this.devicesDir, dev.name)).catch(() => {});
-    await rm(dev.dir, { recursive: true, force: true });
+    quietly(() => unlinkSync(join(this.devicesDir, dev.name)));
+    rmSync(dev.dir, { recursive: true, force: true });
     this.emit('remove', dev.name);
   }
 
   private async bind(iface: FakeInterface): Promise<void> {
     const driver = DRIVER_BY_CLASS[iface.spec.class];
     if (!driver || iface.driver) return; // no driver claims it (e.g. vendor-specific)
-    await symlink(relative(iface.dir, this.driverDir(driver)), join(iface.dir, 'driver'));
+    symlinkSync(relative(iface.dir, this.driverDir(driver)), join(iface.dir, 'driver'));
     iface.driver = driver;
     this.emit('bind', iface.name);
   }
 
   private async unbind(iface: FakeInterface): Promise<void> {
-    await unlink(join(iface.dir, 'driver')).catch(() => {});
+    quietly(() => unlinkSync(join(iface.dir, 'driver')));
     iface.driver = null;
     this.emit('unbind', iface.name);
   }
@@ -443,7 +448,7 @@ export class FakeUsbKernel implements UsbKernelEventSource {
   }
 
   private async onRemoveWrite(dev: FakeDevice): Promise<void> {
-    const raw = await readFile(join(dev.dir, 'remove'), 'utf8').catch(() => '');
+    const raw = quietly(() => readFileSync(join(dev.dir, 'remove'), 'utf8')) ?? '';
     if (parseBool(raw) !== true) return;
     this.notifyWrite(dev.name, 'remove', '1');
     await this.removeDevice(dev);
@@ -459,25 +464,25 @@ export class FakeUsbKernel implements UsbKernelEventSource {
 
   private async onHubDefaultWrite(hub: RootHub, file: 'authorized_default' | 'interface_authorized_default'): Promise<void> {
     const path = join(hub.dir, file);
-    const raw = (await readFile(path, 'utf8').catch(() => '')).trim();
+    const raw = (quietly(() => readFileSync(path, 'utf8')) ?? '').trim();
     if (raw === '') return;
     if (file === 'authorized_default') {
       if (/^(-1|0|1|2)$/.test(raw)) hub.authorizedDefault = Number(raw);
-      else return void (await writeFile(path, `${hub.authorizedDefault}\n`)); // -EINVAL: value kept
+      else return void writeFileSync(path, `${hub.authorizedDefault}\n`); // -EINVAL: value kept
     } else {
       const v = parseBool(raw);
       if (v !== null) hub.interfaceAuthorizedDefault = v;
-      else return void (await writeFile(path, hub.interfaceAuthorizedDefault ? '1\n' : '0\n'));
+      else return void writeFileSync(path, hub.interfaceAuthorizedDefault ? '1\n' : '0\n');
     }
     this.notifyWrite(`usb${hub.bus}`, file, raw);
   }
 
   /** Reads a boolean attribute after a write; an invalid value is refused (restored), like -EINVAL. */
   private async readWritten(path: string, current: boolean): Promise<boolean | null> {
-    const raw = await readFile(path, 'utf8').catch(() => null);
-    if (raw === null || raw.trim() === '') return null; // the truncate half of a write
+    const raw = quietly(() => readFileSync(path, 'utf8'));
+    if (raw === undefined || raw.trim() === '') return null; // the truncate half of a write
     const v = parseBool(raw);
-    if (v === null) await writeFile(path, current ? '1\n' : '0\n').catch(() => {});
+    if (v === null) quietly(() => writeFileSync(path, current ? '1\n' : '0\n'));
     return v;
   }
 
@@ -513,12 +518,30 @@ export class FakeUsbKernel implements UsbKernelEventSource {
   }
 }
 
+function memoryTmpdir(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
 function configurationsOf(spec: FakeDeviceSpec): Array<{ value: number; interfaces: FakeInterfaceSpec[] }> {
   return spec.configurations ?? [{ value: 1, interfaces: spec.interfaces ?? [] }];
 }
 
-async function writeFiles(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
-  await Promise.all(Object.entries(files).map(([name, content]) => writeFile(join(dir, name), content)));
+function writeFiles(dir: string, files: Record<string, string | Uint8Array>): void {
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+}
+
+/** Runs a file operation whose failure means "already gone". */
+function quietly<T>(op: () => T): T | undefined {
+  try {
+    return op();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The kernel's kstrtobool: 1/y/on and 0/n/off, case-insensitive. */

@@ -97,6 +97,7 @@ export function signPolicy(policy: UsbPolicyInput | UsbPolicy, privateKey: Polic
 
 export type PolicyVerification =
   | { ok: true; policy: UsbPolicy; kid: string; digest: string }
+  /** On refusal, `version` is the version the message claims (unverified), when it has one. */
   | { ok: false; reason: UsbReason; detail: string; kid?: string; version?: number };
 
 /**
@@ -109,13 +110,16 @@ export function verifySignedPolicy(envelope: unknown, publicKeys: PolicyKeyring 
   const env = SignedUsbPolicySchema.safeParse(envelope);
   if (!env.success) return { ok: false, reason: USB_REASON.policyMalformed, detail: summarize(env.error) };
   const { kid } = env.data.signature;
+  // The version as claimed, before anything is verified: only to let the edge match a refusal to what it sent.
+  const claimed = env.data.policy.version;
+  const v = typeof claimed === 'number' && Number.isSafeInteger(claimed) && claimed >= 0 ? { version: claimed } : {};
   const key = lookup(publicKeys, kid);
-  if (!key) return { ok: false, reason: USB_REASON.policyUnknownKey, detail: kid, kid };
+  if (!key) return { ok: false, reason: USB_REASON.policyUnknownKey, detail: kid, kid, ...v };
   let bytes: Buffer;
   try {
     bytes = signedBytes(env.data.policy);
   } catch (e) {
-    if (e instanceof CanonicalJsonError) return { ok: false, reason: USB_REASON.policyMalformed, detail: e.message, kid };
+    if (e instanceof CanonicalJsonError) return { ok: false, reason: USB_REASON.policyMalformed, detail: e.message, kid, ...v };
     throw e;
   }
   let valid = false;
@@ -124,10 +128,9 @@ export function verifySignedPolicy(envelope: unknown, publicKeys: PolicyKeyring 
   } catch {
     valid = false; // a key of the wrong type lands here
   }
-  if (!valid) return { ok: false, reason: USB_REASON.policyBadSignature, detail: `kid ${kid}`, kid };
+  if (!valid) return { ok: false, reason: USB_REASON.policyBadSignature, detail: `kid ${kid}`, kid, ...v };
   const policy = UsbPolicySchema.safeParse(env.data.policy);
-  const version = typeof env.data.policy.version === 'number' ? env.data.policy.version : undefined;
-  if (!policy.success) return { ok: false, reason: USB_REASON.policyInvalid, detail: summarize(policy.error), kid, ...(version !== undefined ? { version } : {}) };
+  if (!policy.success) return { ok: false, reason: USB_REASON.policyInvalid, detail: summarize(policy.error), kid, ...v };
   return { ok: true, policy: policy.data, kid, digest: policyDigest(policy.data) };
 }
 
