@@ -10,6 +10,7 @@ import {
   type ClassAttendanceDetail,
   type StudentAttendance,
 } from '@campus/protocol/access/index';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/index.js';
 import type { DaySchedule, SchoolCalendar } from './calendar.js';
 import type { Decision } from './decision.js';
@@ -30,6 +31,12 @@ interface Row {
   leave_id: number | null;
 }
 
+interface AttendanceStatements {
+  row: Statement<unknown[]>;
+  arrive: Statement<unknown[]>;
+  leave: Statement<unknown[]>;
+}
+
 function emptyCounts(): AttendanceCounts {
   const c = { students: 0 } as AttendanceCounts;
   for (const s of ATTENDANCE_STATUSES) c[s] = 0;
@@ -45,6 +52,7 @@ function emptyCounts(): AttendanceCounts {
  */
 export class Attendance {
   readonly #swept = new Set<string>();
+  #statements: AttendanceStatements | null = null;
 
   constructor(
     private readonly db: Db,
@@ -63,28 +71,18 @@ export class Attendance {
     if (!this.calendar.isSchoolDay(date)) return;
     const schedule = this.calendar.schedule(this.people.gradeOf(p), date);
     const campus = d.gate.zone.kind === 'campus';
-    const row = this.#row(date, p.id);
+    const st = this.#prepared();
+    const row = st.row.get(date, p.id) as Row | undefined;
     const events: NewEvent[] = [];
     const arriving = campus ? d.direction === 'in' : p.boarder && (!schedule || minute < schedule.dismissalStart);
     if (arriving && !row?.arrived_at) {
       const late = schedule !== null && minute >= schedule.lateAfter;
-      this.db
-        .prepare(
-          `INSERT INTO access_attendance (day, person_id, arrived_at, arrived_gate, late) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT(day, person_id) DO UPDATE SET arrived_at = excluded.arrived_at, arrived_gate = excluded.arrived_gate, late = excluded.late`,
-        )
-        .run(date, p.id, at, d.gate.id, late ? 1 : 0);
+      st.arrive.run(date, p.id, at, d.gate.id, late ? 1 : 0);
       if (late) events.push(this.#event('late', date, p, at, d.gate.id, null));
     }
     if (campus && d.direction === 'out') {
       const early = d.leaveId === null && schedule !== null && isSchoolHours(schedule, minute, p.boarder);
-      this.db
-        .prepare(
-          `INSERT INTO access_attendance (day, person_id, left_at, left_gate, left_early, leave_id) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT(day, person_id) DO UPDATE SET left_at = excluded.left_at, left_gate = excluded.left_gate,
-             left_early = max(left_early, excluded.left_early), leave_id = coalesce(excluded.leave_id, leave_id)`,
-        )
-        .run(date, p.id, at, d.gate.id, early ? 1 : 0, d.leaveId);
+      st.leave.run(date, p.id, at, d.gate.id, early ? 1 : 0, d.leaveId);
       if (d.leaveId !== null) events.push(this.#event('left_with_leave', date, p, at, d.gate.id, d.leaveId));
       else if (early) events.push(this.#event('left_early', date, p, at, d.gate.id, null));
     }
@@ -200,8 +198,21 @@ export class Attendance {
     return { ...base, status };
   }
 
-  #row(date: string, personId: string): Row | undefined {
-    return this.db.prepare('SELECT * FROM access_attendance WHERE day = ? AND person_id = ?').get(date, personId) as Row | undefined;
+  /** Prepared once: these run on every granted student scan. */
+  #prepared(): AttendanceStatements {
+    this.#statements ??= {
+      row: this.db.prepare('SELECT * FROM access_attendance WHERE day = ? AND person_id = ?'),
+      arrive: this.db.prepare(
+        `INSERT INTO access_attendance (day, person_id, arrived_at, arrived_gate, late) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(day, person_id) DO UPDATE SET arrived_at = excluded.arrived_at, arrived_gate = excluded.arrived_gate, late = excluded.late`,
+      ),
+      leave: this.db.prepare(
+        `INSERT INTO access_attendance (day, person_id, left_at, left_gate, left_early, leave_id) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(day, person_id) DO UPDATE SET left_at = excluded.left_at, left_gate = excluded.left_gate,
+           left_early = max(left_early, excluded.left_early), leave_id = coalesce(excluded.leave_id, leave_id)`,
+      ),
+    };
+    return this.#statements;
   }
 
   #rows(date: string): Map<string, Row> {

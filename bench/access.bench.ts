@@ -1,0 +1,451 @@
+/**
+ * Gate access (issue 3) on the whole edge, with the school's data loaded:
+ *  - roster.import.20k: a 20,000-person CSV (students in 120 classes, guardians with
+ *    children, teachers, staff) validated and imported through the same code as the API
+ *    and `campus-edge roster import`, into a running edge.
+ *  - gate.decision.p99: last byte of a QR line written on a serial port → the relay board
+ *    has the Modbus command. 32 gates scan once a second each (staggered), each reader on
+ *    its own socat pty pair; 8 Modbus RTU relay boards, each on its own RS-485 pty pair,
+ *    flash pulses. 20,000 people, 40,000 card records (every person has a revoked v1 and
+ *    a current v2), 10,000 visitor passes are loaded. Scans: current cards (granted),
+ *    revoked cards, multi-use visitor passes, garbage lines. The readers and boards are
+ *    played by a second process (this file run with "sim"), so the edge's process is
+ *    measured alone; t0 is taken just before the reader's last byte is written and t1 when
+ *    the board has parsed the command (both process.hrtime, CLOCK_MONOTONIC, comparable
+ *    across processes). Includes both pty hops and the simulator's own event loop.
+ *  - gate.decision.internal.p99 (extra): inside the edge, from the chunk holding the last
+ *    byte arriving to the relay command handed to the serial port (decision included).
+ *  - gate.memory.growth: RSS of the edge process started on the loaded database, after the
+ *    scanning, minus RSS of the same edge (same config, gates online) started on an empty
+ *    roster; both after a full GC. The import's own transient memory is not the dataset's
+ *    and is left out by using two processes.
+ * The edge runs in its own process ("edge" role), the readers and boards in another
+ * ("sim"); this process orchestrates and also measures a baseline: the same ptys with raw
+ * serialport and no edge (a line in → the 8-byte command out), under the same machine load.
+ * ACCESS_BENCH_SECONDS (default 60) sets the scanning duration, the baseline runs a third.
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import pino from 'pino';
+import { encodeCredential, toCredentialMinute } from '@campus/protocol/credentials/index';
+import { report, percentile, median } from './lib.js';
+
+const GATES = 32;
+const GATES_PER_BOARD = 4;
+const BOARDS = GATES / GATES_PER_BOARD;
+const PEOPLE = 20_000;
+const PASSES = 10_000;
+const SECONDS = Number(process.env.ACCESS_BENCH_SECONDS ?? 60);
+const SELF = fileURLToPath(import.meta.url);
+
+const BASELINE_SECONDS = Math.max(10, Math.round(SECONDS / 3));
+
+type FromSim =
+  | { type: 'ready'; readers: string[]; buses: string[] }
+  | { type: 'done'; latenciesMs: number[]; sent: number; pulses: number; unmatched: number };
+type ToSim = { type: 'run'; lines: string[][]; seconds: number } | { type: 'exit' };
+
+// ------------------------------------------------------------------ simulator process
+
+async function simMain(): Promise<void> {
+  const { openPtyPair } = await import('@campus/device-drivers/modbus/sim/pty-pair');
+  const { SerialPathTransport } = await import('@campus/device-drivers/serial/index');
+  const { RelayBoardSimulator, serveRtuOnSerial } = await import('@campus/device-drivers/turnstile/index');
+  const send = (m: FromSim) => process.send!(m);
+  const pairs: Array<{ close(): Promise<void> }> = [];
+  const readers: Array<InstanceType<typeof SerialPathTransport>> = [];
+  const readerPaths: string[] = [];
+  const busPaths: string[] = [];
+  const waiting: bigint[][] = Array.from({ length: GATES }, () => []);
+  const latencies: number[] = [];
+  const trace: Array<[number, number, number]> = [];
+  let pulses = 0;
+  let unmatched = 0;
+  for (let b = 0; b < BOARDS; b++) {
+    const line = await openPtyPair({ name: `rs485-${b}` });
+    pairs.push(line);
+    busPaths.push(line.a);
+    const board = new RelayBoardSimulator({ channels: 8, inputs: 0 });
+    board.on('pulse', (p) => {
+      const t1 = process.hrtime.bigint();
+      pulses++;
+      const gate = b * GATES_PER_BOARD + Math.floor(p.channel / 2);
+      const t0 = waiting[gate]!.shift();
+      if (t0 === undefined) unmatched++;
+      else {
+        latencies.push(Number(t1 - t0) / 1e6);
+        if (process.env.ACCESS_BENCH_TRACE) trace.push([Date.now(), Number(t1 - t0) / 1e6, gate]);
+      }
+    });
+    serveRtuOnSerial(board, { path: line.b, baudRate: 9600 });
+  }
+  for (let g = 0; g < GATES; g++) {
+    const line = await openPtyPair({ name: `reader-${g}` });
+    pairs.push(line);
+    readerPaths.push(line.a);
+    const t = new SerialPathTransport({ path: line.b, baudRate: 9600 });
+    t.open();
+    readers.push(t);
+  }
+  while (readers.some((r) => r.state !== 'open')) await sleep(20);
+  send({ type: 'ready', readers: readerPaths, buses: busPaths });
+
+  process.on('message', async (m: ToSim) => {
+    if (m.type === 'exit') {
+      for (const r of readers) await r.close();
+      for (const p of pairs) await p.close();
+      process.exit(0);
+    }
+    if (m.type !== 'run') return;
+    latencies.length = 0;
+    pulses = 0;
+    unmatched = 0;
+    for (const q of waiting) q.length = 0;
+    let sent = 0;
+    const start = Date.now() + 200;
+    const timers: NodeJS.Timeout[] = [];
+    for (let g = 0; g < GATES; g++) {
+      const lines = m.lines[g]!;
+      let i = 0;
+      const fire = () => {
+        const text = lines[i++ % lines.length]!;
+        // A granted line opens the relay: remember when its last byte went out.
+        if (!text.startsWith('#')) waiting[g]!.push(process.hrtime.bigint());
+        readers[g]!.write(Buffer.from((text.startsWith('#') ? text.slice(1) : text) + '\r\n')).catch(() => undefined);
+        sent++;
+      };
+      const offset = Math.round((g * 1000) / GATES);
+      timers.push(
+        setTimeout(() => {
+          fire();
+          timers.push(setInterval(fire, 1000));
+        }, start - Date.now() + offset),
+      );
+    }
+    await sleep(m.seconds * 1000 + 400);
+    for (const t of timers) clearInterval(t);
+    await sleep(500);
+    if (process.env.ACCESS_BENCH_TRACE) {
+      const t0 = trace[0]?.[0] ?? 0;
+      const worst = [...trace].sort((a, b) => b[1] - a[1]).slice(0, 15);
+      console.error('worst (s since start, ms, gate):', worst.map(([t, ms, g]) => `${((t - t0) / 1000).toFixed(2)}s ${ms.toFixed(1)}ms g${g}`).join(' | '));
+      trace.length = 0;
+    }
+    send({ type: 'done', latenciesMs: latencies, sent, pulses, unmatched });
+  });
+}
+
+// ------------------------------------------------------------------ edge process
+
+type ToEdge =
+  | { type: 'load'; dir: string; keysDir: string; readers: string[]; buses: string[]; csv: string; staff: string[] }
+  | { type: 'scan'; dir: string; keysDir: string; readers: string[]; buses: string[] }
+  | { type: 'finish' };
+type FromEdge =
+  | { type: 'baseline-memory'; rss: number; heap: number }
+  | { type: 'loaded'; importSeconds: number; csvBytes: number; people: number; cards: number; passes: number; passTexts: string[] }
+  | { type: 'online'; people: number; cards: number; passes: number }
+  | { type: 'result'; internalMs: number[]; rss: number; heap: number; decisions: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
+
+function memory(): { rss: number; heap: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss / 1048576, heap: m.heapUsed / 1048576 };
+}
+
+const BASE_TIME = Date.parse('2026-09-07T07:10:00+08:00');
+
+async function startBenchEdge(m: { dir: string; keysDir: string; readers: string[]; buses: string[] }) {
+  const { startEdge } = await import('../edge-agent/src/edge.js');
+  const realStart = Date.now();
+  const edge = await startEdge(
+    {
+      dataDir: m.dir,
+      log: { level: 'silent' },
+      http: { host: '127.0.0.1', port: 0, panelDir: join(m.dir, 'no-panel') },
+      mqtt: { host: '127.0.0.1', port: 0, tls: { enabled: false } },
+      clock: { trust: 'always' },
+      auth: { bootstrapAdmin: { username: 'admin', password: 'bench-admin-1' } },
+      access: {
+        keysDir: m.keysDir,
+        zones: [{ id: 'campus', no: 1, name: '校园', kind: 'campus' }],
+        gates: Array.from({ length: GATES }, (_, g) => ({
+          id: `gate-${g}`,
+          no: g + 1,
+          name: `${g + 1}号门`,
+          zone: 'campus',
+          turnstile: { board: `board-${Math.floor(g / GATES_PER_BOARD)}`, in: (g % GATES_PER_BOARD) * 2, out: (g % GATES_PER_BOARD) * 2 + 1, pulseMs: 300 },
+        })),
+        readers: m.readers.map((path, g) => ({ id: `reader-${g}`, gate: `gate-${g}`, direction: 'in' as const, transport: { kind: 'serial' as const, path, baudRate: 9600 } })),
+        relayBuses: m.buses.map((path, b) => ({ id: `rs485-${b}`, link: { kind: 'rtu' as const, path, baudRate: 9600 } })),
+        relayBoards: m.buses.map((_, b) => ({ id: `board-${b}`, bus: `rs485-${b}`, unitId: 1, channels: 8, pulseMode: 'flash' as const })),
+      },
+    },
+    // School day, 07:10 in Shanghai, running forward in real time.
+    { logger: pino({ level: 'silent' }), wallNow: () => BASE_TIME + (Date.now() - realStart) },
+  );
+  const hw = () => edge.access.hardware;
+  while (!hw()?.readers().every(({ reader }) => reader.transport.state === 'open') || !hw()!.boards().every((b) => b.status().state === 'open')) await sleep(20);
+  await sleep(500);
+  return edge;
+}
+
+async function edgeMain(): Promise<void> {
+  const send = (m: FromEdge) => process.send!(m);
+  const m = await new Promise<ToEdge>((resolve) => process.once('message', resolve));
+  if (m.type === 'load') {
+    const { importRoster } = await import('../edge-agent/src/access/roster/import.js');
+    const edge = await startBenchEdge(m);
+    const access = edge.access;
+    send({ type: 'baseline-memory', ...memory() });
+    const bytes = Buffer.from(m.csv);
+    const t0 = performance.now();
+    const rep = importRoster(access.db, access.people, { fileName: 'roster.csv', bytes }, { dormitories: access.dormitories() });
+    const importSeconds = (performance.now() - t0) / 1000;
+    if (!rep.imported || rep.created !== PEOPLE) throw new Error(`roster import failed: ${JSON.stringify(rep.errors.slice(0, 3))}`);
+    // 40,000 cards: everyone's v1 was reported lost and v2 is in hand. 10,000 visitor passes.
+    const now = Date.now();
+    const ids = [...access.people.all()].map((p) => p.id);
+    access.db.transaction(() => {
+      const card = access.db.prepare('INSERT OR REPLACE INTO access_cards (person_id, version, issued_at, revoked_at, revoked_why) VALUES (?, ?, ?, ?, ?)');
+      const person = access.db.prepare('UPDATE access_persons SET card_version = 2, min_card_version = 2 WHERE id = ?');
+      for (const id of ids) {
+        card.run(id, 1, now, now, '挂失');
+        card.run(id, 2, now, null, null);
+        person.run(id);
+      }
+    })();
+    const passKey = access.keys!.visitorKey!;
+    const from = toCredentialMinute(BASE_TIME - 3600_000, 'floor');
+    const until = toCredentialMinute(BASE_TIME + 8 * 3600_000, 'ceil');
+    const passTexts: string[] = [];
+    access.db.transaction(() => {
+      for (let i = 0; i < PASSES; i++) {
+        const id = 1_000_000 + i;
+        const oneUse = i >= 1000;
+        const host = m.staff[i % m.staff.length]!;
+        const credential = encodeCredential({ kind: 'visitor', passId: id, validFrom: from, validUntil: until, oneUse, hostPersonId: host, gates: [], zones: [1] }, passKey.privateKey, passKey.kid);
+        if (!oneUse) passTexts.push(credential);
+        access.passes.create({ id, kind: 'visitor', visitorName: `访客${i}`, phone: null, purpose: '来访', hostPersonId: host, holderPersonId: null, studentIds: [], validFrom: from, validUntil: until, oneUse, gates: [], zones: ['campus'], credential, createdBy: 'bench' });
+      }
+    })();
+    const cards = access.db.prepare('SELECT count(*) FROM access_cards').pluck().get() as number;
+    send({ type: 'loaded', importSeconds, csvBytes: bytes.length, people: access.people.size, cards, passes: access.passes.size, passTexts });
+    await edge.stop();
+    process.exit(0);
+  }
+  if (m.type !== 'scan') return;
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const edge = await startBenchEdge(m);
+  const access = edge.access;
+  const internal: number[] = [];
+  // Registered after the runtime's listener: runs once the relay command is handed to the port.
+  for (const { reader } of access.hardware!.readers()) reader.on('scan', (s) => internal.push(Number(process.hrtime.bigint() - s.receivedAtNs) / 1e6));
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const eventsBefore = edge.store.events.count();
+  const cards = access.db.prepare('SELECT count(*) FROM access_cards').pluck().get() as number;
+  send({ type: 'online', people: access.people.size, cards, passes: access.passes.size });
+  await new Promise((resolve) => process.once('message', resolve));
+  loop.disable();
+  const mem = memory();
+  send({
+    type: 'result',
+    internalMs: internal,
+    ...mem,
+    decisions: edge.store.events.count() - eventsBefore,
+    loopDelayP99Ms: loop.percentile(99) / 1e6,
+    loopDelayMaxMs: loop.max / 1e6,
+  });
+  await edge.stop();
+  process.exit(0);
+}
+
+// ------------------------------------------------------------------ orchestrator
+
+function rosterCsv(): { csv: string; students: string[]; staff: string[] } {
+  const lines = ['学号,姓名,身份,年级,班级,住校,子女学号,关系'];
+  const students: string[] = [];
+  const staff: string[] = [];
+  const grades = ['一年级', '二年级', '三年级', '四年级', '五年级', '六年级'];
+  const studentCount = 18_000;
+  for (let i = 0; i < studentCount; i++) {
+    const id = `2026${String(i).padStart(6, '0')}`;
+    students.push(id);
+    lines.push(`${id},学生${i},学生,${grades[i % 6]},${(Math.floor(i / 6) % 20) + 1}班,${i % 5 === 0 ? '是' : '否'},,`);
+  }
+  for (let i = 0; i < 1500; i++) {
+    lines.push(`P${String(i).padStart(6, '0')},家长${i},家长,,,,${students[i * 2]}、${students[i * 2 + 1]},${i % 2 ? '母亲' : '父亲'}`);
+  }
+  for (let i = 0; i < PEOPLE - studentCount - 1500; i++) {
+    const id = `T${String(i).padStart(5, '0')}`;
+    staff.push(id);
+    lines.push(`${id},老师${i},${i % 4 ? '教师' : '职工'},,,,,`);
+  }
+  return { csv: lines.join('\r\n'), students, staff };
+}
+
+function child<From extends { type: string }>(role: string) {
+  const proc = fork(SELF, [role], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <T extends From['type']>(type: T) =>
+    new Promise<Extract<From, { type: T }>>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${role} process exited (${code}) while waiting for ${type}`));
+      proc.once('exit', onExit);
+      const on = (msg: From) => {
+        if (msg.type !== type) return;
+        proc.off('message', on);
+        proc.off('exit', onExit);
+        resolve(msg as Extract<From, { type: T }>);
+      };
+      proc.on('message', on);
+    });
+  const exited = new Promise((r) => proc.once('exit', r));
+  return { proc, next, exited };
+}
+
+/** The same ptys without an edge: a line in → an FC05 flash frame out on the gate's board line. */
+async function rawBaseline(readers: string[], buses: string[]): Promise<{ open(): Promise<void>; close(): Promise<void> }> {
+  const { SerialPort } = await import('serialport');
+  const { rtuFrame } = await import('@campus/device-drivers/turnstile/index');
+  const ports: InstanceType<typeof SerialPort>[] = [];
+  const openPort = async (path: string) => {
+    const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
+    port.on('error', () => {});
+    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+    ports.push(port);
+    return port;
+  };
+  return {
+    async open() {
+      const boards = await Promise.all(buses.map(openPort));
+      for (let g = 0; g < readers.length; g++) {
+        const port = await openPort(readers[g]!);
+        const frame = rtuFrame(1, Buffer.from([5, 0x02, (g % GATES_PER_BOARD) * 2, 0, 3]));
+        port.on('data', (chunk: Buffer) => {
+          if (chunk.includes(0x0a)) boards[Math.floor(g / GATES_PER_BOARD)]!.write(frame);
+        });
+      }
+    },
+    async close() {
+      await Promise.all(ports.map((p) => new Promise<void>((r) => (p.isOpen ? p.close(() => r()) : r()))));
+    },
+  };
+}
+
+async function orchestrate(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'campus-bench-access-'));
+  const keysDir = join(dir, 'keys');
+  mkdirSync(keysDir, { recursive: true });
+  const issuer = generateKeyPairSync('ed25519');
+  writeFileSync(join(keysDir, 'issuer-K1.pub'), issuer.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+  const sim = child<FromSim>('sim');
+  const { readers, buses } = await sim.next('ready');
+  const { csv, students, staff } = rosterCsv();
+
+  // 1. Empty edge: baseline memory; then the roster import and the rest of the dataset.
+  const loader = child<FromEdge>('edge');
+  loader.proc.send({ type: 'load', dir, keysDir, readers, buses, csv, staff } satisfies ToEdge);
+  const memBefore = await loader.next('baseline-memory');
+  const loaded = await loader.next('loaded');
+  await loader.exited;
+  report({
+    name: 'roster.import.20k',
+    metric: `validate + import ${PEOPLE.toLocaleString('en')} people (${(loaded.csvBytes / 1048576).toFixed(1)} MB CSV, 120 classes, 1,500 guardians with 3,000 links) into a running edge`,
+    value: Number(loaded.importSeconds.toFixed(2)),
+    unit: 's',
+    target: '<= 10',
+  });
+
+  // What each gate scans: 85 % current cards, 5 % revoked ones, 5 % visitor passes, 5 % garbage ('#' = no opening expected).
+  const key = issuer.privateKey as KeyObject;
+  const lines: string[][] = [];
+  for (let g = 0; g < GATES; g++) {
+    const list: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const r = i % 20;
+      const id = students[(g * 100 + i) % students.length]!;
+      if (r === 0) list.push('#' + encodeCredential({ kind: 'card', personId: id, cardVersion: 1 }, key, 'K1'));
+      else if (r === 1) list.push(loaded.passTexts[(g * 5 + i) % loaded.passTexts.length]!);
+      else if (r === 2) list.push('#' + 'x'.repeat(20 + (i % 50)));
+      else list.push(encodeCredential({ kind: 'card', personId: id, cardVersion: 2 }, key, 'K1'));
+    }
+    lines.push(list);
+  }
+
+  // 2. Baseline: no edge, raw serialport on the same ptys, same load.
+  const raw = await rawBaseline(readers, buses);
+  await raw.open();
+  await sleep(300);
+  sim.proc.send({ type: 'run', lines: lines.map((l) => l.map((t) => t.replace(/^#/, ''))), seconds: BASELINE_SECONDS } satisfies ToSim);
+  const base = await sim.next('done');
+  await raw.close();
+  const baseLat = [...base.latenciesMs].sort((a, b) => a - b);
+
+  // 3. The edge on the loaded database, scanning.
+  const scanner = child<FromEdge>('edge');
+  scanner.proc.send({ type: 'scan', dir, keysDir, readers, buses } satisfies ToEdge);
+  const online = await scanner.next('online');
+  const load0 = loadavg()[0]!;
+  sim.proc.send({ type: 'run', lines, seconds: SECONDS } satisfies ToSim);
+  const done = await sim.next('done');
+  scanner.proc.send({ type: 'finish' } satisfies ToEdge);
+  const result = await scanner.next('result');
+  await scanner.exited;
+  const load1 = loadavg()[0]!;
+
+  const lat = [...done.latenciesMs].sort((a, b) => a - b);
+  const inner = [...result.internalMs].sort((a, b) => a - b);
+  const machine = `load average ${load0.toFixed(1)}→${load1.toFixed(1)} on ${cpus().length} cores`;
+  report({
+    name: 'gate.decision.p99',
+    metric: `p99, last QR byte written on the reader pty → Modbus command parsed by the relay board; ${GATES} gates × 1 scan/s for ${SECONDS} s, ${lat.length} openings; ${online.people} people, ${online.cards} cards, ${online.passes} passes loaded`,
+    value: Number(percentile(lat, 99).toFixed(3)),
+    unit: 'ms',
+    target: '<= 5',
+    baseline: { name: `raw serialport on the same ptys, no edge, p99 of ${baseLat.length} (${BASELINE_SECONDS} s)`, value: Number(percentile(baseLat, 99).toFixed(3)), unit: 'ms' },
+    p50: Number(percentile(lat, 50).toFixed(3)),
+    p999: Number(percentile(lat, 99.9).toFixed(3)),
+    max: Number((lat[lat.length - 1] ?? NaN).toFixed(3)),
+    baselineP50: Number(percentile(baseLat, 50).toFixed(3)),
+    scansSent: done.sent,
+    decisionEvents: result.decisions,
+    pulses: done.pulses,
+    unmatchedPulses: done.unmatched,
+    edgeLoopDelayP99Ms: Number(result.loopDelayP99Ms.toFixed(2)),
+    edgeLoopDelayMaxMs: Number(result.loopDelayMaxMs.toFixed(2)),
+    machine,
+  });
+  report({
+    name: 'gate.decision.internal.p99',
+    metric: 'p99 inside the edge: chunk with the last byte received → decision taken and relay command handed to the serial port (every scan)',
+    value: Number(percentile(inner, 99).toFixed(3)),
+    unit: 'ms',
+    p50: Number(median(inner).toFixed(3)),
+    samples: inner.length,
+    machine,
+  });
+  report({
+    name: 'gate.memory.growth',
+    metric: `RSS of the edge started on the loaded database (${online.people} people, ${online.cards} cards, ${online.passes} passes) after ${SECONDS} s of scanning, minus RSS of the same edge on an empty roster; after full GC`,
+    value: Number((result.rss - memBefore.rss).toFixed(1)),
+    unit: 'MB',
+    target: '<= 50',
+    heapGrowthMB: Number((result.heap - memBefore.heap).toFixed(1)),
+    rssBeforeMB: Number(memBefore.rss.toFixed(1)),
+    rssAfterMB: Number(result.rss.toFixed(1)),
+  });
+
+  sim.proc.send({ type: 'exit' } satisfies ToSim);
+  await sim.exited;
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv[2] === 'sim') await simMain();
+else if (process.argv[2] === 'edge') await edgeMain();
+else await orchestrate();
