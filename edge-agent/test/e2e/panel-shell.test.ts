@@ -141,7 +141,7 @@ describe('panel shell in Chromium against a real edge', () => {
 
     // The shell: site name, role menu, clock warning, live connection.
     await page.getByTestId('site-name').getByText(SITE_NAME).waitFor();
-    expect(await menuItems(page)).toEqual(['实时事件', '设备']);
+    expect(await menuItems(page)).toEqual(['实时事件', '设备', '终端管控']);
     expect(await page.getByTestId('clock-badge').innerText()).toBe('时钟未同步');
     await page.locator('[data-testid=live-status][data-status=connected]').waitFor();
     await page.locator('[data-testid=event-table] tbody tr.event-row').first().waitFor();
@@ -160,7 +160,7 @@ describe('panel shell in Chromium against a real edge', () => {
     // English: the panel, antd and the event texts from the API all switch.
     await page.getByText('English', { exact: true }).click();
     await firstRow.getByText(`Demo campus: ${note}`).waitFor();
-    expect(await menuItems(page)).toEqual(['Live events', 'Devices']);
+    expect(await menuItems(page)).toEqual(['Live events', 'Devices', 'Endpoint guard']);
     expect(await page.getByTestId('clock-badge').innerText()).toBe('Clock not synchronised');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await shot(page, 'events-en');

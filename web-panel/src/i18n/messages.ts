@@ -1,4 +1,6 @@
 import { defineMessages } from '@campus/protocol/i18n';
+import { accessPanelMessages } from './access-messages';
+import { endpointsMessages } from './endpoints-messages';
 
 /** Every string the panel shows, zh-CN first. Event texts come localized from the edge. */
 export const panelMessages = defineMessages({
@@ -97,6 +99,9 @@ export const panelMessages = defineMessages({
   },
   'panel.action.retry': { 'zh-CN': '重试', en: 'Retry' },
   'panel.action.reload': { 'zh-CN': '刷新', en: 'Reload' },
+
+  ...endpointsMessages,
+  ...accessPanelMessages,
 });
 
 export type PanelMessageId = keyof typeof panelMessages;

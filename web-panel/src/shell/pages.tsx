@@ -1,5 +1,6 @@
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
-import { ApiOutlined, BellOutlined } from '@ant-design/icons';
+import { ApiOutlined, BellOutlined, UsbOutlined } from '@ant-design/icons';
+import { ControlOutlined, IdcardOutlined, ScanOutlined, ScheduleOutlined } from '@ant-design/icons';
 import type { PanelMessageId } from '../i18n/messages';
 import type { PageAccess } from './access';
 
@@ -31,4 +32,9 @@ export const panelPages: readonly PanelPage[] = [
     roles: ['it'],
     Page: lazy(() => import('../pages/devices/DevicesPage')),
   },
+  { path: 'endpoints', menuLabel: 'panel.menu.endpoints', icon: <UsbOutlined />, roles: ['it'], Page: lazy(() => import('../pages/endpoints/EndpointsPage')) },
+  { path: 'access/live', menuLabel: 'panel.menu.access.live', icon: <ScanOutlined />, roles: ['security'], Page: lazy(() => import('../pages/access/live/GateLivePage')) },
+  { path: 'access/attendance', menuLabel: 'panel.menu.access.attendance', icon: <ScheduleOutlined />, roles: ['security'], Page: lazy(() => import('../pages/access/attendance/AttendancePage')) },
+  { path: 'access/people', menuLabel: 'panel.menu.access.people', icon: <IdcardOutlined />, roles: [], Page: lazy(() => import('../pages/access/people/PeoplePage')) },
+  { path: 'access/gates', menuLabel: 'panel.menu.access.gates', icon: <ControlOutlined />, roles: ['security'], Page: lazy(() => import('../pages/access/gates/GateStatusPage')) },
 ];
