@@ -154,7 +154,7 @@ async function startDaemon(dir: string, httpPort: number, mqttPort: number, tlsP
     cwd: dir,
     stdio: 'ignore',
     // The allocator settings `npm start` and the systemd unit use (see README: memory).
-    env: { ...process.env, MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576', CAMPUS_EDGE__HTTP__PORT: String(httpPort), CAMPUS_EDGE__HTTP__HOST: '127.0.0.1', CAMPUS_EDGE__MQTT__PORT: String(mqttPort), CAMPUS_EDGE__MQTT__TLS__PORT: String(tlsPort), CAMPUS_EDGE__DATA_DIR: join(dir, 'data') },
+    env: { ...process.env, CAMPUS_DEMO_CLOUD_PORT: '0', MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576', CAMPUS_EDGE__HTTP__PORT: String(httpPort), CAMPUS_EDGE__HTTP__HOST: '127.0.0.1', CAMPUS_EDGE__MQTT__PORT: String(mqttPort), CAMPUS_EDGE__MQTT__TLS__PORT: String(tlsPort), CAMPUS_EDGE__DATA_DIR: join(dir, 'data') },
   });
   for (;;) {
     try {

@@ -18,6 +18,7 @@ function spawnDemo(dataDir: string, extraEnv: Record<string, string> = {}): Chil
       CAMPUS_EDGE__MQTT__PORT: '0',
       CAMPUS_EDGE__MQTT__TLS__PORT: '0',
       CAMPUS_EDGE__LOG__LEVEL: 'warn',
+      CAMPUS_DEMO_CLOUD_PORT: '0',
       ...extraEnv,
     },
   });

@@ -6,6 +6,9 @@ import { StoreOpenError, Store } from '../store/index.js';
 import { TrustedClock } from '../core/clock.js';
 import { startEdge, type Edge } from '../edge.js';
 import { DemoCampus, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
+import { startLocalCloud, type LocalCloud } from '../demo/local-cloud.js';
+import { cardsIssue, keysInit, rosterImport } from '../access/cli.js';
+import { CardToolError } from '../cards/index.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `campus-edge ${VERSION} — 智慧校园边缘网关 / campus edge gateway
@@ -15,6 +18,10 @@ const USAGE = `campus-edge ${VERSION} — 智慧校园边缘网关 / campus edge
   campus-edge demo [--config <file>]       启动演示校园 / start the demo campus
   campus-edge config check <file>          检查配置 / validate a config file without starting
   campus-edge backup <target> [--config <file>]   在线备份数据库 / consistent online backup
+  campus-edge keys init [--dir issuer-keys] [--kid K1]   生成签发密钥（在制卡电脑上）/ issuer key pair (on the issuing PC)
+  campus-edge cards issue --roster <csv> --out <pdf> [--keys issuer-keys] [--kid K1] [--school <校名>] [--csv <file>] [--config <file>]
+                                           签名制卡并打印 A4 卡片页 / sign cards and print A4 sheets
+  campus-edge roster import <csv|xlsx> [--dry-run] [--config <file>]   导入人员名单（全部有效才导入）/ import the roster (all or nothing)
   campus-edge --version
 
 环境变量覆盖配置 / env overrides: CAMPUS_EDGE__HTTP__PORT=8081, CAMPUS_EDGE__DATA_DIR=/var/lib/campus-edge ...`;
@@ -34,12 +41,29 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     const mqttCfg = (raw.mqtt ??= {}) as Record<string, unknown>;
     mqttCfg.port ??= 1883;
   }
+  let cloud: LocalCloud | null = null;
+  // Until the edge is up, Ctrl-C must still take the local cloud down with us.
+  const earlyStop = () => void (cloud ? cloud.stop() : Promise.resolve()).then(() => process.exit(130));
+  process.once('SIGINT', earlyStop);
+  process.once('SIGTERM', earlyStop);
+  if (demo && !(raw.cloud as { enabled?: boolean } | undefined)?.enabled && process.env.CAMPUS_DEMO_CLOUD !== '0') {
+    // The demo also runs a local cloud (PGlite), so a scan becomes a parent notice.
+    const pre = parseConfig(raw);
+    cloud = await startLocalCloud({ dataDir: resolve(pre.dataDir), site: pre.site.id, port: Number(process.env.CAMPUS_DEMO_CLOUD_PORT ?? 8780) });
+    raw.cloud = { enabled: true, linkFile: cloud.linkFile };
+  }
   const config = parseConfig(raw);
-  const e: Edge = await startEdge(config, {
-    env: {},
-    mqttClients: config.demo.enabled ? [DEMO_MQTT.observer, ...DEMO_MQTT.devices] : [],
-    modules: (ctx) => (config.demo.enabled ? [new DemoCampus(ctx)] : []),
-  });
+  let e: Edge;
+  try {
+    e = await startEdge(config, {
+      env: {},
+      mqttClients: config.demo.enabled ? [DEMO_MQTT.observer, ...DEMO_MQTT.devices] : [],
+      modules: (ctx) => (config.demo.enabled ? [new DemoCampus(ctx)] : []),
+    });
+  } catch (err) {
+    await cloud?.stop();
+    throw err;
+  }
   const lines = [
     '',
     `智慧校园 Edge ${VERSION} 已启动 / started`,
@@ -56,9 +80,12 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
   } else if (e.bootstrapPassword) {
     lines.push(`  首次启动已创建管理员 First admin created: ${config.auth.bootstrapAdmin.username} / ${e.bootstrapPassword}  (请登录后立即修改 / change it after signing in; shown only once)`);
   }
+  if (cloud) lines.push(`  本地云与家长端 Local cloud + parent app: ${cloud.url}/parent/  (演示验证码打印在日志中 / demo sign-in codes are printed in the log)`);
   lines.push('  按 Ctrl-C 停止 / press Ctrl-C to stop', '');
   process.stdout.write(lines.join('\n') + '\n');
 
+  process.off('SIGINT', earlyStop);
+  process.off('SIGTERM', earlyStop);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -69,10 +96,12 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
       process.exit(1);
     }, 10_000);
     force.unref();
-    e.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    e.stop()
+      .then(() => cloud?.stop())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -82,7 +111,19 @@ async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, version: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      version: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      dir: { type: 'string' },
+      kid: { type: 'string' },
+      roster: { type: 'string' },
+      out: { type: 'string' },
+      keys: { type: 'string' },
+      school: { type: 'string' },
+      csv: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
   });
   if (values.version) return void process.stdout.write(VERSION + '\n');
   const [cmd, sub, arg] = positionals;
@@ -112,11 +153,31 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(`备份完成 / backup written: ${resolve(sub)}\n`);
         return;
       }
+      case 'keys':
+        if (sub !== 'init') fail(USAGE);
+        process.exitCode = await keysInit({ dir: values.dir, kid: values.kid });
+        return;
+      case 'cards':
+        if (sub !== 'issue' || !values.roster || !values.out) fail(USAGE);
+        process.exitCode = await cardsIssue({
+          roster: values.roster,
+          out: values.out,
+          keys: values.keys,
+          kid: values.kid,
+          school: values.school,
+          csv: values.csv,
+          config: values.config ? loadConfig(values.config, process.env) : undefined,
+        });
+        return;
+      case 'roster':
+        if (sub !== 'import' || !arg) fail(USAGE);
+        process.exitCode = await rosterImport({ file: arg, config: loadConfig(values.config, process.env), dryRun: values['dry-run'] });
+        return;
       default:
         fail(`未知命令 / unknown command: ${cmd}\n\n${USAGE}`);
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof StoreOpenError) fail(err.message, 2);
+    if (err instanceof ConfigError || err instanceof StoreOpenError || err instanceof CardToolError) fail(err.message, 2);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') fail(`端口已被占用 / port already in use: ${e.message}. 请修改配置中的端口或停止占用该端口的程序 / change the port in the config or stop the program using it.`, 3);
     throw err;

@@ -45,7 +45,13 @@ describe('edge ↔ cloud sync', () => {
 
   afterAll(async () => {
     await edge?.cleanup();
-    cloud?.kill('SIGTERM');
+    if (cloud && cloud.exitCode === null) {
+      const exited = new Promise((r) => cloud.once('exit', r));
+      cloud.kill('SIGTERM');
+      const t = setTimeout(() => cloud.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
     dir.remove();
   });
 
