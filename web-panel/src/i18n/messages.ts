@@ -1,5 +1,5 @@
 import { defineMessages } from '@campus/protocol/i18n';
-import { accessPanelMessages } from './access-messages';
+import { accessMenuMessages } from './access-messages';
 import { endpointsMessages } from './endpoints-messages';
 
 /** Every string the panel shows, zh-CN first. Event texts come localized from the edge. */
@@ -101,7 +101,7 @@ export const panelMessages = defineMessages({
   'panel.action.reload': { 'zh-CN': '刷新', en: 'Reload' },
 
   ...endpointsMessages,
-  ...accessPanelMessages,
+  ...accessMenuMessages,
 });
 
 export type PanelMessageId = keyof typeof panelMessages;

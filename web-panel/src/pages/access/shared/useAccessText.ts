@@ -1,0 +1,17 @@
+import { useCallback } from 'react';
+import { translate, type Locale, type Params } from '@campus/protocol/i18n';
+import { useLocale } from '../../../i18n/locale';
+import type { PanelMessageId } from '../../../i18n/messages';
+import { accessPageMessages, type AccessPageMessageId } from '../messages';
+
+export type AccessTextId = AccessPageMessageId | PanelMessageId;
+
+/**
+ * The panel's `t`, extended with the access pages' own strings. Those load with the page
+ * chunks; the shell's ids still resolve through the shared registry.
+ */
+export function useAccessText(): { locale: Locale; t: (id: AccessTextId, params?: Params) => string } {
+  const { locale } = useLocale();
+  const t = useCallback((id: AccessTextId, params?: Params) => translate(locale, id, params, accessPageMessages), [locale]);
+  return { locale, t };
+}
