@@ -72,7 +72,7 @@ describe('agent against a real aedes broker over pinned TLS', () => {
       return e.some((x) => x.kind === 'allowed' && x.device.port === '1-1') ? e : null;
     }, 'allowed event for the drive');
     for (const e of events) UsbEventSchema.parse(e);
-    const drive = events.filter((e) => e.device && 'device' in e && e.device.port === '1-1').map((e) => `${e.kind}:${'rule' in e ? e.rule : ''}`);
+    const drive = events.filter((e) => 'device' in e && e.device.port === '1-1').map((e) => `${e.kind}:${'rule' in e ? e.rule : ''}`);
     expect(drive).toEqual(['inserted:', 'blocked:builtin.mass-storage', 'allowed:rule:wang-drive']);
     const allowed = events.find((e) => e.kind === 'allowed' && e.device.port === '1-1')!;
     expect(allowed).toMatchObject({ policyVersion: 7, device: { vid: '0781', pid: '5567', serial: SAMPLE_DEVICES.teacherDrive.serial, interfaceClasses: [8] } });
