@@ -49,6 +49,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'campus', '--no-sync', '-E', 'UTF8']);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   const start = () => run('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
+  const stop = () => {
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    } catch {
+      /* already stopped */
+    }
+  };
   start();
   return {
     url: `postgres://campus@127.0.0.1:${port}/postgres`,
@@ -56,15 +63,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
       start();
     },
-    stop() {
-      try {
-        run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-      } catch {
-        /* already stopped */
-      }
-    },
+    stop,
     destroy() {
-      this.stop();
+      stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

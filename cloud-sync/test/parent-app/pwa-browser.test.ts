@@ -59,7 +59,7 @@ describe.skipIf(!existsSync(CHROMIUM))('parent web app in Chromium', () => {
     await page.uncheck('#prefs input[name=exit]');
     await page.click('#prefs button[type=submit]');
     await page.locator('#prefs-msg', { hasText: '已保存' }).waitFor();
-    const token = await page.evaluate(() => localStorage.getItem('campus.parent.token'));
+    const token = await page.evaluate<string | null>("localStorage.getItem('campus.parent.token')");
     const prefs = (await (await fetch(`${cloud.url}/api/parent/preferences`, { headers: { authorization: `Bearer ${token}` } })).json()) as { kinds: { exit: boolean; entry: boolean } };
     expect(prefs.kinds).toMatchObject({ exit: false, entry: true });
     await page.click('#signout');

@@ -64,7 +64,7 @@ describe(`edge killed with SIGKILL during a drain (cloud on ${backend.name})`, (
     // The test only means something if kills really landed in the middle of drains.
     expect(killedMidDrain).toBeGreaterThan(0);
     console.log(`edge crash: ${killedMidDrain}/${TRIALS} kills mid-drain, ${resentDuplicates} events resent and dropped as duplicates by the cloud`);
-  }, 300_000);
+  }, 600_000);
 });
 
 async function storedCount(cloud: TestCloud, schoolId: string, ids: string[]): Promise<number> {
