@@ -94,6 +94,13 @@ export const AccessConfigSchema = z
       .max(3_600_000)
       .default(10_000)
       .describe('Refusals without an identity (garbage, forged QR) are recorded once per reader, reason and window, with a count.'),
+    deviceOfflineAfterMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(3000)
+      .describe('A reader or relay bus down this long is recorded offline (access.device event); shorter blips, such as a replug, are not.'),
     attendanceSweepSeconds: z.number().int().min(5).max(3600).default(60).describe('How often absences are checked after each grade’s late threshold.'),
     zones: z.array(ZoneSchema).default([]).describe('Zones: campus, dormitory, building.'),
     gates: z.array(GateSchema).default([]).describe('Gates, each in a zone, optionally with a turnstile on a relay board.'),

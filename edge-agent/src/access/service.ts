@@ -124,6 +124,7 @@ export class AccessService {
       now: () => this.d.clock.now(),
       append: (e) => this.d.appendEvent(e),
       log: this.d.log,
+      offlineAfterMs: this.config.deviceOfflineAfterMs,
     });
     this.runtime = runtime;
     this.hardware = new GateHardware(this.config, this.d.log.child({ mod: 'gates' }), runtime);
@@ -150,6 +151,7 @@ export class AccessService {
   async stop(): Promise<void> {
     this.#ready = false;
     for (const t of this.#timers.splice(0)) clearInterval(t);
+    this.runtime?.stop();
     await this.hardware?.stop();
   }
 

@@ -28,6 +28,8 @@ export interface GateRuntimeDeps {
   now(): number;
   append(e: NewEvent): StoredEvent;
   log: Logger;
+  /** A device down this long is reported offline (and online again when it is back). */
+  offlineAfterMs: number;
 }
 
 /** What to undo when an opening turns out not to have let anyone through. */
@@ -53,7 +55,7 @@ const BAD_FRAME_REASONS: Record<QrBadFrame['reason'], string> = {
 export class GateRuntime implements HardwareHooks {
   #hardware: GateHardware | null = null;
   readonly #undo = new Map<string, Undo>();
-  readonly #online = new Map<string, boolean>();
+  readonly #devices = new Map<string, { reported: boolean; timer: NodeJS.Timeout | null }>();
   #lastFire: { active: boolean; confirmed: number } | null = null;
   #fireWhy: string | null = null;
   passages = { passed: 0, notPassed: 0, unexpected: 0 };
@@ -88,11 +90,29 @@ export class GateRuntime implements HardwareHooks {
   }
 
   linkState(device: { id: string; kind: 'reader' | 'relay-bus'; gate: string | null }, status: LinkStatus): void {
-    const wasOnline = this.#online.get(device.id);
-    const online = status.state === 'open';
-    if (status.state === 'connecting' || wasOnline === online) return;
-    this.#online.set(device.id, online);
-    if (online && wasOnline === undefined) return; // first connect at start-up: nothing to report
+    const d = this.#devices.get(device.id) ?? { reported: false, timer: null };
+    this.#devices.set(device.id, d);
+    if (status.state === 'open') {
+      if (d.timer) clearTimeout(d.timer);
+      d.timer = null;
+      if (d.reported) {
+        d.reported = false;
+        this.#deviceEvent(device, status, true);
+      }
+      return;
+    }
+    // 'connecting' is a retry under way; 'closed' a deliberate stop (shutdown).
+    if (status.state !== 'error' || d.reported || d.timer) return;
+    // A replug the driver rides through within the grace time is not worth a warning.
+    d.timer = setTimeout(() => {
+      d.timer = null;
+      d.reported = true;
+      this.#deviceEvent(device, status, false);
+    }, this.d.offlineAfterMs);
+    d.timer.unref();
+  }
+
+  #deviceEvent(device: { id: string; kind: 'reader' | 'relay-bus'; gate: string | null }, status: LinkStatus, online: boolean): void {
     const data: AccessDeviceData = { device: device.id, deviceKind: device.kind, gate: device.gate, state: status.state, code: status.error?.code ?? null };
     this.#append({
       type: ACCESS_EVENTS.device,
@@ -101,6 +121,12 @@ export class GateRuntime implements HardwareHooks {
       source: `${device.kind}:${device.id}`,
       data: { ...data },
     });
+  }
+
+  /** Stops pending device reports (shutdown). */
+  stop(): void {
+    for (const d of this.#devices.values()) if (d.timer) clearTimeout(d.timer);
+    this.#devices.clear();
   }
 
   passage(p: Passage): void {
