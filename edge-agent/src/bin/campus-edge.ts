@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, readConfigFile, applyEnvOverrides, parseConfig
 import { StoreOpenError, Store } from '../store/index.js';
 import { TrustedClock } from '../core/clock.js';
 import { startEdge, type Edge } from '../edge.js';
-import { DemoCampus, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
+import { DemoCampus, DemoGates, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
 import { startLocalCloud, type LocalCloud } from '../demo/local-cloud.js';
 import { cardsIssue, keysInit, rosterImport } from '../access/cli.js';
 import { CardToolError } from '../cards/index.js';
@@ -41,6 +41,8 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     const mqttCfg = (raw.mqtt ??= {}) as Record<string, unknown>;
     mqttCfg.port ??= 1883;
   }
+  // The demo's gates: simulated readers and relay board, spoken to through the real drivers.
+  const demoGates = demo ? await DemoGates.start(raw, resolve(parseConfig(raw).dataDir)) : null;
   let cloud: LocalCloud | null = null;
   // Until the edge is up, Ctrl-C must still take the local cloud down with us.
   const earlyStop = () => void (cloud ? cloud.stop() : Promise.resolve()).then(() => process.exit(130));
@@ -58,7 +60,7 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     e = await startEdge(config, {
       env: {},
       mqttClients: config.demo.enabled ? [DEMO_MQTT.observer, ...DEMO_MQTT.devices] : [],
-      modules: (ctx) => (config.demo.enabled ? [new DemoCampus(ctx)] : []),
+      modules: (ctx) => (config.demo.enabled ? [new DemoCampus(ctx, demoGates)] : []),
     });
   } catch (err) {
     await cloud?.stop();

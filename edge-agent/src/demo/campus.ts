@@ -2,6 +2,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { defineMessages, OFFLINE, ONLINE, topics } from '@campus/protocol';
 import type { EdgeContext } from '../edge.js';
 import type { EdgeModule } from '../modules/module.js';
+import { DemoGates, seedDemoSchool } from '../access/demo-gates.js';
+import { issuePass } from '../access/issue-pass.js';
+
+export { DemoGates };
 
 export const DEMO_ADMIN = { username: 'admin', password: 'campus-demo' };
 export const DEMO_MQTT = {
@@ -25,18 +29,40 @@ const SCRIPT: Array<{ text: string }> = [
   { text: '后勤巡检：配电房温度正常' },
 ];
 
+/** Who scans where: real signed cards through simulated readers (reader id, card). */
+const GATE_SCRIPT: Array<(g: DemoGates, visitor: string | null) => [string, string | null]> = [
+  (g) => ['east-in', g.card('2026010101')],
+  (g) => ['east-in', g.card('2026010103')],
+  (g) => ['dorm-out', g.card('2026010102')],
+  (g) => ['east-in', g.card('T0001')],
+  (g) => ['east-out', g.card('2026010103')],
+  (g) => ['east-in', g.card('2026010104', 1)],
+  (_g, visitor) => ['east-in', visitor],
+  (g) => ['east-in', g.card('2026010201')],
+  (g) => ['dorm-in', g.card('2026010202')],
+  (_g, visitor) => ['east-in', visitor],
+  (g) => ['east-in', g.card('2099000001')],
+  (g) => ['east-out', g.card('S0001')],
+];
+
 /**
  * The demo campus: simulated devices that connect to the real broker over
  * loopback with their own credentials, report telemetry, and a scripted trickle
- * of events, so a newcomer sees live data in the panel and on MQTT.
+ * of events, so a newcomer sees live data in the panel and on MQTT. With demo
+ * gates, students, a teacher and a visitor scan real signed QR codes through
+ * simulated readers, and the gate view shows the live decisions.
  */
 export class DemoCampus implements EdgeModule {
   readonly name = 'demo';
   private clients: MqttClient[] = [];
   private timers: NodeJS.Timeout[] = [];
   private step = 0;
+  private gateStep = 0;
 
-  constructor(private readonly edge: EdgeContext) {}
+  constructor(
+    private readonly edge: EdgeContext,
+    private readonly gates: DemoGates | null = null,
+  ) {}
 
   async start(): Promise<void> {
     const port = this.edge.mqttPorts.port;
@@ -68,10 +94,35 @@ export class DemoCampus implements EdgeModule {
         this.edge.appendEvent({ type: 'demo.note', reason: 'demo.note', source: 'demo', data: { text: s.text } });
       }, this.edge.config.demo.eventIntervalMs),
     );
+    if (this.gates) await this.startGates(this.gates);
+  }
+
+  private async startGates(gates: DemoGates): Promise<void> {
+    const access = this.edge.access;
+    seedDemoSchool(access);
+    const now = this.edge.clock.now();
+    const visitor = await issuePass(
+      access,
+      { kind: 'visitor', visitorName: '演示访客', phone: null, purpose: '参观校园', hostPersonId: 'T0001', validFrom: now, validUntil: now + 4 * 3600_000, oneUse: true, gates: ['east'], zones: [] },
+      'demo',
+    ).then(
+      (p) => p.credential,
+      (err: unknown) => {
+        this.edge.log.warn({ err }, 'demo visitor pass not issued');
+        return null;
+      },
+    );
+    this.timers.push(
+      setInterval(() => {
+        const [reader, text] = GATE_SCRIPT[this.gateStep++ % GATE_SCRIPT.length]!(gates, visitor);
+        (text ? gates.scan(reader, text) : gates.garbage(reader)).catch((err: unknown) => this.edge.log.debug({ err }, 'demo scan failed'));
+      }, Math.max(1000, Math.round(this.edge.config.demo.eventIntervalMs * 0.7))),
+    );
   }
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.clients.map((c) => c.endAsync().catch(() => undefined)));
+    await this.gates?.stop();
   }
 }
