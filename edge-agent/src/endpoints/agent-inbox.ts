@@ -2,7 +2,9 @@ import type { NewEvent, Severity } from '@campus/protocol';
 import type { PolicyAck, UsbDeviceRequest, UsbEvent } from '@campus/protocol/usb/messages';
 import { usbEventToNewEvent } from '@campus/protocol/usb/messages';
 import type { Logger } from '../core/log.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/open.js';
+import { statementCache } from './statements.js';
 import type { MqttClientRepo } from '../store/mqtt-clients.js';
 import { parseAgentMessage, type AgentMessage } from './agent-message.js';
 import type { AgentRecord, AgentRepo } from './agent-repo.js';
@@ -43,10 +45,12 @@ export interface AgentInboxDeps {
 export class AgentInbox {
   private readonly stored: TokenBuckets;
   private readonly refusals: WindowedOnce;
+  private readonly sql: (text: string) => Statement;
 
   constructor(private readonly d: AgentInboxDeps) {
     this.stored = new TokenBuckets(d.eventsPerMinute, 60_000, d.now);
     this.refusals = new WindowedOnce(10_000, d.now);
+    this.sql = statementCache(d.db);
   }
 
   receive(m: { topic: string; payload: Buffer; clientId: string; at: number }): void {
@@ -179,7 +183,7 @@ export class AgentInbox {
     const ev = usbEventToNewEvent(e);
     // The receipt and the event commit together: a redelivered event is stored once.
     const fresh = this.d.db.transaction(() => {
-      const r = this.d.db.prepare('INSERT OR IGNORE INTO usb_event_receipts (agent_event_id, agent_id, received_at) VALUES (?, ?, ?)').run(e.id, agentId, at);
+      const r = this.sql('INSERT OR IGNORE INTO usb_event_receipts (agent_event_id, agent_id, received_at) VALUES (?, ?, ?)').run(e.id, agentId, at);
       if (r.changes === 0) return false;
       this.d.append({ ...ev, data: { ...ev.data, agentEventId: e.id } });
       return true;
@@ -203,7 +207,7 @@ export class AgentInbox {
 
   /** Forgets receipts older than `before` (agents do not resend events that old). */
   pruneReceipts(before: number): number {
-    return this.d.db.prepare('DELETE FROM usb_event_receipts WHERE received_at < ?').run(before).changes;
+    return this.sql('DELETE FROM usb_event_receipts WHERE received_at < ?').run(before).changes;
   }
 }
 

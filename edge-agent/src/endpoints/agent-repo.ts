@@ -1,5 +1,7 @@
 import type { AgentHeartbeat, PolicyAck } from '@campus/protocol/usb/messages';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/open.js';
+import { statementCache } from './statements.js';
 
 /** What the edge knows about one school PC running campus-guard. */
 export interface AgentRecord {
@@ -107,45 +109,48 @@ function toRecord(r: Row): AgentRecord {
 
 /** The PCs known to the endpoint guard, their last heartbeat, published policy and last ack. */
 export class AgentRepo {
-  constructor(private readonly db: Db) {}
+  private readonly sql: (text: string) => Statement;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
 
   create(a: { agentId: string; displayName: string; groups: readonly string[]; at: number }): AgentRecord {
-    this.db
-      .prepare('INSERT INTO endpoint_agents (agent_id, display_name, groups, created_at) VALUES (?, ?, ?, ?)')
+    this.sql('INSERT INTO endpoint_agents (agent_id, display_name, groups, created_at) VALUES (?, ?, ?, ?)')
       .run(a.agentId, a.displayName, JSON.stringify([...new Set(a.groups)]), a.at);
     return this.get(a.agentId)!;
   }
 
   get(agentId: string): AgentRecord | undefined {
-    const r = this.db.prepare(`SELECT ${COLUMNS} FROM endpoint_agents WHERE agent_id = ?`).get(agentId) as Row | undefined;
+    const r = this.sql(`SELECT ${COLUMNS} FROM endpoint_agents WHERE agent_id = ?`).get(agentId) as Row | undefined;
     return r && toRecord(r);
   }
 
   list(): AgentRecord[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM endpoint_agents ORDER BY agent_id`).all() as Row[]).map(toRecord);
+    return (this.sql(`SELECT ${COLUMNS} FROM endpoint_agents ORDER BY agent_id`).all() as Row[]).map(toRecord);
   }
 
   ids(): string[] {
-    return (this.db.prepare('SELECT agent_id FROM endpoint_agents ORDER BY agent_id').all() as Array<{ agent_id: string }>).map((r) => r.agent_id);
+    return (this.sql('SELECT agent_id FROM endpoint_agents ORDER BY agent_id').all() as Array<{ agent_id: string }>).map((r) => r.agent_id);
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM endpoint_agents').get() as { n: number }).n;
+    return (this.sql('SELECT count(*) AS n FROM endpoint_agents').get() as { n: number }).n;
   }
 
   update(agentId: string, changes: { displayName?: string; groups?: readonly string[] }): AgentRecord | undefined {
-    if (changes.displayName !== undefined) this.db.prepare('UPDATE endpoint_agents SET display_name = ? WHERE agent_id = ?').run(changes.displayName, agentId);
-    if (changes.groups !== undefined) this.db.prepare('UPDATE endpoint_agents SET groups = ? WHERE agent_id = ?').run(JSON.stringify([...new Set(changes.groups)]), agentId);
+    if (changes.displayName !== undefined) this.sql('UPDATE endpoint_agents SET display_name = ? WHERE agent_id = ?').run(changes.displayName, agentId);
+    if (changes.groups !== undefined) this.sql('UPDATE endpoint_agents SET groups = ? WHERE agent_id = ?').run(JSON.stringify([...new Set(changes.groups)]), agentId);
     return this.get(agentId);
   }
 
   remove(agentId: string): boolean {
-    return this.db.prepare('DELETE FROM endpoint_agents WHERE agent_id = ?').run(agentId).changes > 0;
+    return this.sql('DELETE FROM endpoint_agents WHERE agent_id = ?').run(agentId).changes > 0;
   }
 
   heard(agentId: string, at: number): { wasSilentSince: number | null } {
-    const row = this.db.prepare('SELECT silent_since FROM endpoint_agents WHERE agent_id = ?').get(agentId) as { silent_since: number | null } | undefined;
-    this.db.prepare('UPDATE endpoint_agents SET last_heard_at = ?, silent_since = NULL WHERE agent_id = ?').run(at, agentId);
+    const row = this.sql('SELECT silent_since FROM endpoint_agents WHERE agent_id = ?').get(agentId) as { silent_since: number | null } | undefined;
+    this.sql('UPDATE endpoint_agents SET last_heard_at = ?, silent_since = NULL WHERE agent_id = ?').run(at, agentId);
     return { wasSilentSince: row?.silent_since ?? null };
   }
 
@@ -161,14 +166,12 @@ export class AgentRepo {
       eventsDropped: hb.eventsDropped,
       eventsQueued: hb.eventsQueued,
     };
-    this.db
-      .prepare('UPDATE endpoint_agents SET hostname = ?, platform = ?, agent_version = ?, heartbeat = ?, heartbeat_at = ? WHERE agent_id = ?')
+    this.sql('UPDATE endpoint_agents SET hostname = ?, platform = ?, agent_version = ?, heartbeat = ?, heartbeat_at = ? WHERE agent_id = ?')
       .run(hb.hostname, hb.platform, hb.agentVersion, JSON.stringify(summary), at, hb.agentId);
   }
 
   recordAck(ack: PolicyAck, at: number): void {
-    this.db
-      .prepare(
+    this.sql(
         `UPDATE endpoint_agents SET ack_answered = ?, ack_version = ?, ack_digest = ?, ack_status = ?, ack_reason = ?, ack_detail = ?, ack_persisted = ?, ack_at = ?
          WHERE agent_id = ?`,
       )
@@ -176,23 +179,22 @@ export class AgentRepo {
   }
 
   recordPublished(agentId: string, p: { policyVersion: number; version: number; digest: string; at: number; doc: string }): void {
-    this.db
-      .prepare('UPDATE endpoint_agents SET policy_version = ?, published_version = ?, published_digest = ?, published_at = ?, published_doc = ? WHERE agent_id = ?')
+    this.sql('UPDATE endpoint_agents SET policy_version = ?, published_version = ?, published_digest = ?, published_at = ?, published_doc = ? WHERE agent_id = ?')
       .run(p.policyVersion, p.version, p.digest, p.at, p.doc, agentId);
   }
 
   publishedDoc(agentId: string): string | null {
-    return (this.db.prepare('SELECT published_doc FROM endpoint_agents WHERE agent_id = ?').get(agentId) as { published_doc: string | null } | undefined)?.published_doc ?? null;
+    return (this.sql('SELECT published_doc FROM endpoint_agents WHERE agent_id = ?').get(agentId) as { published_doc: string | null } | undefined)?.published_doc ?? null;
   }
 
   /** PCs heard from before but not since `before`, with no alarm open yet. */
   silentSince(before: number): AgentRecord[] {
     return (
-      this.db.prepare(`SELECT ${COLUMNS} FROM endpoint_agents WHERE last_heard_at IS NOT NULL AND last_heard_at < ? AND silent_since IS NULL ORDER BY agent_id`).all(before) as Row[]
+      this.sql(`SELECT ${COLUMNS} FROM endpoint_agents WHERE last_heard_at IS NOT NULL AND last_heard_at < ? AND silent_since IS NULL ORDER BY agent_id`).all(before) as Row[]
     ).map(toRecord);
   }
 
   markSilent(agentId: string, at: number): void {
-    this.db.prepare('UPDATE endpoint_agents SET silent_since = ? WHERE agent_id = ?').run(at, agentId);
+    this.sql('UPDATE endpoint_agents SET silent_since = ? WHERE agent_id = ?').run(at, agentId);
   }
 }

@@ -1,6 +1,8 @@
 import type { UsbDeviceIdentity } from '@campus/protocol/usb/device';
 import type { UsbMatch } from '@campus/protocol/usb/policy';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/open.js';
+import { statementCache } from './statements.js';
 
 /**
  * A device one PC may use beyond its policy: a teacher's drive, temporarily (it lapses
@@ -56,11 +58,14 @@ const toRecord = (r: Row): GrantRecord => ({
 });
 
 export class GrantRepo {
-  constructor(private readonly db: Db) {}
+  private readonly sql: (text: string) => Statement;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
 
   create(g: Omit<GrantRecord, 'id' | 'revokedAt' | 'revokedBy'>): GrantRecord {
-    const info = this.db
-      .prepare(
+    const info = this.sql(
         `INSERT INTO usb_device_grants (agent_id, match, device, kind, expires_at, request_id, granted_to, granted_by, granted_at, note)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -69,33 +74,31 @@ export class GrantRepo {
   }
 
   get(id: number): GrantRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM usb_device_grants WHERE id = ?').get(id) as Row | undefined;
+    const r = this.sql('SELECT * FROM usb_device_grants WHERE id = ?').get(id) as Row | undefined;
     return r && toRecord(r);
   }
 
   /** Grants not revoked whose expiry (if any) is after `since`, oldest first. */
   inForce(agentId: string, since: number): GrantRecord[] {
     return (
-      this.db
-        .prepare('SELECT * FROM usb_device_grants WHERE agent_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY id')
+      this.sql('SELECT * FROM usb_device_grants WHERE agent_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY id')
         .all(agentId, since) as Row[]
     ).map(toRecord);
   }
 
   /** Every grant of a PC (history included), newest first. */
   forAgent(agentId: string, limit = 200): GrantRecord[] {
-    return (this.db.prepare('SELECT * FROM usb_device_grants WHERE agent_id = ? ORDER BY id DESC LIMIT ?').all(agentId, limit) as Row[]).map(toRecord);
+    return (this.sql('SELECT * FROM usb_device_grants WHERE agent_id = ? ORDER BY id DESC LIMIT ?').all(agentId, limit) as Row[]).map(toRecord);
   }
 
   revoke(id: number, by: string, at: number): boolean {
-    return this.db.prepare('UPDATE usb_device_grants SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL').run(at, by, id).changes > 0;
+    return this.sql('UPDATE usb_device_grants SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL').run(at, by, id).changes > 0;
   }
 
   /** PCs with a temporary grant that expired in (from, to]: their documents can drop it. */
   agentsWithExpiryBetween(from: number, to: number): string[] {
     return (
-      this.db
-        .prepare('SELECT DISTINCT agent_id FROM usb_device_grants WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ? ORDER BY agent_id')
+      this.sql('SELECT DISTINCT agent_id FROM usb_device_grants WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ? ORDER BY agent_id')
         .all(from, to) as Array<{ agent_id: string }>
     ).map((r) => r.agent_id);
   }

@@ -1,6 +1,8 @@
 import type { UsbDeviceIdentity } from '@campus/protocol/usb/device';
 import type { UsbDeviceRequest } from '@campus/protocol/usb/messages';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/open.js';
+import { statementCache } from './statements.js';
 
 export const REQUEST_STATUSES = ['pending', 'approved', 'denied'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
@@ -55,13 +57,16 @@ const toRecord = (r: Row): DeviceRequestRecord => ({
 });
 
 export class RequestRepo {
-  constructor(private readonly db: Db) {}
+  private readonly sql: (text: string) => Statement;
+
+  constructor(db: Db) {
+    this.sql = statementCache(db);
+  }
 
   /** Stores a request once; a redelivery of the same id is ignored (returns false). */
   insert(req: UsbDeviceRequest, receivedAt: number): boolean {
     return (
-      this.db
-        .prepare(
+      this.sql(
           `INSERT OR IGNORE INTO usb_device_requests (id, agent_id, requested_at, received_at, device, requested_by, note, duration_minutes)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -70,7 +75,7 @@ export class RequestRepo {
   }
 
   get(id: string): DeviceRequestRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM usb_device_requests WHERE id = ?').get(id) as Row | undefined;
+    const r = this.sql('SELECT * FROM usb_device_requests WHERE id = ?').get(id) as Row | undefined;
     return r && toRecord(r);
   }
 
@@ -87,18 +92,17 @@ export class RequestRepo {
       params.agentId = q.agentId;
     }
     const sql = `SELECT * FROM usb_device_requests ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY received_at DESC, id DESC LIMIT @limit`;
-    return (this.db.prepare(sql).all(params) as Row[]).map(toRecord);
+    return (this.sql(sql).all(params) as Row[]).map(toRecord);
   }
 
   pendingCount(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM usb_device_requests WHERE status = 'pending'").get() as { n: number }).n;
+    return (this.sql("SELECT count(*) AS n FROM usb_device_requests WHERE status = 'pending'").get() as { n: number }).n;
   }
 
   /** Decides a pending request; false when it was decided already (two IT staff at once). */
   decide(id: string, d: { status: 'approved' | 'denied'; by: string; at: number; note: string | null; grantId: number | null }): boolean {
     return (
-      this.db
-        .prepare("UPDATE usb_device_requests SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?, grant_id = ? WHERE id = ? AND status = 'pending'")
+      this.sql("UPDATE usb_device_requests SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?, grant_id = ? WHERE id = ? AND status = 'pending'")
         .run(d.status, d.by, d.at, d.note, d.grantId, id).changes > 0
     );
   }
