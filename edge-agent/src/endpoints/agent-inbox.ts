@@ -92,6 +92,11 @@ export class AgentInbox {
   private handle(msg: AgentMessage, at: number): void {
     if (msg.kind === 'state' && !msg.online) return; // presence is the broker's; a goodbye is not a sign of life
     const agent = this.d.agents.get(msg.agentId) ?? this.adopt(msg.agentId, at);
+    if (!agent) {
+      // Decommissioned while still connected: its credentials are disabled and it is not taken back in.
+      this.d.metrics.messages.inc({ kind: msg.kind, result: 'decommissioned' });
+      return;
+    }
     const { wasSilentSince } = this.d.agents.heard(agent.agentId, at);
     if (wasSilentSince !== null) {
       this.d.append({
@@ -120,9 +125,10 @@ export class AgentInbox {
    * A PC whose credentials were made by hand on the devices page: take it in, so it
    * gets a policy and its events are not lost.
    */
-  private adopt(agentId: string, at: number): AgentRecord {
-    const displayName = this.d.mqttClients.get(agentId)?.displayName ?? agentId;
-    const agent = this.d.agents.create({ agentId, displayName, groups: [], at });
+  private adopt(agentId: string, at: number): AgentRecord | null {
+    const client = this.d.mqttClients.get(agentId);
+    if (!client?.enabled) return null;
+    const agent = this.d.agents.create({ agentId, displayName: client.displayName, groups: [], at });
     this.d.publisher.reissue([agentId], { by: 'edge' }).catch((err: unknown) => this.d.log.error({ err, agentId }, 'cannot issue a policy to an adopted PC'));
     return agent;
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { policyKeyId } from '@campus/protocol/usb/signing';
 import { ApiClient, connectMqtt, startTestEdge } from '../helpers/edge.js';
+import { eventually } from './helpers.js';
 import { GUARD_USER, provision, SimulatedAgent, startGuardEdge, type TestEdge } from './helpers.js';
 
 describe('endpoint guard: keys and provisioning PCs', () => {
@@ -129,6 +130,30 @@ describe('endpoint guard: keys and provisioning PCs', () => {
     expect(await retained(edge, 'campus/pc/pc-lab1-01/policy')).toHaveLength(1);
     const ev = edge.store.events.list({ typePrefix: 'endpoint.agent' });
     expect(ev.some((e) => e.reason === 'endpoint.agent.decommissioned' && e.subject === 'pc-old-9')).toBe(true);
+  });
+
+  it('takes in a PC whose credentials were made on the devices page, but not one decommissioned while connected', async () => {
+    const made = await it_.req('POST', '/api/devices', { clientId: 'pc-by-hand', role: 'pc-agent', displayName: '手工登记的电脑' });
+    expect(made.status).toBe(201);
+    const keys = (await it_.req('GET', '/api/endpoints/keys')).json;
+    const byHand = await SimulatedAgent.connect({
+      agentId: 'pc-by-hand',
+      groups: [],
+      edge: { host: '127.0.0.1', port: edge.mqtt.tlsPort!, fingerprintsSha256: [keys.broker.tlsFingerprint256] },
+      credentials: { password: made.json.password },
+      policyKeys: [{ kid: keys.policyKey.kid, publicKeyPem: keys.policyKey.publicKeyPem }],
+    });
+    agents.push(byHand);
+    await byHand.heartbeat();
+    const doc = await byHand.waitForVersion(1);
+    expect(doc.target).toEqual({ scope: 'pc', agentId: 'pc-by-hand' });
+    const listed = (await it_.req('GET', '/api/endpoints/agents/pc-by-hand')).json.agent;
+    expect(listed).toMatchObject({ displayName: '手工登记的电脑', online: true });
+
+    expect((await it_.req('POST', '/api/endpoints/agents/pc-by-hand/decommission')).status).toBe(204);
+    await byHand.heartbeat(); // still connected on its old session
+    await eventually(async () => (await (await fetch(`${edge.httpUrl}/metrics`)).text()).includes('result="decommissioned"'));
+    expect((await it_.req('GET', '/api/endpoints/agents/pc-by-hand')).status).toBe(404);
   });
 
   it('answers 503 with a reason when the service could not start (unreadable signing key)', async () => {
