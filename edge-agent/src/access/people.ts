@@ -208,6 +208,21 @@ export class People {
     return this.#reloadOne(id);
   }
 
+  /**
+   * The card office (the cloud) states the lowest valid version outright: versions
+   * below `floor` are refused from now on. Never lowers the floor; no-op when already there.
+   */
+  raiseCardFloor(id: string, floor: number, why: string): PersonEntry | undefined {
+    const cur = this.#persons.get(id);
+    if (!cur || cur.minCardVersion >= floor) return cur;
+    const t = this.now();
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE access_persons SET min_card_version = max(min_card_version, ?), updated_at = ? WHERE id = ?').run(floor, t, id);
+      this.db.prepare('UPDATE access_cards SET revoked_at = ?, revoked_why = ? WHERE person_id = ? AND version < ? AND revoked_at IS NULL').run(t, why, id, floor);
+    })();
+    return this.#reloadOne(id);
+  }
+
   /** A card issued elsewhere (CLI, cloud) is now in the person's hand. */
   registerCard(id: string, version: number): PersonEntry | undefined {
     if (!this.#persons.has(id)) return undefined;
