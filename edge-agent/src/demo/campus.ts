@@ -4,6 +4,7 @@ import type { EdgeContext } from '../edge.js';
 import type { EdgeModule } from '../modules/module.js';
 import { DemoGates, seedDemoSchool } from '../access/demo-gates.js';
 import { issuePass } from '../access/issue-pass.js';
+import { DemoSchoolPcs } from '../endpoints/demo-pcs.js';
 
 export { DemoGates };
 
@@ -56,6 +57,8 @@ export class DemoCampus implements EdgeModule {
   readonly name = 'demo';
   private clients: MqttClient[] = [];
   private timers: NodeJS.Timeout[] = [];
+  /** School PCs for the endpoint guard's pages (终端管控). */
+  private pcs: DemoSchoolPcs | null = null;
   private step = 0;
   private gateStep = 0;
 
@@ -95,6 +98,10 @@ export class DemoCampus implements EdgeModule {
       }, this.edge.config.demo.eventIntervalMs),
     );
     if (this.gates) await this.startGates(this.gates);
+    if (this.edge.config.endpoints.enabled) {
+      this.pcs = new DemoSchoolPcs({ port: this.edge.mqttPorts.port, mqttClients: this.edge.store.mqttClients, log: this.edge.log, intervalMs: this.edge.config.demo.eventIntervalMs });
+      await this.pcs.start();
+    }
   }
 
   private async startGates(gates: DemoGates): Promise<void> {
@@ -123,6 +130,7 @@ export class DemoCampus implements EdgeModule {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.clients.map((c) => c.endAsync().catch(() => undefined)));
+    await this.pcs?.stop();
     await this.gates?.stop();
   }
 }
