@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { CredentialEncodeError, encodeCredential, MINUTE_MS, toCredentialMinute } from '@campus/protocol/credentials/index';
 import type { NewPassSchema } from '@campus/protocol/access/index';
 import { ACCESS_EVENTS, type IssuedPass } from '@campus/protocol/access/index';
@@ -103,6 +102,7 @@ export async function issuePass(s: AccessService, input: NewPass, by: string): P
     subject: `pass:${passId}`,
     data: { passId, kind: input.kind, visitorName: stored.visitorName, validFrom, validUntil, oneUse: input.oneUse },
   });
+  const { default: QRCode } = await import('qrcode');
   const qrSvg = await QRCode.toString(credential, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return { pass: passView(s, stored), credential, qrSvg };
 }

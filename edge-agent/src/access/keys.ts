@@ -2,7 +2,8 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Keyring, type CredentialKind } from '@campus/protocol/credentials/index';
-import { CardToolError, loadKeyring } from '../cards/index.js';
+import { CardToolError } from '../cards/errors.js';
+import { loadKeyring } from '../cards/issuer-keys.js';
 import type { AccessConfig } from './config.js';
 
 export interface AccessKeys {

@@ -7,8 +7,7 @@ import { TrustedClock } from '../core/clock.js';
 import { startEdge, type Edge } from '../edge.js';
 import { DemoCampus, DemoGates, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
 import { startLocalCloud, type LocalCloud } from '../demo/local-cloud.js';
-import { cardsIssue, keysInit, rosterImport } from '../access/cli.js';
-import { CardToolError } from '../cards/index.js';
+import { CardToolError } from '../cards/errors.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `campus-edge ${VERSION} — 智慧校园边缘网关 / campus edge gateway
@@ -157,11 +156,12 @@ async function main(argv: string[]): Promise<void> {
       }
       case 'keys':
         if (sub !== 'init') fail(USAGE);
-        process.exitCode = await keysInit({ dir: values.dir, kid: values.kid });
+        // Card and roster tooling (PDF, spreadsheets) is loaded only for these commands: the daemon never needs it.
+        process.exitCode = await (await import('../access/cli.js')).keysInit({ dir: values.dir, kid: values.kid });
         return;
       case 'cards':
         if (sub !== 'issue' || !values.roster || !values.out) fail(USAGE);
-        process.exitCode = await cardsIssue({
+        process.exitCode = await (await import('../access/cli.js')).cardsIssue({
           roster: values.roster,
           out: values.out,
           keys: values.keys,
@@ -173,7 +173,7 @@ async function main(argv: string[]): Promise<void> {
         return;
       case 'roster':
         if (sub !== 'import' || !arg) fail(USAGE);
-        process.exitCode = await rosterImport({ file: arg, config: loadConfig(values.config, process.env), dryRun: values['dry-run'] });
+        process.exitCode = await (await import('../access/cli.js')).rosterImport({ file: arg, config: loadConfig(values.config, process.env), dryRun: values['dry-run'] });
         return;
       default:
         fail(`未知命令 / unknown command: ${cmd}\n\n${USAGE}`);

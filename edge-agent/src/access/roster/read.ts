@@ -1,4 +1,5 @@
-import * as XLSX from 'xlsx';
+import { createRequire } from 'node:module';
+import type * as XlsxModule from 'xlsx';
 import { parseCsv, CsvSyntaxError, type CsvRecord } from '../../cards/csv.js';
 import { problem, type RosterProblem } from './problems.js';
 
@@ -43,7 +44,12 @@ function readCsv(bytes: Uint8Array): RosterTable {
   }
 }
 
+// xlsx costs ~24 MB of RSS: loaded on the first spreadsheet import, not at start-up.
+const requireLazy = createRequire(import.meta.url);
+let xlsx: typeof XlsxModule | null = null;
+
 function readXlsx(bytes: Uint8Array): RosterTable {
+  const XLSX = (xlsx ??= requireLazy('xlsx') as typeof XlsxModule);
   try {
     const book = XLSX.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { type: 'buffer', cellDates: false, dense: true });
     const sheet = book.Sheets[book.SheetNames[0] ?? ''];
