@@ -8,10 +8,11 @@ import { bootstrapUsbPolicy, type UsbPolicy } from '@campus/protocol/usb/policy'
 import { USB_REASON, type UsbReason } from '@campus/protocol/usb/reasons';
 import type { LoadedConfig } from './config/load-config.js';
 import { EdgeLink } from './edge/edge-link.js';
+import type { UsbEnforcer } from './enforcer.js';
 import { EventOutbox } from './events/event-outbox.js';
 import { UsbEventReporter } from './events/usb-event-reporter.js';
 import type { UsbKernelEventSource } from './linux/kernel-events.js';
-import { LinuxUsbGuard } from './linux/linux-usb-guard.js';
+import { LinuxUsbGuard, type GuardObservation } from './linux/linux-usb-guard.js';
 import { SysfsPoller } from './linux/sysfs-poller.js';
 import { SysfsUsb } from './linux/sysfs-usb.js';
 import { UdevadmMonitor } from './linux/udevadm-monitor.js';
@@ -32,6 +33,8 @@ export interface GuardAgentOptions {
   now?: () => number;
   /** Replaces the kernel event source (tests run the fake kernel in-process). */
   kernelEvents?: UsbKernelEventSource;
+  /** Replaces the Linux guard altogether (benchmarks simulating many PCs in one process). */
+  enforcer?: (observe: (o: GuardObservation) => void) => UsbEnforcer;
 }
 
 interface ActivePolicy {
@@ -45,7 +48,7 @@ export class GuardAgent {
   private readonly startedAt: number;
   private active: ActivePolicy = { policy: bootstrapUsbPolicy(), digest: null, persisted: false };
   private store!: PolicyStore;
-  private guard!: LinuxUsbGuard;
+  private guard!: UsbEnforcer;
   private link!: EdgeLink;
   private outbox!: EventOutbox;
   private reporter!: UsbEventReporter;
@@ -110,14 +113,17 @@ export class GuardAgent {
       policyVersion: () => this.active.policy.version,
       send: (e) => this.outbox.push({ topic: usbTopic, payload: JSON.stringify(e) }),
     });
-    this.guard = new LinuxUsbGuard({
-      sysfs: new SysfsUsb(config.sysfsRoot),
-      events: this.opts.kernelEvents ?? kernelEventSource(this.opts.loaded, log),
-      log: log.child({ part: 'guard' }),
-      now: this.now,
-      observe: (o) => this.reporter.observe(o),
-      recheckMs: config.recheckSeconds * 1000,
-    });
+    const observe = (o: GuardObservation) => this.reporter.observe(o);
+    this.guard =
+      this.opts.enforcer?.(observe) ??
+      new LinuxUsbGuard({
+        sysfs: new SysfsUsb(config.sysfsRoot),
+        events: this.opts.kernelEvents ?? kernelEventSource(this.opts.loaded, log),
+        log: log.child({ part: 'guard' }),
+        now: this.now,
+        observe,
+        recheckMs: config.recheckSeconds * 1000,
+      });
     await this.guard.start(this.active.policy);
 
     this.link.start();

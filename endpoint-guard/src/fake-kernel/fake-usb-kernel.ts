@@ -338,13 +338,15 @@ export class FakeUsbKernel implements UsbKernelEventSource {
       ...(spec.manufacturer !== undefined ? { manufacturer: `${spec.manufacturer}\n` } : {}),
       ...(spec.product !== undefined ? { product: `${spec.product}\n` } : {}),
     });
-    symlinkSync(relative(this.devicesDir, dir), join(this.devicesDir, name));
     const dev: FakeDevice = { name, bus, dir, spec, authorized, interfaces: new Map(), watcher: null };
     this.devices.set(name, dev);
+    // Watch before the device becomes visible under bus/usb/devices: a fast agent in
+    // another process may write `authorized` the moment it sees the link.
     dev.watcher = this.watchDir(dir, (file) => {
       if (file === 'authorized') void this.run(() => this.onDeviceAuthorizedWrite(dev));
       else if (file === 'remove') void this.run(() => this.onRemoveWrite(dev));
     });
+    symlinkSync(relative(this.devicesDir, dir), join(this.devicesDir, name));
     this.emit('add', name);
     if (authorized) await this.configure(dev);
     return name;
@@ -376,10 +378,10 @@ export class FakeUsbKernel implements UsbKernelEventSource {
         modalias: `usb:v${dev.spec.vid.toUpperCase()}p${dev.spec.pid.toUpperCase()}d0100dc00dsc00dp00ic${hex2(spec.class).toUpperCase()}isc${hex2(spec.subClass ?? 0).toUpperCase()}ip${hex2(spec.protocol ?? 0).toUpperCase()}in${hex2(spec.number).toUpperCase()}\n`,
         uevent: `DEVTYPE=usb_interface\nPRODUCT=${trimHex(dev.spec.vid)}/${trimHex(dev.spec.pid)}/100\nINTERFACE=${spec.class}/${spec.subClass ?? 0}/${spec.protocol ?? 0}\n`,
       });
-      symlinkSync(relative(this.devicesDir, dir), join(this.devicesDir, name));
       iface.watcher = this.watchDir(dir, (file) => {
         if (file === 'authorized') void this.run(() => this.onInterfaceAuthorizedWrite(dev, iface));
       });
+      symlinkSync(relative(this.devicesDir, dir), join(this.devicesDir, name));
       dev.interfaces.set(name, iface);
       this.emit('add', name);
       if (iface.authorized) toBind.push(iface);

@@ -2,6 +2,7 @@ import { isBootKeyboard } from '@campus/protocol/usb/classes';
 import { decideDevice, interfaceVerdict, type DeviceDecision } from '@campus/protocol/usb/decide';
 import type { UsbDevice } from '@campus/protocol/usb/device';
 import { nextExpiryAfter, type UsbPolicy } from '@campus/protocol/usb/policy';
+import type { UsbEnforcer } from '../enforcer.js';
 import type { Logger } from '../log/logger.js';
 import { DeviceWorkQueue } from './device-work-queue.js';
 import type { UsbKernelEvent, UsbKernelEventSource } from './kernel-events.js';
@@ -47,7 +48,7 @@ interface DeviceRecord {
   keyboard: boolean;
 }
 
-export class LinuxUsbGuard {
+export class LinuxUsbGuard implements UsbEnforcer {
   private policy: UsbPolicy | null = null;
   private readonly devices = new Map<string, DeviceRecord>();
   private readonly queue: DeviceWorkQueue;

@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { open, readFile, readdir, readlink } from 'node:fs/promises';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { cleanDeviceString, HEX4_RE, type UsbDevice, type UsbInterface } from '@campus/protocol/usb/device';
 import { allInterfaces, MAX_DESCRIPTORS_BYTES, parseUsbDescriptors } from './descriptors.js';
@@ -10,6 +9,15 @@ import { classifyName, deviceNameOf, parseInterfaceName } from './sysfs-names.js
  * sysfs root ("/sys" on a PC, a temp dir holding the fake kernel in tests). All paths go
  * through /sys/bus/usb/devices/<name>, which the kernel provides as symlinks to the
  * device tree, so the same code works on both.
+ *
+ * File access is synchronous on purpose. Reads: sysfs attributes live in kernel memory
+ * (descriptors are cached at enumeration, nothing goes to the device), so a read costs
+ * microseconds, while a hop through libuv's thread pool per attribute costs more than
+ * the read and queues behind other work. Writes: writing `authorized` makes the kernel
+ * configure the device, usually a few milliseconds; three thread-pool hops
+ * (open/write/close) would add more than that on a busy PC. The price: a device that
+ * answers its SET_CONFIGURATION slowly (the kernel gives up after 5 s) pauses the agent
+ * that long — while every other new device keeps waiting unauthorized, so it fails safe.
  */
 export interface LiveInterface extends UsbInterface {
   name: string;
@@ -38,7 +46,7 @@ export class SysfsUsb {
 
   async listNames(): Promise<string[]> {
     try {
-      return await readdir(this.devicesDir);
+      return readdirSync(this.devicesDir);
     } catch (e) {
       if (isGone(e)) return [];
       throw e;
@@ -58,26 +66,24 @@ export class SysfsUsb {
     if (classifyName(name) !== 'device') throw new Error(`not a USB device name: ${name}`);
     const dir = join(this.devicesDir, name);
     try {
-      const [vidRaw, pidRaw, authorizedRaw, configRaw, serial, manufacturer, product, descriptors, entries] = await Promise.all([
-        readText(join(dir, 'idVendor')),
-        readText(join(dir, 'idProduct')),
-        readText(join(dir, 'authorized')),
-        readOptional(join(dir, 'bConfigurationValue')),
-        readOptional(join(dir, 'serial')),
-        readOptional(join(dir, 'manufacturer')),
-        readOptional(join(dir, 'product')),
-        readBinary(join(dir, 'descriptors')),
-        readdir(dir),
-      ]);
+      const vidRaw = readText(join(dir, 'idVendor'));
+      const pidRaw = readText(join(dir, 'idProduct'));
+      const authorizedRaw = readText(join(dir, 'authorized'));
+      const configRaw = readOptional(join(dir, 'bConfigurationValue'));
+      const serial = readOptional(join(dir, 'serial'));
+      const manufacturer = readOptional(join(dir, 'manufacturer'));
+      const product = readOptional(join(dir, 'product'));
+      const descriptors = readBinary(join(dir, 'descriptors'));
       const parsed = parseUsbDescriptors(descriptors);
       const problems = [...parsed.problems];
       const vid = vidRaw.trim().toLowerCase();
       const pid = pidRaw.trim().toLowerCase();
       if (!HEX4_RE.test(vid) || !HEX4_RE.test(pid)) problems.push('bad-id');
-      const interfaces = await Promise.all(
-        entries.filter((e) => parseInterfaceName(e)?.device === name).map((e) => this.readInterface(join(dir, e), e)),
-      );
-      const live = interfaces.filter((i): i is LiveInterface => i !== null).sort((a, b) => a.number - b.number);
+      const live = readdirSync(dir)
+        .filter((e) => parseInterfaceName(e)?.device === name)
+        .map((e) => this.readInterface(join(dir, e), e))
+        .filter((i): i is LiveInterface => i !== null)
+        .sort((a, b) => a.number - b.number);
       const configValue = /^\d+$/.test(configRaw?.trim() ?? '') ? Number(configRaw!.trim()) : null;
       return {
         name,
@@ -101,26 +107,24 @@ export class SysfsUsb {
     }
   }
 
-  private async readInterface(dir: string, name: string): Promise<LiveInterface | null> {
+  private readInterface(dir: string, name: string): LiveInterface | null {
     const id = parseInterfaceName(name)!;
     try {
-      const [num, alt, cls, sub, proto, authorized, driver] = await Promise.all([
-        readText(join(dir, 'bInterfaceNumber')),
-        readText(join(dir, 'bAlternateSetting')),
-        readText(join(dir, 'bInterfaceClass')),
-        readText(join(dir, 'bInterfaceSubClass')),
-        readText(join(dir, 'bInterfaceProtocol')),
-        readOptional(join(dir, 'authorized')),
-        readlink(join(dir, 'driver')).then(basename, () => null),
-      ]);
+      let driver: string | null = null;
+      try {
+        driver = basename(readlinkSync(join(dir, 'driver')));
+      } catch {
+        driver = null; // no driver bound
+      }
+      const authorized = readOptional(join(dir, 'authorized'));
       return {
         name,
         config: id.config,
-        number: byte(num, 16) ?? id.number,
-        alternate: byte(alt, 10) ?? 0,
-        class: byte(cls, 16) ?? 0xff,
-        subClass: byte(sub, 16) ?? 0xff,
-        protocol: byte(proto, 16) ?? 0xff,
+        number: byte(readText(join(dir, 'bInterfaceNumber')), 16) ?? id.number,
+        alternate: byte(readText(join(dir, 'bAlternateSetting')), 10) ?? 0,
+        class: byte(readText(join(dir, 'bInterfaceClass')), 16) ?? 0xff,
+        subClass: byte(readText(join(dir, 'bInterfaceSubClass')), 16) ?? 0xff,
+        protocol: byte(readText(join(dir, 'bInterfaceProtocol')), 16) ?? 0xff,
         authorized: authorized === null ? true : authorized.trim() !== '0',
         driver,
       };
@@ -185,44 +189,44 @@ function mergeInterfaces(fromDescriptors: UsbInterface[], live: LiveInterface[])
 
 /** Writes a sysfs attribute without O_CREAT: a vanished device must fail, not leave a stray file. */
 export async function writeAttribute(path: string, value: string): Promise<void> {
-  const fh = await open(path, constants.O_WRONLY | constants.O_TRUNC);
+  const fd = openSync(path, constants.O_WRONLY | constants.O_TRUNC);
   try {
-    await fh.write(value);
+    writeSync(fd, value);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
-async function readText(path: string): Promise<string> {
-  return readFile(path, 'utf8');
+function readText(path: string): string {
+  return readFileSync(path, 'utf8');
 }
 
-async function readOptional(path: string): Promise<string | null> {
+function readOptional(path: string): string | null {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
 }
 
-async function readBinary(path: string): Promise<Uint8Array> {
-  const fh = await open(path, constants.O_RDONLY);
+function readBinary(path: string): Uint8Array {
+  const fd = openSync(path, constants.O_RDONLY);
   try {
     // A sysfs file reports size 4096 whatever it holds: read until EOF, within a bound.
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const chunk = Buffer.alloc(8192);
-      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
+      const chunk = Buffer.allocUnsafe(8192);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
       if (total > MAX_DESCRIPTORS_BYTES) break; // the parser reports too-large
     }
     return Buffer.concat(chunks);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
