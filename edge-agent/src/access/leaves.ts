@@ -99,6 +99,15 @@ export class Leaves {
       .all(...params) as Leave[];
   }
 
+  /** Forgets leaves that have ended (they stay in SQLite). */
+  prune(now: number): void {
+    for (const [personId, list] of this.#open) {
+      const open = list.filter((l) => l.endsAt > now);
+      if (open.length === 0) this.#open.delete(personId);
+      else if (open.length !== list.length) this.#open.set(personId, open);
+    }
+  }
+
   #add(l: Leave): void {
     const t = this.now();
     const list = (this.#open.get(l.personId) ?? []).filter((x) => x.endsAt > t);

@@ -86,12 +86,13 @@ export class Passes {
     private readonly now: () => number,
   ) {}
 
-  load(): void {
+  load(now = this.now()): void {
     this.#state.clear();
-    for (const r of this.db.prepare('SELECT * FROM access_passes').iterate() as Iterable<PassRow>) {
+    for (const r of this.db.prepare('SELECT * FROM access_passes WHERE valid_until >= ?').iterate(now - 86_400_000) as Iterable<PassRow>) {
       this.#state.set(r.id, { record: fromRow(r), ins: 0, outs: 0 });
     }
-    const uses = this.db.prepare('SELECT pass_id, direction, count(*) AS n FROM access_pass_uses GROUP BY pass_id, direction').all() as Array<{
+    // Uses of every pass, also those without a local record (issued elsewhere, QR still valid).
+    const uses = this.db.prepare('SELECT pass_id, direction, count(*) AS n FROM access_pass_uses WHERE at >= ? GROUP BY pass_id, direction').all(now - 367 * 86_400_000) as Array<{
       pass_id: number;
       direction: Direction;
       n: number;
@@ -132,6 +133,14 @@ export class Passes {
     const s = this.#stateOf(passId);
     if (direction === 'in') s.ins = Math.max(0, s.ins - 1);
     else s.outs = Math.max(0, s.outs - 1);
+  }
+
+  /**
+   * Forgets passes a day past their window: their QR is refused as expired before any
+   * record is consulted, so their uses no longer matter to the gate (SQLite keeps them).
+   */
+  prune(now: number): void {
+    for (const [id, s] of this.#state) if (s.record && s.record.validUntil < now - 86_400_000) this.#state.delete(id);
   }
 
   /** The next free pass number in [first, last], or null when the range is used up. */

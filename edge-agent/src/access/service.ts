@@ -131,7 +131,12 @@ export class AccessService {
     runtime.attach(this.hardware);
     this.hardware.start();
     this.#ready = true;
-    this.#every(this.config.attendanceSweepSeconds * 1000, () => this.attendance.sweep(this.d.clock.now()));
+    this.#every(this.config.attendanceSweepSeconds * 1000, () => {
+      const now = this.d.clock.now();
+      this.attendance.sweep(now);
+      this.leaves.prune(now);
+      this.passes.prune(now);
+    });
     // Another process (the CLI's roster import, a sync worker) wrote to the database: reload the maps.
     this.#dataVersion = this.#readDataVersion();
     this.#every(2000, () => {
