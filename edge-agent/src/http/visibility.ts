@@ -6,6 +6,7 @@ import type { UserRole } from '../store/users.js';
  * student's gate passage and a guard never sees USB events.
  */
 const RULES: Array<[prefix: string, roles: UserRole[]]> = [
+  ['access.device', ['security', 'it']],
   ['access.', ['security']],
   ['attendance.', ['security']],
   ['visitor.', ['security']],
