@@ -6,7 +6,8 @@
  * is connected and subscribed.
  */
 import { createInterface } from 'node:readline';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { PeerCertificate } from 'node:tls';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { topics } from '@campus/protocol';
 import type { PolicyAck } from '@campus/protocol/usb/messages';
 import { policyKeyring, verifySignedPolicy } from '@campus/protocol/usb/signing';
@@ -38,8 +39,9 @@ async function connect(a: { id: string; password: string }): Promise<void> {
     reconnectPeriod: 0,
     connectTimeout: 60_000,
     rejectUnauthorized: false,
-    checkServerIdentity: (_h, cert) => (cert.fingerprint256 === orders.fingerprint ? undefined : new Error('certificate not pinned')),
-  });
+    // Passed through to tls.connect (mqtt.js does not declare it).
+    checkServerIdentity: (_h: string, cert: PeerCertificate) => (cert.fingerprint256 === orders.fingerprint ? undefined : new Error('certificate not pinned')),
+  } as IClientOptions);
   let active = { version: 0, digest: null as string | null };
   c.on('message', (_topic, payload) => {
     if (payload.length === 0) return;

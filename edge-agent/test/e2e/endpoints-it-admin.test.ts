@@ -220,7 +220,7 @@ describe('终端管控 in Chromium: the IT admin’s flows', () => {
 
     page = await openAs(GUARD, '', { width: 820, height: 1180 });
     expect(await page.locator('[data-testid=main-menu] .ant-menu-title-content').allInnerTexts()).not.toContain('终端管控');
-    await page.evaluate(() => (window.location.hash = '/endpoints'));
+    await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '/endpoints'));
     await page.getByTestId('status-forbidden').waitFor();
     expect(await page.getByTestId('agent-table').count()).toBe(0);
   }, 60_000);

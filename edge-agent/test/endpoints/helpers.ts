@@ -1,4 +1,5 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import type { PeerCertificate } from 'node:tls';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { topics, UuidV7Generator } from '@campus/protocol';
 import type { UsbDeviceIdentity } from '@campus/protocol/usb/device';
 import type { PolicyAck, UsbDeviceRequest, UsbEvent } from '@campus/protocol/usb/messages';
@@ -81,8 +82,9 @@ export class SimulatedAgent {
         reconnectPeriod: 0,
         connectTimeout: 10_000,
         rejectUnauthorized: false,
-        checkServerIdentity: (_host, cert) => (config.edge.fingerprintsSha256.includes(cert.fingerprint256) ? undefined : new Error('certificate not pinned')),
-      });
+        // Passed through to tls.connect (mqtt.js does not declare it): pin the fingerprint, as the agent does.
+        checkServerIdentity: (_host: string, cert: PeerCertificate) => (config.edge.fingerprintsSha256.includes(cert.fingerprint256) ? undefined : new Error('certificate not pinned')),
+      } as IClientOptions);
       c.once('connect', () => resolve(c));
       c.once('error', (err) => {
         c.end(true);

@@ -177,7 +177,7 @@ describe('endpoint guard: keys and provisioning PCs', () => {
 
 /** Retained messages the broker holds for a topic. */
 function retained(edge: TestEdge, topic: string): Promise<unknown[]> {
-  const persistence = edge.broker.aedes.persistence as unknown as { createRetainedStream(pattern: string): NodeJS.ReadableStream };
+  const { persistence } = edge.broker.aedes as unknown as { persistence: { createRetainedStream(pattern: string): NodeJS.ReadableStream } };
   return new Promise((resolve, reject) => {
     const out: unknown[] = [];
     const s = persistence.createRetainedStream(topic);
