@@ -150,7 +150,7 @@ const BIN = new URL('../edge-agent/dist/bin/campus-edge.js', import.meta.url).pa
 
 async function startDaemon(dir: string, httpPort: number, mqttPort: number, tlsPort: number): Promise<{ child: ChildProcess; readyMs: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, 'demo'], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', BIN, 'demo'], {
     cwd: dir,
     stdio: 'ignore',
     // The allocator settings `npm start` and the systemd unit use (see README: memory).
