@@ -23,6 +23,7 @@ import { AccessModule, accessRoutes, type AccessService } from './access/index.j
 import { EnergyModule, energyRoutes, type EnergyModuleOptions } from './energy/index.js';
 import { SyncModule } from './sync/module.js';
 import { syncRoutes } from './sync/routes.js';
+import { cloudOwnershipGuard } from './sync/ownership.js';
 import type { EdgeModule } from './modules/module.js';
 import { hashPassword, randomSecret, verifyPassword } from './security/password.js';
 import { VERSION } from './version.js';
@@ -215,6 +216,8 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     : null;
   if (endpoints) endpointRoutes(http.api, endpoints);
   const access = new AccessModule({ config: config.access, dataDir, store, clock, log: log.child({ mod: 'access' }), appendEvent: append });
+  // One record, one owner: with a cloud, rosters, leaves, visitor passes and calendar days are written there.
+  if (config.cloud.enabled) http.app.use('/api/access', cloudOwnershipGuard({ store, maxBodyBytes: config.http.maxBodyBytes }));
   accessRoutes(http.api, { access: access.service });
   const energy = new EnergyModule({ config: config.energy, site: config.site.id, log: log.child({ mod: 'energy' }), store, broker, metrics, wallNow: () => clock.now() }, opts.energy);
   energyRoutes(http.api, energy);

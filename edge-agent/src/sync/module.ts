@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { CloudSyncClient, type EdgeCredentials, type SyncStatus } from '@campus/cloud-sync/client';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { EdgeModule } from '../modules/module.js';
 import type { EdgeContext } from '../edge.js';
 import type { CloudConfig } from './config.js';
 import { SqliteOutbox } from './outbox.js';
 import { CloudRecords } from './cloud-records.js';
+import { CloudProjections } from './projections/index.js';
 
 export class CloudConfigError extends Error {}
 
@@ -45,6 +46,9 @@ export class SyncModule implements EdgeModule {
   readonly records: CloudRecords;
   private client: CloudSyncClient | null = null;
   private offAppended: (() => void) | null = null;
+  private offChanges: (() => void) | null = null;
+  /** Cloud-owned records projected into the access domain (null in standalone mode). */
+  projections: CloudProjections | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
   private last: SyncStatus | null = null;
 
@@ -62,6 +66,7 @@ export class SyncModule implements EdgeModule {
     if (!this.enabled) return;
     const link = resolveCloudLink(this.ctx.config.cloud);
     const log = this.ctx.log.child({ mod: 'sync' });
+    this.startProjections(log);
     this.client = new CloudSyncClient({
       cloudUrl: link.url,
       credentials: link.credentials,
@@ -96,6 +101,24 @@ export class SyncModule implements EdgeModule {
   }
 
   /**
+   * The cloud owns rosters, cards, leaves, passes and calendars: each applied feed page
+   * is projected into the access domain, and everything stored is replayed once at
+   * start so a restart (or a projection that failed) converges.
+   */
+  private startProjections(log: EdgeContext['log']): void {
+    const invalid = new Counter({
+      name: 'campus_edge_sync_records_invalid_total',
+      help: 'Cloud records the edge could not project (logged)',
+      labelNames: ['kind'],
+      registers: [this.ctx.metrics.registry],
+    });
+    const projections = new CloudProjections(this.ctx.access, this.records, log.child({ part: 'projections' }), (kind) => invalid.inc({ kind }));
+    this.projections = projections;
+    projections.replay();
+    this.offChanges = this.ctx.bus.on('cloud.changes', ({ changes }) => projections.apply(changes));
+  }
+
+  /**
    * Many boxes boot offline without a battery-backed clock. The cloud's HTTP Date
    * header corrects the edge clock (to the second) until NTP syncs; the signed sync
    * requests need it too, since the cloud refuses timestamps more than 5 min off.
@@ -123,6 +146,7 @@ export class SyncModule implements EdgeModule {
   async stop(): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.offAppended?.();
+    this.offChanges?.();
     await this.client?.stop();
     this.client = null;
   }

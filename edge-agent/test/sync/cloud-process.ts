@@ -1,0 +1,49 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const CLOUD_BIN = new URL('../../../cloud-sync/dist/bin/campus-cloud.js', import.meta.url).pathname;
+
+export interface CloudLink {
+  cloudUrl: string;
+  adminToken: string;
+  schoolId: string;
+  credentials: { edgeId: string; keyId: string; privateKey: string };
+}
+
+/** A real cloud process on PGlite in `dir`, with a demo school and this edge provisioned (link file written). */
+export async function startCloudProcess(dir: string, site: string) {
+  const linkFile = join(dir, 'cloud-link.json');
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLOUD_BIN, 'start'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CAMPUS_CLOUD_DATA_DIR: join(dir, 'cloud'), CAMPUS_CLOUD_DEMO: '1', CAMPUS_CLOUD_DEMO_SITE: site, CAMPUS_CLOUD_DEMO_FILE: linkFile },
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('"listening"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`cloud exited ${code}: ${out}`)));
+  });
+  const link = JSON.parse(readFileSync(linkFile, 'utf8')) as CloudLink;
+  const admin = (path: string, init: RequestInit = {}) =>
+    fetch(`${link.cloudUrl}${path}`, { ...init, headers: { authorization: `Bearer ${link.adminToken}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  return {
+    link,
+    linkFile,
+    admin,
+    /** Writes records (all or nothing) and expects the cloud to take them. */
+    async write(records: Array<{ kind: string; key: string; data?: unknown; delete?: true }>): Promise<void> {
+      const r = await admin(`/api/admin/schools/${link.schoolId}/records`, { method: 'POST', body: JSON.stringify({ records }) });
+      if (r.status !== 200) throw new Error(`cloud write ${r.status}: ${await r.text()}`);
+    },
+    async stop(): Promise<void> {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
