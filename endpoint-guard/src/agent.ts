@@ -114,20 +114,29 @@ export class GuardAgent {
       send: (e) => this.outbox.push({ topic: usbTopic, payload: JSON.stringify(e) }),
     });
     const observe = (o: GuardObservation) => this.reporter.observe(o);
-    this.guard =
-      this.opts.enforcer?.(observe) ??
-      new LinuxUsbGuard({
-        sysfs: new SysfsUsb(config.sysfsRoot),
-        events: this.opts.kernelEvents ?? kernelEventSource(this.opts.loaded, log),
-        log: log.child({ part: 'guard' }),
-        now: this.now,
-        observe,
-        recheckMs: config.recheckSeconds * 1000,
-      });
+    this.guard = this.opts.enforcer?.(observe) ?? (await this.platformEnforcer(observe));
     await this.guard.start(this.active.policy);
 
     this.link.start();
     this.heartbeatTimer = setInterval(() => void this.sendHeartbeat(), config.heartbeatSeconds * 1000);
+  }
+
+  private async platformEnforcer(observe: (o: GuardObservation) => void): Promise<UsbEnforcer> {
+    const { config } = this.opts.loaded;
+    const log = this.opts.log;
+    if (process.platform === 'win32') {
+      const [{ WindowsUsbEnforcer }, { CommandWindowsHost }] = await Promise.all([import('./windows/windows-usb-enforcer.js'), import('./windows/command-host.js')]);
+      log.warn('Windows enforcement is not verified on real Windows yet; pilot it on a test PC first');
+      return new WindowsUsbEnforcer({ host: new CommandWindowsHost(), log: log.child({ part: 'windows' }), now: this.now, observe });
+    }
+    return new LinuxUsbGuard({
+      sysfs: new SysfsUsb(config.sysfsRoot),
+      events: this.opts.kernelEvents ?? kernelEventSource(this.opts.loaded, log),
+      log: log.child({ part: 'guard' }),
+      now: this.now,
+      observe,
+      recheckMs: config.recheckSeconds * 1000,
+    });
   }
 
   /** Resolves once a policy of at least `version` is in force (tests, demo). */
@@ -230,7 +239,7 @@ export class GuardAgent {
       at: this.now(),
       seq: this.heartbeatSeq++,
       hostname: hostname().slice(0, 128),
-      platform: 'linux',
+      platform: process.platform === 'win32' ? 'win32' : 'linux',
       agentVersion: AGENT_VERSION,
       intervalS: config.heartbeatSeconds,
       uptimeS: Math.max(0, Math.round((this.now() - this.startedAt) / 1000)),

@@ -8,6 +8,7 @@ import { createLogger } from './log/logger.js';
  * campus-guard start --config <file>        run the agent (systemd runs this)
  * campus-guard check-config --config <file>  validate a config and exit
  * campus-guard windows-plan ...              print the Windows enforcement plan for a policy
+ * campus-guard simulate --config <file>     a demo PC: the real agent on a fake USB kernel
  *
  * Exit codes follow sysexits: 64 usage, 78 configuration.
  */
@@ -31,6 +32,8 @@ export async function runCli(argv: string[]): Promise<number | null> {
       return typeof values.config === 'string' ? start(values.config) : usage();
     case 'check-config':
       return typeof values.config === 'string' ? checkConfig(values.config) : usage();
+    case 'simulate':
+      return typeof values.config === 'string' ? start(values.config, true) : usage();
     case 'windows-plan': {
       if (typeof values.policy !== 'string') return usage();
       const { runWindowsPlan } = await import('./windows/windows-plan-cli.js');
@@ -69,11 +72,10 @@ async function checkConfig(path: string): Promise<number> {
   }
 }
 
-async function start(path: string): Promise<number | null> {
-  if (process.platform === 'win32') {
+async function start(path: string, simulate = false): Promise<number | null> {
+  if (process.platform === 'win32' && !simulate) {
     const t = guardText('guard.cli.windows_start');
     console.error(`${t['zh-CN']}\n${t.en}`);
-    return EXIT_CONFIG;
   }
   let loaded;
   try {
@@ -83,13 +85,13 @@ async function start(path: string): Promise<number | null> {
     throw e;
   }
   const log = createLogger({ level: loaded.config.logLevel, bindings: { agent: loaded.config.agentId } });
-  const agent = new GuardAgent({ loaded, log });
+  let stop: (() => Promise<void>) | null = null;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) process.exit(1); // a second signal: give up waiting
     stopping = true;
     log.info('stopping', { signal });
-    agent.stop().then(
+    (stop ?? (async () => {}))().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error('stop failed', { err });
@@ -104,7 +106,19 @@ async function start(path: string): Promise<number | null> {
     log.error('uncaught exception; exiting for a restart', { err });
     process.exit(70);
   });
-  await agent.start();
-  log.info('campus-guard running', { sysfsRoot: loaded.config.sysfsRoot, policyVersion: agent.policy.version });
+
+  let policyVersion: number;
+  if (simulate) {
+    const { startSimulatedPc } = await import('./demo/simulated-pc.js');
+    const pc = await startSimulatedPc(loaded, log);
+    stop = () => pc.stop();
+    policyVersion = pc.agent.policy.version;
+  } else {
+    const agent = new GuardAgent({ loaded, log });
+    stop = () => agent.stop();
+    await agent.start();
+    policyVersion = agent.policy.version;
+  }
+  log.info('campus-guard running', { simulate, sysfsRoot: loaded.config.sysfsRoot, policyVersion });
   return null;
 }

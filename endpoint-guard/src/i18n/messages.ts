@@ -17,8 +17,8 @@ export const guardMessages = defineMessages({
     en: 'Usage: campus-guard start --config <file> | check-config --config <file> | windows-plan --policy <file> [--devices <file>]',
   },
   'guard.cli.windows_start': {
-    'zh-CN': 'Windows 上的实时管控尚未在真机验证，请先用 windows-plan 查看将要写入的策略',
-    en: 'Live enforcement on Windows is not verified on real machines yet; inspect the plan with windows-plan first',
+    'zh-CN': '注意：Windows 上的管控尚未在真机验证，请先在测试电脑上试点（可用 windows-plan 查看将要写入的策略）',
+    en: 'Note: enforcement on Windows is not verified on real machines yet; pilot it on a test PC first (windows-plan shows what it will write)',
   },
   'guard.edge.pin_mismatch': {
     'zh-CN': '网关证书指纹 {actual} 与配置不符，已拒绝连接（可能是伪造的网关）',

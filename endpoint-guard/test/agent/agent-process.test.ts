@@ -115,5 +115,17 @@ describe('campus-guard as a process', () => {
     }, 'sticks decided');
     console.log(`flood: ${rate.toFixed(0)} insertions/s, ${events.length} USB messages reached the edge`);
   });
-});
 
+  it('simulate: a demo PC with a fake kernel reports its visitors to the edge and stops cleanly', async () => {
+    const agentId = 'pc-demo-01';
+    const w = await world(agentId, 2);
+    const { path } = await writeAgentConfig(w.edge, agentId, '/nonexistent-sysfs');
+    const demo = AgentProcess.start(['simulate', '--config', path]);
+    cleanup.push(() => demo.kill('SIGKILL'));
+    const blocked = await w.observer.waitJson<UsbEvent>('/usb', (e) => e.kind === 'blocked', 'the student drive blocked');
+    expect(blocked).toMatchObject({ agentId, rule: 'builtin.mass-storage', device: { vid: '090c' } });
+    const present = await w.observer.waitJson<UsbEvent>('/usb', (e) => e.kind === 'allowed', 'keyboard allowed');
+    expect(present).toMatchObject({ rule: 'builtin.hid' });
+    expect(await demo.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+});
