@@ -7,6 +7,7 @@ import { TrustedClock } from '../core/clock.js';
 import { startEdge, type Edge } from '../edge.js';
 import { DemoCampus, DemoGates, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
 import { startLocalCloud, type LocalCloud } from '../demo/local-cloud.js';
+import { postDemoRoster, readDemoCloudLink } from '../demo/cloud-roster.js';
 import { CardToolError } from '../cards/errors.js';
 import { VERSION } from '../version.js';
 
@@ -85,6 +86,16 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
   lines.push('  按 Ctrl-C 停止 / press Ctrl-C to stop', '');
   process.stdout.write(lines.join('\n') + '\n');
 
+  if (cloud) {
+    // The cloud owns the roster now: post the demo's (after the local seed, so both agree) and let it flow down.
+    const localCloud = cloud;
+    void Promise.resolve()
+      .then(() => postDemoRoster(readDemoCloudLink(localCloud.linkFile)))
+      .then(
+        (r) => e.log.info(r, 'demo roster in the local cloud'),
+        (err: unknown) => e.log.warn({ err }, 'demo roster not posted to the local cloud'),
+      );
+  }
   process.off('SIGINT', earlyStop);
   process.off('SIGTERM', earlyStop);
   let stopping = false;

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
+import { DEMO_ROSTER } from '../access/demo-gates.js';
+
+/** What the demo's local cloud wrote for us: where it is and how to administer the demo school. */
+export const DemoCloudLinkSchema = z.object({ cloudUrl: z.string().url(), adminToken: z.string().min(1), schoolId: z.string().min(1) });
+export type DemoCloudLink = z.infer<typeof DemoCloudLinkSchema>;
+
+export function readDemoCloudLink(file: string): DemoCloudLink {
+  return DemoCloudLinkSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+interface CloudRecord {
+  kind: 'person' | 'guardianship' | 'card';
+  key: string;
+  data: Record<string, unknown>;
+}
+
+const ROLES: Record<string, string> = { 学生: 'student', 教师: 'teacher', 职工: 'staff', 家长: 'guardian' };
+
+/** Parents with phone numbers (sign in to the parent app with them) and whose child they are. */
+const DEMO_GUARDIANS = [
+  { id: 'P0001', name: '王爸爸', phone: '13800000001', child: '2026010101', relation: '父亲' },
+  { id: 'P0002', name: '李妈妈', phone: '13800000002', child: '2026010102', relation: '母亲' },
+  { id: 'P0003', name: '张奶奶', phone: '13800000003', child: '2026010103', relation: '奶奶' },
+  { id: 'P0004', name: '赵爸爸', phone: '13800000004', child: '2026010201', relation: '父亲' },
+];
+
+/**
+ * The demo school's roster as the cloud owns it: the same students, teacher and staff as
+ * the local demo roster (classes as "<年级>-<班级>"), guardians with phone numbers, their
+ * guardianships (receiving notices), and 刘洋's lost card.
+ */
+export function demoCloudRoster(): CloudRecord[] {
+  const out: CloudRecord[] = [];
+  for (const line of DEMO_ROSTER.split('\n').slice(1)) {
+    const [id, name, role, grade, cls] = line.split(',');
+    if (!id || !name || !role || ROLES[role] === undefined || ROLES[role] === 'guardian') continue;
+    out.push({ kind: 'person', key: id, data: { name, roles: [ROLES[role]], ...(grade && cls ? { classId: `${grade}-${cls}` } : {}), active: true } });
+  }
+  for (const g of DEMO_GUARDIANS) {
+    out.push({ kind: 'person', key: g.id, data: { name: g.name, roles: ['guardian'], phone: g.phone, active: true } });
+    out.push({
+      kind: 'guardianship',
+      key: `${g.child}:${g.id}`,
+      data: { studentId: g.child, guardianId: g.id, relation: g.relation, mayPickUp: true, receivesNotices: true },
+    });
+  }
+  out.push({ kind: 'card', key: '2026010104', data: { personId: '2026010104', version: 1, revoked: true } });
+  return out;
+}
+
+/**
+ * Writes the demo roster to the local cloud's admin API, only the records the cloud does
+ * not already hold exactly (every write is a new change in the feed, so a restart that
+ * rewrote everything would make every edge re-apply it). Returns how many were written.
+ */
+export async function postDemoRoster(link: DemoCloudLink, records: CloudRecord[] = demoCloudRoster()): Promise<{ written: number; total: number }> {
+  const base = `${link.cloudUrl}/api/admin/schools/${encodeURIComponent(link.schoolId)}/records`;
+  const headers = { authorization: `Bearer ${link.adminToken}`, 'content-type': 'application/json' };
+  const stale = await Promise.all(
+    records.map(async (r) => {
+      const res = await fetch(`${base}/${r.kind}/${encodeURIComponent(r.key)}`, { headers, signal: AbortSignal.timeout(10_000) });
+      if (res.status === 404) return true;
+      if (!res.ok) throw new Error(`云端读取失败 / cloud read failed: ${res.status} ${await res.text()}`);
+      return !isDeepStrictEqual(await res.json(), r.data);
+    }),
+  );
+  const writes = records.filter((_, i) => stale[i]);
+  if (writes.length) {
+    const res = await fetch(base, { method: 'POST', headers, body: JSON.stringify({ records: writes }), signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`云端写入失败 / cloud write failed: ${res.status} ${await res.text()}`);
+  }
+  return { written: writes.length, total: records.length };
+}
