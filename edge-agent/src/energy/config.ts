@@ -199,7 +199,7 @@ export const EnergyConfigSchema = z
             kWh: point.default(0.1),
             degC: point.default(1),
             mA: point.default(10),
-            relative: z.number().min(0).max(1).default(0.02),
+            relative: z.number().min(0).max(1).default(0.05),
           })
           .prefault({})
           .describe('A raw value is stored when it moves more than max(absolute band of its unit, relative × value) from the last stored value.'),

@@ -24,7 +24,7 @@ import { Tariff } from './reports/tariff.js';
 import { ScheduleRepo } from './schedules/schedule-repo.js';
 import { ScheduleRunner } from './schedules/schedule-runner.js';
 import { TelemetryRecorder } from './telemetry/recorder.js';
-import { TelemetryStore } from './telemetry/telemetry-store.js';
+import { TelemetryStore, ringLayout } from './telemetry/telemetry-store.js';
 import { SystemTimerClock, every, type TimerClock } from './time/timers.js';
 import { Zone } from './time/zone.js';
 import { Topology } from './topology.js';
@@ -140,7 +140,7 @@ export class EnergyModule implements EdgeModule {
       publish: publishRetained,
       log,
     });
-    const telemetry = new TelemetryStore(db);
+    const telemetry = new TelemetryStore(db, ringLayout(config.telemetry));
     const recorder = new TelemetryRecorder({
       store: telemetry,
       timers,
@@ -154,6 +154,7 @@ export class EnergyModule implements EdgeModule {
       appendEvents: (events) => {
         store.events.appendMany(events);
       },
+      activeMeters: topology.meters.keys(),
     });
     const rules = new SafetyRules(alarms, topology, config.alarms, hours, live);
     const runner = new ScheduleRunner({ repo: schedules, calendar, bookings, circuits, topology, timers, zone, appendEvent: append, log });

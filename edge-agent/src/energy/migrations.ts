@@ -2,39 +2,47 @@ import type { Migration } from '../store/migrations.js';
 
 /**
  * The energy domain's tables. Telemetry tables are WITHOUT ROWID and keyed time
- * first, so each flush appends to the end of its B-tree (few pages touched on
- * SD/eMMC) and retention deletes a key-range prefix. Meters and points get small
- * integer ids for the same reason.
+ * (or time slot) first, so each flush touches a contiguous run of pages (few
+ * page writes on SD/eMMC). Meters and points get small integer ids for the same
+ * reason.
  */
 export const ENERGY_MIGRATIONS: Migration[] = [
   {
     id: 'energy.001',
     name: 'energy: telemetry, roll-ups, circuits, overrides, switch log, calendar, bookings, schedules, alarms',
     sql: `
-      CREATE TABLE energy_meters (idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+      CREATE TABLE energy_meters (idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, retired INTEGER NOT NULL DEFAULT 0);
       -- A point key is "name@unit"; res is the step raw values are stored in.
       CREATE TABLE energy_points (idx INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, point TEXT NOT NULL, unit TEXT NOT NULL, res REAL NOT NULL);
 
-      -- Raw readings on change beyond a deadband, packed per meter and flush (see telemetry/raw-codec.ts).
+      -- Raw readings and minute roll-ups are rings: a row's slot is its time window
+      -- modulo the retention, and new data overwrites the oldest in place. Deleting
+      -- old rows instead would make SQLite rebalance pages and write ~75 % more.
+
+      -- Raw readings on change beyond a deadband, packed per meter and flush window
+      -- (see telemetry/raw-codec.ts); slot = (t0 / window) mod slots.
       CREATE TABLE energy_raw (
-        t0 INTEGER NOT NULL,
+        slot INTEGER NOT NULL,
         meter INTEGER NOT NULL,
+        t0 INTEGER NOT NULL,
         t1 INTEGER NOT NULL,
         n INTEGER NOT NULL,
         data BLOB NOT NULL,
-        PRIMARY KEY (t0, meter)
+        PRIMARY KEY (slot, meter)
       ) WITHOUT ROWID;
 
-      -- minute: epoch minute; dwh: energy in that minute in tenths of a Wh, integrated
-      -- from active power (hour rows are exact from the meter's counter); w_avg/w_max: power.
+      -- 1-minute roll-ups; the epoch minute is lap * slots + slot. dwh: energy in that
+      -- minute in tenths of a Wh, integrated from active power (hour rows are exact
+      -- from the meter's counter); after: outside operating hours; w_avg: average power
+      -- (peaks are in the raw values and the hour rows).
       CREATE TABLE energy_minute (
-        minute INTEGER NOT NULL,
+        slot INTEGER NOT NULL,
         meter INTEGER NOT NULL,
+        lap INTEGER NOT NULL,
         dwh INTEGER NOT NULL,
         after INTEGER NOT NULL,
         w_avg INTEGER,
-        w_max INTEGER,
-        PRIMARY KEY (minute, meter)
+        PRIMARY KEY (slot, meter)
       ) WITHOUT ROWID;
 
       -- hour: epoch hour (UTC); wh_after: the part outside operating hours.
@@ -59,13 +67,21 @@ export const ENERGY_MIGRATIONS: Migration[] = [
         PRIMARY KEY (day, meter)
       ) WITHOUT ROWID;
 
-      -- The counter value already booked into closed hours, so energy used while
-      -- the edge was down lands in the next hour instead of being lost.
-      -- last_wh: the counter at the last flush (recovers the hour the edge stopped in).
+      -- Which meters count towards which building, room and the campus (kind, scope),
+      -- rebuilt from the configuration at start so reports aggregate in SQL.
+      CREATE TABLE energy_scope_meters (
+        meter INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        PRIMARY KEY (meter, kind, scope)
+      ) WITHOUT ROWID;
+
+      -- The counter value already booked into closed hours (written when an hour
+      -- closes), so energy used while the edge was down lands in the next hour
+      -- instead of being lost.
       CREATE TABLE energy_meter_state (
         meter INTEGER PRIMARY KEY,
         counter_wh INTEGER,
-        last_wh INTEGER,
         at INTEGER NOT NULL
       );
 

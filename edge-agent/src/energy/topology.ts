@@ -159,13 +159,6 @@ export class Topology {
     return [...this.buildings.keys()].flatMap((b) => buildingMeters(billing, b));
   }
 
-  /** For each billing meter, the building whose total it counts towards (or null if a main meter covers it). */
-  buildingOfMeter(meterId: string): string | null {
-    const m = this.meters.get(meterId);
-    if (!m || m.detector) return null;
-    return buildingMeters([...this.meters.values()].filter((x) => !x.detector), m.building).some((x) => x.id === m.id) ? m.building : null;
-  }
-
   circuitsOf(filter: { buildings?: string[]; rooms?: string[]; roomKinds?: RoomKind[]; circuitKinds?: CircuitKind[]; circuits?: string[] }): Circuit[] {
     return [...this.circuits.values()].filter((c) => {
       if (filter.circuits && !filter.circuits.includes(c.id)) return false;

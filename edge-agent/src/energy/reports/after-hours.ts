@@ -32,15 +32,10 @@ const HOUR = 3_600_000;
  * Energy used outside operating hours (and outside room bookings) is waste: per
  * building and day, in kWh and money, costed hour by hour with the time-of-use
  * tariff. The after-hours share of each hour was fixed when the hour was rolled
- * up, from the calendar and bookings as they were then.
+ * up, from the calendar and bookings as they were then. Needs the scope table
+ * EnergyQuery maintains.
  */
 export function afterHoursReport(db: Db, topology: Topology, zone: Zone, tariff: Tariff, from: string, to: string): AfterHoursReport {
-  const ids = new Map((db.prepare('SELECT idx, id FROM energy_meters').all() as Array<{ idx: number; id: string }>).map((r) => [r.idx, r.id]));
-  const buildingOf = new Map<number, string>();
-  for (const [idx, id] of ids) {
-    const b = topology.buildingOfMeter(id);
-    if (b) buildingOf.set(idx, b);
-  }
   const acc = new Map<string, AfterHoursBuilding & { dayMap: Map<string, { date: string; kwh: number; kwhAfter: number; costAfter: number }> }>();
   for (const b of topology.buildings.values()) {
     acc.set(b.id, { building: b.id, name: b.name, kwh: 0, kwhAfter: 0, share: 0, cost: 0, costAfter: 0, kwhAfterByTier: Tariff.emptyTiers(), days: [], dayMap: new Map() });
@@ -48,10 +43,16 @@ export function afterHoursReport(db: Db, topology: Topology, zone: Zone, tariff:
   const h0 = Math.floor(zone.dateStart(from) / HOUR);
   const h1 = Math.floor(zone.dateStart(dateOfDayKey(Zone.nextDayKey(dayKeyOf(to)))) / HOUR) - 1;
   const local = new Map<number, { month: number; hour: number; date: string }>();
-  const rows = db.prepare('SELECT hour, meter, wh, wh_after FROM energy_hour WHERE hour BETWEEN ? AND ?').raw().iterate(h0, h1) as Iterable<[number, number, number, number]>;
-  for (const [hour, meter, wh, whAfter] of rows) {
-    const b = buildingOf.get(meter);
-    const a = b === undefined ? undefined : acc.get(b);
+  // Summed per building and hour in SQL (energy_scope_meters is kept by EnergyQuery).
+  const rows = db
+    .prepare(
+      `SELECT s.scope, h.hour, sum(h.wh), sum(h.wh_after) FROM energy_hour h JOIN energy_scope_meters s ON s.meter = h.meter AND s.kind = 'building'
+       WHERE h.hour BETWEEN ? AND ? GROUP BY s.scope, h.hour`,
+    )
+    .raw()
+    .iterate(h0, h1) as Iterable<[string, number, number, number]>;
+  for (const [building, hour, wh, whAfter] of rows) {
+    const a = acc.get(building);
     if (!a) continue;
     let l = local.get(hour);
     if (!l) {

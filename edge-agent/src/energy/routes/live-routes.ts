@@ -104,10 +104,7 @@ export function liveRoutes(api: ApiRouter, energy: EnergyModule): void {
       const points = [...s.telemetry.points().values()].filter((p) => p.point === query.point);
       if (idx === undefined || points.length === 0) return { meter: params.id, point: query.point, unit: null, values: [] };
       const byIdx = new Map(points.map((p) => [p.idx, p]));
-      // Chunks start at most one flush window before `from`.
-      const rows = s.telemetry.db
-        .prepare('SELECT t0, data FROM energy_raw WHERE t0 BETWEEN ? AND ? AND meter = ? ORDER BY t0')
-        .all(query.from - s.config.telemetry.flushSeconds * 2000, query.to, idx) as Array<{ t0: number; data: Buffer }>;
+      const rows = s.telemetry.rawChunks(idx, query.from, query.to);
       const values: Array<[number, number]> = [];
       for (const r of rows) {
         for (const v of decodeRawChunk(r.t0, r.data)) {

@@ -4,7 +4,7 @@ import { ENERGY_EVENTS, ENERGY_REASONS } from '@campus/protocol/energy/edge-even
 import type { EnergyConfig } from '../config.js';
 import { every, type TimerClock } from '../time/timers.js';
 import type { Zone } from '../time/zone.js';
-import { RawChunkWriter, type RawValue } from './raw-codec.js';
+import { RawChunkWriter } from './raw-codec.js';
 import type { HourRow, MinuteRow, PointInfo, RawRow, TelemetryStore } from './telemetry-store.js';
 import { COUNTER_UNITS, deadbandOf, normalise, resolutionOf } from './units.js';
 
@@ -16,11 +16,6 @@ const MAX_INTEGRATION_GAP_MS = 60_000;
 const POWER_POINT = 'power_active_total';
 const PHASE_POWER = /^power_active_l[123]$/;
 const COUNTER_POINT = 'energy_active_import_total';
-
-interface StoredPoint {
-  value: number;
-  at: number;
-}
 
 interface MeterAcc {
   id: string;
@@ -46,7 +41,27 @@ interface MeterAcc {
   lastWh: number | null;
   baselineDirty: boolean;
   chunk: RawChunkWriter | null;
-  stored: Map<number, StoredPoint>;
+  points: Map<string, PointState>;
+}
+
+const ROLE_OTHER = 0;
+const ROLE_POWER = 1;
+const ROLE_PHASE_POWER = 2;
+const ROLE_COUNTER = 3;
+
+/** Per meter and point: where it is stored, its deadband, and the last value kept. */
+interface PointState {
+  idx: number;
+  res: number;
+  sourceUnit: string;
+  /** Multiplier to the stored unit (kW → W). */
+  factor: number;
+  abs: number;
+  relative: number;
+  halfStep: number;
+  role: number;
+  lastValue: number;
+  lastAt: number;
 }
 
 export interface HourTotal {
@@ -70,6 +85,8 @@ export interface RecorderDeps {
   /** An hour was closed for every meter (alarms, live reports). */
   onHourClosed?: (hourStart: number, totals: HourTotal[]) => void;
   onMinuteClosed?: (minute: number) => void;
+  /** The configured meters: telemetry rows of others are removed at start. */
+  activeMeters?: Iterable<string>;
 }
 
 /**
@@ -89,18 +106,24 @@ export class TelemetryRecorder {
   private pendingDays = new Map<string, { day: number; meter: number; wh: number; whAfter: number; wMax: number | null }>();
   private pendingHourTotals = new Map<number, HourTotal[]>();
   private pendingEvents: NewEvent[] = [];
-  private baselines = new Map<number, { counterWh: number | null; lastWh: number | null }>();
+  private baselines = new Map<number, number | null>();
   private lastRetention = 0;
   private cancels: Array<() => void> = [];
   readonly stats = { readings: 0, stored: 0, flagged: 0, flushes: 0 };
+  private readonly heartbeatMs: number;
+  private readonly rawPoints: number[] = [];
+  private readonly rawQ: number[] = [];
 
-  constructor(private readonly deps: RecorderDeps) {}
+  constructor(private readonly deps: RecorderDeps) {
+    this.heartbeatMs = deps.config.heartbeatSeconds * 1000;
+  }
 
   start(): void {
+    if (this.deps.activeMeters) this.deps.store.retireMeters(new Set(this.deps.activeMeters));
     this.baselines = this.deps.store.baselines();
     for (const id of this.deps.store.meterIds().values()) this.acc(id);
     this.recoverOpenHours();
-    for (const acc of this.meters.values()) this.restoreOpenHour(acc);
+    this.restoreOpenHour();
     this.cancels.push(every(this.deps.timers, MINUTE, () => this.tick(), 2_000));
     this.cancels.push(every(this.deps.timers, this.deps.config.flushSeconds * 1000, () => this.flush(), 5_000));
   }
@@ -118,7 +141,7 @@ export class TelemetryRecorder {
     const acc = this.acc(first.deviceId);
     const at = first.at;
     this.advance(acc, at);
-    const raw: RawValue[] = [];
+    let stored = 0;
     let power: number | null = null;
     let phaseSum = 0;
     let phases = 0;
@@ -128,22 +151,49 @@ export class TelemetryRecorder {
         this.stats.flagged++;
         continue;
       }
-      const { value, unit } = normalise(r.value, r.unit);
-      const p = this.point(r.point, unit);
-      if (this.keep(acc, p, value, r.at)) raw.push({ point: p.idx, q: Math.round(value / p.res) });
-      if (r.point === POWER_POINT) power = value;
-      else if (PHASE_POWER.test(r.point)) {
+      let p = acc.points.get(r.point);
+      if (!p || p.sourceUnit !== r.unit) acc.points.set(r.point, (p = this.pointState(r.point, r.unit)));
+      const value = r.value * p.factor;
+      // Deadband and heartbeat: is this value worth a write?
+      const threshold = Math.max(p.abs, p.relative * Math.abs(p.lastValue), p.halfStep);
+      if (p.lastAt === -Infinity || Math.abs(value - p.lastValue) > threshold || r.at - p.lastAt >= this.heartbeatMs) {
+        p.lastValue = value;
+        p.lastAt = r.at;
+        this.rawPoints[stored] = p.idx;
+        this.rawQ[stored] = Math.round(value / p.res);
+        stored++;
+      }
+      if (p.role === ROLE_POWER) power = value;
+      else if (p.role === ROLE_PHASE_POWER) {
         phaseSum += value;
         phases++;
-      } else if (r.point === COUNTER_POINT && unit === 'kWh') this.counter(acc, Math.round(value * 1000));
+      } else if (p.role === ROLE_COUNTER) this.counter(acc, Math.round(value * 1000));
     }
-    if (raw.length > 0) {
+    if (stored > 0) {
       acc.chunk ??= new RawChunkWriter(at);
-      acc.chunk.add(at, raw);
-      this.stats.stored += raw.length;
+      acc.chunk.add(at, this.rawPoints, this.rawQ, stored);
+      this.stats.stored += stored;
     }
     if (power === null && phases > 0) power = phaseSum;
     if (power !== null) this.power(acc, power, at);
+  }
+
+  private pointState(name: string, sourceUnit: string): PointState {
+    const n = normalise(1, sourceUnit);
+    const info = this.point(name, n.unit);
+    const band = deadbandOf(n.unit, this.deps.config.deadband);
+    return {
+      idx: info.idx,
+      res: info.res,
+      sourceUnit,
+      factor: n.value,
+      abs: band.abs,
+      relative: band.relative,
+      halfStep: info.res / 2,
+      role: name === POWER_POINT ? ROLE_POWER : PHASE_POWER.test(name) ? ROLE_PHASE_POWER : name === COUNTER_POINT && n.unit === 'kWh' ? ROLE_COUNTER : ROLE_OTHER,
+      lastValue: 0,
+      lastAt: -Infinity,
+    };
   }
 
   /** Closes minutes and hours that ended (called every minute; tests call it directly). */
@@ -162,25 +212,19 @@ export class TelemetryRecorder {
       if (acc.chunk && acc.chunk.count > 0) raw.push({ t0: acc.chunk.t0, meter: acc.idx, t1: acc.chunk.t1, n: acc.chunk.count, data: acc.chunk.bytes() });
       acc.chunk = null;
     }
-    const baselines: Array<{ meter: number; counterWh: number | null; lastWh: number | null }> = [];
+    const baselines: Array<{ meter: number; counterWh: number | null }> = [];
     for (const acc of this.meters.values()) {
       if (!acc.baselineDirty) continue;
       acc.baselineDirty = false;
-      baselines.push({ meter: acc.idx, counterWh: acc.baseWh, lastWh: acc.lastWh });
+      baselines.push({ meter: acc.idx, counterWh: acc.baseWh });
     }
-    const retention =
-      now - this.lastRetention >= HOUR
-        ? {
-            rawBefore: now - this.deps.config.rawRetentionHours * HOUR,
-            minuteBefore: Math.floor((now - this.deps.config.minuteRetentionDays * 24 * HOUR) / MINUTE),
-            hourBefore: Math.floor((now - this.deps.config.hourRetentionYears * 365.25 * 24 * HOUR) / HOUR),
-          }
-        : undefined;
+    // Raw values and minutes age out by being overwritten (rings); hour rows are deleted once a day.
+    const hourBefore = now - this.lastRetention >= 24 * HOUR ? Math.floor((now - this.deps.config.hourRetentionYears * 365.25 * 24 * HOUR) / HOUR) : undefined;
     const minutes = this.pendingMinutes;
     if (this.deps.config.minuteRollupEvents && minutes.length > 0) this.pendingEvents.push(this.minuteEvent(minutes));
-    if (raw.length || minutes.length || this.pendingHours.length || this.pendingDays.size || baselines.length || retention) {
-      this.deps.store.write({ raw, minutes, hours: this.pendingHours, days: [...this.pendingDays.values()], baselines, at: now, retention });
-      if (retention) this.lastRetention = now;
+    if (raw.length || minutes.length || this.pendingHours.length || this.pendingDays.size || baselines.length || hourBefore !== undefined) {
+      this.deps.store.write({ raw, minutes, hours: this.pendingHours, days: [...this.pendingDays.values()], baselines, at: now, hourBefore });
+      if (hourBefore !== undefined) this.lastRetention = now;
       this.stats.flushes++;
     }
     this.pendingRaw = [];
@@ -215,12 +259,12 @@ export class TelemetryRecorder {
         hAvgSum: 0,
         hN: 0,
         hMax: null,
-        hadCounter: base?.counterWh !== undefined && base.counterWh !== null,
-        baseWh: base?.counterWh ?? null,
-        lastWh: base?.lastWh ?? base?.counterWh ?? null,
+        hadCounter: base !== undefined && base !== null,
+        baseWh: base ?? null,
+        lastWh: base ?? null,
         baselineDirty: false,
         chunk: null,
-        stored: new Map(),
+        points: new Map(),
       };
       this.meters.set(deviceId, acc);
     }
@@ -237,27 +281,15 @@ export class TelemetryRecorder {
     return p;
   }
 
-  /** Deadband and heartbeat: is this value worth a write? */
-  private keep(acc: MeterAcc, p: PointInfo, value: number, at: number): boolean {
-    const last = acc.stored.get(p.idx);
-    const band = deadbandOf(p.unit, this.deps.config.deadband);
-    const threshold = Math.max(band.abs, band.relative * Math.abs(last?.value ?? 0), p.res / 2);
-    if (!last || Math.abs(value - last.value) > threshold || at - last.at >= this.deps.config.heartbeatSeconds * 1000) {
-      acc.stored.set(p.idx, { value, at });
-      return true;
-    }
-    return false;
-  }
-
   private counter(acc: MeterAcc, wh: number): void {
     acc.hadCounter = true;
     if (acc.baseWh === null || (acc.lastWh !== null && wh < acc.lastWh)) {
       // First reading ever, or a meter that was reset or replaced (the poller has
       // already held back a few regressed readings): count from here.
       acc.baseWh = wh;
+      acc.baselineDirty = true;
     }
     acc.lastWh = wh;
-    acc.baselineDirty = true;
   }
 
   private power(acc: MeterAcc, w: number, at: number): void {
@@ -299,7 +331,7 @@ export class TelemetryRecorder {
       const after = this.deps.isAfterHours(acc.id, start);
       const wAvg = acc.pN > 0 ? Math.round(acc.pSum / acc.pN) : null;
       const wMax = acc.pN > 0 ? Math.round(acc.pMax) : null;
-      this.pendingMinutes.push({ minute: acc.minute, meter: acc.idx, dwh: Math.round(acc.integWh * 10), after, wAvg, wMax });
+      this.pendingMinutes.push({ minute: acc.minute, meter: acc.idx, dwh: Math.round(acc.integWh * 10), after, wAvg });
       acc.hIntegWh += acc.integWh;
       if (after) acc.hIntegAfterWh += acc.integWh;
       if (wAvg !== null) {
@@ -317,11 +349,23 @@ export class TelemetryRecorder {
     if (hour > acc.hour) this.closeHour(acc, hour);
   }
 
-  /** Books the open hour and starts `nextHour`. */
-  private closeHour(acc: MeterAcc, nextHour: number): void {
+  /**
+   * Books the open hour and starts `nextHour`. `recovered`: an hour the edge
+   * stopped in, closed after a restart from its minute rows; its energy is the
+   * integrated power, and the counter baseline moves on by that much so the
+   * next hour's counter delta does not count it again.
+   */
+  private closeHour(acc: MeterAcc, nextHour: number, recovered = false): void {
     const hourStart = acc.hour * HOUR;
     let wh: number;
-    if (acc.hadCounter) {
+    if (recovered) {
+      wh = Math.round(acc.hIntegWh);
+      if (acc.hadCounter && acc.baseWh !== null) {
+        // An estimate: if the counter later reads less, the next hour books 0 and the baseline snaps back to it.
+        acc.baseWh += wh;
+        acc.baselineDirty = true;
+      }
+    } else if (acc.hadCounter) {
       wh = acc.baseWh !== null && acc.lastWh !== null ? Math.max(0, acc.lastWh - acc.baseWh) : 0;
       if (acc.lastWh !== null && acc.baseWh !== acc.lastWh) {
         acc.baseWh = acc.lastWh;
@@ -397,16 +441,15 @@ export class TelemetryRecorder {
 
   /**
    * After a restart: hours that had minutes written but were never closed (the
-   * edge stopped in them) are closed from their minute rows and the counter
-   * progress saved with the last flush.
+   * edge stopped in them) are closed from their minute rows.
    */
   private recoverOpenHours(): void {
+    const nowMinute = Math.floor(this.deps.timers.now() / MINUTE);
+    const currentHour = Math.floor(nowMinute / 60);
     const lastHour = this.deps.store.lastHour();
-    const lastMinute = this.deps.store.lastMinute();
-    if (lastMinute === null) return;
-    const from = lastHour === null ? Math.floor(lastMinute / 60) * 60 : (lastHour + 1) * 60;
-    const currentHour = Math.floor(this.deps.timers.now() / HOUR);
-    const rows = this.deps.store.minutesSince(from).filter((r) => Math.floor(r.minute / 60) < currentHour);
+    // Look back at most a week: older open hours are beyond what a restart can repair.
+    const from = Math.max(lastHour === null ? 0 : (lastHour + 1) * 60, nowMinute - 7 * 1440);
+    const rows = this.deps.store.minutes(from, currentHour * 60 - 1);
     if (rows.length === 0) return;
     const ids = this.deps.store.meterIds();
     // Rows come ordered by minute, so hours are closed oldest first.
@@ -423,16 +466,25 @@ export class TelemetryRecorder {
       if (!acc) continue;
       acc.hour = Math.floor(list[0]!.minute / 60);
       this.loadMinutes(acc, list);
-      this.closeHour(acc, currentHour);
+      this.closeHour(acc, currentHour, true);
     }
     this.emitClosedHours(currentHour);
   }
 
   /** The open hour's minutes already on disk (a restart within the hour). */
-  private restoreOpenHour(acc: MeterAcc): void {
-    acc.hour = Math.floor(this.deps.timers.now() / HOUR);
-    const rows = this.deps.store.minutesSince(acc.hour * 60).filter((r) => r.meter === acc.idx && Math.floor(r.minute / 60) === acc.hour);
-    this.loadMinutes(acc, rows);
+  private restoreOpenHour(): void {
+    const now = this.deps.timers.now();
+    const hour = Math.floor(now / HOUR);
+    const byMeter = new Map<number, MinuteRow[]>();
+    for (const r of this.deps.store.minutes(hour * 60, Math.floor(now / MINUTE))) {
+      let list = byMeter.get(r.meter);
+      if (!list) byMeter.set(r.meter, (list = []));
+      list.push(r);
+    }
+    for (const acc of this.meters.values()) {
+      acc.hour = hour;
+      this.loadMinutes(acc, byMeter.get(acc.idx) ?? []);
+    }
   }
 
   private loadMinutes(acc: MeterAcc, rows: readonly MinuteRow[]): void {
@@ -443,7 +495,8 @@ export class TelemetryRecorder {
       if (r.wAvg !== null) {
         acc.hAvgSum += r.wAvg;
         acc.hN++;
-        acc.hMax = acc.hMax === null ? r.wMax : Math.max(acc.hMax, r.wMax ?? 0);
+        // Minute peaks are not kept on disk: after a restart the hour's peak counts from its averages.
+        acc.hMax = acc.hMax === null ? r.wAvg : Math.max(acc.hMax, r.wAvg);
       }
     }
   }
