@@ -213,7 +213,8 @@ export class CampusBroker {
     } catch {
       return;
     }
-    this.publish(topic, online ? ONLINE : OFFLINE, { retain: true, qos: 1 });
+    // May race close() during shutdown: a lost presence update then is harmless.
+    this.publish(topic, online ? ONLINE : OFFLINE, { retain: true, qos: 1 }).catch(() => undefined);
   }
 
   /** Publishes as the edge itself (bypasses the ACL; never from a network client). */
