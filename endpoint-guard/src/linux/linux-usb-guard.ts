@@ -230,7 +230,13 @@ export class LinuxUsbGuard implements UsbEnforcer {
       const allow = interfaceVerdict(d, i.config, i.number)?.action === 'allow';
       if (allow && !i.authorized) {
         await sysfs.setInterfaceAuthorized(i.name, true);
-        await sysfs.probeDriver(i.name);
+        try {
+          await sysfs.probeDriver(i.name);
+        } catch (err) {
+          // A driver that fails its probe is the driver's problem; the decision stands.
+          if (isGone(err)) throw err;
+          this.opts.log.warn('driver probe failed', { interface: i.name, err });
+        }
       } else if (!allow && i.authorized) {
         await sysfs.setInterfaceAuthorized(i.name, false);
       }

@@ -167,9 +167,6 @@ export class SysfsUsb {
     }
   }
 
-  async readControllerDefault(controller: string): Promise<string | null> {
-    return readOptional(join(this.devicesDir, controller, 'authorized_default'));
-  }
 }
 
 /**
