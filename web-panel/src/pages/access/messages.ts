@@ -56,6 +56,7 @@ export const accessPageMessages = defineMessages({
     'zh-CN': '已确认打开 {confirmed}/{total} 个闸机 · 来源：{source} · 开始于 {since}',
     en: '{confirmed} of {total} gates confirmed open · source: {source} · since {since}',
   },
+  'panel.access.fire.sourcePanel': { 'zh-CN': '消防报警主机', en: 'fire panel' },
   'panel.access.fire.notOpen': { 'zh-CN': '尚未确认打开：{gates}', en: 'Not confirmed open yet: {gates}' },
   'panel.access.fire.clear': { 'zh-CN': '解除消防联动', en: 'Clear the fire alarm' },
   'panel.access.fire.raise': { 'zh-CN': '启动消防联动', en: 'Raise the fire alarm' },

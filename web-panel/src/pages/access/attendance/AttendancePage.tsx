@@ -51,7 +51,7 @@ export default function AttendancePage() {
       key: status,
       title: t(`panel.access.status.${status}`),
       align: 'center',
-      width: 96,
+      width: 80,
       render: (_, c) => (
         <span className={`att-count${c.counts[status] === 0 ? ' att-count-zero' : ''}`} data-testid={`att-${c.classId}-${status}`}>
           {c.counts[status]}
@@ -84,7 +84,7 @@ export default function AttendancePage() {
       {
         key: 'turnout',
         title: t('panel.access.att.turnout'),
-        width: 150,
+        width: 140,
         responsive: ['lg'],
         render: (_, c) => {
           const pct = turnoutPercent(c.counts);
@@ -95,6 +95,7 @@ export default function AttendancePage() {
   }, [t]);
 
   const noSchool = data && !takesAttendance(data.dayKind);
+  const turnout = data ? turnoutPercent(data.totals) : null;
 
   return (
     <Flex vertical gap="middle" data-testid="attendance-page">
@@ -121,6 +122,12 @@ export default function AttendancePage() {
             <span className="att-tile-label">{t('panel.access.att.students')}</span>
             <span className="att-tile-value" data-testid="att-total-students">
               {data.totals.students}
+            </span>
+          </div>
+          <div className="att-tile att-tile-arrived">
+            <span className="att-tile-label">{t('panel.access.att.turnout')}</span>
+            <span className="att-tile-value" data-testid="att-total-turnout">
+              {turnout === null ? '—' : `${turnout}%`}
             </span>
           </div>
           {STATUS_ORDER.map((s) => (

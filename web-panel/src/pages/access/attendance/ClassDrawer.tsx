@@ -4,7 +4,7 @@ import type { AttendanceStatus, ClassAttendance, StudentAttendance } from '@camp
 import { fetchClassAttendance } from '../../../api/access';
 import { useAccessText } from '../shared/useAccessText';
 import { useLiveReconnect } from '../../../live/connection';
-import { clockTime } from '../shared/format';
+import { useSchoolTime } from '../shared/useSchoolTime';
 import { useEdgeQuery } from '../shared/useEdgeQuery';
 import { sortStudents, STATUS_COLOURS, STATUS_ORDER, withStatus } from './rollup';
 
@@ -14,6 +14,7 @@ const ALL = 'all';
 export function ClassDrawer(props: { summary: ClassAttendance | null; date: string | undefined; onClose: () => void }) {
   const { summary } = props;
   const { locale, t } = useAccessText();
+  const { clock } = useSchoolTime();
   const classId = summary?.classId ?? null;
   const detail = useEdgeQuery(
     (api) => (classId === null ? Promise.resolve(null) : fetchClassAttendance(api, classId, props.date)),
@@ -56,7 +57,7 @@ export function ClassDrawer(props: { summary: ClassAttendance | null; date: stri
         key: 'arrived',
         title: t('panel.access.att.col.arrivedAt'),
         width: 120,
-        render: (_, s) => (s.arrivedAt === null ? '—' : clockTime(locale, s.arrivedAt)),
+        render: (_, s) => (s.arrivedAt === null ? '—' : clock(s.arrivedAt)),
       },
       {
         key: 'gate',
@@ -69,10 +70,10 @@ export function ClassDrawer(props: { summary: ClassAttendance | null; date: stri
         key: 'left',
         title: t('panel.access.att.col.leftAt'),
         width: 120,
-        render: (_, s) => (s.leftAt === null ? '—' : clockTime(locale, s.leftAt)),
+        render: (_, s) => (s.leftAt === null ? '—' : clock(s.leftAt)),
       },
     ],
-    [locale, t],
+    [clock, t],
   );
 
   return (

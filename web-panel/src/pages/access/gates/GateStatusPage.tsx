@@ -2,10 +2,9 @@ import { useState } from 'react';
 import { Alert, Badge, Button, Card, Empty, Flex, Tag, Tooltip, Typography } from 'antd';
 import { FireOutlined, ReloadOutlined } from '@ant-design/icons';
 import type { DeviceLinkView, GateView, ReaderView, RelayBoardView, ZoneView } from '@campus/protocol/access/index';
-import { absoluteTime } from '../../../format/time';
 import { useAccessText } from '../shared/useAccessText';
 import { FireAlarmBanner, FireAlarmDialog } from '../shared/FireAlarm';
-import { shortDateTime } from '../shared/format';
+import { useSchoolTime } from '../shared/useSchoolTime';
 import { useGatesOverview } from '../shared/useGatesOverview';
 import { gateHealth, isOnline, readerSummary, relaySummary, type GateHealth } from './health';
 import '../access.css';
@@ -25,22 +24,24 @@ const LINK_BADGE: Record<DeviceLinkView['state'], 'success' | 'processing' | 'er
 };
 
 function LinkBadge({ link, testId }: { link: DeviceLinkView; testId: string }) {
-  const { locale, t } = useAccessText();
+  const { t } = useAccessText();
+  const { dateTime } = useSchoolTime();
   const state = t(`panel.access.gates.link.${link.state}`);
   return (
-    <Tooltip title={absoluteTime(locale, link.since)}>
+    <Tooltip title={dateTime(link.since)}>
       <Badge
         status={LINK_BADGE[link.state]}
         data-testid={testId}
         data-state={link.state}
-        text={isOnline(link) ? state : t('panel.access.gates.since', { state, time: shortDateTime(locale, link.since) })}
+        text={isOnline(link) ? state : t('panel.access.gates.since', { state, time: dateTime(link.since) })}
       />
     </Tooltip>
   );
 }
 
 function ReaderLine({ reader }: { reader: ReaderView }) {
-  const { locale, t } = useAccessText();
+  const { t } = useAccessText();
+  const { dateTime } = useSchoolTime();
   return (
     <div className="reader-line" data-testid={`reader-${reader.id}`}>
       <span>
@@ -50,7 +51,7 @@ function ReaderLine({ reader }: { reader: ReaderView }) {
       <span className="reader-stats">
         <span>
           {t('panel.access.gates.col.lastScan')}：
-          {reader.lastScanAt === null ? t('panel.access.gates.never') : shortDateTime(locale, reader.lastScanAt)}
+          {reader.lastScanAt === null ? t('panel.access.gates.never') : dateTime(reader.lastScanAt)}
         </span>
         <span>
           {t('panel.access.gates.col.scans')}：{reader.scans}
@@ -64,7 +65,7 @@ function ReaderLine({ reader }: { reader: ReaderView }) {
       </span>
       {reader.link.error && !isOnline(reader.link) && (
         <span className="reader-error" data-testid={`reader-error-${reader.id}`}>
-          {reader.link.error.code}: {reader.link.error.message}
+          {reader.link.error.message}
         </span>
       )}
     </div>
@@ -90,7 +91,9 @@ function GateCard({ gate, zone }: { gate: GateView; zone: ZoneView | undefined }
       <Flex vertical gap={4}>
         {zone && (
           <Typography.Text type="secondary">
-            {zone.name} · {t(`panel.access.gates.zone.${zone.kind}`)} · {gate.directions.map((d) => t(`panel.access.direction.${d}`)).join(' / ')}
+            {[zone.name, t(`panel.access.gates.zone.${zone.kind}`), gate.directions.map((d) => t(`panel.access.direction.${d}`)).join(' / ')]
+              .filter((part, i, all) => all.indexOf(part) === i) // a zone named 校园 is not said twice
+              .join(' · ')}
           </Typography.Text>
         )}
         <Typography.Text>

@@ -1,7 +1,7 @@
 import { Button, Tag, Tooltip } from 'antd';
 import { CheckCircleFilled, CloseCircleFilled, UnlockOutlined, WarningOutlined } from '@ant-design/icons';
 import { useAccessText } from '../shared/useAccessText';
-import { clockTime } from '../shared/format';
+import { useSchoolTime } from '../shared/useSchoolTime';
 import { PersonPhoto, type PhotoSubject } from '../shared/PersonPhoto';
 import { identityOf, type GateDecision } from './decisions';
 
@@ -26,6 +26,7 @@ function photoSubject(d: GateDecision): PhotoSubject {
 /** One gate decision: photo, who, 通过/拒绝, why, where and when. */
 export function DecisionCard({ decision: d, variant, answeredBy, onOverride, live }: DecisionCardProps) {
   const { locale, t } = useAccessText();
+  const { clock } = useSchoolTime();
   const who = identityOf(d);
   let name: string;
   let detail: string | null = null;
@@ -64,7 +65,7 @@ export function DecisionCard({ decision: d, variant, answeredBy, onOverride, liv
             {t('panel.access.live.gateDirection', { gate: d.gateName, direction: t(`panel.access.direction.${d.direction}`) })}
           </span>
           <span className="decision-time">
-            {clockTime(locale, d.occurredAt)}
+            {clock(d.occurredAt)}
             {!d.clockTrusted && (
               <Tooltip title={t('panel.events.clockUntrusted')}>
                 <WarningOutlined className="clock-untrusted-mark" aria-label={t('panel.events.clockUntrusted')} />

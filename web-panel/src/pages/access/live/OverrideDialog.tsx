@@ -49,6 +49,7 @@ export function OverrideDialog(props: { target: OverrideTarget | null; gates: re
         column={1}
         size="small"
         bordered
+        styles={{ label: { whiteSpace: 'nowrap' } }}
         items={[
           { key: 'who', label: t('panel.access.people.col.name'), children: name },
           {

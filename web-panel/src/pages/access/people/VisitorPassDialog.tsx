@@ -5,7 +5,7 @@ import type { GatesOverview, IssuedPass } from '@campus/protocol/access/index';
 import { fetchPeople, issueVisitorPass } from '../../../api/access';
 import type { ApiError } from '../../../api/client';
 import { useSession } from '../../../auth/session';
-import { absoluteTime } from '../../../format/time';
+import { fullDateTime } from '../shared/format';
 import { useAccessText } from '../shared/useAccessText';
 import { defaultValidity, visitorPassRequest, type PassFormProblem, type VisitorPassForm } from './passForm';
 import { PassQr } from './PassQr';
@@ -45,7 +45,8 @@ export function VisitorPassDialog(props: VisitorPassDialogProps) {
   const { locale, t } = useAccessText();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [issued, setIssued] = useState<IssuedPass | null>(null);
+  const [result, setResult] = useState<{ issued: IssuedPass; hostLabel: string } | null>(null);
+  const issued = result?.issued ?? null;
   const host = useHostSearch();
   const gates = props.places?.gates ?? [];
   const zones = props.places?.zones ?? [];
@@ -61,7 +62,10 @@ export function VisitorPassDialog(props: VisitorPassDialogProps) {
     setBusy(true);
     setError(null);
     try {
-      setIssued(await issueVisitorPass(api, built.request));
+      const pass = await issueVisitorPass(api, built.request);
+      // The answer names the host by id only; the form still knows the name the guard picked.
+      const hostLabel = host.options.find((o) => o.value === pass.pass.hostPersonId)?.label ?? pass.pass.hostPersonId ?? '';
+      setResult({ issued: pass, hostLabel });
     } catch (err) {
       setError((err as ApiError).text[locale]);
     } finally {
@@ -70,7 +74,7 @@ export function VisitorPassDialog(props: VisitorPassDialogProps) {
   }
 
   function reset() {
-    setIssued(null);
+    setResult(null);
     setError(null);
     setRound((r) => r + 1);
   }
@@ -91,11 +95,11 @@ export function VisitorPassDialog(props: VisitorPassDialogProps) {
               size="small"
               items={[
                 { key: 'name', label: t('panel.access.pass.visitorName'), children: issued.pass.visitorName },
-                { key: 'host', label: t('panel.access.pass.host'), children: issued.pass.hostPersonId },
+                { key: 'host', label: t('panel.access.pass.host'), children: result?.hostLabel },
                 {
                   key: 'valid',
                   label: t('panel.access.pass.validFrom'),
-                  children: t('panel.access.pass.validity', { from: absoluteTime(locale, issued.pass.validFrom), until: absoluteTime(locale, issued.pass.validUntil) }),
+                  children: t('panel.access.pass.validity', { from: fullDateTime(issued.pass.validFrom, props.timeZone), until: fullDateTime(issued.pass.validUntil, props.timeZone) }),
                 },
                 { key: 'uses', label: t('panel.access.pass.usesLabel'), children: t(issued.pass.oneUse ? 'panel.access.pass.uses.one' : 'panel.access.pass.uses.many') },
                 ...(issued.pass.gates.length ? [{ key: 'gates', label: t('panel.access.pass.gates'), children: placeNames(issued.pass.gates, gates) }] : []),

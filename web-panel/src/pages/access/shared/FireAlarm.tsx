@@ -4,8 +4,8 @@ import { AlertFilled, FireOutlined } from '@ant-design/icons';
 import type { FireAlarmView, GateView } from '@campus/protocol/access/index';
 import { setFireAlarm } from '../../../api/access';
 import { useSession } from '../../../auth/session';
-import { useAccessText } from './useAccessText';
-import { clockTime } from './format';
+import { useAccessText, type AccessTextId } from './useAccessText';
+import { useSchoolTime } from './useSchoolTime';
 import { ReasonDialog } from './ReasonDialog';
 
 /** Raises or clears fire-alarm mode with a reason (audited by the edge). */
@@ -29,9 +29,17 @@ export function FireAlarmDialog(props: { mode: 'raise' | 'clear' | null; onDone:
   );
 }
 
+/** Who raised it, in words: the fire panel's contact, or the guard's account. */
+function fireSource(source: string | null, t: (id: AccessTextId) => string): string {
+  if (source === null) return '—';
+  if (source === 'fire-panel') return t('panel.access.fire.sourcePanel');
+  return source.startsWith('guard:') ? source.slice('guard:'.length) : source;
+}
+
 /** Impossible to miss while active: every gate is held open and people are leaving. */
 export function FireAlarmBanner(props: { fireAlarm: FireAlarmView; gates: readonly GateView[]; onChanged: () => void }) {
-  const { locale, t } = useAccessText();
+  const { t } = useAccessText();
+  const { clock } = useSchoolTime();
   const [clearing, setClearing] = useState(false);
   const f = props.fireAlarm;
   if (!f.active) return null;
@@ -45,8 +53,8 @@ export function FireAlarmBanner(props: { fireAlarm: FireAlarmView; gates: readon
           {t('panel.access.fire.detail', {
             confirmed: f.confirmed,
             total: f.total,
-            source: f.source ?? '—',
-            since: f.since === null ? '—' : clockTime(locale, f.since),
+            source: fireSource(f.source, t),
+            since: f.since === null ? '—' : clock(f.since),
           })}
         </div>
         {f.gatesNotOpen.length > 0 && (

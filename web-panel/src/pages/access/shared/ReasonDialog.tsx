@@ -70,7 +70,7 @@ export function ReasonDialog(props: ReasonDialogProps) {
           </Form.Item>
           <Flex wrap="wrap" gap="small" className="reason-presets">
             {props.presets.map((id) => (
-              <Button key={id} onClick={() => form.setFieldsValue({ why: t(id) })}>
+              <Button key={id} autoInsertSpace={false} onClick={() => form.setFieldsValue({ why: t(id) })}>
                 {t(id)}
               </Button>
             ))}
