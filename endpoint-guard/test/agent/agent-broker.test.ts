@@ -62,7 +62,9 @@ describe('agent against a real aedes broker over pinned TLS', () => {
     // Built-in policy until the edge speaks: the drive is cut off, the keyboard works.
     await waitFor(async () => (await s.kernel.inspect('1-1'))?.authorized === false, 'drive blocked');
 
-    await s.edge.publishPolicy(s.agentId, makePolicy({ version: 7, rules: [teacherDriveRule] }));
+    // The edge signs and publishes (retained) over its own MQTT connection.
+    const signed = signPolicy(makePolicy({ version: 7, rules: [teacherDriveRule] }), s.edge.keys.privateKey, s.edge.keys.kid);
+    await s.observer.publish(topics.agentPolicy(s.agentId), JSON.stringify(signed));
     const ack = await ackFor(s, (a) => a.version === 7, 'ack v7');
     expect(PolicyAckSchema.parse(ack)).toMatchObject({ agentId: s.agentId, status: 'applied', reason: 'usb.policy.applied', activeVersion: 7, persisted: true });
     await waitFor(async () => (await s.kernel.inspect('1-1'))?.interfaces[0]?.driver === 'usb-storage', 'drive allowed by policy v7');

@@ -8,3 +8,4 @@ export * from './reasons.js';
 export * from './decide.js';
 export * from './messages.js';
 export * from './policy-update.js';
+export * from './policy-diff.js';
