@@ -202,7 +202,7 @@ export const EnergyConfigSchema = z
             relative: z.number().min(0).max(1).default(0.05),
           })
           .prefault({})
-          .describe('A raw value is stored when it moves more than max(absolute band of its unit, relative × value) from the last stored value.'),
+          .describe('A raw value is stored when it moves more than its unit\'s band from the last stored value; for currents and powers, more than max(band, relative × value).'),
         minuteRollupEvents: z.boolean().default(false).describe('Also queue 1-minute roll-ups for the cloud (hourly roll-ups always are).'),
         publishReadings: z.boolean().default(true).describe('Publish each meter\'s latest values on campus/energy/meter/{id}/reading.'),
       })

@@ -42,6 +42,7 @@ export function resolutionOf(unit: string): number {
 }
 
 export const COUNTER_UNITS = new Set(['kWh', 'kvarh', 'kVAh', 'Ah']);
+const RELATIVE_UNITS = new Set(['A', 'W', 'var', 'VA', 'mA']);
 
 export function deadbandOf(unit: string, band: EnergyConfig['telemetry']['deadband']): { abs: number; relative: number } {
   const abs =
@@ -56,6 +57,8 @@ export function deadbandOf(unit: string, band: EnergyConfig['telemetry']['deadba
     : unit === '°C' ? band.degC
     : unit === 'mA' ? band.mA
     : 0;
-  // A relative band on a counter would let 2 % of 16 000 kWh go unrecorded.
-  return { abs, relative: COUNTER_UNITS.has(unit) || unit === 'on/off' ? 0 : band.relative };
+  // Relative bands suit quantities that span orders of magnitude (a classroom's
+  // current vs. a building's); on a voltage 5 % is 11 V, on a counter 5 % of
+  // 16 000 kWh would go unrecorded.
+  return { abs, relative: RELATIVE_UNITS.has(unit) ? band.relative : 0 };
 }
