@@ -187,10 +187,16 @@ describe('agent against a real aedes broker over pinned TLS', () => {
 
     const edge = await startTestEdge({ port, keys, accounts: Object.fromEntries(accounts) });
     cleanup.push(() => edge.close());
+    const reported: UsbEvent[] = [];
+    edge.broker.on('publish', (packet, client) => {
+      if (client && packet.topic === topics.agentUsb('pc-offline')) reported.push(JSON.parse(packet.payload.toString()) as UsbEvent);
+    });
     await edge.publishPolicy('pc-offline', makePolicy({ version: 2, rules: [teacherDriveRule] }));
     await agent.whenApplied(2);
     await waitFor(() => agent.edgeConnected, 'connected');
     await waitFor(async () => (await kernel.inspect('1-1'))?.interfaces[0]?.driver === 'usb-storage', 'drive allowed after connecting');
+    // What happened offline was queued and reaches the edge once connected.
+    await waitFor(() => reported.some((e) => e.kind === 'blocked' && e.device.port === '1-2' && e.policyVersion === 0), 'offline events delivered');
   });
 
   it('never sends its credentials to an edge whose certificate does not match the pin', async () => {

@@ -80,12 +80,15 @@ export const UsbPolicySchema = z
     note: TextSchema.optional(),
   })
   .superRefine((p, ctx) => {
+    // Ids name the rule that decided in every USB event, so they must be unambiguous.
     const seen = new Set<string>();
-    for (const [i, r] of [...p.rules.map((r) => ['rules', r] as const), ...p.exceptions.map((e) => ['exceptions', e] as const)].entries()) {
-      const [list, item] = r;
-      if (seen.has(item.id)) ctx.addIssue({ code: 'custom', message: `duplicate rule id "${item.id}"`, path: [list, i] });
-      seen.add(item.id);
-    }
+    const check = (list: 'rules' | 'exceptions', items: ReadonlyArray<{ id: string }>) =>
+      items.forEach((item, i) => {
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', message: `duplicate rule id "${item.id}"`, path: [list, i, 'id'] });
+        seen.add(item.id);
+      });
+    check('rules', p.rules);
+    check('exceptions', p.exceptions);
   });
 export type UsbPolicy = z.infer<typeof UsbPolicySchema>;
 /** What an author writes before defaults are filled in (e.g. rules may be omitted). */
