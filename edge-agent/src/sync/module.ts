@@ -112,6 +112,11 @@ export class SyncModule implements EdgeModule {
       labelNames: ['kind'],
       registers: [this.ctx.metrics.registry],
     });
+    if (!this.ctx.access.ready) {
+      // Its directory is not loaded: projecting now would fight the rows on disk. Records stay stored and are replayed at the next start.
+      log.warn('access control is not running: cloud records are stored but not projected until the next start');
+      return;
+    }
     const projections = new CloudProjections(this.ctx.access, this.records, log.child({ part: 'projections' }), (kind) => invalid.inc({ kind }));
     this.projections = projections;
     projections.replay();

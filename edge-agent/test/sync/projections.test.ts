@@ -133,6 +133,22 @@ describe('cloud records projected into gate access', () => {
     expect(invalid).toBeGreaterThanOrEqual(3);
   }, 30_000);
 
+  it('a card or guardianship that arrives before its person waits, and applies when the person comes', async () => {
+    const e = edge!;
+    await cloud.write([
+      { kind: 'card', key: 'S302', data: { personId: 'S302', version: 3, revoked: false } },
+      { kind: 'guardianship', key: 'S302:g-zhou', data: { studentId: 'S302', guardianId: 'g-zhou', relation: '奶奶', mayPickUp: false, receivesNotices: true } },
+    ]);
+    await waitFor(() => e.store.db.prepare("SELECT 1 FROM cloud_records WHERE kind = 'card' AND key = 'S302'").get(), 15_000, 50);
+    expect(e.access.people.get('S302')).toBeUndefined();
+    await cloud.write([{ kind: 'person', key: 'S302', data: { name: '郑小安', roles: ['student'] } }]);
+    const p = await waitFor(() => (e.access.people.get('S302')?.minCardVersion === 3 ? e.access.people.get('S302') : undefined), 15_000, 50);
+    expect(p.cardVersion).toBe(3);
+    expect(decide(e, issuer.card('S302', 2)).reason).toBe('credential.revoked');
+    expect(decide(e, issuer.card('S302', 3)).granted).toBe(true);
+    expect(e.access.people.guardiansOf('S302')).toMatchObject([{ guardianId: 'G-ZHOU', relation: 'grandmother', mayPickUp: false }]);
+  }, 30_000);
+
   it('refuses local writes of cloud-owned records with 409 and a bilingual message; edge-owned ones stay writable', async () => {
     const e = edge!;
     const person = await api.req('POST', '/api/access/people', { id: 'L100', name: '本地新增', roles: ['student'] });
