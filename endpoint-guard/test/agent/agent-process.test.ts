@@ -119,7 +119,8 @@ describe('campus-guard as a process', () => {
   it('simulate: a demo PC with a fake kernel reports its visitors to the edge and stops cleanly', async () => {
     const agentId = 'pc-demo-01';
     const w = await world(agentId, 2);
-    const { path } = await writeAgentConfig(w.edge, agentId, '/nonexistent-sysfs');
+    const { path, dir } = await writeAgentConfig(w.edge, agentId, '/nonexistent-sysfs');
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const demo = AgentProcess.start(['simulate', '--config', path]);
     cleanup.push(() => demo.kill('SIGKILL'));
     const blocked = await w.observer.waitJson<UsbEvent>('/usb', (e) => e.kind === 'blocked', 'the student drive blocked');
