@@ -176,6 +176,7 @@ describe('人员与卡片 and 今日考勤 in Chromium: the admin', () => {
     expect(await drawer.getByTestId('student-status-2026010002').innerText()).toBe('已到校');
     // Times are school time, whatever the browser's zone: 王五 came in at 07:40.
     expect(await drawer.getByTestId('class-students').innerText()).toContain('07:40:');
+    await drawer.getByTestId('class-students').getByText('东门').first().waitFor();
     // Those who need a call come first.
     const order = await drawer.locator('[data-testid^=student-status-]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
     expect(order).toEqual(['absent', 'late', 'arrived']);

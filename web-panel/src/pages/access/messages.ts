@@ -20,6 +20,9 @@ export const accessPageMessages = defineMessages({
     'zh-CN': '原因和您的账号会记录在审计日志中',
     en: 'The reason and your account are recorded in the audit log',
   },
+  'panel.access.labelled': { 'zh-CN': '{label}：{value}', en: '{label}: {value}' },
+  'panel.access.counted': { 'zh-CN': '{label}（{count}）', en: '{label} ({count})' },
+  'panel.access.personWithId': { 'zh-CN': '{name}（{id}）', en: '{name} ({id})' },
   'panel.access.photoOf': { 'zh-CN': '{name} 的照片', en: 'Photo of {name}' },
 
   'panel.access.live.waiting': { 'zh-CN': '等待刷卡…', en: 'Waiting for the next scan…' },

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react
 import { Alert, Button, Flex, Progress, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import type { AttendanceStatus, ClassAttendance } from '@campus/protocol/access/index';
-import { fetchAttendanceDay } from '../../../api/access';
+import { fetchAttendanceDay, fetchGatesOverview } from '../../../api/access';
 import { useAccessText } from '../shared/useAccessText';
 import { useLiveEvents, useLiveReconnect } from '../../../live/connection';
 import { useEdgeQuery } from '../shared/useEdgeQuery';
@@ -23,6 +23,9 @@ export default function AttendancePage() {
   const { locale, t } = useAccessText();
   const day = useEdgeQuery((api) => fetchAttendanceDay(api), 'today');
   const { reload } = day;
+  // Students' arrival gates are ids in the attendance answer; the guard knows gates by name.
+  const places = useEdgeQuery(fetchGatesOverview, 'gates');
+  const gateNames = useMemo(() => new Map((places.data?.gates ?? []).map((g) => [g.id, g.name])), [places.data]);
   const [openClass, setOpenClass] = useState<ClassAttendance | null>(null);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -154,7 +157,7 @@ export default function AttendancePage() {
         onRow={(c) => ({ onClick: () => setOpenClass(c), 'data-testid': `att-class-${c.classId}` }) as HTMLAttributes<HTMLElement>}
         locale={{ emptyText: t('panel.access.att.empty') }}
       />
-      <ClassDrawer summary={openClass} date={data?.date} onClose={() => setOpenClass(null)} />
+      <ClassDrawer summary={openClass} date={data?.date} gateNames={gateNames} onClose={() => setOpenClass(null)} />
     </Flex>
   );
 }

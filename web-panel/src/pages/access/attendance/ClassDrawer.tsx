@@ -11,7 +11,7 @@ import { sortStudents, STATUS_COLOURS, STATUS_ORDER, withStatus } from './rollup
 const ALL = 'all';
 
 /** The students of one class today, those who need a call first. */
-export function ClassDrawer(props: { summary: ClassAttendance | null; date: string | undefined; onClose: () => void }) {
+export function ClassDrawer(props: { summary: ClassAttendance | null; date: string | undefined; gateNames: ReadonlyMap<string, string>; onClose: () => void }) {
   const { summary } = props;
   const { locale, t } = useAccessText();
   const { clock } = useSchoolTime();
@@ -64,7 +64,7 @@ export function ClassDrawer(props: { summary: ClassAttendance | null; date: stri
         title: t('panel.access.att.col.gate'),
         width: 110,
         responsive: ['md'],
-        render: (_, s) => s.arrivedGate ?? '—',
+        render: (_, s) => (s.arrivedGate === null ? '—' : (props.gateNames.get(s.arrivedGate) ?? s.arrivedGate)),
       },
       {
         key: 'left',
@@ -73,7 +73,7 @@ export function ClassDrawer(props: { summary: ClassAttendance | null; date: stri
         render: (_, s) => (s.leftAt === null ? '—' : clock(s.leftAt)),
       },
     ],
-    [clock, t],
+    [clock, props.gateNames, t],
   );
 
   return (

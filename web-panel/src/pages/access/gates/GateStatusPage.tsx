@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Alert, Badge, Button, Card, Empty, Flex, Tag, Tooltip, Typography } from 'antd';
 import { FireOutlined, ReloadOutlined } from '@ant-design/icons';
 import type { DeviceLinkView, GateView, ReaderView, RelayBoardView, ZoneView } from '@campus/protocol/access/index';
-import { useAccessText } from '../shared/useAccessText';
+import { useAccessText, type AccessTextId } from '../shared/useAccessText';
 import { FireAlarmBanner, FireAlarmDialog } from '../shared/FireAlarm';
 import { useSchoolTime } from '../shared/useSchoolTime';
 import { useGatesOverview } from '../shared/useGatesOverview';
@@ -42,6 +42,7 @@ function LinkBadge({ link, testId }: { link: DeviceLinkView; testId: string }) {
 function ReaderLine({ reader }: { reader: ReaderView }) {
   const { t } = useAccessText();
   const { dateTime } = useSchoolTime();
+  const stat = (label: AccessTextId, value: string | number) => t('panel.access.labelled', { label: t(label), value });
   return (
     <div className="reader-line" data-testid={`reader-${reader.id}`}>
       <span>
@@ -49,19 +50,10 @@ function ReaderLine({ reader }: { reader: ReaderView }) {
       </span>
       <LinkBadge link={reader.link} testId={`reader-link-${reader.id}`} />
       <span className="reader-stats">
-        <span>
-          {t('panel.access.gates.col.lastScan')}：
-          {reader.lastScanAt === null ? t('panel.access.gates.never') : dateTime(reader.lastScanAt)}
-        </span>
-        <span>
-          {t('panel.access.gates.col.scans')}：{reader.scans}
-        </span>
-        <span>
-          {t('panel.access.gates.col.badFrames')}：{reader.badFrames}
-        </span>
-        <span>
-          {t('panel.access.gates.col.reconnects')}：{reader.link.reconnects}
-        </span>
+        <span>{stat('panel.access.gates.col.lastScan', reader.lastScanAt === null ? t('panel.access.gates.never') : dateTime(reader.lastScanAt))}</span>
+        <span>{stat('panel.access.gates.col.scans', reader.scans)}</span>
+        <span>{stat('panel.access.gates.col.badFrames', reader.badFrames)}</span>
+        <span>{stat('panel.access.gates.col.reconnects', reader.link.reconnects)}</span>
       </span>
       {reader.link.error && !isOnline(reader.link) && (
         <span className="reader-error" data-testid={`reader-error-${reader.id}`}>

@@ -7,7 +7,7 @@ import type { PanelEvent } from '../../../api/types';
 import { useSession } from '../../../auth/session';
 import { useAccessText } from '../shared/useAccessText';
 import { ReasonDialog } from '../shared/ReasonDialog';
-import { identityOf, overridePersonId, type GateDecision } from './decisions';
+import { overridePersonId, type GateDecision } from './decisions';
 
 /** Either a refusal being answered, or a gate opened by hand without a scan. */
 export type OverrideTarget = { kind: 'refusal'; decision: GateDecision } | { kind: 'manual'; gateId: string | null };
@@ -42,8 +42,6 @@ export function OverrideDialog(props: { target: OverrideTarget | null; gates: re
   let summary = null;
   if (target?.kind === 'refusal') {
     const d = target.decision;
-    const who = identityOf(d);
-    const name = who.kind === 'person' ? `${who.name}${who.className ? `（${who.className}）` : ''}` : d.who;
     summary = (
       <Descriptions
         column={1}
@@ -51,7 +49,7 @@ export function OverrideDialog(props: { target: OverrideTarget | null; gates: re
         bordered
         styles={{ label: { whiteSpace: 'nowrap' } }}
         items={[
-          { key: 'who', label: t('panel.access.people.col.name'), children: name },
+          { key: 'who', label: t('panel.access.people.col.name'), children: d.who },
           {
             key: 'where',
             label: t('panel.access.override.gate'),

@@ -64,7 +64,7 @@ export function RosterImportDrawer(props: { open: boolean; onClose: () => void; 
   const problems = (list: RosterProblemView[], testId: string, title: string) =>
     list.length > 0 && (
       <Flex vertical gap="small">
-        <Typography.Title level={5}>{`${title}（${list.length}）`}</Typography.Title>
+        <Typography.Title level={5}>{t('panel.access.counted', { label: title, count: list.length })}</Typography.Title>
         <Table<RosterProblemView>
           data-testid={testId}
           rowKey={(p) => `${p.row ?? '-'}|${p.column ?? '-'}|${p.code}`}

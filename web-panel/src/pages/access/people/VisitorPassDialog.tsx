@@ -15,6 +15,7 @@ const HOST_SEARCH_DELAY_MS = 300;
 /** People who may host a visitor: anyone on the roster, found by name or id as the guard types. */
 function useHostSearch() {
   const { api } = useSession();
+  const { t } = useAccessText();
   const [options, setOptions] = useState<Array<{ value: string; label: string }>>([]);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -23,7 +24,7 @@ function useHostSearch() {
     if (!q.trim()) return;
     timer.current = setTimeout(() => {
       fetchPeople(api, { q: q.trim(), limit: 20, offset: 0 }).then(
-        (page) => setOptions(page.people.map((p) => ({ value: p.id, label: `${p.name}（${p.id}）` }))),
+        (page) => setOptions(page.people.map((p) => ({ value: p.id, label: t('panel.access.personWithId', { name: p.name, id: p.id }) }))),
         (err: unknown) => console.warn('panel: host search failed', err),
       );
     }, HOST_SEARCH_DELAY_MS);
