@@ -10,17 +10,25 @@ describe('role-filtered page table', () => {
     expect(menuFor(['admin'])).toEqual(panelPages.map((p) => p.path));
   });
 
-  it('gives security and facility the live events only', () => {
-    expect(menuFor(['security'])).toEqual(['events']);
-    expect(menuFor(['facility'])).toEqual(['events']);
+  it('gives security the live events and the gate pages, but not people and cards', () => {
+    expect(menuFor(['security'])).toEqual(['events', 'access/live', 'access/attendance', 'access/gates']);
   });
 
-  it('gives IT the live events and devices', () => {
-    expect(menuFor(['it'])).toEqual(['events', 'devices']);
+  it('gives facility the live events', () => {
+    expect(menuFor(['facility'])).toContain('events');
+    expect(menuFor(['facility']).some((p) => p.startsWith('access/'))).toBe(false);
+  });
+
+  it('gives IT the live events, devices and the endpoint guard', () => {
+    expect(menuFor(['it'])).toEqual(['events', 'devices', 'endpoints']);
   });
 
   it('unions the pages of several roles', () => {
-    expect(menuFor(['security', 'it'])).toEqual(['events', 'devices']);
+    expect(menuFor(['security', 'it'])).toEqual(['events', 'devices', 'endpoints', 'access/live', 'access/attendance', 'access/gates']);
+  });
+
+  it('keeps people and cards for the admin', () => {
+    expect(menuFor(['admin'])).toContain('access/people');
   });
 
   it('opens nothing for a user without roles', () => {
