@@ -49,13 +49,13 @@ export function parseCron(expression: string): CronFields {
   };
 }
 
-/** The first firing strictly after `afterMs`, or null if none within ~13 months (e.g. 30 February). */
+/** The first firing strictly after `afterMs`, or null if none within four years (29 February comes round in four). */
 export function nextFiring(fields: CronFields, zone: Zone, afterMs: number): number | null {
   const start = zone.parts(afterMs);
   let y = start.year;
   let m = start.month;
   let d = start.day;
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 4 * 366 + 1; i++) {
     const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
     if (fields.months.has(m) && fields.daysOfMonth.has(d) && fields.daysOfWeek.has(weekday)) {
       for (const h of fields.hours) {
