@@ -99,6 +99,14 @@ const READ_CAMPUS = [
   `${TOPIC_ROOT}/pc/+/state`,
 ] as const;
 
+/**
+ * Home Assistant MQTT discovery configs the edge publishes (retained) for meters and
+ * circuits when energy.homeAssistant is enabled. Read side only: a school's Home
+ * Assistant connects as an operator (may switch circuits) or an observer; neither
+ * may publish under homeassistant/ (HA's birth/will messages must be turned off).
+ */
+export const HOME_ASSISTANT_DISCOVERY = 'homeassistant/#';
+
 export const ACL: Record<BrokerRole, AclRules> = {
   device: {
     publish: [
@@ -120,11 +128,11 @@ export const ACL: Record<BrokerRole, AclRules> = {
   },
   operator: {
     publish: [`${TOPIC_ROOT}/energy/circuit/+/set`],
-    subscribe: READ_CAMPUS,
+    subscribe: [...READ_CAMPUS, HOME_ASSISTANT_DISCOVERY],
   },
   observer: {
     publish: [],
-    subscribe: READ_CAMPUS,
+    subscribe: [...READ_CAMPUS, HOME_ASSISTANT_DISCOVERY],
   },
 };
 
