@@ -2,7 +2,7 @@
  * Gate access (issue 3) on the whole edge, with the school's data loaded:
  *  - roster.import.20k: a 20,000-person CSV (students in 120 classes, guardians with
  *    children, teachers, staff) validated and imported through the same code as the API
- *    and `campus-edge roster import`, into a running edge.
+ *    and `campus-edge roster import`, into the database of a running edge.
  *  - gate.decision.p99: last byte of a QR line written on a serial port → the relay board
  *    has the Modbus command. 32 gates scan once a second each (staggered), each reader on
  *    its own socat pty pair; 8 Modbus RTU relay boards, each on its own RS-485 pty pair,
@@ -15,13 +15,15 @@
  *    across processes). Includes both pty hops and the simulator's own event loop.
  *  - gate.decision.internal.p99 (extra): inside the edge, from the chunk holding the last
  *    byte arriving to the relay command handed to the serial port (decision included).
- *  - gate.memory.growth: RSS of the edge process started on the loaded database, after the
- *    scanning, minus RSS of the same edge (same config, gates online) started on an empty
- *    roster; both after a full GC. The import's own transient memory is not the dataset's
- *    and is left out by using two processes.
- * The edge runs in its own process ("edge" role), the readers and boards in another
- * ("sim"); this process orchestrates and also measures a baseline: the same ptys with raw
- * serialport and no edge (a line in → the 8-byte command out), under the same machine load.
+ *  - gate.memory.growth: RSS of the running edge after the dataset was loaded and the
+ *    scanning ran, minus its RSS before (gates online, empty roster), both after a full
+ *    GC. The dataset is written by another process (the way `campus-edge roster import`
+ *    feeds a running daemon) and the edge reloads its maps, so the import's transient
+ *    garbage is not counted as the dataset's.
+ * Roles: "edge" (the daemon), "load" (writes the dataset into its database, like the CLI;
+ * this is where roster.import.20k is timed), "sim" (readers and boards); this process
+ * orchestrates and first measures a baseline: the same ptys with raw serialport and no
+ * edge (a line in → the 8-byte command out), under the same machine load.
  * ACCESS_BENCH_SECONDS (default 60) sets the scanning duration, the baseline runs a third.
  */
 import { fork } from 'node:child_process';
@@ -142,15 +144,13 @@ async function simMain(): Promise<void> {
 
 // ------------------------------------------------------------------ edge process
 
-type ToEdge =
-  | { type: 'load'; dir: string; keysDir: string; readers: string[]; buses: string[]; csv: string; staff: string[] }
-  | { type: 'scan'; dir: string; keysDir: string; readers: string[]; buses: string[] }
-  | { type: 'finish' };
+type ToEdge = { type: 'start'; dir: string; keysDir: string; readers: string[]; buses: string[] } | { type: 'await-data'; people: number; passes: number } | { type: 'finish' };
 type FromEdge =
-  | { type: 'baseline-memory'; rss: number; heap: number }
-  | { type: 'loaded'; importSeconds: number; csvBytes: number; people: number; cards: number; passes: number; passTexts: string[] }
-  | { type: 'online'; people: number; cards: number; passes: number }
-  | { type: 'result'; internalMs: number[]; rss: number; heap: number; decisions: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
+  | { type: 'online'; rss: number; heap: number }
+  | { type: 'reloaded'; people: number; cards: number; passes: number }
+  | { type: 'result'; internalMs: number[]; rss: number; heap: number; decisions: number; loopDelayP99Ms: number; loopDelayMaxMs: number; gcMaxMs: number; gcTotalMs: number };
+type ToLoader = { type: 'load'; dir: string; keysDir: string; csv: string; staff: string[] };
+type FromLoader = { type: 'loaded'; importSeconds: number; csvBytes: number; passTexts: string[] };
 
 function memory(): { rss: number; heap: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -161,8 +161,12 @@ function memory(): { rss: number; heap: number } {
 
 const BASE_TIME = Date.parse('2026-09-07T07:10:00+08:00');
 
-async function startBenchEdge(m: { dir: string; keysDir: string; readers: string[]; buses: string[] }) {
+async function edgeMain(): Promise<void> {
   const { startEdge } = await import('../edge-agent/src/edge.js');
+  const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks');
+  const send = (m: FromEdge) => process.send!(m);
+  const next = () => new Promise<ToEdge>((resolve) => process.once('message', resolve));
+  const m = (await next()) as Extract<ToEdge, { type: 'start' }>;
   const realStart = Date.now();
   const edge = await startEdge(
     {
@@ -190,80 +194,97 @@ async function startBenchEdge(m: { dir: string; keysDir: string; readers: string
     // School day, 07:10 in Shanghai, running forward in real time.
     { logger: pino({ level: 'silent' }), wallNow: () => BASE_TIME + (Date.now() - realStart) },
   );
-  const hw = () => edge.access.hardware;
-  while (!hw()?.readers().every(({ reader }) => reader.transport.state === 'open') || !hw()!.boards().every((b) => b.status().state === 'open')) await sleep(20);
-  await sleep(500);
-  return edge;
-}
-
-async function edgeMain(): Promise<void> {
-  const send = (m: FromEdge) => process.send!(m);
-  const m = await new Promise<ToEdge>((resolve) => process.once('message', resolve));
-  if (m.type === 'load') {
-    const { importRoster } = await import('../edge-agent/src/access/roster/import.js');
-    const edge = await startBenchEdge(m);
-    const access = edge.access;
-    send({ type: 'baseline-memory', ...memory() });
-    const bytes = Buffer.from(m.csv);
-    const t0 = performance.now();
-    const rep = importRoster(access.db, access.people, { fileName: 'roster.csv', bytes }, { dormitories: access.dormitories() });
-    const importSeconds = (performance.now() - t0) / 1000;
-    if (!rep.imported || rep.created !== PEOPLE) throw new Error(`roster import failed: ${JSON.stringify(rep.errors.slice(0, 3))}`);
-    // 40,000 cards: everyone's v1 was reported lost and v2 is in hand. 10,000 visitor passes.
-    const now = Date.now();
-    const ids = [...access.people.all()].map((p) => p.id);
-    access.db.transaction(() => {
-      const card = access.db.prepare('INSERT OR REPLACE INTO access_cards (person_id, version, issued_at, revoked_at, revoked_why) VALUES (?, ?, ?, ?, ?)');
-      const person = access.db.prepare('UPDATE access_persons SET card_version = 2, min_card_version = 2 WHERE id = ?');
-      for (const id of ids) {
-        card.run(id, 1, now, now, '挂失');
-        card.run(id, 2, now, null, null);
-        person.run(id);
-      }
-    })();
-    const passKey = access.keys!.visitorKey!;
-    const from = toCredentialMinute(BASE_TIME - 3600_000, 'floor');
-    const until = toCredentialMinute(BASE_TIME + 8 * 3600_000, 'ceil');
-    const passTexts: string[] = [];
-    access.db.transaction(() => {
-      for (let i = 0; i < PASSES; i++) {
-        const id = 1_000_000 + i;
-        const oneUse = i >= 1000;
-        const host = m.staff[i % m.staff.length]!;
-        const credential = encodeCredential({ kind: 'visitor', passId: id, validFrom: from, validUntil: until, oneUse, hostPersonId: host, gates: [], zones: [1] }, passKey.privateKey, passKey.kid);
-        if (!oneUse) passTexts.push(credential);
-        access.passes.create({ id, kind: 'visitor', visitorName: `访客${i}`, phone: null, purpose: '来访', hostPersonId: host, holderPersonId: null, studentIds: [], validFrom: from, validUntil: until, oneUse, gates: [], zones: ['campus'], credential, createdBy: 'bench' });
-      }
-    })();
-    const cards = access.db.prepare('SELECT count(*) FROM access_cards').pluck().get() as number;
-    send({ type: 'loaded', importSeconds, csvBytes: bytes.length, people: access.people.size, cards, passes: access.passes.size, passTexts });
-    await edge.stop();
-    process.exit(0);
-  }
-  if (m.type !== 'scan') return;
-  const { monitorEventLoopDelay } = await import('node:perf_hooks');
-  const edge = await startBenchEdge(m);
   const access = edge.access;
+  const hw = access.hardware!;
+  while (!hw.readers().every(({ reader }) => reader.transport.state === 'open') || !hw.boards().every((b) => b.status().state === 'open')) await sleep(20);
+  await sleep(500);
+  send({ type: 'online', ...memory() });
+
+  const wanted = (await next()) as Extract<ToEdge, { type: 'await-data' }>;
+  // The loader wrote from another connection: the edge notices (data_version) and reloads its maps.
+  while (access.people.size < wanted.people || access.passes.size < wanted.passes) await sleep(50);
+  const cards = access.db.prepare('SELECT count(*) FROM access_cards').pluck().get() as number;
+  send({ type: 'reloaded', people: access.people.size, cards, passes: access.passes.size });
+
   const internal: number[] = [];
   // Registered after the runtime's listener: runs once the relay command is handed to the port.
-  for (const { reader } of access.hardware!.readers()) reader.on('scan', (s) => internal.push(Number(process.hrtime.bigint() - s.receivedAtNs) / 1e6));
+  for (const { reader } of hw.readers()) reader.on('scan', (s) => internal.push(Number(process.hrtime.bigint() - s.receivedAtNs) / 1e6));
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  const gc = { max: 0, total: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.max = Math.max(gc.max, e.duration);
+      gc.total += e.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const eventsBefore = edge.store.events.count();
-  const cards = access.db.prepare('SELECT count(*) FROM access_cards').pluck().get() as number;
-  send({ type: 'online', people: access.people.size, cards, passes: access.passes.size });
-  await new Promise((resolve) => process.once('message', resolve));
+  await next(); // finish
   loop.disable();
-  const mem = memory();
+  gcObserver.disconnect();
   send({
     type: 'result',
     internalMs: internal,
-    ...mem,
+    ...memory(),
     decisions: edge.store.events.count() - eventsBefore,
     loopDelayP99Ms: loop.percentile(99) / 1e6,
     loopDelayMaxMs: loop.max / 1e6,
+    gcMaxMs: gc.max,
+    gcTotalMs: gc.total,
   });
   await edge.stop();
+  process.exit(0);
+}
+
+/** Writes the dataset into the edge's database from another process, as `campus-edge roster import` does. */
+async function loadMain(): Promise<void> {
+  const { Store } = await import('../edge-agent/src/store/index.js');
+  const { TrustedClock } = await import('../edge-agent/src/core/clock.js');
+  const { People } = await import('../edge-agent/src/access/people.js');
+  const { Passes } = await import('../edge-agent/src/access/passes.js');
+  const { importRoster } = await import('../edge-agent/src/access/roster/import.js');
+  const { createPrivateKey } = await import('node:crypto');
+  const { readFileSync } = await import('node:fs');
+  const m = await new Promise<ToLoader>((resolve) => process.once('message', resolve));
+  const now = () => BASE_TIME;
+  const store = Store.open({ dataDir: m.dir, file: 'edge.db', backupDir: 'backups', synchronous: 'normal', site: 'demo-campus', clock: new TrustedClock({ mode: 'always', wallNow: now }) });
+  const people = new People(store.db, now);
+  people.load();
+  const bytes = Buffer.from(m.csv);
+  const t0 = performance.now();
+  const rep = importRoster(store.db, people, { fileName: 'roster.csv', bytes }, { dormitories: new Map() });
+  const importSeconds = (performance.now() - t0) / 1000;
+  if (!rep.imported || rep.created !== PEOPLE) throw new Error(`roster import failed: ${JSON.stringify(rep.errors.slice(0, 3))}`);
+  // 40,000 cards: everyone's v1 was reported lost and v2 is in hand.
+  const ids = [...people.all()].map((p) => p.id);
+  store.db.transaction(() => {
+    const card = store.db.prepare('INSERT OR REPLACE INTO access_cards (person_id, version, issued_at, revoked_at, revoked_why) VALUES (?, ?, ?, ?, ?)');
+    const person = store.db.prepare('UPDATE access_persons SET card_version = 2, min_card_version = 2 WHERE id = ?');
+    for (const id of ids) {
+      card.run(id, 1, BASE_TIME, BASE_TIME, '挂失');
+      card.run(id, 2, BASE_TIME, null, null);
+      person.run(id);
+    }
+  })();
+  // 10,000 visitor passes signed with the edge's pass key; 1,000 of them multi-use (scanned below).
+  const passKey = createPrivateKey(readFileSync(join(m.keysDir, 'edge-passes-V1.key'), 'utf8'));
+  const passes = new Passes(store.db, now);
+  const from = toCredentialMinute(BASE_TIME - 3600_000, 'floor');
+  const until = toCredentialMinute(BASE_TIME + 8 * 3600_000, 'ceil');
+  const passTexts: string[] = [];
+  store.db.transaction(() => {
+    for (let i = 0; i < PASSES; i++) {
+      const id = 1_000_000 + i;
+      const oneUse = i >= 1000;
+      const host = m.staff[i % m.staff.length]!;
+      const credential = encodeCredential({ kind: 'visitor', passId: id, validFrom: from, validUntil: until, oneUse, hostPersonId: host, gates: [], zones: [1] }, passKey, 'V1');
+      if (!oneUse) passTexts.push(credential);
+      passes.create({ id, kind: 'visitor', visitorName: `访客${i}`, phone: null, purpose: '来访', hostPersonId: host, holderPersonId: null, studentIds: [], validFrom: from, validUntil: until, oneUse, gates: [], zones: ['campus'], credential, createdBy: 'bench' });
+    }
+  })();
+  store.close();
+  process.send!({ type: 'loaded', importSeconds, csvBytes: bytes.length, passTexts } satisfies FromLoader);
   process.exit(0);
 }
 
@@ -347,58 +368,62 @@ async function orchestrate(): Promise<void> {
   const sim = child<FromSim>('sim');
   const { readers, buses } = await sim.next('ready');
   const { csv, students, staff } = rosterCsv();
-
-  // 1. Empty edge: baseline memory; then the roster import and the rest of the dataset.
-  const loader = child<FromEdge>('edge');
-  loader.proc.send({ type: 'load', dir, keysDir, readers, buses, csv, staff } satisfies ToEdge);
-  const memBefore = await loader.next('baseline-memory');
-  const loaded = await loader.next('loaded');
-  await loader.exited;
-  report({
-    name: 'roster.import.20k',
-    metric: `validate + import ${PEOPLE.toLocaleString('en')} people (${(loaded.csvBytes / 1048576).toFixed(1)} MB CSV, 120 classes, 1,500 guardians with 3,000 links) into a running edge`,
-    value: Number(loaded.importSeconds.toFixed(2)),
-    unit: 's',
-    target: '<= 10',
-  });
-
-  // What each gate scans: 85 % current cards, 5 % revoked ones, 5 % visitor passes, 5 % garbage ('#' = no opening expected).
   const key = issuer.privateKey as KeyObject;
-  const lines: string[][] = [];
-  for (let g = 0; g < GATES; g++) {
-    const list: string[] = [];
-    for (let i = 0; i < 100; i++) {
-      const r = i % 20;
-      const id = students[(g * 100 + i) % students.length]!;
-      if (r === 0) list.push('#' + encodeCredential({ kind: 'card', personId: id, cardVersion: 1 }, key, 'K1'));
-      else if (r === 1) list.push(loaded.passTexts[(g * 5 + i) % loaded.passTexts.length]!);
-      else if (r === 2) list.push('#' + 'x'.repeat(20 + (i % 50)));
-      else list.push(encodeCredential({ kind: 'card', personId: id, cardVersion: 2 }, key, 'K1'));
+  const cardLines = (passTexts: string[]) => {
+    // Per gate: 85 % current cards, 5 % revoked ones, 5 % visitor passes, 5 % garbage ('#' = no opening expected).
+    const lines: string[][] = [];
+    for (let g = 0; g < GATES; g++) {
+      const list: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const r = i % 20;
+        const id = students[(g * 100 + i) % students.length]!;
+        if (r === 0) list.push('#' + encodeCredential({ kind: 'card', personId: id, cardVersion: 1 }, key, 'K1'));
+        else if (r === 1 && passTexts.length > 0) list.push(passTexts[(g * 5 + i) % passTexts.length]!);
+        else if (r === 2) list.push('#' + 'x'.repeat(20 + (i % 50)));
+        else list.push(encodeCredential({ kind: 'card', personId: id, cardVersion: 2 }, key, 'K1'));
+      }
+      lines.push(list);
     }
-    lines.push(list);
-  }
+    return lines;
+  };
 
-  // 2. Baseline: no edge, raw serialport on the same ptys, same load.
+  // 1. Baseline: no edge, raw serialport on the same ptys, same machine.
   const raw = await rawBaseline(readers, buses);
   await raw.open();
   await sleep(300);
-  sim.proc.send({ type: 'run', lines: lines.map((l) => l.map((t) => t.replace(/^#/, ''))), seconds: BASELINE_SECONDS } satisfies ToSim);
+  sim.proc.send({ type: 'run', lines: cardLines([]).map((l) => l.map((t) => t.replace(/^#/, ''))), seconds: BASELINE_SECONDS } satisfies ToSim);
   const base = await sim.next('done');
   await raw.close();
   const baseLat = [...base.latenciesMs].sort((a, b) => a - b);
 
-  // 3. The edge on the loaded database, scanning.
-  const scanner = child<FromEdge>('edge');
-  scanner.proc.send({ type: 'scan', dir, keysDir, readers, buses } satisfies ToEdge);
-  const online = await scanner.next('online');
-  const load0 = loadavg()[0]!;
-  sim.proc.send({ type: 'run', lines, seconds: SECONDS } satisfies ToSim);
-  const done = await sim.next('done');
-  scanner.proc.send({ type: 'finish' } satisfies ToEdge);
-  const result = await scanner.next('result');
-  await scanner.exited;
-  const load1 = loadavg()[0]!;
+  // 2. The edge, empty roster, gates online.
+  const edge = child<FromEdge>('edge');
+  edge.proc.send({ type: 'start', dir, keysDir, readers, buses } satisfies ToEdge);
+  const before = await edge.next('online');
 
+  // 3. The dataset, written by another process into the running edge's database.
+  const loader = child<FromLoader>('load');
+  loader.proc.send({ type: 'load', dir, keysDir, csv, staff } satisfies ToLoader);
+  const loaded = await loader.next('loaded');
+  await loader.exited;
+  report({
+    name: 'roster.import.20k',
+    metric: `validate + import ${PEOPLE.toLocaleString('en')} people (${(loaded.csvBytes / 1048576).toFixed(1)} MB CSV, 120 classes, 1,500 guardians with 3,000 links) into the database of a running edge`,
+    value: Number(loaded.importSeconds.toFixed(2)),
+    unit: 's',
+    target: '<= 10',
+  });
+  edge.proc.send({ type: 'await-data', people: PEOPLE, passes: PASSES } satisfies ToEdge);
+  const online = await edge.next('reloaded');
+
+  // 4. Scanning.
+  const load0 = loadavg()[0]!;
+  sim.proc.send({ type: 'run', lines: cardLines(loaded.passTexts), seconds: SECONDS } satisfies ToSim);
+  const done = await sim.next('done');
+  edge.proc.send({ type: 'finish' } satisfies ToEdge);
+  const result = await edge.next('result');
+  await edge.exited;
+  const load1 = loadavg()[0]!;
   const lat = [...done.latenciesMs].sort((a, b) => a - b);
   const inner = [...result.internalMs].sort((a, b) => a - b);
   const machine = `load average ${load0.toFixed(1)}→${load1.toFixed(1)} on ${cpus().length} cores`;
@@ -419,6 +444,8 @@ async function orchestrate(): Promise<void> {
     unmatchedPulses: done.unmatched,
     edgeLoopDelayP99Ms: Number(result.loopDelayP99Ms.toFixed(2)),
     edgeLoopDelayMaxMs: Number(result.loopDelayMaxMs.toFixed(2)),
+    edgeGcPauseMaxMs: Number(result.gcMaxMs.toFixed(2)),
+    edgeGcPauseTotalMs: Number(result.gcTotalMs.toFixed(1)),
     machine,
   });
   report({
@@ -432,12 +459,14 @@ async function orchestrate(): Promise<void> {
   });
   report({
     name: 'gate.memory.growth',
-    metric: `RSS of the edge started on the loaded database (${online.people} people, ${online.cards} cards, ${online.passes} passes) after ${SECONDS} s of scanning, minus RSS of the same edge on an empty roster; after full GC`,
-    value: Number((result.rss - memBefore.rss).toFixed(1)),
+    metric: `larger of RSS and V8 heap growth of the running edge with ${online.people} people, ${online.cards} cards, ${online.passes} passes loaded (written by another process, maps reloaded) after ${SECONDS} s of scanning, minus its RSS before with an empty roster; after full GC`,
+    // RSS moves with the kernel's reclaim on a busy machine; the larger of the two growths is reported.
+    value: Number(Math.max(result.rss - before.rss, result.heap - before.heap).toFixed(1)),
     unit: 'MB',
     target: '<= 50',
-    heapGrowthMB: Number((result.heap - memBefore.heap).toFixed(1)),
-    rssBeforeMB: Number(memBefore.rss.toFixed(1)),
+    rssGrowthMB: Number((result.rss - before.rss).toFixed(1)),
+    heapGrowthMB: Number((result.heap - before.heap).toFixed(1)),
+    rssBeforeMB: Number(before.rss.toFixed(1)),
     rssAfterMB: Number(result.rss.toFixed(1)),
   });
 
@@ -448,4 +477,5 @@ async function orchestrate(): Promise<void> {
 
 if (process.argv[2] === 'sim') await simMain();
 else if (process.argv[2] === 'edge') await edgeMain();
+else if (process.argv[2] === 'load') await loadMain();
 else await orchestrate();
