@@ -93,8 +93,17 @@ export class EnergyModule implements EdgeModule {
     return this.svc;
   }
 
-  async start(): Promise<void> {
-    const { config, store, broker, log } = this.deps;
+  start(): Promise<void> {
+    return this.startWith(this.deps.config);
+  }
+
+  /**
+   * Starts on a configuration other than the edge's (the demo campus runs the
+   * module on its simulated buildings when the configuration has none).
+   */
+  async startWith(config: EnergyConfig): Promise<void> {
+    if (this.svc) throw new Error('energy module already running');
+    const { store, broker, log } = this.deps;
     const db = store.db;
     const zone = new Zone(config.timezone);
     const ownTimers = this.opts.timers ? null : new SystemTimerClock(this.deps.wallNow, (err) => log.error({ err }, 'energy timer failed'));
@@ -269,7 +278,7 @@ export class EnergyModule implements EdgeModule {
       tariff: new Tariff(config.tariff),
       issues,
     };
-    if (config.homeAssistant.enabled) this.publishDiscovery();
+    if (config.homeAssistant.enabled) this.publishDiscovery(this.svc);
     log.info({ meters: topology.meters.size, circuits: topology.circuits.size, buses: config.buses.length, issues: issues.length }, 'energy module started');
   }
 
@@ -285,9 +294,9 @@ export class EnergyModule implements EdgeModule {
   }
 
   /** Publishes Home Assistant discovery and removes configs of meters/circuits no longer configured. */
-  private publishDiscovery(): void {
-    const svc = this.svc!;
-    const { broker, store, config, site } = this.deps;
+  private publishDiscovery(svc: EnergyServices): void {
+    const { broker, store, site } = this.deps;
+    const config = svc.config;
     const msgs = discoveryMessages({
       prefix: config.homeAssistant.discoveryPrefix,
       nodeId: config.homeAssistant.nodeId,
