@@ -5,6 +5,7 @@ import type { EdgeModule } from '../modules/module.js';
 import { DemoGates, seedDemoSchool } from '../access/demo-gates.js';
 import { issuePass } from '../access/issue-pass.js';
 import { DemoSchoolPcs } from '../endpoints/demo-pcs.js';
+import { DemoEnergy } from '../energy/demo/demo-energy.js';
 
 export { DemoGates };
 
@@ -59,6 +60,8 @@ export class DemoCampus implements EdgeModule {
   private timers: NodeJS.Timeout[] = [];
   /** School PCs for the endpoint guard's pages (终端管控). */
   private pcs: DemoSchoolPcs | null = null;
+  /** Simulated meters, relay boards and a fire detector (能耗), when the configuration has no energy buses. */
+  private energy: DemoEnergy | null = null;
   private step = 0;
   private gateStep = 0;
 
@@ -98,6 +101,10 @@ export class DemoCampus implements EdgeModule {
       }, this.edge.config.demo.eventIntervalMs),
     );
     if (this.gates) await this.startGates(this.gates);
+    if (!this.edge.config.energy.enabled) {
+      this.energy = await DemoEnergy.start();
+      await this.edge.energy.startWith(this.energy.config);
+    }
     if (this.edge.config.endpoints.enabled) {
       this.pcs = new DemoSchoolPcs({ port: this.edge.mqttPorts.port, mqttClients: this.edge.store.mqttClients, log: this.edge.log, intervalMs: this.edge.config.demo.eventIntervalMs });
       await this.pcs.start();
@@ -132,5 +139,9 @@ export class DemoCampus implements EdgeModule {
     await Promise.all(this.clients.map((c) => c.endAsync().catch(() => undefined)));
     await this.pcs?.stop();
     await this.gates?.stop();
+    if (this.energy) {
+      await this.edge.energy.stop();
+      await this.energy.stop();
+    }
   }
 }
