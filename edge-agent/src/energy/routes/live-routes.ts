@@ -27,6 +27,7 @@ export function liveRoutes(api: ApiRouter, energy: EnergyModule): void {
         buses: s.field.busStatus(),
         issues: s.issues,
         homeAssistant: s.config.homeAssistant.enabled,
+        overrideDefaultMinutes: s.config.control.overrideDefaultMinutes,
         tariff: { currency: s.tariff.config.currency, prices: { sharp: s.tariff.price('sharp'), peak: s.tariff.price('peak'), flat: s.tariff.price('flat'), valley: s.tariff.price('valley') }, periods: s.tariff.config.periods },
       };
     },
