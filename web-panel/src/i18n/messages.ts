@@ -1,6 +1,7 @@
 import { defineMessages } from '@campus/protocol/i18n';
 import { accessMenuMessages } from './access-messages';
 import { endpointsMessages } from './endpoints-messages';
+import { energyMenuMessages } from './energy-messages';
 
 /** Every string the panel shows, zh-CN first. Event texts come localized from the edge. */
 export const panelMessages = defineMessages({
@@ -102,6 +103,7 @@ export const panelMessages = defineMessages({
 
   ...endpointsMessages,
   ...accessMenuMessages,
+  ...energyMenuMessages,
 });
 
 export type PanelMessageId = keyof typeof panelMessages;

@@ -1,6 +1,7 @@
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import { ApiOutlined, BellOutlined, UsbOutlined } from '@ant-design/icons';
 import { ControlOutlined, IdcardOutlined, ScanOutlined, ScheduleOutlined } from '@ant-design/icons';
+import { AlertOutlined, BarChartOutlined, CalendarOutlined, ClockCircleOutlined, PoweroffOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import type { PanelMessageId } from '../i18n/messages';
 import type { PageAccess } from './access';
 
@@ -37,4 +38,10 @@ export const panelPages: readonly PanelPage[] = [
   { path: 'access/attendance', menuLabel: 'panel.menu.access.attendance', icon: <ScheduleOutlined />, roles: ['security'], Page: lazy(() => import('../pages/access/attendance/AttendancePage')) },
   { path: 'access/people', menuLabel: 'panel.menu.access.people', icon: <IdcardOutlined />, roles: [], Page: lazy(() => import('../pages/access/people/PeoplePage')) },
   { path: 'access/gates', menuLabel: 'panel.menu.access.gates', icon: <ControlOutlined />, roles: ['security'], Page: lazy(() => import('../pages/access/gates/GateStatusPage')) },
+  { path: 'energy/live', menuLabel: 'panel.menu.energy.live', icon: <ThunderboltOutlined />, roles: ['facility'], Page: lazy(() => import('../pages/energy/LivePowerPage')) },
+  { path: 'energy/charts', menuLabel: 'panel.menu.energy.charts', icon: <BarChartOutlined />, roles: ['facility'], Page: lazy(() => import('../pages/energy/ChartsPage')) },
+  { path: 'energy/waste', menuLabel: 'panel.menu.energy.waste', icon: <ClockCircleOutlined />, roles: ['facility'], Page: lazy(() => import('../pages/energy/AfterHoursPage')) },
+  { path: 'energy/circuits', menuLabel: 'panel.menu.energy.circuits', icon: <PoweroffOutlined />, roles: ['facility'], Page: lazy(() => import('../pages/energy/CircuitsPage')) },
+  { path: 'energy/schedules', menuLabel: 'panel.menu.energy.schedules', icon: <CalendarOutlined />, roles: ['facility'], Page: lazy(() => import('../pages/energy/SchedulesPage')) },
+  { path: 'energy/alarms', menuLabel: 'panel.menu.energy.alarms', icon: <AlertOutlined />, roles: ['facility'], Page: lazy(() => import('../pages/energy/AlarmsPage')) },
 ];
