@@ -146,8 +146,13 @@ export function noticesContract(backend: Backend): void {
         expect(sp[0]!.urgency).toBe('high');
         await waitFor(() => pushesFor(entry.id).length >= 1 && pushesFor(exit.id).length >= 1, 'mother pushes');
         const byPhone = async (id: string) => Object.fromEntries((await notices(id)).map((n) => [n.phone, n.status]));
-        expect(await byPhone(entry.id)).toEqual({ [MOTHER]: 'sent', [FATHER]: 'quiet' });
-        expect(await byPhone(exit.id)).toEqual({ [MOTHER]: 'sent', [FATHER]: 'muted' });
+        // The push arrives before the sender records its outcome: wait for the record.
+        const settled = async (id: string) => {
+          const s = await byPhone(id);
+          return Object.values(s).includes('pending') ? null : s;
+        };
+        expect(await waitFor(() => settled(entry.id), 'entry outcomes')).toEqual({ [MOTHER]: 'sent', [FATHER]: 'quiet' });
+        expect(await waitFor(() => settled(exit.id), 'exit outcomes')).toEqual({ [MOTHER]: 'sent', [FATHER]: 'muted' });
         expect(pushesFor(entry.id).map((p) => p.subscriptionId)).toEqual([subs[MOTHER]!.id]);
         // Safety notices also go by SMS, even though SMS is opt-in for everything else.
         await waitFor(() => sms.received.find((m) => m.body.kind === 'notice' && m.body.to === FATHER), 'safety SMS');

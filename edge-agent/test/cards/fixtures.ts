@@ -84,7 +84,7 @@ export function countPdfPages(pdf: Buffer): number {
 /** QR texts found by zbar (a decoder nobody here wrote) on one rendered page. */
 export function decodeQrOnPage(pdfPath: string, page: number, dir: string): string[] {
   const prefix = join(dir, `page-${page}`);
-  execFileSync('pdftoppm', ['-png', '-r', '150', '-f', String(page), '-l', String(page), '-singlefile', pdfPath, prefix]);
+  execFileSync('pdftoppm', ['-png', '-r', '300', '-f', String(page), '-l', String(page), '-singlefile', pdfPath, prefix]);
   const out = execFileSync('zbarimg', ['-q', '--raw', '-Sdisable', '-Sqrcode.enable', `${prefix}.png`], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
