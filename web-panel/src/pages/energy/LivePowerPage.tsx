@@ -31,6 +31,8 @@ export default function LivePowerPage() {
   const chart = useMemo(() => {
     const list = live.data?.buildings ?? [];
     return {
+      // Refreshed every few seconds: no growing bars each time.
+      animation: false,
       grid: { left: 48, right: 16, top: 24, bottom: 32 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: list.map((b) => b.name) },
