@@ -8,7 +8,7 @@ import type { Circuit, MeterPlace } from './topology.js';
  * client (it may then switch circuits) or an 'observer' (read only); the broker
  * ACL lets both read homeassistant/#. HA's own birth/will messages on
  * homeassistant/status are not allowed to either role: turn them off in HA's
- * MQTT options (docs/energy.md).
+ * MQTT options (firmware-notes/energy-setup.md).
  */
 export interface DiscoveryMessage {
   topic: string;

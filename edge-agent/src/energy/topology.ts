@@ -151,7 +151,7 @@ export class Topology {
     if (this.meters.delete(id)) this.issue(id, detail);
   }
 
-  /** Billing meters (not safety detectors) whose energy counts towards a scope, by the rule in docs/energy.md. */
+  /** Billing meters (not safety detectors) whose energy counts towards a scope, by the rule in firmware-notes/energy-setup.md. */
   metersOf(scope: Scope): MeterPlace[] {
     const billing = [...this.meters.values()].filter((m) => !m.detector);
     if (scope.kind === 'room') return billing.filter((m) => m.room === scope.id);

@@ -4,7 +4,7 @@ import { EXCEPTION, servePdu, type RegisterSpace, type SimulatedDevice } from '@
  * An electrical fire monitoring detector (电气火灾监控探测器) as a school's own
  * register map: residual current in mA and four cable temperatures in tenths of
  * a degree, holding registers from 0. Real detectors (Acrel ARCM, Chint NZJ …)
- * differ in addresses; installers copy this map and adjust it (docs/energy.md).
+ * differ in addresses; installers copy this map and adjust it (firmware-notes/energy-setup.md).
  */
 export const SAFETY_DETECTOR_MAP = {
   model: 'school-fire-detector',
