@@ -111,7 +111,7 @@ export const ConfigSchema = z
       .describe('USB endpoint guard (终端USB管控) on the edge.'),
     cloud: CloudConfigSchema,
     access: AccessConfigSchema.prefault({}).describe('Gate and dormitory access control (门禁): zones, gates, readers, relay boards, keys, school time zone.'),
-    energy: EnergyConfigSchema.describe('Energy and electrical safety (能耗与用电安全): Modbus meters and relay circuits, schedules with the school calendar, telemetry, alarms, reports. Guide: docs/energy.md.'),
+    energy: EnergyConfigSchema.describe('Energy and electrical safety (能耗与用电安全): Modbus meters and relay circuits, schedules with the school calendar, telemetry, alarms, reports. Guide: firmware-notes/energy-setup.md.'),
     demo: z
       .strictObject({
         enabled: z.boolean().default(false).describe('Start simulated devices and a trickle of demo events.'),
