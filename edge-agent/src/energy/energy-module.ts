@@ -221,7 +221,7 @@ export class EnergyModule implements EdgeModule {
         severity: r.reachable ? 'info' : 'warning',
         source: `modbus:${r.busId}`,
         subject: r.deviceId,
-        data: { deviceId: r.deviceId, busId: r.busId, unit: r.unit, probeInSeconds: 60, detail: r.reason },
+        data: { deviceId: r.deviceId, busId: r.busId, unit: r.unit, probeInSeconds: r.probeIntervalSeconds, detail: r.reason },
       });
     });
     field.on('point-unsupported', (p) => {

@@ -143,15 +143,15 @@ describe('safety alarms', () => {
 
   it('a device offline for offlineAfterSeconds raises an alarm; back online clears it at once', async () => {
     const t = setup();
-    t.rules.onReachability({ deviceId: 'm-dorm', busId: 'bus-a', unit: 2, reachable: false, reason: 'modbus.timeout', at: t.clock.now() });
+    t.rules.onReachability({ deviceId: 'm-dorm', busId: 'bus-a', unit: 2, reachable: false, reason: 'modbus.timeout', probeIntervalSeconds: 60, at: t.clock.now() });
     await t.clock.advance(30_000);
-    t.rules.onReachability({ deviceId: 'm-dorm', busId: 'bus-a', unit: 2, reachable: true, reason: 'modbus.device_online', at: t.clock.now() });
+    t.rules.onReachability({ deviceId: 'm-dorm', busId: 'bus-a', unit: 2, reachable: true, reason: 'modbus.device_online', probeIntervalSeconds: 60, at: t.clock.now() });
     await t.clock.advance(60_000);
     expect(t.alarms.open()).toEqual([]);
-    t.rules.onReachability({ deviceId: 'm-dorm', busId: 'bus-a', unit: 2, reachable: false, reason: 'modbus.link_down', at: t.clock.now() });
+    t.rules.onReachability({ deviceId: 'm-dorm', busId: 'bus-a', unit: 2, reachable: false, reason: 'modbus.link_down', probeIntervalSeconds: 60, at: t.clock.now() });
     await t.clock.advance(61_000);
     expect(t.alarms.open()[0]).toMatchObject({ rule: 'device_offline', subject: 'm-dorm', detail: 'modbus.link_down', text: { 'zh-CN': '宿舍楼总表 无应答（modbus.link_down）' } });
-    t.rules.onReachability({ deviceId: 'm-dorm', busId: 'bus-a', unit: 2, reachable: true, reason: 'modbus.device_online', at: t.clock.now() });
+    t.rules.onReachability({ deviceId: 'm-dorm', busId: 'bus-a', unit: 2, reachable: true, reason: 'modbus.device_online', probeIntervalSeconds: 60, at: t.clock.now() });
     expect(t.alarms.open()[0]!.state).toBe('cleared');
   });
 

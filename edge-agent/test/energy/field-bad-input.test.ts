@@ -145,6 +145,11 @@ describe('bad replies on the wire', () => {
     const before = (await liveOf('m-rtu'))!.values.power_active_total!.at;
     await waitFor(async () => (await liveOf('m-rtu'))!.values.power_active_total!.at > before, 5000, 100);
     expect((await liveOf('m-rtu'))!.values.power_active_total!.quality).toBe('good');
+    // The per-device counters are Prometheus metrics.
+    const metrics = await (await fetch(`${edge.httpUrl}/metrics`)).text();
+    const crc = /campus_edge_modbus_crc_errors\{bus="rs485-b",unit="1",device="m-rtu"\} (\d+)/.exec(metrics);
+    expect(Number(crc?.[1])).toBeGreaterThanOrEqual(3);
+    expect(metrics).toMatch(/campus_edge_modbus_device_up\{bus="tcp-a",unit="1",device="m-good"\} 1/);
   });
 
   it('a pulled RS-485 cable: the meter goes offline with an alarm, comes back by itself when plugged in again', async () => {

@@ -30,6 +30,8 @@ export interface DeviceReachability {
   reachable: boolean;
   /** modbus.device_offline, modbus.link_down, modbus.device_online */
   reason: string;
+  /** While unreachable: how often the bus tries it again. */
+  probeIntervalSeconds: number;
   at: number;
 }
 
@@ -130,11 +132,12 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
           this.emit('point-unsupported', p);
         });
       }
+      const probe = Math.round(bus.config.offlineProbeIntervalMs / 1000);
       bus.on('device-state', (c) => {
         const d = units.get(c.unit);
-        if (d && c.state !== 'unknown') this.setReachable(d.id, entry.id, c.unit, c.state === 'online', c.reason);
+        if (d && c.state !== 'unknown') this.setReachable(d.id, entry.id, c.unit, c.state === 'online', c.reason, probe);
       });
-      bus.on('state', (s) => this.onBusState(s, units));
+      bus.on('state', (s) => this.onBusState(s, units, probe));
       this.runs.push({ bus, poller, units });
     }
   }
@@ -152,26 +155,26 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
     }
   }
 
-  private onBusState(s: ModbusBusStatus, units: BusRun['units']): void {
+  private onBusState(s: ModbusBusStatus, units: BusRun['units'], probe: number): void {
     if (s.state === 'down') {
-      for (const [unit, d] of units) this.setReachable(d.id, s.busId, unit, false, 'modbus.link_down');
+      for (const [unit, d] of units) this.setReachable(d.id, s.busId, unit, false, 'modbus.link_down', probe);
     }
   }
 
-  private setReachable(deviceId: string, busId: string, unit: number, reachable: boolean, reason: string): void {
+  private setReachable(deviceId: string, busId: string, unit: number, reachable: boolean, reason: string, probeIntervalSeconds: number): void {
     if (this.reachable.get(deviceId) === reachable) return;
     this.reachable.set(deviceId, reachable);
-    this.emit('reachability', { deviceId, busId, unit, reachable, reason, at: this.opts.now() });
+    this.emit('reachability', { deviceId, busId, unit, reachable, reason, probeIntervalSeconds, at: this.opts.now() });
   }
 
   /** A successful read of a device proves it reachable (after a link came back, the bus reports no change). */
   markAnswered(deviceId: string): void {
     const d = this.locate(deviceId);
-    if (d && this.reachable.get(deviceId) === false) this.setReachable(deviceId, d.busId, d.unit, true, 'modbus.device_online');
+    if (d && this.reachable.get(deviceId) === false) this.setReachable(deviceId, d.busId, d.unit, true, 'modbus.device_online', d.probe);
   }
 
-  private locate(deviceId: string): { busId: string; unit: number } | undefined {
-    for (const r of this.runs) for (const [unit, d] of r.units) if (d.id === deviceId) return { busId: r.bus.id, unit };
+  private locate(deviceId: string): { busId: string; unit: number; probe: number } | undefined {
+    for (const r of this.runs) for (const [unit, d] of r.units) if (d.id === deviceId) return { busId: r.bus.id, unit, probe: Math.round(r.bus.config.offlineProbeIntervalMs / 1000) };
     return undefined;
   }
 

@@ -284,7 +284,7 @@ let csrf: Promise<string> | null = null;
  * PUT and DELETE, which the shell's EdgeApi does not offer yet: same cookie, the
  * session's CSRF token (from /api/auth/me), the edge's bilingual errors.
  */
-async function send(api: EdgeApi, method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+async function send(api: EdgeApi, method: 'PUT' | 'DELETE', path: string, body?: unknown, retried = false): Promise<unknown> {
   csrf ??= currentSession(api).then((s) => s.csrfToken);
   let token: string;
   try {
@@ -306,7 +306,11 @@ async function send(api: EdgeApi, method: 'PUT' | 'DELETE', path: string, body?:
   }
   const payload: unknown = res.status === 204 ? undefined : await res.json().catch(() => undefined);
   if (res.ok) return payload;
-  if (res.status === 403) csrf = null;
   const e = (payload as { error?: { code?: string; message?: { 'zh-CN': string; en: string }; details?: unknown } } | undefined)?.error;
+  if (e?.code === 'auth.csrf' && !retried) {
+    // Signed in again since the token was fetched: fetch it once more.
+    csrf = null;
+    return send(api, method, path, body, true);
+  }
   throw new ApiError(res.status, e?.code ?? 'panel.unexpected', e?.message ?? bilingualText('panel.error.unexpected', { status: res.status }), e?.details);
 }
