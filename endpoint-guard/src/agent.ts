@@ -19,6 +19,7 @@ import { UdevadmMonitor } from './linux/udevadm-monitor.js';
 import type { Logger } from './log/logger.js';
 import { judgePolicyMessage } from './policy/policy-inbox.js';
 import { PolicyStore } from './policy/policy-store.js';
+import { RequestSpool } from './requests/request-spool.js';
 import { AGENT_VERSION } from './version.js';
 
 /**
@@ -52,6 +53,7 @@ export class GuardAgent {
   private link!: EdgeLink;
   private outbox!: EventOutbox;
   private reporter!: UsbEventReporter;
+  private requests: RequestSpool | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeatSeq = 0;
   private policyChain: Promise<void> = Promise.resolve();
@@ -94,6 +96,7 @@ export class GuardAgent {
       onPolicy: (payload) => this.enqueuePolicy(payload),
       onConnect: () => {
         this.outbox.pump();
+        this.requests?.scan();
         void this.sendHeartbeat();
       },
     });
@@ -118,6 +121,7 @@ export class GuardAgent {
     await this.guard.start(this.active.policy);
 
     this.link.start();
+    await this.startRequests();
     this.heartbeatTimer = setInterval(() => void this.sendHeartbeat(), config.heartbeatSeconds * 1000);
   }
 
@@ -139,6 +143,33 @@ export class GuardAgent {
     });
   }
 
+  /**
+   * Teachers' device requests (campus-guard request). Linux PCs only, and not for
+   * simulated PCs with an injected enforcer. A spool that cannot be set up costs the
+   * requests, never the enforcement.
+   */
+  private async startRequests(): Promise<void> {
+    if (this.opts.enforcer || process.platform === 'win32') return;
+    const { config } = this.opts.loaded;
+    const spool = new RequestSpool({
+      dir: config.requests.spoolDir,
+      agentId: config.agentId,
+      sysfs: new SysfsUsb(config.sysfsRoot),
+      scanMs: config.requests.scanSeconds * 1000,
+      perUserPerHour: config.requests.perUserPerHour,
+      publish: (r) => this.link.publish(topics.agentRequest(config.agentId), JSON.stringify(r), { qos: 1 }),
+      log: this.opts.log.child({ part: 'requests' }),
+      now: this.now,
+    });
+    try {
+      await spool.start();
+      this.requests = spool;
+    } catch (err) {
+      await spool.stop();
+      this.opts.log.error('device requests disabled: cannot set up the request spool', { dir: config.requests.spoolDir, err });
+    }
+  }
+
   /** Resolves once a policy of at least `version` is in force (tests, demo). */
   whenApplied(version: number): Promise<void> {
     if (this.active.policy.version >= version) return Promise.resolve();
@@ -149,6 +180,7 @@ export class GuardAgent {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = null;
     await this.policyChain;
+    await this.requests?.stop();
     await this.guard?.stop();
     this.reporter?.stop();
     await this.link?.stop();

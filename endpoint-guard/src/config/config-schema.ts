@@ -10,6 +10,10 @@ import { KID_RE } from '@campus/protocol/usb/signing';
  */
 const FINGERPRINT_RE = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
 
+/** Where systemd's unit points the agent; `campus-guard request` looks here too. */
+export const DEFAULT_CONFIG_PATH = '/etc/campus-guard/campus-guard.json';
+export const DEFAULT_SPOOL_DIR = '/var/spool/campus-guard/requests';
+
 export const AgentConfigSchema = z.strictObject({
   /** The PC's id: MQTT client id and topic level (campus/pc/{agentId}/...). */
   agentId: z.string().regex(ID_RE, 'letters, digits, - _ . (max 64)'),
@@ -70,6 +74,17 @@ export const AgentConfigSchema = z.strictObject({
       queueMax: z.number().int().min(10).max(100_000).default(1000),
     })
     .default({ perSecond: 10, burst: 50, queueMax: 1000 }),
+  /** Device requests teachers drop with `campus-guard request` (see requests/request-spool.ts). */
+  requests: z
+    .strictObject({
+      /** Created by the agent with mode 1733 (like /tmp): users drop files, cannot read others'. */
+      spoolDir: z.string().min(1).default(DEFAULT_SPOOL_DIR),
+      /** Fallback scan interval, in case a file-system notification is missed. */
+      scanSeconds: z.number().min(0.05).max(3600).default(10),
+      /** Requests accepted per OS user and hour; more are discarded and logged. */
+      perUserPerHour: z.number().int().min(1).max(1000).default(6),
+    })
+    .default({ spoolDir: DEFAULT_SPOOL_DIR, scanSeconds: 10, perUserPerHour: 6 }),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
