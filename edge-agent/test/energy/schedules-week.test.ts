@@ -163,6 +163,17 @@ describe('a week of schedules with the school calendar (fake clock, real relay b
     expect(clock.errors).toEqual([]);
   });
 
+  it('a wall clock set forward a week later does not replay the firings it jumped over', async () => {
+    const before = svc.circuits.log.list({ limit: 1 })[0]!.id;
+    // Nothing ran since Saturday night; now the clock is suddenly the next Saturday noon.
+    await clock.jumpTo(cst('2026-10-10 12:00'));
+    const replayed = svc.circuits.log.list({ limit: 500 }).filter((e) => e.id > before);
+    expect(replayed).toEqual([]);
+    // And the next firings are the real next ones, not ones in the past.
+    expect(svc.runner.nextRun('late-off')).toBe(cst('2026-10-10 21:40'));
+    expect(svc.runner.nextRun('morning-on')).toBe(cst('2026-10-12 07:00'));
+  });
+
   it('audited every switch: who or which schedule, and why', () => {
     const audit = edge.store.audit.list(500).filter((a) => a.action.startsWith('energy.circuit'));
     const actors = new Set(audit.map((a) => a.actor));

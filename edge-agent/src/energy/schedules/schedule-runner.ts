@@ -19,6 +19,9 @@ export interface ScheduleRun {
   skipped: Array<{ circuit: string; why: 'override' | 'booked' }>;
 }
 
+/** A firing noticed later than this (the clock jumped) is skipped, not run. */
+const MISSED_AFTER_MS = 10 * 60_000;
+
 interface Armed {
   schedule: Schedule;
   fields: CronFields;
@@ -85,8 +88,15 @@ export class ScheduleRunner {
     }
   }
 
+  /** The next firing on a day the schedule acts on (the calendar decides at firing time; this is for display). */
   nextRun(id: string): number | null {
-    return this.armed.get(id)?.next ?? null;
+    const a = this.armed.get(id);
+    let at = a?.next ?? null;
+    for (let i = 0; a && at !== null && i < 1000; i++) {
+      if (this.deps.calendar.matches(a.schedule.days, this.deps.zone.parts(at).date)) return at;
+      at = nextFiring(a.fields, this.deps.zone, at);
+    }
+    return null;
   }
 
   private arm(a: Armed, after: number): void {
@@ -95,10 +105,14 @@ export class ScheduleRunner {
     const at = a.next;
     a.cancel = this.deps.timers.at(at, async () => {
       a.cancel = null;
+      const late = this.deps.timers.now() - at;
       try {
-        await this.fire(a.schedule, at);
+        // A wall clock set forward (a box that booted at 1970 and then found NTP) must
+        // not replay every firing it jumped over: only a recent one still runs.
+        if (late <= MISSED_AFTER_MS) await this.fire(a.schedule, at);
+        else this.deps.log.warn({ schedule: a.schedule.id, at, lateMs: late }, 'schedule firing missed (clock jumped); not run');
       } finally {
-        if (this.running && this.armed.get(a.schedule.id) === a) this.arm(a, at);
+        if (this.running && this.armed.get(a.schedule.id) === a) this.arm(a, Math.max(at, this.deps.timers.now()));
       }
     });
   }

@@ -55,6 +55,12 @@ export class FakeClock implements TimerClock {
     this.t = Math.max(this.t, to);
   }
 
+  /** The wall clock is set to `to` at once (NTP after an offline boot): due timers then run late. */
+  async jumpTo(to: number): Promise<void> {
+    this.t = Math.max(this.t, to);
+    await this.advanceTo(to);
+  }
+
   advance(ms: number): Promise<void> {
     return this.advanceTo(this.t + ms);
   }
