@@ -6,6 +6,7 @@ import { topics } from '@campus/protocol/topics';
 import type { AgentHeartbeat, PolicyAck } from '@campus/protocol/usb/messages';
 import { bootstrapUsbPolicy, type UsbPolicy } from '@campus/protocol/usb/policy';
 import { USB_REASON, type UsbReason } from '@campus/protocol/usb/reasons';
+import { DEFAULT_SPOOL_DIR } from './config/config-schema.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { EdgeLink } from './edge/edge-link.js';
 import type { UsbEnforcer } from './enforcer.js';
@@ -151,8 +152,10 @@ export class GuardAgent {
   private async startRequests(): Promise<void> {
     if (this.opts.enforcer || process.platform === 'win32') return;
     const { config } = this.opts.loaded;
+    const dir = config.requests.spoolDir ?? (config.sysfsRoot === '/sys' ? DEFAULT_SPOOL_DIR : null);
+    if (dir === null) return;
     const spool = new RequestSpool({
-      dir: config.requests.spoolDir,
+      dir,
       agentId: config.agentId,
       sysfs: new SysfsUsb(config.sysfsRoot),
       scanMs: config.requests.scanSeconds * 1000,
@@ -166,7 +169,7 @@ export class GuardAgent {
       this.requests = spool;
     } catch (err) {
       await spool.stop();
-      this.opts.log.error('device requests disabled: cannot set up the request spool', { dir: config.requests.spoolDir, err });
+      this.opts.log.error('device requests disabled: cannot set up the request spool', { dir, err });
     }
   }
 

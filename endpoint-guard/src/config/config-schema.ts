@@ -77,14 +77,18 @@ export const AgentConfigSchema = z.strictObject({
   /** Device requests teachers drop with `campus-guard request` (see requests/request-spool.ts). */
   requests: z
     .strictObject({
-      /** Created by the agent with mode 1733 (like /tmp): users drop files, cannot read others'. */
-      spoolDir: z.string().min(1).default(DEFAULT_SPOOL_DIR),
+      /**
+       * Created by the agent with mode 1733 (like /tmp): users drop files, cannot read others'.
+       * Defaults to DEFAULT_SPOOL_DIR on a real PC (sysfsRoot /sys); an agent on a fake
+       * kernel (tests, demos) takes requests only from a spoolDir given here.
+       */
+      spoolDir: z.string().min(1).optional(),
       /** Fallback scan interval, in case a file-system notification is missed. */
       scanSeconds: z.number().min(0.05).max(3600).default(10),
       /** Requests accepted per OS user and hour; more are discarded and logged. */
       perUserPerHour: z.number().int().min(1).max(1000).default(6),
     })
-    .default({ spoolDir: DEFAULT_SPOOL_DIR, scanSeconds: 10, perUserPerHour: 6 }),
+    .default({ scanSeconds: 10, perUserPerHour: 6 }),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;

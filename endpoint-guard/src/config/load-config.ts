@@ -78,7 +78,7 @@ export async function loadAgentConfig(path: string, platform: NodeJS.Platform = 
   } catch (e) {
     throw new ConfigError('guard.config.bad_key', { kid: config.policyKeys.map((k) => k.kid ?? '?').join(','), error: (e as Error).message });
   }
-  return { path: abs, config: { ...config, stateDir: resolveFrom(base, config.stateDir), sysfsRoot: resolveFrom(base, config.sysfsRoot), requests: { ...config.requests, spoolDir: resolveFrom(base, config.requests.spoolDir) } }, username: config.credentials.username ?? config.agentId, password, pins: [...new Set(pins)], keyring };
+  return { path: abs, config: { ...config, stateDir: resolveFrom(base, config.stateDir), sysfsRoot: resolveFrom(base, config.sysfsRoot), requests: { ...config.requests, ...(config.requests.spoolDir ? { spoolDir: resolveFrom(base, config.requests.spoolDir) } : {}) } }, username: config.credentials.username ?? config.agentId, password, pins: [...new Set(pins)], keyring };
 }
 
 /**
