@@ -141,7 +141,7 @@ describe('panel shell in Chromium against a real edge', () => {
 
     // The shell: site name, role menu, clock warning, live connection.
     await page.getByTestId('site-name').getByText(SITE_NAME).waitFor();
-    expect(await menuItems(page)).toEqual(['实时事件', '设备', '终端管控', '门岗实时', '今日考勤', '人员与卡片', '闸机状态']);
+    expect(await menuItems(page)).toEqual(['实时事件', '设备', '终端管控', '门岗实时', '今日考勤', '人员与卡片', '闸机状态', '实时用电', '用电统计', '非工作时间用电', '回路控制', '定时与校历', '用电告警']);
     expect(await page.getByTestId('clock-badge').innerText()).toBe('时钟未同步');
     await page.locator('[data-testid=live-status][data-status=connected]').waitFor();
     await page.locator('[data-testid=event-table] tbody tr.event-row').first().waitFor();
@@ -160,7 +160,7 @@ describe('panel shell in Chromium against a real edge', () => {
     // English: the panel, antd and the event texts from the API all switch.
     await page.getByText('English', { exact: true }).click();
     await firstRow.getByText(`Demo campus: ${note}`).waitFor();
-    expect(await menuItems(page)).toEqual(['Live events', 'Devices', 'Endpoint guard', 'Gate live', "Today's attendance", 'People and cards', 'Gates and readers']);
+    expect(await menuItems(page)).toEqual(['Live events', 'Devices', 'Endpoint guard', 'Gate live', "Today's attendance", 'People and cards', 'Gates and readers', 'Live power', 'Energy use', 'After-hours use', 'Circuits', 'Schedules and calendar', 'Electrical alarms']);
     expect(await page.getByTestId('clock-badge').innerText()).toBe('Clock not synchronised');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await shot(page, 'events-en');
