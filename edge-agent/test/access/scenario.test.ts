@@ -102,8 +102,9 @@ describe('a morning at the east gate', () => {
     await waitFor(() => pulses(0) === 4, 'four IN pulses');
     expect(pulses(1)).toBe(0);
     expect(rig.board.pulses[0]).toMatchObject({ channel: 0, ms: 300, via: 'flash' });
-    const fb = rig.readers.get('east-in')!.sim.received().toString('hex');
-    expect(fb).toBe('a1'.repeat(4));
+    const sim = rig.readers.get('east-in')!.sim;
+    await waitFor(() => sim.received().length >= 4, 'granted feedback at the reader');
+    expect(sim.received().toString('hex')).toBe('a1'.repeat(4));
   });
 
   it('records a student arriving after the bell as late', async () => {
@@ -130,9 +131,10 @@ describe('a morning at the east gate', () => {
     expect(stay.reason).toBe('access.school_hours');
     expect(stay.data).toMatchObject({ granted: false, opened: 'closed' });
     expect(stay.data.explanation).toContain('没有已批准的请假');
-    await new Promise((r) => setTimeout(r, 300));
+    const sim = rig.readers.get('east-out')!.sim;
+    await waitFor(() => sim.received().length >= 2, 'denied feedback at the reader');
+    expect(sim.received().toString('hex')).toBe('a1d0');
     expect(pulses(1)).toBe(1);
-    expect(rig.readers.get('east-out')!.sim.received().toString('hex')).toBe('a1d0');
   });
 
   it('admits a visitor once on a one-use pass and refuses the second use', async () => {
