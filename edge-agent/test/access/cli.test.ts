@@ -23,7 +23,7 @@ async function cli(args: string[], cwd: string): Promise<{ code: number; stdout:
 }
 
 /** The built `campus-edge` commands for keys, cards and rosters (run `tsc -b edge-agent` first). */
-describe('campus-edge keys / cards / roster', () => {
+describe('campus-edge keys / cards / roster', { timeout: 90_000 }, () => {
   const dir = tempDir('campus-cli-');
   const dataDir = join(dir.path, 'data');
   const configFile = join(dir.path, 'edge.json');
