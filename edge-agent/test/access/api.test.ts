@@ -102,7 +102,7 @@ describe('access API', () => {
       s.on('event', (e: { type: string }) => seen[who]!.push(e.type));
       return s;
     });
-    await Promise.all(sockets.map((s) => new Promise((r) => s.on('connect', r))));
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => s.on('connect', () => r()))));
     const r = await guard.req('POST', '/api/access/gates/east/open', { direction: 'in', why: '送货车辆' });
     expect(r.status).toBe(201);
     await waitFor(() => seen.guard!.includes('access.decision'), 'the live decision');

@@ -61,7 +61,7 @@ describe('a morning at the east gate', () => {
     expect((await guard.login(GUARD.username, GUARD.password)).status).toBe(200);
     live = ioClient(env.edge.httpUrl, { transports: ['websocket'], extraHeaders: { cookie: guard.cookie }, reconnection: false });
     live.on('event', (e: { type: string; reason: string }) => pushed.push(e.reason));
-    await new Promise((r) => live.on('connect', r));
+    await new Promise<void>((r) => live.on('connect', () => r()));
 
     expect((await env.admin.req('POST', '/api/access/roster/import', { fileName: 'class.csv', contentBase64: b64(ROSTER) })).status).toBe(200);
     const grade = (await env.admin.req('GET', '/api/access/classes')).json.grades[0];
