@@ -19,7 +19,7 @@ import { startEdge } from '../edge-agent/src/edge.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'campus-bench-'));
 
-function benchStore(): void {
+async function benchStore(): Promise<void> {
   const dir = tmp();
   // The shipped default: WAL with synchronous=NORMAL and a 1 s checkpoint timer.
   const store = Store.open({ dataDir: dir, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'bench', clock: new TrustedClock({ mode: 'always' }) });
@@ -43,7 +43,7 @@ function benchStore(): void {
   }
   lat.sort((a, b) => a - b);
   report({ name: 'store.append.single.p99', metric: 'latency p99 of 5,000 single appends, each its own transaction (default synchronous=NORMAL)', value: Number(percentile(lat, 99).toFixed(3)), unit: 'ms', target: '<= 1', p50: Number(percentile(lat, 50).toFixed(3)) });
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -197,6 +197,6 @@ async function benchDaemon(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-benchStore();
+await benchStore();
 await benchBroker();
 await benchDaemon();

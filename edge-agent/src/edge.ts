@@ -119,7 +119,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     onMigrate: (m) => storeLog.info(m, 'database migrated'),
   });
   const theStore = store;
-  if (config.store.synchronous === 'normal') store.startFlushTimer(config.store.flushIntervalMs);
+  if (config.store.synchronous === 'normal') store.startFlushTimer(config.store.flushIntervalMs, (message) => storeLog.warn({ message }, 'WAL checkpoint failed'));
   const cleanup: Array<() => Promise<void> | void> = [() => theStore.close()];
   const fail = async (err: unknown): Promise<never> => {
     for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => undefined);

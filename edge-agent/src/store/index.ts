@@ -1,5 +1,7 @@
 import { join, isAbsolute, dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type { Clock } from '../core/clock.js';
 import { openDatabase, type Db, type OpenOptions } from './open.js';
 import { EventLog } from './events.js';
@@ -15,6 +17,34 @@ export * from './users.js';
 export * from './sessions.js';
 export * from './audit.js';
 export * from './mqtt-clients.js';
+
+/** The checkpointer thread (CommonJS, evaluated): checkpoints after other connections commit. */
+const CHECKPOINTER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('busy_timeout = 1000');
+let seen = -1;
+const tick = () => {
+  try {
+    const version = db.pragma('data_version', { simple: true });
+    if (version !== seen) {
+      seen = version;
+      db.pragma('wal_checkpoint(PASSIVE)');
+    }
+  } catch (e) {
+    parentPort.postMessage(String((e && e.message) || e));
+  }
+};
+const timer = setInterval(tick, workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m !== 'stop') return;
+  clearInterval(timer);
+  tick();
+  db.close();
+  parentPort.close();
+});
+`;
 
 /** The edge store: one SQLite database, typed repositories over it. */
 export class Store {
@@ -46,21 +76,40 @@ export class Store {
     return new Store(db, file, opts.site, opts.clock);
   }
 
-  private flushTimer: NodeJS.Timeout | null = null;
-  private lastFlushedSeq = 0;
+  private checkpointer: Worker | null = null;
 
   /**
-   * With synchronous=NORMAL, SQLite syncs the WAL at checkpoints: checkpointing on a
-   * timer (only after writes) bounds what a power cut can lose.
+   * Checkpoints the WAL from a worker thread with its own connection. With
+   * synchronous=NORMAL SQLite syncs the WAL at checkpoints, so this bounds what a
+   * power cut can lose; running it off the main thread keeps checkpoint I/O out of
+   * gate decisions and event appends (the main connection's auto-checkpoint is only
+   * a backstop if the worker falls behind).
    */
-  startFlushTimer(intervalMs: number): void {
-    this.flushTimer = setInterval(() => {
-      const seq = this.events.lastSeq();
-      if (seq === this.lastFlushedSeq || !this.db.open) return;
-      this.lastFlushedSeq = seq;
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-    }, intervalMs);
-    this.flushTimer.unref();
+  startFlushTimer(intervalMs: number, onError: (message: string) => void = () => undefined): void {
+    if (this.checkpointer) return;
+    this.db.pragma('wal_autocheckpoint = 20000');
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.checkpointer = new Worker(CHECKPOINTER_SOURCE, {
+      eval: true,
+      workerData: { driver, file: this.file, intervalMs },
+    });
+    this.checkpointer.on('message', (m: string) => onError(m));
+    this.checkpointer.on('error', (err) => onError(err.message));
+    this.checkpointer.unref();
+  }
+
+  private async stopFlushTimer(): Promise<void> {
+    const w = this.checkpointer;
+    if (!w) return;
+    this.checkpointer = null;
+    // Keep the process alive until the final checkpoint is done (the thread is unref'd while idle).
+    w.ref();
+    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    w.postMessage('stop');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
+    await w.terminate();
   }
 
   /** A consistent online backup (SQLite backup API), safe while the daemon writes. */
@@ -76,8 +125,13 @@ export class Store {
     this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
-  close(): void {
-    if (this.flushTimer) clearInterval(this.flushTimer);
+  /** Synchronous unless the checkpointer thread has to be stopped first. */
+  close(): void | Promise<void> {
+    if (this.checkpointer) return this.stopFlushTimer().then(() => this.closeDb());
+    this.closeDb();
+  }
+
+  private closeDb(): void {
     if (this.db.open) {
       try {
         this.db.pragma('wal_checkpoint(TRUNCATE)');
