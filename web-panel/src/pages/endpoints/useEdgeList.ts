@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import type { ApiError } from '../../api/client';
 import type { EdgeApi } from '../../api/client';
 import type { PanelEvent } from '../../api/types';
-import { useSession } from '../../auth/session';
-import { useDevicePresence, useLiveEvents, useLiveReconnect } from '../../live/connection';
+import { useEdgeQuery } from '../../api/useEdgeQuery';
+import { useDevicePresence, useLiveEvents } from '../../live/connection';
 
 /** Live events often come in bursts (a push acknowledged by every PC): one reload per burst. */
 const RELOAD_DEBOUNCE_MS = 300;
+const EMPTY: never[] = [];
 
 export interface EdgeList<T> {
   items: T[];
@@ -23,49 +24,14 @@ export function useEdgeList<T>(
   load: (api: EdgeApi) => Promise<T[]>,
   opts: { refreshOn: (e: PanelEvent) => boolean; onPresence?: boolean; refreshMs?: number },
 ): EdgeList<T> {
-  const { api } = useSession();
-  const [items, setItems] = useState<T[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<ApiError | null>(null);
-  const latest = useRef(0);
+  const { data, loading, error, reload } = useEdgeQuery(load, 'list', { refreshMs: opts.refreshMs, reloadOnReconnect: true });
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const loadRef = useRef(load);
-  useEffect(() => {
-    loadRef.current = load;
-  });
-
-  const reload = useCallback(() => {
-    const request = ++latest.current;
-    loadRef.current(api).then(
-      (list) => {
-        if (request !== latest.current) return;
-        setItems(list);
-        setError(null);
-        setLoading(false);
-      },
-      (err: ApiError) => {
-        if (request !== latest.current) return;
-        setError(err);
-        setLoading(false);
-      },
-    );
-  }, [api]);
-
   const soon = useCallback(() => {
     clearTimeout(timer.current);
     timer.current = setTimeout(reload, RELOAD_DEBOUNCE_MS);
   }, [reload]);
+  useEffect(() => () => clearTimeout(timer.current), []);
 
-  useEffect(() => {
-    reload();
-    const every = opts.refreshMs ? setInterval(reload, opts.refreshMs) : undefined;
-    return () => {
-      clearInterval(every);
-      clearTimeout(timer.current);
-    };
-  }, [reload, opts.refreshMs]);
-
-  useLiveReconnect(reload);
   useLiveEvents((e) => {
     if (opts.refreshOn(e)) soon();
   });
@@ -73,5 +39,5 @@ export function useEdgeList<T>(
     if (opts.onPresence) soon();
   });
 
-  return { items, loading, error, reload };
+  return { items: data ?? EMPTY, loading, error, reload };
 }

@@ -5,7 +5,7 @@ import type { AttendanceStatus, ClassAttendance } from '@campus/protocol/access/
 import { fetchAttendanceDay, fetchGatesOverview } from '../../../api/access';
 import { useAccessText } from '../shared/useAccessText';
 import { useLiveEvents, useLiveReconnect } from '../../../live/connection';
-import { useEdgeQuery } from '../shared/useEdgeQuery';
+import { useEdgeQuery } from '../../../api/useEdgeQuery';
 import { ClassDrawer } from './ClassDrawer';
 import { sortClasses, STATUS_ORDER, takesAttendance, turnoutPercent } from './rollup';
 import '../access.css';

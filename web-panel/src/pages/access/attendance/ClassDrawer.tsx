@@ -5,7 +5,7 @@ import { fetchClassAttendance } from '../../../api/access';
 import { useAccessText } from '../shared/useAccessText';
 import { useLiveReconnect } from '../../../live/connection';
 import { useSchoolTime } from '../shared/useSchoolTime';
-import { useEdgeQuery } from '../shared/useEdgeQuery';
+import { useEdgeQuery } from '../../../api/useEdgeQuery';
 import { sortStudents, STATUS_COLOURS, STATUS_ORDER, withStatus } from './rollup';
 
 const ALL = 'all';

@@ -7,7 +7,7 @@ import { PERSON_ROLES } from '../../../api/access-schemas';
 import { useSession } from '../../../auth/session';
 import { useAccessText } from '../shared/useAccessText';
 import { ReasonDialog } from '../shared/ReasonDialog';
-import { useEdgeQuery } from '../shared/useEdgeQuery';
+import { useEdgeQuery } from '../../../api/useEdgeQuery';
 import { cardRosterCsv, cardState, nextCardVersion } from './cards';
 import { downloadText } from './download';
 import { RosterImportDrawer } from './RosterImportDrawer';

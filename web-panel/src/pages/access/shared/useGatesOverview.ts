@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { GatesOverview } from '@campus/protocol/access/index';
 import { fetchGatesOverview } from '../../../api/access';
 import { useLiveEvents, useLiveReconnect } from '../../../live/connection';
-import { useEdgeQuery, type EdgeQuery } from './useEdgeQuery';
+import { useEdgeQuery, type EdgeQuery } from '../../../api/useEdgeQuery';
 
 /** Events after which the gates' state (links, fire alarm) has changed. */
 const STATE_EVENTS = ['access.fire_alarm', 'access.device'];

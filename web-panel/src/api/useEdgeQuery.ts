@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError } from '../../../api/client';
-import type { EdgeApi } from '../../../api/client';
-import { useSession } from '../../../auth/session';
+import type { ApiError, EdgeApi } from './client';
+import { useSession } from '../auth/session';
+import { useLiveReconnect } from '../live/connection';
 
 export interface EdgeQuery<T> {
   data: T | null;
@@ -11,12 +11,19 @@ export interface EdgeQuery<T> {
   reload: () => void;
 }
 
+export interface EdgeQueryOptions {
+  /** Reload on this interval, for values no live event announces. */
+  refreshMs?: number;
+  /** Reload after the live connection comes back (what may have been missed). */
+  reloadOnReconnect?: boolean;
+}
+
 /**
- * One GET kept on screen: loads on mount and whenever `key` changes, reloads on demand
- * (live events, reconnects, a timer). Only the newest request may land, so a slow old
- * answer never overwrites a fresh one.
+ * One GET kept on screen, shared by every page: loads on mount and whenever `key`
+ * changes, reloads on demand, on a timer and after a reconnect if asked. Only the
+ * newest request may land, so a slow old answer never overwrites a fresh one.
  */
-export function useEdgeQuery<T>(fetcher: (api: EdgeApi) => Promise<T>, key: string): EdgeQuery<T> {
+export function useEdgeQuery<T>(fetcher: (api: EdgeApi) => Promise<T>, key: string, opts: EdgeQueryOptions = {}): EdgeQuery<T> {
   const { api } = useSession();
   const [data, setData] = useState<T | null>(null);
   const [loading, setLoading] = useState(true);
@@ -48,6 +55,16 @@ export function useEdgeQuery<T>(fetcher: (api: EdgeApi) => Promise<T>, key: stri
     setLoading(true);
     reload();
   }, [reload, key]);
+
+  const { refreshMs, reloadOnReconnect = false } = opts;
+  useEffect(() => {
+    if (!refreshMs) return;
+    const timer = setInterval(reload, refreshMs);
+    return () => clearInterval(timer);
+  }, [reload, refreshMs]);
+  useLiveReconnect(() => {
+    if (reloadOnReconnect) reload();
+  });
 
   return { data, loading, error, reload };
 }
