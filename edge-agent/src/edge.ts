@@ -234,7 +234,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   });
 
   const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append, access: access.service, energy };
-  const sync = new SyncModule(ctx);
+  const sync = new SyncModule(ctx, () => endpoints?.service ?? null);
   syncRoutes(http.api, sync);
   const modules = [...(endpoints ? [endpoints] : []), access, ...(config.energy.enabled ? [energy] : []), sync, ...(opts.modules?.(ctx) ?? [])];
   http.finish();

@@ -45,10 +45,11 @@ export class CloudRecords implements ChangeApplier {
     return r && (JSON.parse(r.data) as Record<string, unknown>);
   }
 
-  all(kind: string): Array<{ key: string; data: Record<string, unknown> }> {
-    return (this.db.prepare('SELECT key, data FROM cloud_records WHERE kind = ? ORDER BY key').all(kind) as Array<{ key: string; data: string }>).map((r) => ({
+  all(kind: string): Array<{ key: string; data: Record<string, unknown>; feedSeq: number }> {
+    return (this.db.prepare('SELECT key, data, feed_seq FROM cloud_records WHERE kind = ? ORDER BY key').all(kind) as Array<{ key: string; data: string; feed_seq: number }>).map((r) => ({
       key: r.key,
       data: JSON.parse(r.data) as Record<string, unknown>,
+      feedSeq: r.feed_seq,
     }));
   }
 

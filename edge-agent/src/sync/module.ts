@@ -7,6 +7,8 @@ import type { CloudConfig } from './config.js';
 import { SqliteOutbox } from './outbox.js';
 import { CloudRecords } from './cloud-records.js';
 import { CloudProjections } from './projections/index.js';
+import { UsbPolicyProjection } from './projections/usb-policy.js';
+import type { EndpointGuardService } from '../endpoints/service.js';
 
 export class CloudConfigError extends Error {}
 
@@ -52,7 +54,13 @@ export class SyncModule implements EdgeModule {
   private statusTimer: NodeJS.Timeout | null = null;
   private last: SyncStatus | null = null;
 
-  constructor(private readonly ctx: EdgeContext) {
+  private offUsb: (() => void) | null = null;
+
+  constructor(
+    private readonly ctx: EdgeContext,
+    /** The endpoint guard service when it runs (USB policies owned by the cloud go there). */
+    private readonly endpoints: () => EndpointGuardService | null = () => null,
+  ) {
     this.outbox = new SqliteOutbox(ctx.store.db, ctx.config.site.id);
     this.records = new CloudRecords(ctx.store.db);
     this.records.onApplied((changes) => ctx.bus.emit('cloud.changes', { changes }));
@@ -112,6 +120,10 @@ export class SyncModule implements EdgeModule {
       labelNames: ['kind'],
       registers: [this.ctx.metrics.registry],
     });
+    // USB policies go to the endpoint guard, independent of access control.
+    const usb = new UsbPolicyProjection(this.endpoints, this.ctx.store, log.child({ part: 'usb-policy' }), (kind) => invalid.inc({ kind }));
+    void usb.replay(this.records.all('usb_policy')).catch((err: unknown) => log.warn({ err }, 'usb_policy replay failed'));
+    this.offUsb = this.ctx.bus.on('cloud.changes', ({ changes }) => usb.apply(changes));
     if (!this.ctx.access.ready) {
       // Its directory is not loaded: projecting now would fight the rows on disk. Records stay stored and are replayed at the next start.
       log.warn('access control is not running: cloud records are stored but not projected until the next start');
@@ -152,6 +164,7 @@ export class SyncModule implements EdgeModule {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.offAppended?.();
     this.offChanges?.();
+    this.offUsb?.();
     await this.client?.stop();
     this.client = null;
   }

@@ -92,6 +92,36 @@ describe('edge ↔ cloud sync', () => {
     expect(JSON.parse(row.data)).toMatchObject({ version: 2 });
   }, 30_000);
 
+  it('a USB policy written in the cloud becomes a signed policy version pushed by the edge, once', async () => {
+    const put = await admin(`/api/admin/schools/${link.schoolId}/records/usb_policy/school-default`, {
+      method: 'PUT',
+      body: JSON.stringify({ target: { scope: 'all' }, content: { defaultAction: 'deny', note: '全校默认：禁止U盘' } }),
+    });
+    expect(put.status).toBe(200);
+    await fetchStatus(); // signs in
+    const policies = await waitFor(
+      async () => {
+        const r = await api!.req('GET', '/api/endpoints/policies');
+        const list = (r.json?.policies ?? []) as Array<{ version: number; content: { note?: string } }>;
+        const mine = list.filter((p) => p.content?.note === '全校默认：禁止U盘');
+        return mine.length ? mine : undefined;
+      },
+      15_000,
+      200,
+    );
+    expect(policies).toHaveLength(1);
+    // A bad record is refused without blocking the feed: the next good record still lands.
+    await admin(`/api/admin/schools/${link.schoolId}/records/usb_policy/broken`, { method: 'PUT', body: JSON.stringify({ target: { scope: 'nowhere' } }) });
+    await admin(`/api/admin/schools/${link.schoolId}/records/usb_policy/exam-week`, {
+      method: 'PUT',
+      body: JSON.stringify({ target: { scope: 'all' }, content: { defaultAction: 'deny', note: '考试周' } }),
+    });
+    await waitFor(async () => {
+      const r = await api!.req('GET', '/api/endpoints/policies');
+      return ((r.json?.policies ?? []) as Array<{ content: { note?: string } }>).some((p) => p.content?.note === '考试周');
+    }, 15_000, 200);
+  }, 60_000);
+
   let api: ApiClient | null = null;
   async function fetchStatus(): Promise<unknown> {
     // Sign in once: every sign-in is itself an event that would join the backlog.
