@@ -168,3 +168,38 @@ export function filterWithin(inner: string, outer: string): boolean {
   }
   return a.length === b.length || (b.length === a.length + 1 && b[a.length] === '#');
 }
+
+/**
+ * The ACL of one authenticated client, compiled once at CONNECT: patterns expanded
+ * with the client id and split into levels, so the per-message check allocates only
+ * the split of the topic itself (the broker's hot path).
+ */
+export interface CompiledAcl {
+  mayPublish(topic: string): boolean;
+  maySubscribe(filter: string): boolean;
+}
+
+export function compileAcl(role: BrokerRole, self: string): CompiledAcl {
+  const publish = ACL[role].publish.map((p) => expand(p, self).split('/'));
+  const subscribe = ACL[role].subscribe.map((p) => expand(p, self));
+  return {
+    mayPublish(topic) {
+      if (!isPublishableTopic(topic)) return false;
+      const t = topic.split('/');
+      return publish.some((f) => levelsMatch(f, t));
+    },
+    maySubscribe(filter) {
+      return subscribe.some((p) => filterWithin(filter, p));
+    },
+  };
+}
+
+function levelsMatch(f: readonly string[], t: readonly string[]): boolean {
+  for (let i = 0; i < f.length; i++) {
+    const part = f[i];
+    if (part === '#') return t.length >= i;
+    if (i >= t.length) return false;
+    if (part !== '+' && part !== t[i]) return false;
+  }
+  return f.length === t.length;
+}

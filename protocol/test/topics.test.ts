@@ -89,3 +89,19 @@ describe('i18n', () => {
     expect(pickLocale(undefined)).toBe('zh-CN');
   });
 });
+
+describe('compiled ACL', () => {
+  it('decides exactly like the uncompiled rules on random topics and filters', async () => {
+    const { compileAcl, BROKER_ROLES } = await import('../src/topics.js');
+    const level = fc.constantFrom('campus', 'dev', 'pc', 'r1', 'r2', 'cmd', 'event', 'telemetry', 'state', 'policy', 'energy', 'circuit', 'set', 'events', '+', '#');
+    const path = fc.array(level, { minLength: 1, maxLength: 6 }).map((l) => l.join('/'));
+    fc.assert(
+      fc.property(fc.constantFrom(...BROKER_ROLES), fc.constantFrom('r1', 'r2'), path, (role, self, t) => {
+        const acl = compileAcl(role, self);
+        expect(acl.mayPublish(t)).toBe(mayPublish(role, self, t));
+        expect(acl.maySubscribe(t)).toBe(maySubscribe(role, self, t));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});

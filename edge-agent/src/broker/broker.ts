@@ -5,9 +5,9 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import type { AddressInfo } from 'node:net';
 import {
   BROKER_ROLES,
+  compileAcl,
   isPublishableTopic,
-  mayPublish,
-  maySubscribe,
+  type CompiledAcl,
   OFFLINE,
   ONLINE,
   topics,
@@ -47,6 +47,7 @@ export interface BrokerOptions {
 interface Session {
   role: BrokerRole;
   address: string | null;
+  acl: CompiledAcl;
 }
 
 /** How much a PUBLISH header (topic, packet id) may add to the payload limit. */
@@ -78,7 +79,7 @@ export class CampusBroker {
         void this.authenticate(client, username, password).then(
           (role) => {
             if (role) {
-              this.sessions.set(client, { role, address: addressOf(client) });
+              this.sessions.set(client, { role, address: addressOf(client), acl: compileAcl(role, client.id) });
               done(null, true);
             } else {
               const err = Object.assign(new Error('Bad username or password'), { returnCode: 4 as const });
@@ -103,7 +104,7 @@ export class CampusBroker {
           this.refuse({ ...base, kind: 'invalid_topic' });
           return cb(new Error('invalid topic'));
         }
-        if (!s || !mayPublish(s.role, client.id, packet.topic)) {
+        if (!s || !s.acl.mayPublish(packet.topic)) {
           this.refuse({ ...base, kind: 'publish_denied' });
           return cb(new Error('not authorized'));
         }
@@ -112,7 +113,7 @@ export class CampusBroker {
       },
       authorizeSubscribe: (client, sub: Subscription, cb) => {
         const s = this.sessions.get(client);
-        if (!s || !maySubscribe(s.role, client.id, sub.topic)) {
+        if (!s || !s.acl.maySubscribe(sub.topic)) {
           this.refuse({ kind: 'subscribe_denied', clientId: client.id, address: s?.address ?? null, topic: sub.topic });
           return cb(null, null); // SUBACK 0x80 for this filter; the connection stays up
         }
