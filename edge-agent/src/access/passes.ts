@@ -1,25 +1,10 @@
 import type { Statement } from 'better-sqlite3';
-import type { Direction } from '@campus/protocol/access/index';
+import type { Direction, PassView } from '@campus/protocol/access/index';
 import type { Db } from '../store/index.js';
 
-export interface PassRecord {
-  id: number;
-  kind: 'visitor' | 'pickup';
-  status: 'active' | 'cancelled';
-  visitorName: string | null;
-  phone: string | null;
-  purpose: string | null;
-  hostPersonId: string | null;
-  holderPersonId: string | null;
-  studentIds: string[];
-  validFrom: number;
-  validUntil: number;
-  oneUse: boolean;
-  gates: string[];
-  zones: string[];
+/** A stored pass: the API's view without the live use counts, plus the signed credential text. */
+export interface PassRecord extends Omit<PassView, 'uses'> {
   credential: string | null;
-  createdBy: string;
-  createdAt: number;
 }
 
 /** What the gate needs per pass, in memory. */
