@@ -81,15 +81,25 @@ export function countPdfPages(pdf: Buffer): number {
   return pdf.toString('latin1').match(/\/Type \/Page(?![s\w])/g)?.length ?? 0;
 }
 
-/** QR texts found by zbar (a decoder nobody here wrote) on one rendered page. */
+/**
+ * QR texts found by zbar (a decoder nobody here wrote) on one rendered page. zbar's
+ * whole-page scan occasionally misses one of ten codes at a given resolution, so the
+ * page is rendered at three resolutions and the distinct texts are united.
+ */
 export function decodeQrOnPage(pdfPath: string, page: number, dir: string): string[] {
-  const prefix = join(dir, `page-${page}`);
-  execFileSync('pdftoppm', ['-png', '-r', '300', '-f', String(page), '-l', String(page), '-singlefile', pdfPath, prefix]);
-  const out = execFileSync('zbarimg', ['-q', '--raw', '-Sdisable', '-Sqrcode.enable', `${prefix}.png`], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  return out.split('\n').filter((l) => l.length > 0);
+  const found = new Set<string>();
+  for (const dpi of [150, 220, 300]) {
+    const prefix = join(dir, `page-${page}-${dpi}`);
+    execFileSync('pdftoppm', ['-png', '-r', String(dpi), '-f', String(page), '-l', String(page), '-singlefile', pdfPath, prefix]);
+    let out = '';
+    try {
+      out = execFileSync('zbarimg', ['-q', '--raw', '-Sdisable', '-Sqrcode.enable', `${prefix}.png`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch (err) {
+      out = String((err as { stdout?: string }).stdout ?? ''); // exit 4: nothing found at this resolution
+    }
+    for (const l of out.split('\n')) if (l.length > 0) found.add(l);
+  }
+  return [...found];
 }
 
 export function pdfText(pdfPath: string): string {
