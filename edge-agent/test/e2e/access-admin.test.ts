@@ -110,15 +110,18 @@ describe('人员与卡片 and 今日考勤 in Chromium: the admin', () => {
     await form.locator('#pass-purpose').fill('家长会');
     await page.getByTestId('pass-host').locator('input').fill('陈');
     await page.locator('.ant-select-item-option', { hasText: '陈老师（T001）' }).click();
+    // Under load the dropdown can still be animating: make sure the choice landed before going on.
+    await page.getByTestId('pass-host').getByText('陈老师（T001）').waitFor();
     // School time: the edge's clock says 2026-09-07 07:1x.
     await form.locator('#pass-valid-from').fill('2026-09-07T07:00');
     await form.locator('#pass-valid-until').fill('2026-09-07T18:00');
     await page.getByTestId('pass-gates').click();
     await page.locator('.ant-select-item-option', { hasText: '东门' }).click();
+    await page.getByTestId('pass-gates').getByText('东门').waitFor();
     await page.keyboard.press('Escape');
 
     const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/api/access/passes') && r.request().method() === 'POST'),
+      page.waitForResponse((r) => r.url().endsWith('/api/access/passes') && r.request().method() === 'POST', { timeout: 30_000 }),
       page.getByTestId('pass-submit').click(),
     ]);
     expect(response.status()).toBe(201);
@@ -144,6 +147,8 @@ describe('人员与卡片 and 今日考勤 in Chromium: the admin', () => {
   });
 
   it("rolls today's attendance up per class and drills down to the students", async () => {
+    // Independent of the previous case: no dialog of it may stay in front of the menu.
+    if (await page.locator('.ant-modal-wrap:visible').count()) await page.keyboard.press('Escape');
     const grade = (await env.admin.req('GET', '/api/access/classes')).json.grades[0];
     const [class1, class2] = grade.classes.map((c: { id: number }) => c.id) as [number, number];
     const tt = await env.admin.req('PUT', '/api/access/timetables', {
