@@ -1,7 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { ModbusBusState, ModbusBusStatus, ModbusDeviceState, ModbusDeviceStats } from '@campus/protocol/energy/index';
 import { MODBUS_REASONS } from '@campus/protocol/energy/index';
-import { ModbusBusConfigSchema, defaultInterFrameDelayMs, lineFormatOf, type ModbusBusConfig, type ModbusBusConfigInput } from './config.js';
+import {
+  ModbusBusConfigSchema,
+  ModbusDevicePolicySchema,
+  defaultInterFrameDelayMs,
+  lineFormatOf,
+  type ModbusBusConfig,
+  type ModbusBusConfigInput,
+  type ModbusDevicePolicy,
+  type ModbusDevicePolicyInput,
+} from './config.js';
 import { DeviceHealth, type Priority, type StateChange } from './device-health.js';
 import { ModbusError } from './errors.js';
 import { rtuFraming, tcpFraming, type FailedReply, type Framing, type ReplyExpectation } from './framing.js';
@@ -115,6 +124,7 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
   private readonly commands: Job[] = [];
   private readonly polls: Job[] = [];
   private readonly health = new Map<number, DeviceHealth>();
+  private readonly policies = new Map<number, ModbusDevicePolicy>();
   private waiting: Waiting | null = null;
   private running = false;
   private pumping = false;
@@ -171,6 +181,30 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
     this.finishWaiting({ ok: false, linkLost: true, detail: 'bus stopped' });
     await this.link.close().catch(() => undefined);
     this.setState('stopped', null, null);
+  }
+
+  /**
+   * Gives one unit its own timeout, retries and offline back-off (fields left out
+   * keep the bus's). For lines shared by devices with different needs, such as a
+   * gate relay board among meters.
+   */
+  configureDevice(unit: number, policy: ModbusDevicePolicyInput): ModbusDevicePolicy {
+    const own = ModbusDevicePolicySchema.parse(policy);
+    const c = this.config;
+    const merged: ModbusDevicePolicy = {
+      timeoutMs: own.timeoutMs ?? c.timeoutMs,
+      retries: own.retries ?? c.retries,
+      offlineAfterFailures: own.offlineAfterFailures ?? c.offlineAfterFailures,
+      offlineProbeIntervalMs: own.offlineProbeIntervalMs ?? c.offlineProbeIntervalMs,
+    };
+    this.policies.set(unit, merged);
+    this.health.get(unit)?.setPolicy(merged);
+    return merged;
+  }
+
+  /** The policy a unit is served with: its own, or the bus's. */
+  policyOf(unit: number): ModbusDevicePolicy {
+    return this.policies.get(unit) ?? this.config;
   }
 
   status(): ModbusBusStatus {
@@ -268,7 +302,7 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
     }
     const wasProbe = admission === 'probe';
     if (wasProbe) health.probeSent(this.now());
-    const attempts = wasProbe ? 1 : 1 + this.config.retries;
+    const attempts = wasProbe ? 1 : 1 + this.policyOf(job.unit).retries;
     let lastFailure: ModbusError | null = null;
     let silent = true;
     for (let attempt = 0; attempt < attempts; attempt++) {
@@ -360,10 +394,11 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
   }
 
   private timeoutFor(job: Job): number {
+    const { timeoutMs } = this.policyOf(job.unit);
     const line = lineFormatOf(this.config.transport);
-    if (!line) return this.config.timeoutMs;
+    if (!line) return timeoutMs;
     const bytes = 1 + job.pdu.length + 2 + 1 + responsePduLength(job.request) + 2;
-    return this.config.timeoutMs + wireTimeMs(bytes, line);
+    return timeoutMs + wireTimeMs(bytes, line);
   }
 
   private onData(chunk: Buffer): void {
@@ -463,7 +498,7 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
   private healthOf(unit: number): DeviceHealth {
     let h = this.health.get(unit);
     if (!h) {
-      h = new DeviceHealth(this.id, unit, this.config);
+      h = new DeviceHealth(this.id, unit, this.policyOf(unit));
       this.health.set(unit, h);
     }
     return h;

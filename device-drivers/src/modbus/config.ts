@@ -67,6 +67,21 @@ export const ModbusBusConfigSchema = z.object({
 export type ModbusBusConfigInput = z.input<typeof ModbusBusConfigSchema>;
 export type ModbusBusConfig = z.output<typeof ModbusBusConfigSchema>;
 
+/**
+ * What may differ between devices sharing one line: how long each may take, how
+ * hard to try and how to bench it. A gate relay board wants a quick probe after a
+ * power blip; a meter on the same RS-485 pair is fine with one a minute. Fields left
+ * out take the bus's value.
+ */
+export const ModbusDevicePolicySchema = z.strictObject({
+  timeoutMs: ModbusBusConfigSchema.shape.timeoutMs.unwrap().optional(),
+  retries: ModbusBusConfigSchema.shape.retries.unwrap().optional(),
+  offlineAfterFailures: ModbusBusConfigSchema.shape.offlineAfterFailures.unwrap().optional(),
+  offlineProbeIntervalMs: ModbusBusConfigSchema.shape.offlineProbeIntervalMs.unwrap().optional(),
+});
+export type ModbusDevicePolicyInput = z.input<typeof ModbusDevicePolicySchema>;
+export type ModbusDevicePolicy = Pick<ModbusBusConfig, 'timeoutMs' | 'retries' | 'offlineAfterFailures' | 'offlineProbeIntervalMs'>;
+
 /** Line timing of an RTU-framed bus, when the baud rate is known. */
 export function lineFormatOf(t: ModbusTransportConfig): LineFormat | null {
   if (t.kind === 'rtu') return { baudRate: t.baudRate, dataBits: t.dataBits, parity: t.parity, stopBits: t.stopBits };

@@ -28,7 +28,7 @@ export class DeviceHealth {
   constructor(
     busId: string,
     unit: number,
-    private readonly policy: HealthPolicy,
+    private policy: HealthPolicy,
   ) {
     this.stats = {
       busId,
@@ -48,6 +48,11 @@ export class DeviceHealth {
       lastError: null,
       nextProbeAt: null,
     };
+  }
+
+  /** A device's own policy may arrive after the bus first spoke to it (a second user of a shared line). */
+  setPolicy(policy: HealthPolicy): void {
+    this.policy = policy;
   }
 
   admit(now: number, priority: Priority): Admission {

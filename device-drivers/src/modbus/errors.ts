@@ -47,6 +47,11 @@ export class ModbusError extends Error {
     this.text = text;
   }
 
+  /** Same as `reason`, where errno-style readers (LinkErrorInfo, logs) look for a code. */
+  get code(): string {
+    return this.reason;
+  }
+
   /** The device itself answered: it is alive even if it refused. */
   get deviceAnswered(): boolean {
     return this.kind === 'exception' && this.exceptionCode !== 10 && this.exceptionCode !== 11;

@@ -4,7 +4,18 @@
  * meter poller and the relay board. No SQLite, MQTT or HTTP in here.
  */
 export { ModbusBus, type ModbusBusEvents, type ModbusBusOptions, type RequestOptions, type DeviceStateChange, type TransactionTrace, type BusLogger } from './bus.js';
-export { ModbusBusConfigSchema, ModbusTransportSchema, lineFormatOf, defaultInterFrameDelayMs, type ModbusBusConfig, type ModbusBusConfigInput, type ModbusTransportConfig } from './config.js';
+export {
+  ModbusBusConfigSchema,
+  ModbusTransportSchema,
+  ModbusDevicePolicySchema,
+  lineFormatOf,
+  defaultInterFrameDelayMs,
+  type ModbusBusConfig,
+  type ModbusBusConfigInput,
+  type ModbusTransportConfig,
+  type ModbusDevicePolicy,
+  type ModbusDevicePolicyInput,
+} from './config.js';
 export { ModbusError, isModbusError, type ModbusFailureKind } from './errors.js';
 export { planRequests, PlanError, DEFAULT_PLAN_LIMITS, type PlanPoint, type PlannedRead, type PlanLimits, type PlanOptions, type AddressRange } from './plan.js';
 export {

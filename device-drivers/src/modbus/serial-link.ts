@@ -1,6 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
+import { watchDevicePath } from '../serial/devicePresence.js';
 import type { ByteLink } from './link.js';
+
+/** How often the device path is checked while open (see serial/devicePresence.ts). */
+const PRESENCE_CHECK_MS = 500;
 
 export interface SerialLinkOptions {
   path: string;
@@ -42,11 +46,28 @@ export class SerialLink extends EventEmitter implements ByteLink {
         // serialport reports both a clean close and a lost device through 'close';
         // errors on an open port are followed by 'close', so they are only remembered.
         let lastError: Error | undefined;
-        port.on('error', (e: Error) => (lastError = e));
-        port.once('close', (e?: Error) => {
-          this.port = null;
+        let closed = false;
+        let unwatch: (() => void) | null = null;
+        const finish = (e?: Error) => {
+          if (closed) return;
+          closed = true;
+          unwatch?.();
+          if (this.port === port) this.port = null;
           port.removeAllListeners();
+          port.on('error', () => undefined);
           this.emit('close', e ?? lastError);
+        };
+        port.on('error', (e: Error) => (lastError = e));
+        port.once('close', (e?: Error) => finish(e));
+        // A tty that hangs up right after a read can leave serialport reading 0 bytes
+        // forever without a 'close'; the device path tells the truth (unplug, replug).
+        void watchDevicePath(this.options.path, PRESENCE_CHECK_MS, (gone) => {
+          lastError = gone;
+          if (port.isOpen) port.close(() => finish(gone));
+          else finish(gone);
+        }).then((stop) => {
+          if (closed) stop();
+          else unwatch = stop;
         });
         resolve();
       });

@@ -1,17 +1,22 @@
 /**
  * Turnstiles and the relays that open them: the RelayOutput interface, a Modbus relay
- * board over modbus-serial, pass-sensor polling, the turnstile with IN/OUT and passage
+ * board on the shared Modbus bus manager (ModbusLineCoilBus), pass-sensor polling, the turnstile with IN/OUT and passage
  * follow-up, fire-alarm mode, and a relay-board simulator with Modbus servers.
  */
 export { GATE_DIRECTIONS, type GateDirection, type RelayOutput, type DiscreteInputs, type CoilBus } from './relayOutput.js';
 export {
-  ModbusSerialCoilBus,
   ModbusCoilBusOptionsSchema,
   ModbusLinkSchema,
-  ModbusNotConnectedError,
+  relayBusLine,
+  relayLinkId,
   type ModbusCoilBusOptions,
+  type ModbusCoilBusConfig,
   type ModbusLink,
-} from './modbusCoilBus.js';
+  type RelayBusLine,
+} from './relayBusOptions.js';
+export { ModbusLineCoilBus, type ModbusLineCoilBusOptions } from './lineCoilBus.js';
+export { openRelayLine } from './relayLine.js';
+export { ModbusSerialCoilBus, ModbusNotConnectedError } from './modbusCoilBus.js';
 export { ModbusRelayBoard, ModbusRelayBoardOptionsSchema, type ModbusRelayBoardOptions, type RelayBoardStatus } from './modbusRelayBoard.js';
 export { InputWatcher, InputWatcherOptionsSchema, type InputWatcherOptions, type InputChange } from './inputWatcher.js';
 export {

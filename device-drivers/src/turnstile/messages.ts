@@ -22,6 +22,10 @@ export const gateMessages = defineMessages({
     'zh-CN': '{gateId} 开闸失败：继电器无响应（{code}），闸机保持关闭',
     en: '{gateId}: could not open, relay not responding ({code}); the gate stays closed',
   },
+  'gate.relay.boards_offline': {
+    'zh-CN': 'Modbus 线路 {busId} 上的继电器板（地址 {units}）无应答，线路本身正常：检查继电器板供电和地址设置',
+    en: 'Relay board(s) at unit {units} on Modbus line {busId} do not answer while the line is up; check the board’s power and address',
+  },
   'gate.direction.in': { 'zh-CN': '进', en: 'in' },
   'gate.direction.out': { 'zh-CN': '出', en: 'out' },
   'fire_alarm.active': {

@@ -1,39 +1,19 @@
 import { createRequire } from 'node:module';
 import type { ModbusRTU as ModbusClient } from 'modbus-serial/ModbusRTU.js';
-import { z } from 'zod';
-import { BackoffSchema, SerialLineSchema, parseOptions } from '../serial/options.js';
+import type { z } from 'zod';
+import { parseOptions } from '../serial/options.js';
 import { ReconnectLoop, type Connection } from '../serial/reconnectLoop.js';
 import { silentLogger, type DriverLogger } from '../serial/logger.js';
 import type { LinkStatus } from '../serial/linkStatus.js';
 import { watchDevicePath } from '../serial/devicePresence.js';
 import type { CoilBus } from './relayOutput.js';
+import { ModbusCoilBusOptionsSchema, type ModbusCoilBusOptions } from './relayBusOptions.js';
 
 // modbus-serial sets module.exports to the client class while its typings declare an
-// ES default export; requiring it gets the class on every loader.
-const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as new () => ModbusClient;
-
-export const ModbusLinkSchema = z.discriminatedUnion('kind', [
-  /** RS-485 through a local adapter. */
-  SerialLineSchema.extend({ kind: z.literal('rtu') }),
-  /** Modbus TCP (MBAP), e.g. an Ethernet relay board. */
-  z.object({ kind: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(502) }),
-  /** RTU frames through a transparent serial-to-Ethernet converter. */
-  z.object({ kind: z.literal('rtu-over-tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535) }),
-]);
-export type ModbusLink = z.input<typeof ModbusLinkSchema>;
-
-export const ModbusCoilBusOptionsSchema = z.object({
-  link: ModbusLinkSchema,
-  /** Per request. A relay board answers an FC05 in a few ms at 9600 baud. */
-  timeoutMs: z.number().int().min(20).max(10_000).default(500),
-  connectTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
-  /** Consecutive timeouts after which the link is reopened (a half-open TCP link, a wedged adapter). */
-  maxTimeouts: z.number().int().min(1).max(100).default(3),
-  backoff: BackoffSchema.default({ initialDelayMs: 100, maxDelayMs: 1000 }),
-  /** RTU on a serial path: how often to check the adapter is still there (see serial/devicePresence.ts). 0 = off. */
-  presenceCheckMs: z.number().int().min(0).max(60_000).default(500),
-});
-export type ModbusCoilBusOptions = z.input<typeof ModbusCoilBusOptionsSchema>;
+// ES default export; requiring it gets the class on every loader. Required on first
+// connect only: the edge runs its gates on the shared ModbusBus and never loads it.
+let ModbusRTU: (new () => ModbusClient) | null = null;
+const modbusSerial = (): new () => ModbusClient => (ModbusRTU ??= createRequire(import.meta.url)('modbus-serial') as new () => ModbusClient);
 
 export class ModbusNotConnectedError extends Error {
   readonly code = 'ENOTOPEN';
@@ -52,6 +32,9 @@ interface Job {
 
 /**
  * A Modbus master on one link, built on modbus-serial, that keeps itself connected.
+ * The edge no longer uses it (its relay buses run on the shared ModbusBus through
+ * ModbusLineCoilBus); it stays as an independent reference master for tests and the
+ * gate-driver benchmark.
  * One request at a time (RTU has no transaction ids); gate commands go before input
  * polls, so a pulse never waits behind more than the poll already on the wire.
  */
@@ -204,7 +187,7 @@ export class ModbusSerialCoilBus implements CoilBus {
   }
 
   async #connect(lost: (e: Error | null) => void): Promise<Connection<ModbusClient>> {
-    const client = new ModbusRTU();
+    const client = new (modbusSerial())();
     const l = this.options.link;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -25,9 +25,9 @@ export interface DiscreteInputs {
 }
 
 /**
- * The Modbus operations a relay board needs. Today implemented over modbus-serial
- * (ModbusSerialCoilBus); the shared Modbus bus manager can implement the same four
- * calls and take its place without touching the relay or turnstile logic.
+ * The Modbus operations a relay board needs. The edge serves them from the shared
+ * Modbus bus manager (ModbusLineCoilBus), so a relay board and meters can share one
+ * RS-485 line; ModbusSerialCoilBus (modbus-serial) remains as a reference master.
  */
 export interface CoilBus {
   readonly id: string;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { QrReaderSimulator, createQrReader, type QrScan } from '../../src/qr/index.js';
-import { ModbusRelayBoard, ModbusSerialCoilBus, RelayBoardSimulator, Turnstile, serveRtuOnSerial } from '../../src/turnstile/index.js';
+import { ModbusRelayBoard, RelayBoardSimulator, Turnstile, openRelayLine, serveRtuOnSerial } from '../../src/turnstile/index.js';
 import { PtyPair } from '../serial/ptyPair.js';
 import { eventually } from '../serial/helpers.js';
 
@@ -23,7 +23,7 @@ describe('a gate wired from drivers', () => {
     cleanups.push(() => boardEnd.close());
 
     // --- the edge side
-    const bus = new ModbusSerialCoilBus({ link: { kind: 'rtu', path: rs485.a, baudRate: 9600 } });
+    const bus = openRelayLine({ link: { kind: 'rtu', path: rs485.a, baudRate: 9600 } });
     const relay = new ModbusRelayBoard(bus, { id: 'north-board', pulseMode: 'flash' });
     const gate = new Turnstile(relay, { id: 'north-1', channels: { in: 0, out: 1 }, pulseMs: 300 });
     const reader = createQrReader({
@@ -38,7 +38,7 @@ describe('a gate wired from drivers', () => {
     });
     const badFrames: string[] = [];
     reader.on('bad-frame', (f) => badFrames.push(f.reason));
-    bus.open();
+    await bus.open();
     relay.start();
     reader.open();
     cleanups.push(async () => {

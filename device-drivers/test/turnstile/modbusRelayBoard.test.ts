@@ -3,9 +3,12 @@ import {
   ModbusRelayBoard,
   ModbusSerialCoilBus,
   RelayBoardSimulator,
+  openRelayLine,
   serveModbusTcp,
   serveRtuOnSerial,
   serveRtuOverTcp,
+  type CoilBus,
+  type ModbusCoilBusOptions,
   type ModbusRelayBoardOptions,
   type SimulatorTcpServer,
 } from '../../src/turnstile/index.js';
@@ -18,29 +21,54 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function board(bus: ModbusSerialCoilBus, options: Partial<ModbusRelayBoardOptions> = {}): ModbusRelayBoard {
+/** A coil bus the relay board runs on, opened and closed by the test. */
+type TestCoilBus = CoilBus & { close(): Promise<void> };
+
+/**
+ * The relay board's contract holds on both masters: the edge's (the shared ModbusBus)
+ * and modbus-serial's, kept as an independent reference.
+ */
+const masters: Array<[string, (o: ModbusCoilBusOptions) => Promise<TestCoilBus>]> = [
+  [
+    'shared ModbusBus',
+    async (o) => {
+      const bus = openRelayLine(o);
+      await bus.open();
+      return bus;
+    },
+  ],
+  [
+    'modbus-serial (reference)',
+    async (o) => {
+      const bus = new ModbusSerialCoilBus(o);
+      bus.open();
+      return bus;
+    },
+  ],
+];
+
+function board(bus: CoilBus, options: Partial<ModbusRelayBoardOptions> = {}): ModbusRelayBoard {
   const b = new ModbusRelayBoard(bus, { id: 'gate-board-1', ...options });
   b.start();
   cleanups.push(() => b.stop());
   return b;
 }
 
-async function tcpRig(framing: 'mbap' | 'rtu' = 'mbap', simOptions = {}) {
-  const sim = new RelayBoardSimulator(simOptions);
-  cleanups.push(() => sim.close());
-  const server: SimulatorTcpServer = framing === 'mbap' ? await serveModbusTcp(sim) : await serveRtuOverTcp(sim);
-  cleanups.push(() => server.stop());
-  const bus = new ModbusSerialCoilBus({
-    link: framing === 'mbap' ? { kind: 'tcp', host: '127.0.0.1', port: server.port } : { kind: 'rtu-over-tcp', host: '127.0.0.1', port: server.port },
-    timeoutMs: 300,
-  });
-  cleanups.push(() => bus.close());
-  bus.open();
-  await eventually(() => bus.status().state === 'open', 5000, 'Modbus link open');
-  return { sim, server, bus };
-}
+describe.each(masters)('ModbusRelayBoard against the relay-board simulator, master: %s', (_name, master) => {
+  async function tcpRig(framing: 'mbap' | 'rtu' = 'mbap', simOptions = {}) {
+    const sim = new RelayBoardSimulator(simOptions);
+    cleanups.push(() => sim.close());
+    const server: SimulatorTcpServer = framing === 'mbap' ? await serveModbusTcp(sim) : await serveRtuOverTcp(sim);
+    cleanups.push(() => server.stop());
+    const bus = await master({
+      link: framing === 'mbap' ? { kind: 'tcp', host: '127.0.0.1', port: server.port } : { kind: 'rtu-over-tcp', host: '127.0.0.1', port: server.port },
+      timeoutMs: 300,
+    });
+    cleanups.push(() => bus.close());
+    await eventually(() => bus.status().state === 'open', 5000, 'Modbus link open');
+    return { sim, server, bus };
+  }
 
-describe('ModbusRelayBoard against the relay-board simulator', () => {
   it('pulses with on/off and a timer (any board), over Modbus TCP', async () => {
     const { sim, bus } = await tcpRig('mbap');
     const relay = board(bus, { pulseMode: 'timer' });
@@ -61,7 +89,7 @@ describe('ModbusRelayBoard against the relay-board simulator', () => {
     await eventually(() => sim.coils()[5] === false, 5000, 'the board to end the flash');
   });
 
-  it('holds and releases relays and reads inputs', async () => {
+  it('holds and releases relays and reads inputs and coils', async () => {
     const { sim, bus } = await tcpRig('mbap');
     const relay = board(bus);
     await relay.set(0, true);
@@ -71,6 +99,7 @@ describe('ModbusRelayBoard against the relay-board simulator', () => {
     expect(sim.coils()[0]).toBe(false);
     sim.setInput(6, true);
     expect(await relay.readInputs(4, 4)).toEqual([false, false, true, false]);
+    expect(await bus.readCoils(1, 0, 3)).toEqual([false, true, false]);
     expect(relay.boardStatus().held).toEqual([1]);
   });
 
@@ -95,16 +124,6 @@ describe('ModbusRelayBoard against the relay-board simulator', () => {
     await expect(relay.pulse(9, 100)).rejects.toThrow(RangeError);
   });
 
-  it('times out against a silent board, reopens the link, and reports it', async () => {
-    const { bus } = await tcpRig('mbap', { unitId: 7 });
-    const states: LinkStatus[] = [];
-    bus.onState((s) => states.push(s));
-    const relay = board(bus, { unitId: 1, pulseMode: 'flash' });
-    for (let i = 0; i < 3; i++) await expect(relay.pulse(0, 100)).rejects.toThrow(/timed out/i);
-    await eventually(() => states.some((s) => s.state === 'error' && s.error?.code === 'ETIMEDOUT'), 5000, 'timeouts reported');
-    await eventually(() => bus.status().state === 'open', 5000, 'link reopened');
-  });
-
   it('drives a board over RTU on a serial line and recovers from unplug/replug', async () => {
     const pair = await PtyPair.start();
     cleanups.push(() => pair.dispose());
@@ -112,9 +131,8 @@ describe('ModbusRelayBoard against the relay-board simulator', () => {
     cleanups.push(() => sim.close());
     const endpoint = serveRtuOnSerial(sim, { path: pair.b, baudRate: 9600 });
     cleanups.push(() => endpoint.close());
-    const bus = new ModbusSerialCoilBus({ link: { kind: 'rtu', path: pair.a, baudRate: 9600 }, timeoutMs: 300 });
+    const bus = await master({ link: { kind: 'rtu', path: pair.a, baudRate: 9600 }, timeoutMs: 300 });
     cleanups.push(() => bus.close());
-    bus.open();
     await eventually(() => bus.status().state === 'open' && endpoint.transport.state === 'open', 5000, 'both ends open');
     const relay = board(bus, { pulseMode: 'flash' });
     await relay.pulse(1, 500);
@@ -127,5 +145,35 @@ describe('ModbusRelayBoard against the relay-board simulator', () => {
     await eventually(() => bus.status().state === 'open' && endpoint.transport.state === 'open', 10_000, 'both ends back');
     await relay.pulse(0, 200);
     expect(sim.pulses.at(-1)).toMatchObject({ channel: 0, ms: 200, via: 'flash' });
+  });
+});
+
+describe('relay board on the shared ModbusBus: a silent board on a healthy line', () => {
+  it('times out, reports the board offline while the line stays open, and re-applies its hold when it answers again', async () => {
+    const sim = new RelayBoardSimulator({ unitId: 1 });
+    cleanups.push(() => sim.close());
+    const server = await serveModbusTcp(sim);
+    cleanups.push(() => server.stop());
+    const bus = openRelayLine({ link: { kind: 'tcp', host: '127.0.0.1', port: server.port }, timeoutMs: 150, maxTimeouts: 1, backoff: { initialDelayMs: 50, maxDelayMs: 200 }, units: [1] });
+    cleanups.push(() => bus.close());
+    await bus.open();
+    const states: LinkStatus[] = [];
+    bus.onState((s) => states.push(s));
+    const relay = board(bus, { unitId: 1, retryMs: 100 });
+    await relay.set(2, true);
+
+    // The board goes deaf (its unit is changed under it), then loses power.
+    sim.options.unitId = 9;
+    await expect(relay.set(3, true)).rejects.toMatchObject({ reason: 'modbus.timeout', message: expect.stringMatching(/did not answer within/) });
+    await eventually(() => bus.status().state === 'error', 5000, 'board reported offline');
+    expect(bus.status().error?.code).toBe('modbus.device_offline');
+    expect(bus.line.status().state).toBe('open');
+    sim.powerLoss();
+    expect(sim.coils()[2]).toBe(false);
+
+    sim.options.unitId = 1;
+    await eventually(() => sim.coils()[2] === true && sim.coils()[3] === true, 10_000, 'both holds re-applied after the board came back');
+    await eventually(() => bus.status().state === 'open', 5000, 'board back online');
+    expect(states.map((s) => s.state)).toEqual(['error', 'open']);
   });
 });

@@ -3,10 +3,10 @@ import {
   FireAlarm,
   InputWatcher,
   ModbusRelayBoard,
-  ModbusSerialCoilBus,
   RelayBoardSimulator,
   Turnstile,
   attachPassSensor,
+  openRelayLine,
   serveModbusTcp,
   type FireAlarmReport,
   type Passage,
@@ -26,9 +26,9 @@ async function rig(simOptions: RelayBoardSimulatorOptions = {}) {
   cleanups.push(() => sim.close());
   const server = await serveModbusTcp(sim);
   cleanups.push(() => server.stop());
-  const bus = new ModbusSerialCoilBus({ link: { kind: 'tcp', host: '127.0.0.1', port: server.port }, timeoutMs: 300 });
+  const bus = openRelayLine({ link: { kind: 'tcp', host: '127.0.0.1', port: server.port }, timeoutMs: 300 });
   cleanups.push(() => bus.close());
-  bus.open();
+  await bus.open();
   await eventually(() => bus.status().state === 'open', 5000, 'Modbus link open');
   const relay = new ModbusRelayBoard(bus, { id: 'board-a', pulseMode: 'flash' });
   relay.start();
@@ -100,7 +100,7 @@ describe('Turnstile', () => {
     await server.stop();
     await eventually(() => bus.status().state !== 'open', 5000, 'link down');
     const opening = await t.open('in');
-    expect(opening).toMatchObject({ result: 'relay-failed', error: { code: 'ENOTOPEN' } });
+    expect(opening).toMatchObject({ result: 'relay-failed', error: { code: 'modbus.link_down' } });
     expect(sim.coils().every((on) => !on)).toBe(true);
     expect(sim.pulses).toEqual([]);
   });
@@ -150,7 +150,7 @@ describe('FireAlarm', () => {
     expect(raised.confirmed).toBe(1);
     expect(raised.gates).toEqual([
       { gateId: 'dorm-1', confirmed: true, error: null },
-      { gateId: 'dorm-2', confirmed: false, error: expect.objectContaining({ code: 'ENOTOPEN' }) },
+      { gateId: 'dorm-2', confirmed: false, error: expect.objectContaining({ code: 'modbus.link_down' }) },
     ]);
 
     await b.server.start();
