@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ANTI_PASSBACK_MODES, DIRECTIONS, PERSON_ROLES, PLACE_NO_MAX, ZONE_KINDS } from '@campus/protocol/access/index';
 import { KID_RE } from '@campus/protocol/credentials/index';
 import { QrReaderConfigSchema } from '@campus/device-drivers/qr/index';
-import { ModbusCoilBusOptionsSchema, ModbusRelayBoardOptionsSchema } from '@campus/device-drivers/turnstile/index';
+import { ModbusCoilBusOptionsSchema, ModbusRelayBoardOptionsSchema, relayBusLine } from '@campus/device-drivers/turnstile/index';
+import { findLineConflicts } from '../modbus-lines/index.js';
 
 /**
  * The `access` section of the edge config: time zone, keys, zones and gates, and the
@@ -105,7 +106,7 @@ export const AccessConfigSchema = z
     zones: z.array(ZoneSchema).default([]).describe('Zones: campus, dormitory, building.'),
     gates: z.array(GateSchema).default([]).describe('Gates, each in a zone, optionally with a turnstile on a relay board.'),
     readers: z.array(ReaderSchema).default([]).describe('QR readers: transport (serial path or TCP serial server), framing, feedback, gate and direction.'),
-    relayBuses: z.array(RelayBusSchema).default([]).describe('Modbus links to relay boards (RTU, TCP, RTU over TCP).'),
+    relayBuses: z.array(RelayBusSchema).default([]).describe('Modbus links to relay boards (RTU, TCP, RTU over TCP). A link may be shared with other relay buses and with energy meter buses (one master, gate commands first); entries naming one line must agree on its baud rate, parity and framing.'),
     relayBoards: z.array(RelayBoardSchema).default([]).describe('Modbus relay boards on relay buses.'),
     fireAlarm: z
       .strictObject({
@@ -156,6 +157,15 @@ export const AccessConfigSchema = z
     c.relayBoards.forEach((b, i) => {
       if (!buses.has(b.bus)) issue(['relayBoards', i, 'bus'], `unknown relay bus ${b.bus}`);
     });
+    // Relay buses naming one line share its master; they must agree about the line.
+    const claims = c.relayBuses.map(({ id, ...options }, i) => ({
+      key: `access.relayBuses[${i}]`,
+      bus: { id, ...relayBusLine(options).bus },
+      units: c.relayBoards.filter((b) => b.bus === id).map((b) => ({ unit: b.unitId })),
+    }));
+    for (const conflict of findLineConflicts(claims)) {
+      issue(['relayBuses', Number(/\[(\d+)\]$/.exec(conflict.keys[1])![1]), 'link'], `${conflict.text['zh-CN']} / ${conflict.text.en}`);
+    }
     if (c.fireAlarm.input && !boards.has(c.fireAlarm.input.board)) issue(['fireAlarm', 'input', 'board'], `unknown relay board ${c.fireAlarm.input.board}`);
     if (c.visitorPassIds.first > c.visitorPassIds.last) issue(['visitorPassIds'], 'first must not be above last');
     if (c.visitorKeyId && c.keyKinds[c.visitorKeyId]) issue(['keyKinds', c.visitorKeyId], 'the edge visitor key is restricted to passes already');

@@ -151,7 +151,7 @@ export const EnergyConfigSchema = z
       .array(BusEntrySchema)
       .default([])
       .describe(
-        'Modbus buses: {id, transport: {kind: rtu|tcp|rtu-over-tcp, ...}, timeoutMs?, retries?, ..., meters: [{id, unit, model, building, room?, name?, ratedCurrentA?, detector?, points?, intervals?}], relays: [{id, unit, channels?, profile?: waveshare|generic-coils, name?}]}. See firmware-notes/rs485-meters-and-relays.md.',
+        'Modbus buses: {id, transport: {kind: rtu|tcp|rtu-over-tcp, ...}, timeoutMs?, retries?, ..., meters: [{id, unit, model, building, room?, name?, ratedCurrentA?, detector?, points?, intervals?}], relays: [{id, unit, channels?, profile?: waveshare|generic-coils, name?}]}. Entries here or in access.relayBuses that name one physical line (serial path, or host:port) share one master and queue; they must agree on baud rate, parity and framing, and use different unit addresses, else the later one is refused. See firmware-notes/rs485-meters-and-relays.md.',
       ),
     maps: z.array(z.record(z.string(), z.unknown())).default([]).describe('The school\'s own register maps (same JSON form as device-drivers/meter-maps), e.g. for safety detectors.'),
     circuits: z.array(CircuitSchema).default([]).describe('Switched circuits: {id, name, building, room?, kind: lighting|ac|fan|socket|projector|other, relay: {board, channel}, meter?}.'),

@@ -4,15 +4,18 @@ import type { DriverLogger, LinkStatus } from '@campus/device-drivers/serial/ind
 import {
   FireAlarm,
   InputWatcher,
+  ModbusLineCoilBus,
   ModbusRelayBoard,
-  ModbusSerialCoilBus,
   Turnstile,
   attachPassSensor,
+  relayBusLine,
+  relayLinkId,
   type FireAlarmReport,
   type GateOpening,
   type OpeningRef,
   type Passage,
 } from '@campus/device-drivers/turnstile/index';
+import { edgeModbusLines, type LineLease, type ModbusLines } from '../../modbus-lines/index.js';
 import type { AccessConfig, ReaderConfig } from '../config.js';
 
 export interface HardwareHooks {
@@ -31,10 +34,14 @@ export interface HardwareHooks {
  * on serial paths or TCP serial servers, Modbus relay buses and boards, turnstiles on
  * relay channels, pass sensors and the fire panel contact on board inputs. Owns their
  * lifecycle; the access service owns the decisions.
+ *
+ * Relay buses take their Modbus line from the edge's line registry, so a relay board
+ * may share an RS-485 pair with energy meters: one master, gate commands first.
  */
 export class GateHardware {
   readonly #readers = new Map<string, { config: ReaderConfig; reader: QrReader }>();
-  readonly #buses = new Map<string, ModbusSerialCoilBus>();
+  readonly #buses = new Map<string, ModbusLineCoilBus>();
+  readonly #leases: LineLease[] = [];
   readonly #boards = new Map<string, ModbusRelayBoard>();
   readonly #turnstiles = new Map<string, Turnstile>();
   readonly #watchers: InputWatcher[] = [];
@@ -46,15 +53,28 @@ export class GateHardware {
     private readonly config: AccessConfig,
     private readonly logger: DriverLogger,
     private readonly hooks: HardwareHooks,
+    private readonly lines: ModbusLines = edgeModbusLines,
   ) {}
 
   start(): void {
     const c = this.config;
-    for (const b of c.relayBuses) {
-      const { id, ...options } = b;
-      const bus = new ModbusSerialCoilBus(options, this.logger);
-      this.#detach.push(bus.onState((s) => this.hooks.linkState({ id, kind: 'relay-bus', gate: null }, s)));
-      this.#buses.set(id, bus);
+    try {
+      c.relayBuses.forEach((b, i) => {
+        const { id, ...options } = b;
+        const line = relayBusLine(options);
+        const units = [...new Set(c.relayBoards.filter((board) => board.bus === id).map((board) => board.unitId))];
+        // A line that conflicts with one already open is a config error: it throws with both keys named.
+        const lease = this.lines.acquire({ key: `access.relayBuses[${i}]`, bus: { id, ...line.bus }, units: units.map((unit) => ({ unit, policy: line.board })) }, { logger: this.logger });
+        this.#leases.push(lease);
+        const bus = new ModbusLineCoilBus(lease.bus, { id: relayLinkId(options.link), units }, this.logger);
+        this.#detach.push(bus.onState((s) => this.hooks.linkState({ id, kind: 'relay-bus', gate: null }, s)));
+        this.#buses.set(id, bus);
+      });
+    } catch (error) {
+      // Nothing half-acquired stays open when a later relay bus is refused.
+      for (const lease of this.#leases.splice(0)) void lease.release();
+      this.#buses.clear();
+      throw error;
     }
     for (const b of c.relayBoards) {
       const { bus, ...options } = b;
@@ -124,7 +144,7 @@ export class GateHardware {
       reader.on('state', (s) => this.hooks.linkState({ id: r.id, kind: 'reader', gate: r.gate }, s));
       this.#readers.set(r.id, { config: r, reader });
     }
-    for (const bus of this.#buses.values()) bus.open();
+    for (const lease of this.#leases) void lease.start();
     for (const w of this.#watchers) w.start();
     for (const { reader } of this.#readers.values()) reader.open();
   }
@@ -138,6 +158,8 @@ export class GateHardware {
     await Promise.all([...this.#readers.values()].map(({ reader }) => reader.close().catch(() => undefined)));
     for (const b of this.#boards.values()) b.stop();
     await Promise.all([...this.#buses.values()].map((b) => b.close().catch(() => undefined)));
+    this.#buses.clear();
+    await Promise.all(this.#leases.splice(0).map((l) => l.release().catch(() => undefined)));
   }
 
   hasTurnstile(gateId: string): boolean {

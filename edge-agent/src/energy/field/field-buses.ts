@@ -6,13 +6,14 @@ import {
   EnergyConfigError,
   MeterMapRegistry,
   MeterPoller,
-  ModbusBus,
   RelayBoard,
   type MeterDeviceError,
+  type ModbusBus,
   type ModbusBusConfigInput,
   type PointUnsupported,
   type ResolvedMeterDevice,
 } from '@campus/device-drivers/modbus/index';
+import { ModbusLineConflict, edgeModbusLines, type LineLease, type ModbusLines } from '../../modbus-lines/index.js';
 import type { BusEntry } from '../config.js';
 import type { Topology } from '../topology.js';
 import { ModbusRelayPort, type RelayPort } from './relay-port.js';
@@ -54,14 +55,19 @@ export interface DeviceStatus {
 }
 
 interface BusRun {
+  /** The config entry's id: what the panel and events call this bus, even on a shared line. */
+  busId: string;
+  lease: LineLease;
   bus: ModbusBus;
+  probeSeconds: number;
   poller: MeterPoller | null;
   units: Map<number, { id: string; kind: 'meter' | 'relay' }>;
 }
 
 /**
- * The energy domain's door to the field: one ModbusBus per configured bus, a
- * MeterPoller for its meters and a RelayPort per relay board. A bus, map, meter
+ * The energy domain's door to the field: a ModbusBus per configured bus (from the
+ * edge's line registry, shared with gate relay boards or other entries that name
+ * the same physical line), a MeterPoller for its meters and a RelayPort per relay board. A bus, map, meter
  * or board the drivers refuse is reported as an issue and left out; everything
  * else runs. Re-emits the drivers' events in the domain's terms.
  */
@@ -77,7 +83,7 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
     buses: readonly BusEntry[],
     maps: readonly unknown[],
     private readonly topology: Topology,
-    private readonly opts: { now: () => number; logger: { warn(obj: object, msg: string): void }; pollTickMs?: number },
+    private readonly opts: { now: () => number; logger: { warn(obj: object, msg: string): void }; pollTickMs?: number; lines?: ModbusLines },
   ) {
     super();
     const registry = MeterMapRegistry.withBuiltIns();
@@ -88,15 +94,18 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
         this.refuse(typeof (m as { model?: unknown })?.model === 'string' ? (m as { model: string }).model : 'map', e);
       }
     }
-    for (const entry of buses) {
-      let bus: ModbusBus;
+    const lines = opts.lines ?? edgeModbusLines;
+    buses.forEach((entry, i) => {
+      let lease: LineLease;
       try {
-        bus = new ModbusBus(entry as unknown as ModbusBusConfigInput, { now: opts.now, logger: opts.logger });
+        const units = [...entry.meters, ...entry.relays].map((d) => ({ unit: d.unit }));
+        lease = lines.acquire({ key: `energy.buses[${i}]`, bus: entry as unknown as ModbusBusConfigInput, units }, { now: opts.now, logger: opts.logger });
       } catch (e) {
         this.refuse(entry.id, e, 'energy.invalid_bus');
         for (const m of entry.meters) topology.dropMeter(m.id, `bus "${entry.id}" is configured wrongly`);
-        continue;
+        return;
       }
+      const bus = lease.bus;
       const units = new Map<number, { id: string; kind: 'meter' | 'relay' }>();
       for (const r of entry.relays) {
         if (!topology.relays.has(r.id)) continue;
@@ -132,18 +141,18 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
           this.emit('point-unsupported', p);
         });
       }
-      const probe = Math.round(bus.config.offlineProbeIntervalMs / 1000);
+      const probe = Math.round(lease.config.offlineProbeIntervalMs / 1000);
       bus.on('device-state', (c) => {
         const d = units.get(c.unit);
         if (d && c.state !== 'unknown') this.setReachable(d.id, entry.id, c.unit, c.state === 'online', c.reason, probe);
       });
-      bus.on('state', (s) => this.onBusState(s, units, probe));
-      this.runs.push({ bus, poller, units });
-    }
+      bus.on('state', (s) => this.onBusState(entry.id, s, units, probe));
+      this.runs.push({ busId: entry.id, lease, bus, probeSeconds: probe, poller, units });
+    });
   }
 
   private refuse(subject: string, e: unknown, code = 'energy.invalid_device'): void {
-    if (e instanceof EnergyConfigError) {
+    if (e instanceof EnergyConfigError || e instanceof ModbusLineConflict) {
       this.issues.push({ subject, code: e.code, text: e.text });
     } else if (e instanceof ZodError) {
       const detail = e.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -155,9 +164,9 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
     }
   }
 
-  private onBusState(s: ModbusBusStatus, units: BusRun['units'], probe: number): void {
+  private onBusState(busId: string, s: ModbusBusStatus, units: BusRun['units'], probe: number): void {
     if (s.state === 'down') {
-      for (const [unit, d] of units) this.setReachable(d.id, s.busId, unit, false, 'modbus.link_down', probe);
+      for (const [unit, d] of units) this.setReachable(d.id, busId, unit, false, 'modbus.link_down', probe);
     }
   }
 
@@ -174,19 +183,20 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
   }
 
   private locate(deviceId: string): { busId: string; unit: number; probe: number } | undefined {
-    for (const r of this.runs) for (const [unit, d] of r.units) if (d.id === deviceId) return { busId: r.bus.id, unit, probe: Math.round(r.bus.config.offlineProbeIntervalMs / 1000) };
+    for (const r of this.runs) for (const [unit, d] of r.units) if (d.id === deviceId) return { busId: r.busId, unit, probe: r.probeSeconds };
     return undefined;
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.runs.map((r) => r.bus.start()));
+    await Promise.all(this.runs.map((r) => r.lease.start()));
     for (const r of this.runs) r.poller?.start();
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.runs.map((r) => r.poller?.stop()));
     for (const relay of this.relays.values()) relay.board.dispose();
-    await Promise.all(this.runs.map((r) => r.bus.stop()));
+    // The line closes when its last user (here or at the gates) lets go.
+    await Promise.all(this.runs.map((r) => r.lease.release()));
   }
 
   /** The points a meter is polled for, with units and labels (as resolved from its map). */
@@ -205,7 +215,7 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
   }
 
   busStatus(): ModbusBusStatus[] {
-    return this.runs.map((r) => r.bus.status());
+    return this.runs.map((r) => ({ ...r.bus.status(), busId: r.busId }));
   }
 
   devices(): DeviceStatus[] {
@@ -214,11 +224,11 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
       for (const [unit, d] of r.units) {
         out.push({
           deviceId: d.id,
-          busId: r.bus.id,
+          busId: r.busId,
           unit,
           kind: d.kind,
           reachable: this.reachable.get(d.id) ?? null,
-          stats: r.bus.deviceStatsOf(unit) ?? null,
+          stats: statsAs(r.busId, r.bus.deviceStatsOf(unit)),
           lastError: this.lastErrors.get(d.id) ?? null,
         });
       }
@@ -230,4 +240,8 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
   async pollAllNow(): Promise<void> {
     await Promise.all(this.runs.map((r) => r.poller?.pollAllNow()));
   }
+}
+
+function statsAs(busId: string, stats: ModbusDeviceStats | undefined): ModbusDeviceStats | null {
+  return stats ? { ...stats, busId } : null;
 }
