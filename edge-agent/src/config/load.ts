@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import YAML from 'yaml';
+import type YamlModule from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type EdgeConfig } from './schema.js';
 
@@ -26,6 +27,8 @@ export function readConfigFile(file: string): unknown {
   }
   try {
     if (extname(file) === '.json') return JSON.parse(text);
+    // Loaded only for a YAML file: the parser is ~1 MB of the daemon's memory otherwise.
+    const YAML = createRequire(import.meta.url)('yaml') as typeof YamlModule;
     return YAML.parse(text) ?? {};
   } catch (e) {
     throw new ConfigError(`配置文件格式错误 / config file ${file} is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message}`, []);

@@ -24,6 +24,8 @@ const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
+// It only checkpoints: no page cache to speak of.
+db.pragma('cache_size = -64');
 let seen = -1;
 const tick = () => {
   try {
@@ -92,6 +94,8 @@ export class Store {
     this.checkpointer = new Worker(CHECKPOINTER_SOURCE, {
       eval: true,
       workerData: { driver, file: this.file, intervalMs },
+      // A thread that runs one pragma a second needs a sliver of a heap, not V8's defaults.
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
     });
     this.checkpointer.on('message', (m: string) => onError(m));
     this.checkpointer.on('error', (err) => onError(err.message));
