@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { tempDir } from './helpers/edge.js';
+import { ApiClient, tempDir, waitFor } from './helpers/edge.js';
 
 const BIN = new URL('../dist/bin/campus-edge.js', import.meta.url).pathname;
 
@@ -40,7 +41,57 @@ function waitForOutput(child: ChildProcessWithoutNullStreams, re: RegExp): Promi
   });
 }
 
+/** The processes a process started (Linux /proc). */
+function childrenOf(pid: number): Array<{ pid: number; cmdline: string }> {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number)
+    .map((p) => ({ pid: p, cmdline: existsSync(`/proc/${p}/cmdline`) ? readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ') : '' }));
+}
+
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+
 describe('campus-edge daemon', () => {
+  it('runs the demo campus devices in their own process, spoken to over loopback, and takes them down when killed', async () => {
+    const d = tempDir();
+    try {
+      const child = spawnDemo(d.path);
+      const [, url] = await waitForOutput(child, /面板 Panel:\s+(http:\/\/\S+)/);
+      // Simulated gate readers, meters and PCs are not inside the edge: a device process and the local cloud are its children.
+      const kids = childrenOf(child.pid!);
+      const devices = kids.find((k) => k.cmdline.includes('devices-process.js'));
+      const cloud = kids.find((k) => k.cmdline.includes('campus-cloud.js'));
+      expect(devices, JSON.stringify(kids)).toBeDefined();
+      expect(cloud, JSON.stringify(kids)).toBeDefined();
+
+      const api = new ApiClient(url!);
+      await api.login('admin', 'campus-demo');
+      // The scripted scans reach the edge's real reader drivers, which decide and pulse the relay board.
+      await waitFor(async () => (await api.req('GET', '/api/events?type=access.decision')).json.events.length >= 2, 20_000, 200);
+      await waitFor(async () => {
+        const live = (await api.req('GET', '/api/energy/live')).json as { buildings: Array<{ powerW: number | null }> };
+        return live.buildings.some((b) => (b.powerW ?? 0) > 0);
+      }, 20_000, 200);
+      await waitFor(async () => {
+        const agents = (await api.req('GET', '/api/endpoints/agents')).json.agents as Array<{ online: boolean }>;
+        return agents.length === 2 && agents.every((a) => a.online);
+      }, 20_000, 200);
+
+      // However the edge ends, its demo processes end with it (here: kill -9, no chance to clean up).
+      const exit = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exit;
+      await waitFor(() => !alive(devices!.pid) && !alive(cloud!.pid), 15_000, 100);
+    } finally {
+      d.remove();
+    }
+  }, 90_000);
+
+
   it('starts the demo, prints how to reach it, backs up online, and shuts down cleanly on Ctrl-C', async () => {
     const d = tempDir();
     try {

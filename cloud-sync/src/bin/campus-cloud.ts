@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Started by a parent over IPC (the demo edge): go when it goes, even after a kill -9.
+  if (process.send) process.on('disconnect', () => void stop('parent exited'));
 }
 
 main().catch((err: Error) => {

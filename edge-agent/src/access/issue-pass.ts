@@ -9,12 +9,21 @@ import { isStudentOnly } from './model.js';
 
 type NewPass = z.output<typeof NewPassSchema>;
 
-/**
- * Issues a visitor or pickup pass at the edge: checks the people and places, takes the
- * next pass number of this edge's range, signs with the edge's pass key (which cannot
- * sign cards), stores the record and returns the QR.
- */
+/** Issues a pass (see createPass) and draws its QR for the screen or the printer. */
 export async function issuePass(s: AccessService, input: NewPass, by: string): Promise<IssuedPass> {
+  const issued = createPass(s, input, by);
+  // The QR encoder is loaded when a pass is first drawn, not with the daemon.
+  const { default: QRCode } = await import('qrcode');
+  const qrSvg = await QRCode.toString(issued.credential, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return { ...issued, qrSvg };
+}
+
+/**
+ * Creates a visitor or pickup pass at the edge: checks the people and places, takes the
+ * next pass number of this edge's range, signs with the edge's pass key (which cannot
+ * sign cards) and stores the record.
+ */
+export function createPass(s: AccessService, input: NewPass, by: string): Omit<IssuedPass, 'qrSvg'> {
   const key = s.keys?.visitorKey;
   if (!key) throw new ApiError(409, 'access.no_pass_key');
   const from = parseInstant(s, input.validFrom);
@@ -102,9 +111,7 @@ export async function issuePass(s: AccessService, input: NewPass, by: string): P
     subject: `pass:${passId}`,
     data: { passId, kind: input.kind, visitorName: stored.visitorName, validFrom, validUntil, oneUse: input.oneUse },
   });
-  const { default: QRCode } = await import('qrcode');
-  const qrSvg = await QRCode.toString(credential, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-  return { pass: passView(s, stored), credential, qrSvg };
+  return { pass: passView(s, stored), credential };
 }
 
 export function parseInstant(s: AccessService, value: number | string): number {

@@ -5,7 +5,9 @@ import { ConfigError, loadConfig, readConfigFile, applyEnvOverrides, parseConfig
 import { StoreOpenError, Store } from '../store/index.js';
 import { TrustedClock } from '../core/clock.js';
 import { startEdge, type Edge } from '../edge.js';
-import { DemoCampus, DemoGates, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
+import { DemoCampus, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
+import { demoAccessConfig } from '../access/demo-school.js';
+import { startDemoDevices, type DemoDevicesHandle } from '../demo/devices.js';
 import { startLocalCloud, type LocalCloud } from '../demo/local-cloud.js';
 import { postDemoRoster, readDemoCloudLink } from '../demo/cloud-roster.js';
 import { CardToolError } from '../cards/errors.js';
@@ -41,17 +43,30 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     const mqttCfg = (raw.mqtt ??= {}) as Record<string, unknown>;
     mqttCfg.port ??= 1883;
   }
-  // The demo's gates: simulated readers and relay board, spoken to through the real drivers.
-  const demoGates = demo ? await DemoGates.start(raw, resolve(parseConfig(raw).dataDir)) : null;
   let cloud: LocalCloud | null = null;
-  // Until the edge is up, Ctrl-C must still take the local cloud down with us.
-  const earlyStop = () => void (cloud ? cloud.stop() : Promise.resolve()).then(() => process.exit(130));
+  let devices: DemoDevicesHandle | null = null;
+  const stopDemoHelpers = () => Promise.all([cloud?.stop(), devices?.stop()]);
+  // Until the edge is up, Ctrl-C must still take the demo's other processes down with us.
+  const earlyStop = () => void stopDemoHelpers().then(() => process.exit(130));
   process.once('SIGINT', earlyStop);
   process.once('SIGTERM', earlyStop);
+  if (demo) {
+    // The demo's devices (gate readers and relay board, meters, PCs) in their own process, spoken to through the real drivers.
+    const pre = parseConfig(raw);
+    const access = (raw.access ??= {}) as Record<string, unknown>;
+    const ownGates = ((access.gates as unknown[] | undefined) ?? []).length > 0;
+    devices = await startDemoDevices({ dataDir: resolve(pre.dataDir), keysDir: pre.access.keysDir, gates: !ownGates, energy: !pre.energy.enabled });
+    if (devices.gates) Object.assign(access, demoAccessConfig(devices.gates));
+  }
   if (demo && !(raw.cloud as { enabled?: boolean } | undefined)?.enabled && process.env.CAMPUS_DEMO_CLOUD !== '0') {
     // The demo also runs a local cloud (PGlite), so a scan becomes a parent notice.
     const pre = parseConfig(raw);
-    cloud = await startLocalCloud({ dataDir: resolve(pre.dataDir), site: pre.site.id, port: Number(process.env.CAMPUS_DEMO_CLOUD_PORT ?? 8780) });
+    try {
+      cloud = await startLocalCloud({ dataDir: resolve(pre.dataDir), site: pre.site.id, port: Number(process.env.CAMPUS_DEMO_CLOUD_PORT ?? 8780) });
+    } catch (err) {
+      await stopDemoHelpers();
+      throw err;
+    }
     raw.cloud = { enabled: true, linkFile: cloud.linkFile };
   }
   const config = parseConfig(raw);
@@ -60,10 +75,10 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     e = await startEdge(config, {
       env: {},
       mqttClients: config.demo.enabled ? [DEMO_MQTT.observer, ...DEMO_MQTT.devices] : [],
-      modules: (ctx) => (config.demo.enabled ? [new DemoCampus(ctx, demoGates)] : []),
+      modules: (ctx) => (config.demo.enabled ? [new DemoCampus(ctx, devices)] : []),
     });
   } catch (err) {
-    await cloud?.stop();
+    await stopDemoHelpers();
     throw err;
   }
   const lines = [
@@ -109,7 +124,7 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     }, 10_000);
     force.unref();
     e.stop()
-      .then(() => cloud?.stop())
+      .then(() => stopDemoHelpers())
       .then(
         () => process.exit(0),
         () => process.exit(1),

@@ -1,13 +1,12 @@
-import mqtt, { type MqttClient } from 'mqtt';
-import { defineMessages, OFFLINE, ONLINE, topics } from '@campus/protocol';
+import { defineMessages } from '@campus/protocol';
 import type { EdgeContext } from '../edge.js';
 import type { EdgeModule } from '../modules/module.js';
-import { DemoGates, seedDemoSchool } from '../access/demo-gates.js';
-import { issuePass } from '../access/issue-pass.js';
-import { DemoSchoolPcs } from '../endpoints/demo-pcs.js';
-import { DemoEnergy } from '../energy/demo/demo-energy.js';
-
-export { DemoGates };
+import { seedDemoSchool } from '../access/demo-school.js';
+import { createPass } from '../access/issue-pass.js';
+import { provisionDemoPcs } from '../endpoints/demo-pc-accounts.js';
+import { EnergyConfigSchema } from '../energy/config.js';
+import { demoEnergyConfig } from '../energy/demo/demo-config.js';
+import type { DemoDevicesHandle } from './devices.js';
 
 export const DEMO_ADMIN = { username: 'admin', password: 'campus-demo' };
 export const DEMO_MQTT = {
@@ -31,117 +30,70 @@ const SCRIPT: Array<{ text: string }> = [
   { text: '后勤巡检：配电房温度正常' },
 ];
 
-/** Who scans where: real signed cards through simulated readers (reader id, card). */
-const GATE_SCRIPT: Array<(g: DemoGates, visitor: string | null) => [string, string | null]> = [
-  (g) => ['east-in', g.card('2026010101')],
-  (g) => ['east-in', g.card('2026010103')],
-  (g) => ['dorm-out', g.card('2026010102')],
-  (g) => ['east-in', g.card('T0001')],
-  (g) => ['east-out', g.card('2026010103')],
-  (g) => ['east-in', g.card('2026010104', 1)],
-  (_g, visitor) => ['east-in', visitor],
-  (g) => ['east-in', g.card('2026010201')],
-  (g) => ['dorm-in', g.card('2026010202')],
-  (_g, visitor) => ['east-in', visitor],
-  (g) => ['east-in', g.card('2099000001')],
-  (g) => ['east-out', g.card('S0001')],
-];
-
 /**
- * The demo campus: simulated devices that connect to the real broker over
- * loopback with their own credentials, report telemetry, and a scripted trickle
- * of events, so a newcomer sees live data in the panel and on MQTT. With demo
- * gates, students, a teacher and a visitor scan real signed QR codes through
- * simulated readers, and the gate view shows the live decisions.
+ * The demo campus on the edge's side: the school's roster, timetable and a visitor pass,
+ * broker accounts for the simulated devices and PCs, the energy configuration of the
+ * simulated meters, and a scripted trickle of notes. The simulated devices themselves
+ * run in their own process (devices-process.ts) and reach the edge over loopback through
+ * its real drivers and broker, so a newcomer sees live data in the panel and on MQTT, and
+ * the edge's memory is what it would be on a real campus.
  */
 export class DemoCampus implements EdgeModule {
   readonly name = 'demo';
-  private clients: MqttClient[] = [];
   private timers: NodeJS.Timeout[] = [];
-  /** School PCs for the endpoint guard's pages (终端管控). */
-  private pcs: DemoSchoolPcs | null = null;
-  /** Simulated meters, relay boards and a fire detector (能耗), when the configuration has no energy buses. */
-  private energy: DemoEnergy | null = null;
+  private energyStarted = false;
   private step = 0;
-  private gateStep = 0;
 
   constructor(
     private readonly edge: EdgeContext,
-    private readonly gates: DemoGates | null = null,
+    private readonly devices: DemoDevicesHandle | null,
   ) {}
 
   async start(): Promise<void> {
-    const port = this.edge.mqttPorts.port;
-    for (const d of DEMO_MQTT.devices) {
-      const c = mqtt.connect({
-        host: '127.0.0.1',
-        port,
-        clientId: d.clientId,
-        username: d.clientId,
-        password: d.password,
-        protocolVersion: 4,
-        reconnectPeriod: 2000,
-        will: { topic: topics.deviceState(d.clientId), payload: Buffer.from(OFFLINE), qos: 1, retain: true },
-      });
-      c.on('connect', () => c.publish(topics.deviceState(d.clientId), ONLINE, { qos: 1, retain: true }));
-      c.on('error', (err) => this.edge.log.debug({ err: err.message, device: d.clientId }, 'demo device error'));
-      this.clients.push(c);
-    }
     this.timers.push(
-      setInterval(() => {
-        const c = this.clients[2];
-        if (c?.connected) {
-          const kw = 40 + Math.random() * 15;
-          c.publish(topics.deviceTelemetry('meter-teaching-1', 'power'), JSON.stringify({ kw: Math.round(kw * 10) / 10, at: Date.now() }), { qos: 0 });
-        }
-      }, 2000),
       setInterval(() => {
         const s = SCRIPT[this.step++ % SCRIPT.length]!;
         this.edge.appendEvent({ type: 'demo.note', reason: 'demo.note', source: 'demo', data: { text: s.text } });
       }, this.edge.config.demo.eventIntervalMs),
     );
-    if (this.gates) await this.startGates(this.gates);
-    if (!this.edge.config.energy.enabled) {
-      this.energy = await DemoEnergy.start();
-      await this.edge.energy.startWith(this.energy.config);
+    const devices = this.devices;
+    if (!devices) return;
+    const visitor = devices.gates ? this.seedGates() : null;
+    if (devices.energy && !this.edge.config.energy.enabled) {
+      await this.edge.energy.startWith(EnergyConfigSchema.parse(demoEnergyConfig(devices.energy.teach, devices.energy.campus)));
+      this.energyStarted = true;
     }
-    if (this.edge.config.endpoints.enabled) {
-      this.pcs = new DemoSchoolPcs({ port: this.edge.mqttPorts.port, mqttClients: this.edge.store.mqttClients, log: this.edge.log, intervalMs: this.edge.config.demo.eventIntervalMs });
-      await this.pcs.start();
-    }
+    devices.run({
+      mqttPort: this.edge.mqttPorts.port,
+      devices: DEMO_MQTT.devices.map((d) => ({ clientId: d.clientId, password: d.password })),
+      pcs: this.edge.config.endpoints.enabled ? await provisionDemoPcs(this.edge.store.mqttClients) : null,
+      visitor,
+      intervalMs: this.edge.config.demo.eventIntervalMs,
+    });
   }
 
-  private async startGates(gates: DemoGates): Promise<void> {
+  /** The demo school's people and rules, and the visitor's one-use pass (its QR is scanned at the east gate). */
+  private seedGates(): string | null {
     const access = this.edge.access;
     seedDemoSchool(access);
     const now = this.edge.clock.now();
-    const visitor = await issuePass(
-      access,
-      { kind: 'visitor', visitorName: '演示访客', phone: null, purpose: '参观校园', hostPersonId: 'T0001', validFrom: now, validUntil: now + 4 * 3600_000, oneUse: true, gates: ['east'], zones: [] },
-      'demo',
-    ).then(
-      (p) => p.credential,
-      (err: unknown) => {
-        this.edge.log.warn({ err }, 'demo visitor pass not issued');
-        return null;
-      },
-    );
-    this.timers.push(
-      setInterval(() => {
-        const [reader, text] = GATE_SCRIPT[this.gateStep++ % GATE_SCRIPT.length]!(gates, visitor);
-        (text ? gates.scan(reader, text) : gates.garbage(reader)).catch((err: unknown) => this.edge.log.debug({ err }, 'demo scan failed'));
-      }, Math.max(1000, Math.round(this.edge.config.demo.eventIntervalMs * 0.7))),
-    );
+    try {
+      return createPass(
+        access,
+        { kind: 'visitor', visitorName: '演示访客', phone: null, purpose: '参观校园', hostPersonId: 'T0001', validFrom: now, validUntil: now + 4 * 3600_000, oneUse: true, gates: ['east'], zones: [] },
+        'demo',
+      ).credential;
+    } catch (err) {
+      this.edge.log.warn({ err }, 'demo visitor pass not issued');
+      return null;
+    }
   }
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    await Promise.all(this.clients.map((c) => c.endAsync().catch(() => undefined)));
-    await this.pcs?.stop();
-    await this.gates?.stop();
-    if (this.energy) {
-      await this.edge.energy.stop();
-      await this.energy.stop();
-    }
+    // MQTT devices leave while the broker is still up (a goodbye, not a last will); the simulated
+    // readers and meters stay until the edge has closed its links to them (the daemon stops them after).
+    await this.devices?.pause();
+    if (this.energyStarted) await this.edge.energy.stop();
   }
 }

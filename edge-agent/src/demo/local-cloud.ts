@@ -33,7 +33,8 @@ export async function startLocalCloud(opts: { dataDir: string; site: string; por
       CAMPUS_CLOUD_DEMO_FILE: linkFile,
     },
     // The cloud logs JSON lines on stderr-free stdout; keep them visible with the edge's.
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // The IPC channel is only there so the cloud exits when the edge does, however it ends.
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';

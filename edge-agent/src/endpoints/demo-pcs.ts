@@ -3,10 +3,9 @@ import { OFFLINE, ONLINE, topics, UuidV7Generator } from '@campus/protocol';
 import type { UsbDeviceIdentity } from '@campus/protocol/usb/device';
 import type { AgentHeartbeat, PolicyAck, UsbDeviceRequest, UsbEvent } from '@campus/protocol/usb/messages';
 import { policyDigest, SignedUsbPolicySchema } from '@campus/protocol/usb/signing';
-import type { Logger } from '../core/log.js';
-import type { MqttClientRepo } from '../store/mqtt-clients.js';
-import type { EdgeModule } from '../modules/module.js';
-import { hashPassword, randomSecret } from '../security/password.js';
+import { DEMO_PCS } from './demo-pc-accounts.js';
+
+export { DEMO_PCS, provisionDemoPcs } from './demo-pc-accounts.js';
 
 /**
  * Two school PCs for the demo campus, speaking the agent's protocol over loopback: they
@@ -15,28 +14,32 @@ import { hashPassword, randomSecret } from '../security/password.js';
  * them in on their first message, as it does a PC registered on the devices page.
  * (The real agent is endpoint-guard's campus-guard; this only fills the IT pages.)
  */
-const PCS = [
-  { agentId: 'pc-lab1-01', displayName: '机房1 01号机', hostname: 'LAB1-PC01' },
-  { agentId: 'pc-office-t3', displayName: '教师办公室 3号机', hostname: 'OFFICE-T3' },
-] as const;
 
 const STUDENT_STICK: UsbDeviceIdentity = { vid: '090c', pid: '1000', serial: 'AA00000000011283', port: '1-2', manufacturer: 'SMI Corporation', product: 'USB DISK', interfaceClasses: [8] };
 const TEACHER_DRIVE: UsbDeviceIdentity = { vid: '0781', pid: '5567', serial: '4C530001230101104512', port: '1-1.2', manufacturer: 'SanDisk', product: 'Cruzer Blade', interfaceClasses: [8] };
 
-export class DemoSchoolPcs implements EdgeModule {
-  readonly name = 'demo-pcs';
+/** What the demo PCs need from the edge: the broker port and each PC's MQTT password. */
+export interface DemoPcsOptions {
+  port: number;
+  passwords: Record<string, string>;
+  intervalMs: number;
+  /** Where connection trouble goes (the demo has no one to show it to but the log). */
+  onError?: (err: Error, agentId: string) => void;
+}
+
+export class DemoSchoolPcs {
   private readonly clients = new Map<string, MqttClient>();
   private readonly active = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly ids = new UuidV7Generator();
   private step = 0;
 
-  constructor(private readonly deps: { port: number; mqttClients: MqttClientRepo; log: Logger; intervalMs: number }) {}
+  constructor(private readonly deps: DemoPcsOptions) {}
 
-  async start(): Promise<void> {
-    for (const pc of PCS) {
-      const password = randomSecret(18);
-      this.deps.mqttClients.upsert({ clientId: pc.agentId, role: 'pc-agent', displayName: pc.displayName, passwordHash: await hashPassword(password) });
+  start(): void {
+    for (const pc of DEMO_PCS) {
+      const password = this.deps.passwords[pc.agentId];
+      if (!password) continue;
       const c = mqtt.connect({
         host: '127.0.0.1',
         port: this.deps.port,
@@ -53,11 +56,16 @@ export class DemoSchoolPcs implements EdgeModule {
         this.heartbeat(pc, c);
       });
       c.on('message', (_t, payload) => this.onPolicy(pc.agentId, c, payload));
-      c.on('error', (err) => this.deps.log.debug({ err: err.message, pc: pc.agentId }, 'demo PC error'));
+      c.on('error', (err) => this.deps.onError?.(err, pc.agentId));
       this.clients.set(pc.agentId, c);
     }
     this.timers.push(
-      setInterval(() => PCS.forEach((pc) => this.heartbeat(pc, this.clients.get(pc.agentId)!)), 30_000),
+      setInterval(() => {
+        for (const pc of DEMO_PCS) {
+          const c = this.clients.get(pc.agentId);
+          if (c) this.heartbeat(pc, c);
+        }
+      }, 30_000),
       setInterval(() => this.scene(), Math.max(5000, this.deps.intervalMs * 5)),
     );
   }
@@ -87,7 +95,7 @@ export class DemoSchoolPcs implements EdgeModule {
     c.publish(topics.agentAck(agentId), JSON.stringify(ack), { qos: 1, retain: true });
   }
 
-  private heartbeat(pc: (typeof PCS)[number], c: MqttClient): void {
+  private heartbeat(pc: (typeof DEMO_PCS)[number], c: MqttClient): void {
     if (!c.connected) return;
     const hb: AgentHeartbeat = {
       agentId: pc.agentId,

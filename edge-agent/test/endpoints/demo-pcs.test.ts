@@ -1,17 +1,23 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoSchoolPcs } from '../../src/endpoints/demo-pcs.js';
+import { DemoSchoolPcs, provisionDemoPcs } from '../../src/endpoints/demo-pcs.js';
 import type { ApiClient } from '../helpers/edge.js';
 import { eventually, startGuardEdge, type TestEdge } from './helpers.js';
 
 describe('the demo campus’s school PCs', () => {
   let edge: TestEdge;
   let it_: ApiClient;
+  let pcs: DemoSchoolPcs | undefined;
 
   beforeAll(async () => {
-    ({ edge, it: it_ } = await startGuardEdge({}, { modules: (ctx) => [new DemoSchoolPcs({ port: ctx.mqttPorts.port, mqttClients: ctx.store.mqttClients, log: pino({ level: 'silent' }), intervalMs: 1000 })] }));
+    ({ edge, it: it_ } = await startGuardEdge({}));
+    // As in the demo: the edge provisions the PCs, the simulated agents connect with what they were given.
+    pcs = new DemoSchoolPcs({ port: edge.mqtt.port, passwords: await provisionDemoPcs(edge.store.mqttClients), intervalMs: 1000 });
+    pcs.start();
   });
-  afterAll(async () => edge.cleanup());
+  afterAll(async () => {
+    await pcs?.stop();
+    await edge.cleanup();
+  });
 
   it('are taken in by the edge, apply their policy, report a blocked stick and ask for a drive', async () => {
     const agents = await eventually(async () => {
