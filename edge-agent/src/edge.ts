@@ -55,7 +55,7 @@ export interface EdgeContext {
   http: HttpApi;
   metrics: Metrics;
   /** Ports the broker listens on (resolved when configured as 0). */
-  mqttPorts: { port: number; tlsPort: number | null };
+  mqttPorts: { port: number; tlsPort: number | null; wssPort: number | null };
   /** Appends an event; it is then published on MQTT and pushed to panels. */
   appendEvent(e: NewEvent): StoredEvent;
   /** Gate access: people, gates, decisions, attendance. */
@@ -66,7 +66,7 @@ export interface EdgeContext {
 
 export interface Edge extends EdgeContext {
   httpUrl: string;
-  mqtt: { port: number; tlsPort: number | null; tlsFingerprint256: string | null; tlsCert: string | null };
+  mqtt: { port: number; tlsPort: number | null; wssPort: number | null; tlsFingerprint256: string | null; tlsCert: string | null };
   /** Set when the first admin was created with a generated password (shown once). */
   bootstrapPassword: string | null;
   stop(): Promise<void>;
@@ -163,6 +163,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     host: config.mqtt.host,
     port: config.mqtt.port,
     tls: tls ? { port: config.mqtt.tls.port, cert: tls.cert, key: tls.key } : null,
+    websocket: config.mqtt.websocket.enabled ? { port: config.mqtt.websocket.port, path: config.mqtt.websocket.path } : null,
     maxPayloadBytes: config.mqtt.maxPayloadBytes,
     maxTopicLevels: config.mqtt.maxTopicLevels,
     queueLimit: config.mqtt.queueLimit,
@@ -280,13 +281,13 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     append({ type: SYSTEM_EVENTS.clockStatus, reason: 'clock.untrusted', severity: 'warning', source: 'clock', data: { source: clock.source() } });
   }
   const hostForUrl = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-  log.info({ http: httpPort, mqtt: mqttPorts.port, mqtts: mqttPorts.tlsPort, dataDir }, 'edge started');
+  log.info({ http: httpPort, mqtt: mqttPorts.port, mqtts: mqttPorts.tlsPort, wss: mqttPorts.wssPort, dataDir }, 'edge started');
 
   let stopping: Promise<void> | null = null;
   const edge: Edge = {
     ...ctx,
     httpUrl: `http://${hostForUrl}:${httpPort}`,
-    mqtt: { port: mqttPorts.port, tlsPort: mqttPorts.tlsPort, tlsFingerprint256: tls?.fingerprint256 ?? null, tlsCert: tls?.cert ?? null },
+    mqtt: { port: mqttPorts.port, tlsPort: mqttPorts.tlsPort, wssPort: mqttPorts.wssPort, tlsFingerprint256: tls?.fingerprint256 ?? null, tlsCert: tls?.cert ?? null },
     bootstrapPassword,
     stop: () => {
       stopping ??= (async () => {

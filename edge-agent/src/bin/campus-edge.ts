@@ -86,6 +86,7 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     `智慧校园 Edge ${VERSION} 已启动 / started`,
     `  面板 Panel:     ${e.httpUrl}`,
     `  MQTT:          mqtt://127.0.0.1:${e.mqtt.port}` + (e.mqtt.tlsPort ? `   mqtts://<本机IP>:${e.mqtt.tlsPort} (SHA-256 ${e.mqtt.tlsFingerprint256})` : ''),
+    ...(e.mqtt.wssPort ? [`  MQTT WebSocket: wss://<本机IP>:${e.mqtt.wssPort}${config.mqtt.websocket.path}`] : []),
     `  数据 Data:      ${resolve(config.dataDir)}`,
   ];
   if (config.demo.enabled) {

@@ -3,6 +3,8 @@ import mqttPacket from 'mqtt-packet';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import {
   BROKER_ROLES,
@@ -33,6 +35,8 @@ export interface BrokerOptions {
   host: string;
   port: number;
   tls?: { port: number; cert: string; key: string } | null;
+  /** MQTT over secure WebSocket for browser dashboards (always with the TLS certificate). */
+  websocket?: { port: number; path: string } | null;
   maxPayloadBytes: number;
   maxTopicLevels: number;
   queueLimit: number;
@@ -70,6 +74,7 @@ export class CampusBroker {
   readonly aedes: Aedes;
   private tcp: Server | null = null;
   private tls: TlsServer | null = null;
+  private wss: HttpsServer | null = null;
   /** Per connection, so a session takeover by the same client id never mixes two connections' state. */
   private readonly sessions = new WeakMap<Client, Session>();
   /** The live connection of each online client id. */
@@ -249,8 +254,7 @@ export class CampusBroker {
     return this.online.size;
   }
 
-  private accept(socket: Socket): void {
-    socket.setNoDelay(true);
+  private accept(socket: Duplex & { remoteAddress?: string }): void {
     const guard = new PacketSizeGuard(socket, this.opts.maxPayloadBytes + HEADER_ALLOWANCE, (g, size) => {
       this.refuse({ kind: 'payload_too_large', clientId: g.clientId ?? '(connecting)', address: socket.remoteAddress ?? null, size });
     });
@@ -261,25 +265,61 @@ export class CampusBroker {
     });
   }
 
-  async listen(): Promise<{ port: number; tlsPort: number | null }> {
+  async listen(): Promise<{ port: number; tlsPort: number | null; wssPort: number | null }> {
     await this.aedes.listen();
-    this.tcp = createServer((s) => this.accept(s));
+    const acceptTcp = (s: Socket) => {
+      s.setNoDelay(true);
+      this.accept(s);
+    };
+    this.tcp = createServer(acceptTcp);
     const port = await listenOn(this.tcp, this.opts.host, this.opts.port);
     let tlsPort: number | null = null;
+    let wssPort: number | null = null;
     if (this.opts.tls) {
-      this.tls = createTlsServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, minVersion: 'TLSv1.2' }, (s) => this.accept(s));
+      const tlsOptions = { cert: this.opts.tls.cert, key: this.opts.tls.key, minVersion: 'TLSv1.2' as const };
+      this.tls = createTlsServer(tlsOptions, acceptTcp);
       this.tls.on('tlsClientError', (err) => this.opts.log.debug({ err: err.message }, 'tls handshake failed'));
       tlsPort = await listenOn(this.tls, this.opts.host, this.opts.tls.port);
+      if (this.opts.websocket) wssPort = await this.listenWebSocket(tlsOptions, this.opts.websocket);
     }
     this.publish(topics.edgeState(), ONLINE, { retain: true, qos: 1 }).catch(() => undefined);
-    return { port, tlsPort };
+    return { port, tlsPort, wssPort };
+  }
+
+  /**
+   * MQTT over WebSocket (MQTT 3.1.1 §6), only over TLS: the same accounts, ACL, size
+   * guard and refusals as any other connection. Loaded only when configured.
+   */
+  private async listenWebSocket(tlsOptions: { cert: string; key: string; minVersion: 'TLSv1.2' }, ws: { port: number; path: string }): Promise<number> {
+    const { WebSocketServer, createWebSocketStream } = await import('ws');
+    this.wss = createHttpsServer(tlsOptions, (_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
+      res.end(`这是 MQTT over WebSocket 接口，请用 wss:// 连接 ${ws.path} / this is MQTT over WebSocket: connect with wss:// to ${ws.path}\n`);
+    });
+    this.wss.on('tlsClientError', (err) => this.opts.log.debug({ err: err.message }, 'wss handshake failed'));
+    const server = new WebSocketServer({
+      server: this.wss,
+      path: ws.path,
+      // A frame can never carry more than the largest packet the broker accepts.
+      maxPayload: this.opts.maxPayloadBytes + HEADER_ALLOWANCE,
+      // Clients name the "mqtt" subprotocol (§6); answer with it so browsers accept the connection.
+      handleProtocols: (offered) => (offered.has('mqtt') ? 'mqtt' : offered.has('mqttv3.1') ? 'mqttv3.1' : false),
+    });
+    server.on('connection', (socket, req) => {
+      const stream = createWebSocketStream(socket) as Duplex & { remoteAddress?: string };
+      stream.remoteAddress = req.socket.remoteAddress;
+      stream.on('error', (err) => this.opts.log.debug({ err: err.message }, 'websocket stream error'));
+      this.accept(stream);
+    });
+    return listenOn(this.wss, this.opts.host, ws.port);
   }
 
   async close(): Promise<void> {
     await this.publish(topics.edgeState(), OFFLINE, { retain: true, qos: 1 }).catch(() => undefined);
-    const closeServer = (s: Server | TlsServer | null) =>
+    const closeServer = (s: Server | TlsServer | HttpsServer | null) =>
       new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
-    const servers = Promise.all([closeServer(this.tcp), closeServer(this.tls)]);
+    this.wss?.closeAllConnections();
+    const servers = Promise.all([closeServer(this.tcp), closeServer(this.tls), closeServer(this.wss)]);
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await servers;
   }
@@ -290,7 +330,7 @@ function addressOf(client: Client): string | null {
   return conn?.remoteAddress ?? null;
 }
 
-function listenOn(server: Server | TlsServer, host: string, port: number): Promise<number> {
+function listenOn(server: Server | TlsServer | HttpsServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /**
  * Watches MQTT fixed headers as bytes are read (MQTT 3.1.1 §2.2). A packet whose
@@ -18,7 +18,7 @@ export class PacketSizeGuard {
   private tripped = false;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: Duplex,
     private readonly maxPacketBytes: number,
     private readonly onOversize: (guard: PacketSizeGuard, declaredBytes: number) => void,
   ) {
@@ -28,7 +28,7 @@ export class PacketSizeGuard {
       const chunk = read(size) as Buffer | string | null;
       if (chunk && typeof chunk !== 'string' && !this.scan(chunk)) return null;
       return chunk;
-    }) as Socket['read'];
+    }) as Duplex['read'];
   }
 
   /** Returns false when the connection was refused. */

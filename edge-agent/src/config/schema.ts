@@ -79,10 +79,23 @@ export const ConfigSchema = z
           })
           .prefault({})
           .describe('MQTT over TLS.'),
+        websocket: z
+          .strictObject({
+            enabled: z.boolean().default(false).describe('Serve MQTT over secure WebSocket (wss://) for browser dashboards, with the broker’s TLS certificate. Needs mqtt.tls.enabled.'),
+            port: port.default(8884).describe('wss:// port (0 = any free port).'),
+            path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'a URL path starting with "/"').default('/mqtt').describe('URL path of the WebSocket endpoint.'),
+          })
+          .prefault({})
+          .describe('MQTT over secure WebSocket (same accounts, ACL and limits as MQTT over TLS; never in clear).'),
         maxPayloadBytes: z.number().int().min(256).max(16 * 1024 * 1024).default(262_144).describe('Largest accepted MQTT message payload.'),
         maxTopicLevels: z.number().int().min(2).max(64).default(12).describe('Deepest accepted topic.'),
         queueLimit: z.number().int().min(1).default(100).describe('In-flight messages queued per client before the broker drops the client.'),
         connectTimeoutMs: z.number().int().min(100).default(10_000).describe('Time a client has to send CONNECT.'),
+      })
+      .superRefine((m, ctx) => {
+        if (m.websocket.enabled && !m.tls.enabled) {
+          ctx.addIssue({ code: 'custom', path: ['websocket', 'enabled'], message: 'MQTT over WebSocket is served only over TLS (wss://): set mqtt.tls.enabled to true' });
+        }
       })
       .prefault({})
       .describe('Embedded MQTT broker (aedes, MQTT 3.1.1).'),
