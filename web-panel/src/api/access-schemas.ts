@@ -13,6 +13,7 @@ import type {
   GatesOverview,
   GateView,
   IssuedPass,
+  LeaveView,
   PassView,
   PersonRole,
   PersonView,
@@ -276,6 +277,29 @@ export const issuedPassSchema: z.ZodMiniType<IssuedPass> = z.object({
   credential: z.string(),
   qrSvg: z.string(),
 });
+
+export const passListSchema = z.object({ passes: z.array(passViewSchema) });
+export const passAnswerSchema = z.object({ pass: passViewSchema });
+
+// ---------------------------------------------------------------- leaves
+
+const leaveViewSchema: z.ZodMiniType<LeaveView> = z.object({
+  id: z.number(),
+  personId: z.string(),
+  personName: z.string(),
+  className: z.nullable(z.string()),
+  startsAt: z.number(),
+  endsAt: z.number(),
+  reason: z.string(),
+  approvedBy: z.string(),
+  status: z.enum(['approved', 'cancelled']),
+  source: z.enum(['local', 'cloud']),
+  createdBy: z.string(),
+  createdAt: z.number(),
+});
+
+export const leaveListSchema = z.object({ leaves: z.array(leaveViewSchema) });
+export const leaveAnswerSchema = z.object({ leave: leaveViewSchema });
 
 // ---------------------------------------------------------------- attendance
 

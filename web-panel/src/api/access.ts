@@ -5,8 +5,11 @@ import type {
   FireAlarmView,
   GatesOverview,
   IssuedPass,
+  LeaveView,
+  NewLeaveSchema,
   NewVisitorPassSchema,
   OpenGateSchema,
+  PassView,
   PersonRole,
   PersonView,
 } from '@campus/protocol/access/index';
@@ -19,6 +22,10 @@ import {
   gatesOverviewSchema,
   gradesSchema,
   issuedPassSchema,
+  leaveAnswerSchema,
+  leaveListSchema,
+  passAnswerSchema,
+  passListSchema,
   overrideAnswerSchema,
   peoplePageSchema,
   personAnswerSchema,
@@ -32,6 +39,7 @@ import type { PanelEvent } from './types';
 
 export type OpenGateRequest = zod.input<typeof OpenGateSchema>;
 export type VisitorPassRequest = zod.input<typeof NewVisitorPassSchema>;
+export type LeaveRequest = zod.input<typeof NewLeaveSchema>;
 
 export const DECISION_EVENT_TYPE = 'access.decision';
 
@@ -98,4 +106,36 @@ export function issueVisitorPass(api: EdgeApi, request: VisitorPassRequest): Pro
 /** Where the guard view loads a person's photo from (404 when there is none). */
 export function photoUrl(personId: string): string {
   return `/api/access/people/${encodeURIComponent(personId)}/photo`;
+}
+
+/** The most leaves the edge lists in one answer (LeavesQuerySchema). */
+export const MAX_LEAVES = 500;
+
+/**
+ * Approved leaves, newest start first. The edge filters by one school day only, so the
+ * page asks for the most it may and keeps those that have not ended.
+ */
+export async function fetchLeaves(api: EdgeApi): Promise<LeaveView[]> {
+  return (await api.get(`/api/access/leaves?limit=${MAX_LEAVES}`, leaveListSchema)).leaves;
+}
+
+export async function registerLeave(api: EdgeApi, request: LeaveRequest): Promise<LeaveView> {
+  return (await api.post('/api/access/leaves', leaveAnswerSchema, request)).leave;
+}
+
+export async function cancelLeave(api: EdgeApi, leaveId: number, why: string): Promise<LeaveView> {
+  return (await api.post(`/api/access/leaves/${leaveId}/cancel`, leaveAnswerSchema, { why })).leave;
+}
+
+/** Passes not cancelled, visitor and pickup alike. */
+export async function fetchPasses(api: EdgeApi): Promise<PassView[]> {
+  return (await api.get('/api/access/passes?status=active&limit=500', passListSchema)).passes;
+}
+
+export async function cancelPass(api: EdgeApi, passId: number, why: string): Promise<PassView> {
+  return (await api.post(`/api/access/passes/${passId}/cancel`, passAnswerSchema, { why })).pass;
+}
+
+export async function fetchPerson(api: EdgeApi, personId: string): Promise<PersonView> {
+  return (await api.get(`/api/access/people/${encodeURIComponent(personId)}`, personAnswerSchema)).person;
 }

@@ -1,11 +1,15 @@
 import { bilingual } from '@campus/protocol/i18n';
 import type * as z from 'zod/mini';
-import { errorBodySchema } from './schemas';
+import { errorBodySchema, sessionSchema } from './schemas';
 import type { BilingualText } from './types';
 // Registers the panel catalogue, so bilingual() below knows the panel.error.* ids.
 import '../i18n/messages';
 
-/** A failed call, with a message in both languages so the UI can show the current one. */
+/**
+ * A failed call, with a message in both languages so the UI can show the current one.
+ * `code` and `details` are the edge's (edge-agent/src/http/errors.ts): e.g.
+ * "sync.cloud_owned", or "request.invalid" with the refused fields in `details`.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -23,6 +27,20 @@ export interface EdgeApiOptions {
   onUnauthorized: () => void;
   fetch?: typeof fetch;
 }
+
+export interface RequestOptions {
+  /**
+   * Error statuses whose body is an answer the page shows rather than a failure: the
+   * roster import answers a bad file with 422 and its row-by-row report. A body of such
+   * a status that does not match the schema is still an ApiError from the edge's error body.
+   */
+  answerStatuses?: readonly number[];
+}
+
+export const LOGIN_PATH = '/api/auth/login';
+const SESSION_PATH = '/api/auth/me';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /**
  * The panel's only door to the edge: same-origin JSON over fetch, the session cookie
@@ -44,8 +62,12 @@ export class EdgeApi {
     return this.request('GET', path, schema);
   }
 
-  post<T>(path: string, schema: z.ZodMiniType<T>, body?: unknown): Promise<T> {
-    return this.request('POST', path, schema, body);
+  post<T>(path: string, schema: z.ZodMiniType<T>, body?: unknown, opts?: RequestOptions): Promise<T> {
+    return this.request('POST', path, schema, body, opts);
+  }
+
+  put<T>(path: string, schema: z.ZodMiniType<T>, body: unknown): Promise<T> {
+    return this.request('PUT', path, schema, body);
   }
 
   /** A write whose answer has no body (204). */
@@ -53,23 +75,38 @@ export class EdgeApi {
     await this.send('POST', path, body);
   }
 
-  private async request<T>(method: string, path: string, schema: z.ZodMiniType<T>, body?: unknown): Promise<T> {
-    const res = await this.send(method, path, body);
-    const payload: unknown = await res.json().catch(() => undefined);
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) {
-      throw new ApiError(res.status, 'panel.unexpected', bilingual('panel.error.unexpected', { status: res.status }), parsed.error.issues);
-    }
-    return parsed.data;
+  /** Removes a record; the answer's body, if any, is not needed. */
+  async delete(path: string): Promise<void> {
+    await this.send('DELETE', path, undefined);
   }
 
-  private async send(method: string, path: string, body: unknown): Promise<Response> {
+  private async request<T>(method: Method, path: string, schema: z.ZodMiniType<T>, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, body, opts.answerStatuses);
+    const payload: unknown = await res.json().catch(() => undefined);
+    const parsed = schema.safeParse(payload);
+    if (parsed.success) return parsed.data;
+    if (!res.ok) throw errorFromPayload(res.status, payload);
+    throw new ApiError(res.status, 'panel.unexpected', bilingual('panel.error.unexpected', { status: res.status }), parsed.error.issues);
+  }
+
+  private async send(method: Method, path: string, body: unknown, answerStatuses: readonly number[] = [], retried = false): Promise<Response> {
+    const res = await this.fetchOnce(method, path, body);
+    if (res.ok || answerStatuses.includes(res.status)) return res;
+    const error = errorFromPayload(res.status, await res.json().catch(() => undefined));
+    if (error.code === 'auth.csrf' && method !== 'GET' && !retried && (await this.refreshCsrfToken())) {
+      // Signed in again (another tab) since this page got its token: one retry with the new one.
+      return this.send(method, path, body, answerStatuses, true);
+    }
+    if (res.status === 401 && path !== LOGIN_PATH) this.options.onUnauthorized();
+    throw error;
+  }
+
+  private async fetchOnce(method: Method, path: string, body: unknown): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
-    let res: Response;
     try {
-      res = await this.fetchImpl(path, {
+      return await this.fetchImpl(path, {
         method,
         headers,
         credentials: 'same-origin',
@@ -78,21 +115,25 @@ export class EdgeApi {
     } catch (err) {
       throw new ApiError(0, 'panel.network', bilingual('panel.error.network'), err);
     }
-    if (res.ok) return res;
-    const error = await toApiError(res);
-    if (res.status === 401 && path !== LOGIN_PATH) this.options.onUnauthorized();
-    throw error;
+  }
+
+  /** True when the edge gave this session's current token. */
+  private async refreshCsrfToken(): Promise<boolean> {
+    try {
+      const session = await this.get(SESSION_PATH, sessionSchema);
+      this.csrfToken = session.csrfToken;
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 
-export const LOGIN_PATH = '/api/auth/login';
-
-async function toApiError(res: Response): Promise<ApiError> {
-  const payload: unknown = await res.json().catch(() => undefined);
+function errorFromPayload(status: number, payload: unknown): ApiError {
   const parsed = errorBodySchema.safeParse(payload);
   if (parsed.success) {
     const { code, message, details } = parsed.data.error;
-    return new ApiError(res.status, code, message, details);
+    return new ApiError(status, code, message, details);
   }
-  return new ApiError(res.status, 'panel.unexpected', bilingual('panel.error.unexpected', { status: res.status }));
+  return new ApiError(status, 'panel.unexpected', bilingual('panel.error.unexpected', { status }));
 }

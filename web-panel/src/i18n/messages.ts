@@ -92,6 +92,10 @@ export const panelMessages = defineMessages({
     'zh-CN': '边缘网关返回了无法识别的响应（HTTP {status}）',
     en: 'The edge gateway sent an unexpected response (HTTP {status})',
   },
+  'panel.error.fields': {
+    'zh-CN': '以下内容不符合要求，请检查后重试：{fields}',
+    en: 'Check these fields and try again: {fields}',
+  },
   'panel.error.forbidden': { 'zh-CN': '您没有权限查看此页面', en: 'You may not view this page' },
   'panel.error.notFound': { 'zh-CN': '页面不存在', en: 'Page not found' },
   'panel.error.pageLoad': {

@@ -1,15 +1,15 @@
-import { Suspense, useEffect, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import { Flex, Layout, Menu, Spin } from 'antd';
 import { useSignedInUser } from '../auth/session';
 import { useLocale } from '../i18n/locale';
-import { mayOpen, pagesFor } from './access';
+import { landingPath, mayOpen, pagesFor } from './access';
 import { ClockBadge } from './ClockBadge';
 import { LanguageSwitch } from './LanguageSwitch';
 import { LiveBadge } from './LiveBadge';
 import { usePagePath } from './location';
 import { PageBoundary } from './PageBoundary';
 import { StatusNotice } from './StatusNotice';
-import { panelPages } from './pages';
+import { landingOrder, panelPages } from './pages';
 import { UserMenu } from './UserMenu';
 import { useSystemInfo } from './useSystemInfo';
 
@@ -18,16 +18,22 @@ export function ShellLayout() {
   const user = useSignedInUser();
   const { t } = useLocale();
   const system = useSystemInfo();
-  const [path, go] = usePagePath();
+  const [path, go, land] = usePagePath();
   const [collapsed, setCollapsed] = useState(false);
   const visible = pagesFor(panelPages, user.roles);
-  const first = visible[0];
+  const landing = landingPath(panelPages, landingOrder, user.roles);
   const current = panelPages.find((p) => p.path === path);
 
-  // An empty or unknown path opens the first page this user may see.
+  // The root or an unknown path opens the page of the user's job. Right after sign-in a
+  // page this user may not open (left in the address by someone else's session) does
+  // too; later, typing such an address says it is not theirs.
+  const signedInJustNow = useRef(true);
   useEffect(() => {
-    if (!current && first) go(first.path);
-  }, [current, first, go]);
+    const justSignedIn = signedInJustNow.current;
+    signedInJustNow.current = false;
+    if (!landing) return;
+    if (!current || (justSignedIn && !mayOpen(current, user.roles))) land(landing);
+  }, [current, landing, land, user.roles]);
 
   useEffect(() => {
     const site = system?.siteName;

@@ -13,10 +13,14 @@ function subscribe(onChange: () => void): () => void {
   return () => window.removeEventListener('hashchange', onChange);
 }
 
-export function usePagePath(): [path: string, go: (path: string) => void] {
+/** `go` opens a page as a new history entry; `land` replaces the current one (Back skips it). */
+export function usePagePath(): [path: string, go: (path: string) => void, land: (path: string) => void] {
   const path = useSyncExternalStore(subscribe, () => pathFromHash(window.location.hash));
   const go = useCallback((next: string) => {
     window.location.hash = `/${next}`;
   }, []);
-  return [path, go];
+  const land = useCallback((next: string) => {
+    window.location.replace(`#/${next}`);
+  }, []);
+  return [path, go, land];
 }

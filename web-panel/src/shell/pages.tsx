@@ -1,9 +1,9 @@
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import { ApiOutlined, BellOutlined, UsbOutlined } from '@ant-design/icons';
-import { ControlOutlined, IdcardOutlined, ScanOutlined, ScheduleOutlined } from '@ant-design/icons';
+import { AuditOutlined, ControlOutlined, IdcardOutlined, ScanOutlined, ScheduleOutlined } from '@ant-design/icons';
 import { AlertOutlined, BarChartOutlined, CalendarOutlined, ClockCircleOutlined, PoweroffOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import type { PanelMessageId } from '../i18n/messages';
-import type { PageAccess } from './access';
+import type { LandingOrder, PageAccess } from './access';
 
 /**
  * The panel's one page table: the menu, the access check and the router all read it.
@@ -35,6 +35,7 @@ export const panelPages: readonly PanelPage[] = [
   },
   { path: 'endpoints', menuLabel: 'panel.menu.endpoints', icon: <UsbOutlined />, roles: ['it'], Page: lazy(() => import('../pages/endpoints/EndpointsPage')) },
   { path: 'access/live', menuLabel: 'panel.menu.access.live', icon: <ScanOutlined />, roles: ['security'], Page: lazy(() => import('../pages/access/live/GateLivePage')) },
+  { path: 'access/leaves', menuLabel: 'panel.menu.access.leaves', icon: <AuditOutlined />, roles: ['security'], Page: lazy(() => import('../pages/access/leaves/LeavesPassesPage')) },
   { path: 'access/attendance', menuLabel: 'panel.menu.access.attendance', icon: <ScheduleOutlined />, roles: ['security'], Page: lazy(() => import('../pages/access/attendance/AttendancePage')) },
   { path: 'access/people', menuLabel: 'panel.menu.access.people', icon: <IdcardOutlined />, roles: [], Page: lazy(() => import('../pages/access/people/PeoplePage')) },
   { path: 'access/gates', menuLabel: 'panel.menu.access.gates', icon: <ControlOutlined />, roles: ['security'], Page: lazy(() => import('../pages/access/gates/GateStatusPage')) },
@@ -44,4 +45,15 @@ export const panelPages: readonly PanelPage[] = [
   { path: 'energy/circuits', menuLabel: 'panel.menu.energy.circuits', icon: <PoweroffOutlined />, roles: ['facility'], Page: lazy(() => import('../pages/energy/CircuitsPage')) },
   { path: 'energy/schedules', menuLabel: 'panel.menu.energy.schedules', icon: <CalendarOutlined />, roles: ['facility'], Page: lazy(() => import('../pages/energy/SchedulesPage')) },
   { path: 'energy/alarms', menuLabel: 'panel.menu.energy.alarms', icon: <AlertOutlined />, roles: ['facility'], Page: lazy(() => import('../pages/energy/AlarmsPage')) },
+];
+
+/**
+ * Each job's first page: the gate for security, live power for facility, the endpoint
+ * guard for IT, the event log for the admin. Deep links to any other page still open it.
+ */
+export const landingOrder: LandingOrder = [
+  { role: 'security', path: 'access/live' },
+  { role: 'facility', path: 'energy/live' },
+  { role: 'it', path: 'endpoints' },
+  { role: 'admin', path: 'events' },
 ];

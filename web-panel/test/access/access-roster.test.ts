@@ -33,7 +33,12 @@ afterEach(() => {
 });
 
 const originFetch: typeof fetch = (path, init) => fetch(base + String(path), init);
-const api = () => new EdgeApi({ onUnauthorized: () => undefined, fetch: originFetch });
+/** A signed-in client: it holds the token the sign-in returned. */
+function api(fetchImpl: typeof fetch = originFetch): EdgeApi {
+  const client = new EdgeApi({ onUnauthorized: () => undefined, fetch: fetchImpl });
+  client.setCsrfToken('tok-7');
+  return client;
+}
 const upload = { fileName: '初一名单.csv', contentBase64: Buffer.from('学号,姓名\n1,张三').toString('base64'), dryRun: true };
 
 const problem = { row: 3, column: '身份', code: 'access.roster.bad_role', message: { 'zh-CN': '第 3 行的身份「学升」不认识', en: 'Row 3: role "学升" is unknown' } };
@@ -42,8 +47,9 @@ const report = (ok: boolean) => ({ ok, imported: false, total: 6, created: 0, up
 describe('uploadRoster', () => {
   it('sends the file with the session’s CSRF token and returns a clean report', async () => {
     answer = () => ({ status: 200, body: report(true) });
-    const r = await uploadRoster(api(), upload, originFetch);
+    const r = await uploadRoster(api(), upload);
     expect(r).toEqual(report(true));
+    expect(seen).toHaveLength(1);
     const post = seen.find((s) => s.url === ROSTER_IMPORT_PATH)!;
     expect(post).toMatchObject({ method: 'POST', csrf: 'tok-7' });
     expect(JSON.parse(post.body)).toEqual(upload);
@@ -51,27 +57,27 @@ describe('uploadRoster', () => {
 
   it('returns the row-level report of an invalid file (422) instead of losing it', async () => {
     answer = () => ({ status: 422, body: report(false) });
-    const r = await uploadRoster(api(), upload, originFetch);
+    const r = await uploadRoster(api(), upload);
     expect(r.ok).toBe(false);
     expect(r.errors[0]!.message['zh-CN']).toBe('第 3 行的身份「学升」不认识');
   });
 
   it('turns an error body into a bilingual ApiError', async () => {
     answer = () => ({ status: 413, body: { error: { code: 'request.too_large', message: { 'zh-CN': '请求太大', en: 'Request too large' } } } });
-    const err = await uploadRoster(api(), upload, originFetch).catch((e: unknown) => e);
+    const err = await uploadRoster(api(), upload).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 413, code: 'request.too_large', text: { 'zh-CN': '请求太大' } });
   });
 
   it('refuses an answer that is neither a report nor an error', async () => {
     answer = () => ({ status: 200, body: { imported: 'maybe' } });
-    const err = await uploadRoster(api(), upload, originFetch).catch((e: unknown) => e);
+    const err = await uploadRoster(api(), upload).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'panel.unexpected', status: 200 });
   });
 
   it('says the edge is unreachable when the network fails', async () => {
     const broken: typeof fetch = () => Promise.reject(new TypeError('fetch failed'));
-    const err = await uploadRoster(api(), upload, broken).catch((e: unknown) => e);
+    const err = await uploadRoster(api(broken), upload).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'panel.network', status: 0 });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mayOpen, pagesFor } from '../../src/shell/access';
-import { panelPages } from '../../src/shell/pages';
+import { landingPath, mayOpen, pagesFor } from '../../src/shell/access';
+import { landingOrder, panelPages } from '../../src/shell/pages';
 import { pathFromHash } from '../../src/shell/location';
 
 const menuFor = (roles: Parameters<typeof pagesFor>[1]) => pagesFor(panelPages, roles).map((p) => p.path);
@@ -11,7 +11,7 @@ describe('role-filtered page table', () => {
   });
 
   it('gives security the live events and the gate pages, but not people and cards', () => {
-    expect(menuFor(['security'])).toEqual(['events', 'access/live', 'access/attendance', 'access/gates']);
+    expect(menuFor(['security'])).toEqual(['events', 'access/live', 'access/leaves', 'access/attendance', 'access/gates']);
   });
 
   it('gives facility the live events', () => {
@@ -24,7 +24,7 @@ describe('role-filtered page table', () => {
   });
 
   it('unions the pages of several roles', () => {
-    expect(menuFor(['security', 'it'])).toEqual(['events', 'devices', 'endpoints', 'access/live', 'access/attendance', 'access/gates']);
+    expect(menuFor(['security', 'it'])).toEqual(['events', 'devices', 'endpoints', 'access/live', 'access/leaves', 'access/attendance', 'access/gates']);
   });
 
   it('keeps people and cards for the admin', () => {
@@ -33,6 +33,33 @@ describe('role-filtered page table', () => {
 
   it('opens nothing for a user without roles', () => {
     expect(mayOpen({ roles: ['security'] }, [])).toBe(false);
+  });
+});
+
+describe('landing page by role', () => {
+  const landFor = (roles: Parameters<typeof pagesFor>[1]) => landingPath(panelPages, landingOrder, roles);
+
+  it('starts each job on its own page', () => {
+    expect(landFor(['security'])).toBe('access/live');
+    expect(landFor(['facility'])).toBe('energy/live');
+    expect(landFor(['it'])).toBe('endpoints');
+    expect(landFor(['admin'])).toBe('events');
+  });
+
+  it('serves several roles in the order security, facility, it, admin', () => {
+    expect(landFor(['it', 'facility'])).toBe('energy/live');
+    expect(landFor(['admin', 'security'])).toBe('access/live');
+    expect(landFor(['it', 'admin'])).toBe('endpoints');
+  });
+
+  it('skips a landing page the user may not open, then falls back to the first page they may', () => {
+    const pages = [
+      { path: 'a', roles: ['it' as const] },
+      { path: 'b', roles: ['security' as const] },
+    ];
+    expect(landingPath(pages, [{ role: 'security', path: 'missing' }, { role: 'security', path: 'a' }], ['security'])).toBe('b');
+    expect(landingPath(pages, landingOrder, ['it'])).toBe('a');
+    expect(landingPath(pages, landingOrder, [])).toBeUndefined();
   });
 });
 

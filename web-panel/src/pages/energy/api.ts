@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import { bilingual as bilingualText } from '@campus/protocol/i18n';
 import type {
   AfterHoursReportView,
   AlarmView,
@@ -16,8 +15,7 @@ import type {
   ScheduleView,
   SwitchResultView,
 } from '@campus/protocol/energy/api';
-import { ApiError, type EdgeApi } from '../../api/client';
-import { currentSession } from '../../api/endpoints';
+import type { EdgeApi } from '../../api/client';
 
 /**
  * The /api/energy routes the pages use, one function each, every answer checked
@@ -242,7 +240,7 @@ export async function switchBuilding(api: EdgeApi, building: string, on: boolean
   return (await api.post('/api/energy/switch', bulkAnswer, { on, target: { buildings: [building] }, confirm: true, reason: 'panel' })).results;
 }
 
-export const endHold = (api: EdgeApi, id: string) => send(api, 'DELETE', `/api/energy/circuits/${encodeURIComponent(id)}/override`);
+export const endHold = (api: EdgeApi, id: string) => api.delete(`/api/energy/circuits/${encodeURIComponent(id)}/override`);
 
 export async function fetchSchedules(api: EdgeApi): Promise<ScheduleView[]> {
   return (await api.get('/api/energy/schedules', schedulesSchema)).schedules;
@@ -251,9 +249,9 @@ export async function fetchSchedules(api: EdgeApi): Promise<ScheduleView[]> {
 export type ScheduleInput = Omit<ScheduleView, 'nextRun' | 'circuits'>;
 export async function saveSchedule(api: EdgeApi, s: ScheduleInput): Promise<ScheduleView> {
   const { id, ...body } = s;
-  return scheduleAnswer.parse(await send(api, 'PUT', `/api/energy/schedules/${encodeURIComponent(id)}`, body)).schedule;
+  return (await api.put(`/api/energy/schedules/${encodeURIComponent(id)}`, scheduleAnswer, body)).schedule;
 }
-export const deleteSchedule = (api: EdgeApi, id: string) => send(api, 'DELETE', `/api/energy/schedules/${encodeURIComponent(id)}`);
+export const deleteSchedule = (api: EdgeApi, id: string) => api.delete(`/api/energy/schedules/${encodeURIComponent(id)}`);
 
 export function fetchCalendar(api: EdgeApi, from: string, to: string) {
   return api.get(`/api/energy/calendar?${new URLSearchParams({ from, to }).toString()}`, calendarSchema);
@@ -261,7 +259,7 @@ export function fetchCalendar(api: EdgeApi, from: string, to: string) {
 export async function addCalendarEntry(api: EdgeApi, e: Omit<CalendarEntryView, 'id'>): Promise<CalendarEntryView> {
   return (await api.post('/api/energy/calendar', calendarAnswer, e)).entry;
 }
-export const deleteCalendarEntry = (api: EdgeApi, id: number) => send(api, 'DELETE', `/api/energy/calendar/${id}`);
+export const deleteCalendarEntry = (api: EdgeApi, id: number) => api.delete(`/api/energy/calendar/${id}`);
 
 export async function fetchBookings(api: EdgeApi, from: string): Promise<BookingView[]> {
   return (await api.get(`/api/energy/bookings?from=${from}`, bookingsSchema)).bookings;
@@ -269,48 +267,11 @@ export async function fetchBookings(api: EdgeApi, from: string): Promise<Booking
 export async function addBooking(api: EdgeApi, b: Omit<BookingView, 'id' | 'createdBy' | 'createdAt'>): Promise<BookingView> {
   return (await api.post('/api/energy/bookings', bookingAnswer, b)).booking;
 }
-export const deleteBooking = (api: EdgeApi, id: number) => send(api, 'DELETE', `/api/energy/bookings/${id}`);
+export const deleteBooking = (api: EdgeApi, id: number) => api.delete(`/api/energy/bookings/${id}`);
 
 export async function fetchAlarms(api: EdgeApi, state: 'open' | 'all'): Promise<AlarmView[]> {
   return (await api.get(`/api/energy/alarms?state=${state}&limit=200`, alarmsSchema)).alarms;
 }
 export async function acknowledgeAlarm(api: EdgeApi, id: string): Promise<AlarmView> {
   return (await api.post(`/api/energy/alarms/${encodeURIComponent(id)}/ack`, alarmAnswer, {})).alarm;
-}
-
-let csrf: Promise<string> | null = null;
-
-/**
- * PUT and DELETE, which the shell's EdgeApi does not offer yet: same cookie, the
- * session's CSRF token (from /api/auth/me), the edge's bilingual errors.
- */
-async function send(api: EdgeApi, method: 'PUT' | 'DELETE', path: string, body?: unknown, retried = false): Promise<unknown> {
-  csrf ??= currentSession(api).then((s) => s.csrfToken);
-  let token: string;
-  try {
-    token = await csrf;
-  } catch (err) {
-    csrf = null;
-    throw err;
-  }
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: { accept: 'application/json', 'x-csrf-token': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    throw new ApiError(0, 'panel.network', bilingualText('panel.error.network'), err);
-  }
-  const payload: unknown = res.status === 204 ? undefined : await res.json().catch(() => undefined);
-  if (res.ok) return payload;
-  const e = (payload as { error?: { code?: string; message?: { 'zh-CN': string; en: string }; details?: unknown } } | undefined)?.error;
-  if (e?.code === 'auth.csrf' && !retried) {
-    // Signed in again since the token was fetched: fetch it once more.
-    csrf = null;
-    return send(api, method, path, body, true);
-  }
-  throw new ApiError(res.status, e?.code ?? 'panel.unexpected', e?.message ?? bilingualText('panel.error.unexpected', { status: res.status }), e?.details);
 }

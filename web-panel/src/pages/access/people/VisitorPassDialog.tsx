@@ -1,36 +1,16 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Descriptions, Flex, Form, Input, Modal, Select, Switch, Typography } from 'antd';
 import { PrinterOutlined } from '@ant-design/icons';
 import type { GatesOverview, IssuedPass } from '@campus/protocol/access/index';
-import { fetchPeople, issueVisitorPass } from '../../../api/access';
+import { issueVisitorPass } from '../../../api/access';
 import type { ApiError } from '../../../api/client';
+import { formErrorText } from '../../../api/problems';
 import { useSession } from '../../../auth/session';
 import { fullDateTime } from '../shared/format';
+import { usePersonSearch } from '../shared/usePersonSearch';
 import { useAccessText } from '../shared/useAccessText';
 import { defaultValidity, visitorPassRequest, type PassFormProblem, type VisitorPassForm } from './passForm';
 import { PassQr } from './PassQr';
-
-const HOST_SEARCH_DELAY_MS = 300;
-
-/** People who may host a visitor: anyone on the roster, found by name or id as the guard types. */
-function useHostSearch() {
-  const { api } = useSession();
-  const { t } = useAccessText();
-  const [options, setOptions] = useState<Array<{ value: string; label: string }>>([]);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useEffect(() => () => clearTimeout(timer.current), []);
-  const search = (q: string) => {
-    clearTimeout(timer.current);
-    if (!q.trim()) return;
-    timer.current = setTimeout(() => {
-      fetchPeople(api, { q: q.trim(), limit: 20, offset: 0 }).then(
-        (page) => setOptions(page.people.map((p) => ({ value: p.id, label: t('panel.access.personWithId', { name: p.name, id: p.id }) }))),
-        (err: unknown) => console.warn('panel: host search failed', err),
-      );
-    }, HOST_SEARCH_DELAY_MS);
-  };
-  return { options, search };
-}
 
 export interface VisitorPassDialogProps {
   open: boolean;
@@ -38,6 +18,10 @@ export interface VisitorPassDialogProps {
   /** The school's time zone: the form's times are school time. */
   timeZone: string;
   onClose: () => void;
+  /** The edge signed a pass (the list behind the dialog may show it). */
+  onIssued?: (issued: IssuedPass) => void;
+  /** The edge refused: the page may say more than the form (e.g. the cloud owns passes). */
+  onRefused?: (err: ApiError) => void;
 }
 
 /** 签发访客证: the form, then the signed pass with its QR to show on a phone or print. */
@@ -48,13 +32,23 @@ export function VisitorPassDialog(props: VisitorPassDialogProps) {
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<{ issued: IssuedPass; hostLabel: string } | null>(null);
   const issued = result?.issued ?? null;
-  const host = useHostSearch();
+  const host = usePersonSearch();
   const gates = props.places?.gates ?? [];
   const zones = props.places?.zones ?? [];
   // Each new form starts from "now": remounting (a new key) applies fresh initial values.
   const [round, setRound] = useState(0);
 
   const problemText = (p: PassFormProblem) => t(p === 'needPlace' ? 'panel.access.pass.needPlace' : 'panel.access.pass.badWindow');
+  const fieldLabels = {
+    visitorName: t('panel.access.pass.visitorName'),
+    phone: t('panel.access.pass.phone'),
+    purpose: t('panel.access.pass.purpose'),
+    hostPersonId: t('panel.access.pass.host'),
+    validFrom: t('panel.access.pass.validFrom'),
+    validUntil: t('panel.access.pass.validUntil'),
+    gates: t('panel.access.pass.gates'),
+    zones: t('panel.access.pass.zones'),
+  };
   const required = (field: string) => ({ required: true, whitespace: true, message: t('panel.access.pass.required', { field }) });
 
   async function submit(values: VisitorPassForm) {
@@ -67,8 +61,10 @@ export function VisitorPassDialog(props: VisitorPassDialogProps) {
       // The answer names the host by id only; the form still knows the name the guard picked.
       const hostLabel = host.options.find((o) => o.value === pass.pass.hostPersonId)?.label ?? pass.pass.hostPersonId ?? '';
       setResult({ issued: pass, hostLabel });
+      props.onIssued?.(pass);
     } catch (err) {
-      setError((err as ApiError).text[locale]);
+      setError(formErrorText(err as ApiError, locale, fieldLabels));
+      props.onRefused?.(err as ApiError);
     } finally {
       setBusy(false);
     }
