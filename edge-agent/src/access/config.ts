@@ -3,7 +3,7 @@ import { ANTI_PASSBACK_MODES, DIRECTIONS, PERSON_ROLES, PLACE_NO_MAX, ZONE_KINDS
 import { KID_RE } from '@campus/protocol/credentials/index';
 import { QrReaderConfigSchema } from '@campus/device-drivers/qr/index';
 import { ModbusCoilBusOptionsSchema, ModbusRelayBoardOptionsSchema, relayBusLine } from '@campus/device-drivers/turnstile/index';
-import { findLineConflicts } from '../modbus-lines/index.js';
+import { findLineConflicts, type LineClaim } from '../modbus-lines/index.js';
 
 /**
  * The `access` section of the edge config: time zone, keys, zones and gates, and the
@@ -158,12 +158,7 @@ export const AccessConfigSchema = z
       if (!buses.has(b.bus)) issue(['relayBoards', i, 'bus'], `unknown relay bus ${b.bus}`);
     });
     // Relay buses naming one line share its master; they must agree about the line.
-    const claims = c.relayBuses.map(({ id, ...options }, i) => ({
-      key: `access.relayBuses[${i}]`,
-      bus: { id, ...relayBusLine(options).bus },
-      units: c.relayBoards.filter((b) => b.bus === id).map((b) => ({ unit: b.unitId })),
-    }));
-    for (const conflict of findLineConflicts(claims)) {
+    for (const conflict of findLineConflicts(accessLineClaims(c))) {
       issue(['relayBuses', Number(/\[(\d+)\]$/.exec(conflict.keys[1])![1]), 'link'], `${conflict.text['zh-CN']} / ${conflict.text.en}`);
     }
     if (c.fireAlarm.input && !boards.has(c.fireAlarm.input.board)) issue(['fireAlarm', 'input', 'board'], `unknown relay board ${c.fireAlarm.input.board}`);
@@ -175,6 +170,15 @@ export const AccessConfigSchema = z
       issue(['timeZone'], `unknown time zone ${c.timeZone}`);
     }
   });
+
+/** The Modbus lines the relay buses put boards on, for conflict checks (here and against energy buses). */
+export function accessLineClaims(c: Pick<z.output<typeof AccessConfigSchema>, 'relayBuses' | 'relayBoards'>): LineClaim[] {
+  return c.relayBuses.map(({ id, ...options }, i) => ({
+    key: `access.relayBuses[${i}]`,
+    bus: { id, ...relayBusLine(options).bus },
+    units: c.relayBoards.filter((b) => b.bus === id).map((b) => ({ unit: b.unitId })),
+  }));
+}
 
 export type AccessConfig = z.output<typeof AccessConfigSchema>;
 export type AccessConfigInput = z.input<typeof AccessConfigSchema>;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { AccessConfigSchema } from '../access/config.js';
+import { AccessConfigSchema, accessLineClaims } from '../access/config.js';
 import { CloudConfigSchema } from '../sync/config.js';
-import { EnergyConfigSchema } from '../energy/config.js';
+import { EnergyConfigSchema, energyLineClaims } from '../energy/config.js';
+import { findLineConflicts } from '../modbus-lines/index.js';
 
 /**
  * The edge's configuration: this schema is the single source of its types, defaults
@@ -133,7 +134,16 @@ export const ConfigSchema = z
       .prefault({})
       .describe('Demo campus.'),
   })
-;
+  .superRefine((c, ctx) => {
+    // Gate relay boards and energy meters may share an RS-485 line, if they agree about it (checked within each section by its own schema).
+    if (!c.energy.enabled) return;
+    for (const conflict of findLineConflicts([...accessLineClaims(c.access), ...energyLineClaims(c.energy.buses)])) {
+      const [a, b] = conflict.keys;
+      if (a.split('.')[0] === b.split('.')[0]) continue;
+      const later = /^(\w+)\.(\w+)\[(\d+)\]$/.exec(b);
+      ctx.addIssue({ code: 'custom', path: later ? [later[1]!, later[2]!, Number(later[3])] : [], message: `${conflict.text['zh-CN']} / ${conflict.text.en}` });
+    }
+  });
 
 export type EdgeConfig = z.infer<typeof ConfigSchema>;
 export type EdgeConfigInput = z.input<typeof ConfigSchema>;

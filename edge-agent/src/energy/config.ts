@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ModbusBusConfigInput } from '@campus/device-drivers/modbus/index';
 import { ID_RE } from '@campus/protocol';
 import { CIRCUIT_KINDS, ROOM_KINDS } from '@campus/protocol/energy/circuits';
 
@@ -63,6 +64,15 @@ export const BusEntrySchema = z.looseObject({
   relays: z.array(RelayEntrySchema).default([]),
 });
 export type BusEntry = z.infer<typeof BusEntrySchema>;
+
+/** The Modbus lines the energy buses put meters and relay boxes on, for conflict checks against access relay buses. */
+export function energyLineClaims(buses: readonly BusEntry[]): Array<{ key: string; bus: ModbusBusConfigInput; units: Array<{ unit: number }> }> {
+  return buses.map((entry, i) => ({
+    key: `energy.buses[${i}]`,
+    bus: entry as unknown as ModbusBusConfigInput,
+    units: [...entry.meters, ...entry.relays].map((d) => ({ unit: d.unit })),
+  }));
+}
 
 const CircuitSchema = z.strictObject({
   id,

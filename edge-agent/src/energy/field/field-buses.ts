@@ -9,12 +9,11 @@ import {
   RelayBoard,
   type MeterDeviceError,
   type ModbusBus,
-  type ModbusBusConfigInput,
   type PointUnsupported,
   type ResolvedMeterDevice,
 } from '@campus/device-drivers/modbus/index';
 import { ModbusLineConflict, edgeModbusLines, type LineLease, type ModbusLines } from '../../modbus-lines/index.js';
-import type { BusEntry } from '../config.js';
+import { energyLineClaims, type BusEntry } from '../config.js';
 import type { Topology } from '../topology.js';
 import { ModbusRelayPort, type RelayPort } from './relay-port.js';
 
@@ -95,11 +94,11 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
       }
     }
     const lines = opts.lines ?? edgeModbusLines;
+    const claims = energyLineClaims(buses);
     buses.forEach((entry, i) => {
       let lease: LineLease;
       try {
-        const units = [...entry.meters, ...entry.relays].map((d) => ({ unit: d.unit }));
-        lease = lines.acquire({ key: `energy.buses[${i}]`, bus: entry as unknown as ModbusBusConfigInput, units }, { now: opts.now, logger: opts.logger });
+        lease = lines.acquire(claims[i]!, { now: opts.now, logger: opts.logger });
       } catch (e) {
         this.refuse(entry.id, e, 'energy.invalid_bus');
         for (const m of entry.meters) topology.dropMeter(m.id, `bus "${entry.id}" is configured wrongly`);
