@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { EdgeConfigInput } from '../../src/config/schema.js';
 import type { StoredEvent } from '../../src/store/index.js';
 import { TestIssuer, ZONES, b64 } from '../access/helpers.js';
 import { eventsAfter, startRig, waitFor, waitOnline, type Rig } from '../access/rig.js';
@@ -73,7 +74,12 @@ export interface AccessPanelEnv {
   close(): Promise<void>;
 }
 
-export async function startAccessPanelEnv(start: string): Promise<AccessPanelEnv> {
+/** More edge settings for one test file, e.g. a cloud link (merged over the defaults above). */
+export interface AccessPanelEnvOptions {
+  config?: Partial<EdgeConfigInput>;
+}
+
+export async function startAccessPanelEnv(start: string, options: AccessPanelEnvOptions = {}): Promise<AccessPanelEnv> {
   if (!existsSync(join(panelDir, 'index.html'))) {
     throw new Error(`The panel is not built (${panelDir} has no index.html): run "npm run build" first.`);
   }
@@ -93,6 +99,7 @@ export async function startAccessPanelEnv(start: string): Promise<AccessPanelEnv
       http: { host: '127.0.0.1', port: 0, panelDir },
       mqtt: { host: '127.0.0.1', port: 0, tls: { enabled: false } },
       access: { zones: ZONES, gates: GATES, keysDir: keys.path, ...rig.config },
+      ...options.config,
     },
     { wallNow: clock.now, logger: pino({ level: 'silent' }), users: [{ ...GUARD, roles: ['security'] }] },
   );

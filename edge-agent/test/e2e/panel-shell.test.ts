@@ -20,6 +20,8 @@ const ADMIN = { username: 'admin', password: 'admin-password-1' };
 const GUARD = { username: 'guard', password: 'guard-password-1' };
 /** Only ever given wrong passwords here, so its lockout touches no other test. */
 const CLERK = { username: 'clerk', password: 'clerk-password-1' };
+/** 后勤 staff who only ever sign in correctly: lands on the energy page. */
+const HOUQIN = { username: 'houqin', password: 'houqin-password-1' };
 const GATE = { clientId: 'gate-south-1', password: 'gate-south-1-secret', displayName: '南门闸机 1' };
 const SITE_NAME = '示范中学';
 
@@ -61,6 +63,7 @@ beforeAll(async () => {
       users: [
         { ...GUARD, roles: ['security'], displayName: '门卫王师傅' },
         { ...CLERK, roles: ['facility'], displayName: '后勤李老师' },
+        { ...HOUQIN, roles: ['facility'], displayName: '后勤张师傅' },
       ],
       mqttClients: [{ ...GATE, role: 'device' }],
     },
@@ -139,9 +142,10 @@ describe('panel shell in Chromium against a real edge', () => {
     await shot(page, 'sign-in-zh');
     await signIn(page, ADMIN);
 
-    // The shell: site name, role menu, clock warning, live connection.
+    // The shell: site name, role menu, clock warning, live connection; the admin starts on 实时事件.
     await page.getByTestId('site-name').getByText(SITE_NAME).waitFor();
-    expect(await menuItems(page)).toEqual(['实时事件', '设备', '终端管控', '门岗实时', '今日考勤', '人员与卡片', '闸机状态', '实时用电', '用电统计', '非工作时间用电', '回路控制', '定时与校历', '用电告警']);
+    expect(page.url()).toMatch(/#\/events$/);
+    expect(await menuItems(page)).toEqual(['实时事件', '设备', '终端管控', '门岗实时', '请假与通行证', '今日考勤', '人员与卡片', '闸机状态', '实时用电', '用电统计', '非工作时间用电', '回路控制', '定时与校历', '用电告警']);
     expect(await page.getByTestId('clock-badge').innerText()).toBe('时钟未同步');
     await page.locator('[data-testid=live-status][data-status=connected]').waitFor();
     await page.locator('[data-testid=event-table] tbody tr.event-row').first().waitFor();
@@ -160,7 +164,7 @@ describe('panel shell in Chromium against a real edge', () => {
     // English: the panel, antd and the event texts from the API all switch.
     await page.getByText('English', { exact: true }).click();
     await firstRow.getByText(`Demo campus: ${note}`).waitFor();
-    expect(await menuItems(page)).toEqual(['Live events', 'Devices', 'Endpoint guard', 'Gate live', "Today's attendance", 'People and cards', 'Gates and readers', 'Live power', 'Energy use', 'After-hours use', 'Circuits', 'Schedules and calendar', 'Electrical alarms']);
+    expect(await menuItems(page)).toEqual(['Live events', 'Devices', 'Endpoint guard', 'Gate live', 'Leaves and passes', "Today's attendance", 'People and cards', 'Gates and readers', 'Live power', 'Energy use', 'After-hours use', 'Circuits', 'Schedules and calendar', 'Electrical alarms']);
     expect(await page.getByTestId('clock-badge').innerText()).toBe('Clock not synchronised');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await shot(page, 'events-en');
@@ -218,8 +222,9 @@ describe('panel shell in Chromium against a real edge', () => {
     const page = await openPanel({ width: 820, height: 1180 }); // portrait tablet
     await signIn(page, GUARD);
     await page.locator('[data-testid=live-status][data-status=connected]').waitFor();
-    expect(await menuItems(page)).toEqual(['实时事件', '门岗实时', '今日考勤', '闸机状态']);
+    expect(await menuItems(page)).toEqual(['实时事件', '门岗实时', '请假与通行证', '今日考勤', '闸机状态']);
     expect(await page.getByTestId('user-menu').innerText()).toContain('门卫王师傅');
+    await page.getByText('实时事件', { exact: true }).click();
 
     // A guard sees demo notes but not IT's security events.
     const note = `门卫可见 ${Date.now()}`;
@@ -234,6 +239,44 @@ describe('panel shell in Chromium against a real edge', () => {
     await page.getByTestId('status-forbidden').waitFor();
     expect(await page.getByTestId('device-table').count()).toBe(0);
     await shot(page, 'devices-forbidden');
+  }, 60_000);
+
+  it('lands each job on its own page after sign-in, and keeps a deep link', async () => {
+    const selected = (page: Page) => page.locator('[data-testid=main-menu] .ant-menu-item-selected').innerText();
+
+    // The guard at the gate: 门岗实时.
+    let page = await openPanel({ width: 820, height: 1180 });
+    await signIn(page, GUARD);
+    await page.getByTestId('site-name').getByText(SITE_NAME).waitFor();
+    await page.waitForURL(/#\/access\/live$/);
+    expect(await selected(page)).toBe('门岗实时');
+    await shot(page, 'landing-security');
+    await context?.close();
+
+    // 后勤: live power.
+    page = await openPanel();
+    await signIn(page, HOUQIN);
+    await page.getByTestId('site-name').getByText(SITE_NAME).waitFor();
+    await page.waitForURL(/#\/energy\/live$/);
+    expect(await selected(page)).toBe('实时用电');
+    await shot(page, 'landing-facility');
+    // The panel root opens the same page again.
+    await page.goto(edge.httpUrl);
+    await page.waitForURL(/#\/energy\/live$/);
+    await context?.close();
+
+    // A deep link the guard may open survives sign-in; one left by another job's session does not.
+    page = await openPanel();
+    await page.goto(`${edge.httpUrl}/#/events`);
+    await signIn(page, GUARD);
+    await page.locator('[data-testid=event-table]').waitFor();
+    expect(page.url()).toMatch(/#\/events$/);
+    await page.getByTestId('user-menu').click();
+    await page.getByText('退出登录', { exact: true }).click();
+    await page.evaluate(() => (window.location.hash = '/energy/live'));
+    await signIn(page, GUARD);
+    await page.waitForURL(/#\/access\/live$/);
+    expect(await page.getByTestId('status-forbidden').count()).toBe(0);
   }, 60_000);
 
   it('explains a wrong password and a lockout in the chosen language', async () => {

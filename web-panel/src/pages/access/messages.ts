@@ -301,6 +301,7 @@ export const accessPageMessages = defineMessages({
   'panel.access.passes.kind.visitor': { 'zh-CN': '访客证', en: 'Visitor' },
   'panel.access.passes.kind.pickup': { 'zh-CN': '接送证', en: 'Pickup' },
   'panel.access.passes.id': { 'zh-CN': '编号', en: 'No.' },
+  'panel.access.passes.window': { 'zh-CN': '有效期', en: 'Valid' },
   'panel.access.passes.holder': { 'zh-CN': '持证人', en: 'Holder' },
   'panel.access.passes.hostOrStudents': { 'zh-CN': '被访人 / 接送学生', en: 'Host / students' },
   'panel.access.passes.used': { 'zh-CN': '已进 {in} 次，已出 {out} 次', en: 'In {in}, out {out}' },

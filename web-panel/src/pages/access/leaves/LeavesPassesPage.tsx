@@ -7,6 +7,7 @@ import { useEdgeQuery } from '../../../api/useEdgeQuery';
 import { useAccessText } from '../shared/useAccessText';
 import { LeavesTab } from './LeavesTab';
 import { PassesTab } from './PassesTab';
+import { schoolDate } from './schedule';
 import '../access.css';
 
 const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -22,6 +23,8 @@ export default function LeavesPassesPage() {
   const school = useEdgeQuery(fetchSchoolToday, 'calendar');
   const places = useEdgeQuery(fetchGatesOverview, 'gates');
   const timeZone = school.data?.timeZone ?? DEFAULT_TIME_ZONE;
+  // The edge's clock decides what today is; the tablet's may be off.
+  const today = school.data?.today.date ?? schoolDate(Date.now(), timeZone);
   const [tab, setTab] = useState<Kind>('leaves');
   const [cloudOwned, setCloudOwned] = useState<ReadonlySet<Kind>>(new Set());
   const refusedFor = (kind: Kind) => (err: ApiError) => {
@@ -44,12 +47,12 @@ export default function LeavesPassesPage() {
           {
             key: 'leaves',
             label: t('panel.access.lp.tab.leaves'),
-            children: <LeavesTab timeZone={timeZone} cloudOwned={cloudOwned.has('leaves')} onRefused={refusedFor('leaves')} />,
+            children: <LeavesTab timeZone={timeZone} today={today} cloudOwned={cloudOwned.has('leaves')} onRefused={refusedFor('leaves')} />,
           },
           {
             key: 'passes',
             label: t('panel.access.lp.tab.passes'),
-            children: <PassesTab timeZone={timeZone} places={places.data} cloudOwned={cloudOwned.has('passes')} onRefused={refusedFor('passes')} />,
+            children: <PassesTab timeZone={timeZone} today={today} places={places.data} cloudOwned={cloudOwned.has('passes')} onRefused={refusedFor('passes')} />,
           },
         ]}
       />

@@ -19,6 +19,8 @@ const LEAVE_EVENT = 'access.leave';
 
 export interface LeavesTabProps {
   timeZone: string;
+  /** The school day as the edge sees it (YYYY-MM-DD). */
+  today: string;
   /** Set once the edge said the cloud owns leaves: nothing here may change them. */
   cloudOwned: boolean;
   onRefused: (err: ApiError) => void;
@@ -38,7 +40,7 @@ export function LeavesTab(props: LeavesTabProps) {
   });
 
   const now = Date.now();
-  const shown = todayAndLater(leaves.data ?? [], (l) => ({ from: l.startsAt, until: l.endsAt }), now, props.timeZone);
+  const shown = todayAndLater(leaves.data ?? [], (l) => ({ from: l.startsAt, until: l.endsAt }), props.today, props.timeZone);
   const when = (from: number, until: number) => t('panel.access.lp.window', { from: fullDateTime(from, props.timeZone), until: fullDateTime(until, props.timeZone) });
 
   async function cancel(why: string) {

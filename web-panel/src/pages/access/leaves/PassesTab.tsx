@@ -20,6 +20,8 @@ const PASS_EVENT = 'access.pass';
 
 export interface PassesTabProps {
   timeZone: string;
+  /** The school day as the edge sees it (YYYY-MM-DD). */
+  today: string;
   places: GatesOverview | null;
   /** Set once the edge said the cloud owns visitor passes: none may be issued or cancelled here. */
   cloudOwned: boolean;
@@ -39,7 +41,7 @@ export function PassesTab(props: PassesTabProps) {
   });
 
   const now = Date.now();
-  const shown = todayAndLater(passes.data ?? [], (p) => ({ from: p.validFrom, until: p.validUntil }), now, props.timeZone);
+  const shown = todayAndLater(passes.data ?? [], (p) => ({ from: p.validFrom, until: p.validUntil }), props.today, props.timeZone);
   const names = usePersonNames(shown.flatMap((p) => [p.hostPersonId, ...p.studentIds]));
   const person = (id: string) => (names.get(id) ? t('panel.access.personWithId', { name: names.get(id)!, id }) : id);
   const placeNames = (p: PassView) => {
@@ -89,7 +91,7 @@ export function PassesTab(props: PassesTabProps) {
     { key: 'purpose', title: t('panel.access.pass.purpose'), render: (_, p) => p.purpose ?? '—' },
     {
       key: 'window',
-      title: t('panel.access.leave.window'),
+      title: t('panel.access.passes.window'),
       render: (_, p) => (
         <Flex vertical gap={4}>
           <span data-testid={`pass-window-${p.id}`}>

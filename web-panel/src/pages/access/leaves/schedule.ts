@@ -37,13 +37,17 @@ export function phaseOf(from: number, until: number, now: number): Phase {
   return now < until ? 'now' : 'over';
 }
 
+/** The school day ("YYYY-MM-DD") an instant falls on, in the school's time zone. */
+export function schoolDate(at: number, timeZone: string): string {
+  return schoolLocalInput(at, timeZone).slice(0, 10);
+}
+
 /**
- * What the office looks at: records that end today (school time) or later, earliest
- * start first. Earlier ones are history, found on the person's page.
+ * What the office looks at: records that end on `today` (the school day, as the edge
+ * sees it) or later, earliest start first. Earlier ones are history, on the person's page.
  */
-export function todayAndLater<T>(records: readonly T[], window: (r: T) => { from: number; until: number }, now: number, timeZone: string): T[] {
-  const today = schoolLocalInput(now, timeZone).slice(0, 10);
+export function todayAndLater<T>(records: readonly T[], window: (r: T) => { from: number; until: number }, today: string, timeZone: string): T[] {
   return records
-    .filter((r) => schoolLocalInput(window(r).until, timeZone).slice(0, 10) >= today)
+    .filter((r) => schoolDate(window(r).until, timeZone) >= today)
     .sort((a, b) => window(a).from - window(b).from);
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { PersonRole } from '@campus/protocol/access/index';
+import type { PersonRole, PersonView } from '@campus/protocol/access/index';
 import { fetchPeople } from '../../../api/access';
 import { useSession } from '../../../auth/session';
 import { useAccessText } from './useAccessText';
@@ -12,6 +12,12 @@ export interface PersonOption {
   label: string;
   /** "初一 1班" for a student in a class. */
   classLabel: string | null;
+}
+
+/** "初一 1班": the grade and the class, as the school says it. */
+function classLabel(p: PersonView): string | null {
+  if (!p.className) return null;
+  return p.gradeName ? `${p.gradeName} ${p.className}` : p.className;
 }
 
 /**
@@ -35,7 +41,7 @@ export function usePersonSearch(role?: PersonRole): { options: PersonOption[]; s
       fetchPeople(api, { q: q.trim(), role, limit: MAX_OPTIONS, offset: 0 }).then(
         (page) => {
           if (request !== latest.current) return;
-          setOptions(page.people.map((p) => ({ value: p.id, label: t('panel.access.personWithId', { name: p.name, id: p.id }), classLabel: p.className })));
+          setOptions(page.people.map((p) => ({ value: p.id, label: t('panel.access.personWithId', { name: p.name, id: p.id }), classLabel: classLabel(p) })));
           setSearching(false);
         },
         (err: unknown) => {
