@@ -19,7 +19,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SerialPort } from 'serialport';
 import { QrReader, QrReaderSimulator, createQrReader, type QrScan } from '@campus/device-drivers/qr/index';
 import { SerialPathTransport, waitForState } from '@campus/device-drivers/serial/index';
-import { ModbusRelayBoard, ModbusSerialCoilBus, RelayBoardSimulator, Turnstile, serveRtuOnSerial } from '@campus/device-drivers/turnstile/index';
+import { ModbusRelayBoard, RelayBoardSimulator, Turnstile, openRelayLine, serveRtuOnSerial } from '@campus/device-drivers/turnstile/index';
 import { PtyPair } from '../device-drivers/test/serial/ptyPair.js';
 import { median, percentile, report } from './lib.js';
 
@@ -106,9 +106,10 @@ async function gateLatency(baseline: number[]): Promise<void> {
     cleanups.push(() => sim.close());
     const endpoint = serveRtuOnSerial(sim, { path: line.b, baudRate: 9600 });
     cleanups.push(() => endpoint.close());
-    const bus = new ModbusSerialCoilBus({ link: { kind: 'rtu', path: line.a, baudRate: 9600 }, timeoutMs: 500 });
+    // The edge's path: a relay board on the shared Modbus bus manager.
+    const bus = openRelayLine({ link: { kind: 'rtu', path: line.a, baudRate: 9600 }, timeoutMs: 500 });
     cleanups.push(() => bus.close());
-    bus.open();
+    await bus.open();
     await until(() => bus.status().state === 'open' && endpoint.transport.state === 'open', 10_000, 'relay line open');
     const relay = new ModbusRelayBoard(bus, { id: `board-${b}`, channels: 16, pulseMode: 'flash' });
     relay.start();
