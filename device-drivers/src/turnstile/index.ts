@@ -16,7 +16,6 @@ export {
 } from './relayBusOptions.js';
 export { ModbusLineCoilBus, type ModbusLineCoilBusOptions } from './lineCoilBus.js';
 export { openRelayLine } from './relayLine.js';
-export { ModbusSerialCoilBus, ModbusNotConnectedError } from './modbusCoilBus.js';
 export { ModbusRelayBoard, ModbusRelayBoardOptionsSchema, type ModbusRelayBoardOptions, type RelayBoardStatus } from './modbusRelayBoard.js';
 export { InputWatcher, InputWatcherOptionsSchema, type InputWatcherOptions, type InputChange } from './inputWatcher.js';
 export {

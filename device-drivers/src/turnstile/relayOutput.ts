@@ -27,7 +27,7 @@ export interface DiscreteInputs {
 /**
  * The Modbus operations a relay board needs. The edge serves them from the shared
  * Modbus bus manager (ModbusLineCoilBus), so a relay board and meters can share one
- * RS-485 line; ModbusSerialCoilBus (modbus-serial) remains as a reference master.
+ * RS-485 line; the tests keep a modbus-serial master as an independent reference (test/turnstile/referenceCoilBus.ts).
  */
 export interface CoilBus {
   readonly id: string;

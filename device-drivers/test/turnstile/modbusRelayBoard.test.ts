@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ModbusRelayBoard,
-  ModbusSerialCoilBus,
   RelayBoardSimulator,
   openRelayLine,
   serveModbusTcp,
@@ -12,6 +11,7 @@ import {
   type ModbusRelayBoardOptions,
   type SimulatorTcpServer,
 } from '../../src/turnstile/index.js';
+import { ModbusSerialCoilBus } from './referenceCoilBus.js';
 import type { LinkStatus } from '../../src/serial/index.js';
 import { PtyPair } from '../serial/ptyPair.js';
 import { eventually } from '../serial/helpers.js';

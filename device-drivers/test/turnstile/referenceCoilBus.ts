@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import type { ModbusRTU as ModbusClient } from 'modbus-serial/ModbusRTU.js';
 import type { z } from 'zod';
-import { parseOptions } from '../serial/options.js';
-import { ReconnectLoop, type Connection } from '../serial/reconnectLoop.js';
-import { silentLogger, type DriverLogger } from '../serial/logger.js';
-import type { LinkStatus } from '../serial/linkStatus.js';
-import { watchDevicePath } from '../serial/devicePresence.js';
-import type { CoilBus } from './relayOutput.js';
-import { ModbusCoilBusOptionsSchema, type ModbusCoilBusOptions } from './relayBusOptions.js';
+import { parseOptions } from '../../src/serial/options.js';
+import { ReconnectLoop, type Connection } from '../../src/serial/reconnectLoop.js';
+import { silentLogger, type DriverLogger } from '../../src/serial/logger.js';
+import type { LinkStatus } from '../../src/serial/linkStatus.js';
+import { watchDevicePath } from '../../src/serial/devicePresence.js';
+import type { CoilBus } from '../../src/turnstile/relayOutput.js';
+import { ModbusCoilBusOptionsSchema, type ModbusCoilBusOptions } from '../../src/turnstile/relayBusOptions.js';
 
 // modbus-serial sets module.exports to the client class while its typings declare an
 // ES default export; requiring it gets the class on every loader. Required on first
@@ -31,7 +31,8 @@ interface Job {
 }
 
 /**
- * A Modbus master on one link, built on modbus-serial, that keeps itself connected.
+ * The tests' reference master (the edge uses ModbusLineCoilBus on the shared bus manager):
+ * a Modbus master on one link, built on modbus-serial, that keeps itself connected.
  * The edge no longer uses it (its relay buses run on the shared ModbusBus through
  * ModbusLineCoilBus); it stays as an independent reference master for tests and the
  * gate-driver benchmark.
