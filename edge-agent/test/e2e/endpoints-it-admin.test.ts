@@ -89,7 +89,7 @@ const agentPolicy = (p: Page, agentId: string) => p.getByTestId(`agent-policy-${
 describe('终端管控 in Chromium: the IT admin’s flows', () => {
   it('registers a PC, takes its config file once, and sees the PC come online with v1 applied', async () => {
     page = await openAs(IT);
-    await page.getByText('终端管控', { exact: true }).click();
+    await page.getByTestId('main-menu').getByText('终端管控', { exact: true }).click();
     expect(page.url()).toMatch(/#\/endpoints/);
     await page.getByTestId('register-agent').click();
     await page.locator('#register_agentId').fill('pc-lab1-01');

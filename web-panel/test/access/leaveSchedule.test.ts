@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultLeaveWindow, leaveRequest, phaseOf, todayAndLater } from '../../src/pages/access/leaves/schedule';
+import { defaultLeaveWindow, leaveRequest, phaseOf, schoolDate, todayAndLater } from '../../src/pages/access/leaves/schedule';
 
 const TZ = 'Asia/Shanghai';
 const sh = (local: string) => Date.parse(`${local}+08:00`);
@@ -32,7 +32,11 @@ describe('today and later', () => {
       rec(3, '2026-09-07T07:00', '2026-09-07T09:00'), // this morning, over
       rec(4, '2026-09-01T08:00', '2026-09-30T18:00'), // running
     ];
-    expect(todayAndLater(records, window, now, TZ).map((r) => r.id)).toEqual([4, 3, 1]);
+    expect(todayAndLater(records, window, '2026-09-07', TZ).map((r) => r.id)).toEqual([4, 3, 1]);
+  });
+
+  it('reads the school day in the school’s zone', () => {
+    expect(schoolDate(Date.parse('2026-09-06T16:30:00Z'), TZ)).toBe('2026-09-07');
   });
 
   it('tells upcoming, running and over apart', () => {
