@@ -8,7 +8,7 @@ import type { AccessConfigInput } from '../../src/access/config.js';
 import { EnergyConfigSchema, type EnergyConfigInput } from '../../src/energy/config.js';
 import { edgeModbusLines } from '../../src/modbus-lines/index.js';
 import { TestIssuer, ZONES } from '../access/helpers.js';
-import { ApiClient, ADMIN, startTestEdge, waitFor } from '../helpers/edge.js';
+import { startTestEdge, waitFor } from '../helpers/edge.js';
 
 /**
  * ONE simulated RS-485 line (a socat pty pair, replies paced at 9600 baud) carrying a
