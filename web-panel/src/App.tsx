@@ -1,4 +1,4 @@
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, useMemo, type ReactNode } from 'react';
 import { Button, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/es/locale/en_US';
 import zhCN from 'antd/es/locale/zh_CN';
@@ -8,6 +8,7 @@ import { SessionProvider, useSession } from './auth/session';
 import { LocaleProvider, useLocale } from './i18n/locale';
 import { StatusNotice } from './shell/StatusNotice';
 import { panelTheme } from './theme';
+import { useReducedMotion } from './shell/useReducedMotion';
 
 const ANTD_LOCALES: Record<Locale, AntLocale> = { 'zh-CN': zhCN, en: enUS };
 
@@ -28,11 +29,13 @@ export function App() {
   );
 }
 
-/** antd's own texts (table empty states, pickers) follow the panel language. */
+/** antd's own texts (table empty states, pickers) follow the panel language; its animations follow the device's reduced-motion setting. */
 function Themed({ children }: { children: ReactNode }) {
   const { locale } = useLocale();
+  const reduced = useReducedMotion();
+  const theme = useMemo(() => (reduced ? { ...panelTheme, token: { ...panelTheme.token, motion: false } } : panelTheme), [reduced]);
   return (
-    <ConfigProvider locale={ANTD_LOCALES[locale]} theme={panelTheme}>
+    <ConfigProvider locale={ANTD_LOCALES[locale]} theme={theme}>
       {children}
     </ConfigProvider>
   );

@@ -117,7 +117,7 @@ export async function startAccessPanelEnv(start: string, options: AccessPanelEnv
     admin,
     browser,
     async openPanel(viewport = { width: 1280, height: 800 }) {
-      const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+      const context = await browser.newContext({ viewport, locale: 'zh-CN', reducedMotion: 'reduce' });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);

@@ -71,7 +71,7 @@ afterAll(async () => {
 });
 
 async function openAs(user: { username: string; password: string }, path = '', viewport = { width: 1366, height: 900 }): Promise<Page> {
-  context = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true });
+  context = await browser.newContext({ viewport, locale: 'zh-CN', reducedMotion: 'reduce', acceptDownloads: true });
   const p = await context.newPage();
   p.setDefaultTimeout(15_000);
   await p.goto(edge.httpUrl + path);

@@ -86,7 +86,7 @@ afterAll(async () => {
 
 /** A fresh browser profile (no cookies, no stored language) on a landscape tablet. */
 async function openPanel(viewport = { width: 1280, height: 800 }): Promise<Page> {
-  context = await browser.newContext({ viewport, locale: 'zh-CN' });
+  context = await browser.newContext({ viewport, locale: 'zh-CN', reducedMotion: 'reduce' });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(edge.httpUrl);

@@ -86,7 +86,7 @@ export async function startEnergyPanelEnv(): Promise<EnergyPanelEnv> {
     detector,
     browser,
     async openAs(path: string) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN', reducedMotion: 'reduce' });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
