@@ -80,12 +80,16 @@ export class Leaves {
     return this.db.prepare(`SELECT ${COLUMNS} FROM access_leaves WHERE id = ?`).get(id) as Leave | undefined;
   }
 
-  list(q: { from?: number; to?: number; personIds?: readonly string[]; includeCancelled: boolean; limit: number }): Leave[] {
+  list(q: { from?: number; to?: number; endsAfter?: number; personIds?: readonly string[]; includeCancelled: boolean; limit: number }): Leave[] {
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.from !== undefined && q.to !== undefined) {
       where.push('starts_at < ? AND ends_at > ?');
       params.push(q.to, q.from);
+    }
+    if (q.endsAfter !== undefined) {
+      where.push('ends_at > ?');
+      params.push(q.endsAfter);
     }
     if (q.personIds) {
       if (q.personIds.length === 0) return [];

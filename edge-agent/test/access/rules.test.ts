@@ -140,6 +140,18 @@ describe('decision rules', () => {
     expect(leaves.json.leaves[0]).toMatchObject({ id: leave.json.leave.id, status: 'cancelled', personName: '李四' });
   });
 
+  it('lists the leaves that have not ended before a day (the office’s “today and later”)', async () => {
+    await at('2027-03-08T08:00');
+    const add = (startsAt: string, endsAt: string) => guard.req('POST', '/api/access/leaves', { personId: '2026010002', startsAt, endsAt, reason: '家中有事', approvedBy: '陈老师' });
+    const ended = (await add('2027-03-05T08:00', '2027-03-05T12:00')).json.leave.id as number;
+    const running = (await add('2027-03-07T08:00', '2027-03-09T12:00')).json.leave.id as number;
+    const later = (await add('2027-03-20T08:00', '2027-03-21T12:00')).json.leave.id as number;
+    const ids = (await guard.req('GET', '/api/access/leaves?from=2027-03-08&limit=500')).json.leaves.map((l: { id: number }) => l.id);
+    expect(ids).toEqual(expect.arrayContaining([running, later]));
+    expect(ids).not.toContain(ended);
+    expect((await guard.req('GET', '/api/access/leaves?from=2027-13-40')).status).toBe(400);
+  });
+
   it('visitor and pickup passes: places, cancellation, kinds', async () => {
     await at('2027-03-03T14:00');
     const visitor = await guard.req('POST', '/api/access/passes', { kind: 'visitor', visitorName: '快递员', hostPersonId: 'T001', validFrom: '2027-03-03T13:00', validUntil: '2027-03-03T18:00', oneUse: false, gates: ['exit-only'] });

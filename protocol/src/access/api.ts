@@ -304,6 +304,7 @@ export const NewLeaveSchema = z
 
 export const LeavesQuerySchema = z.strictObject({
   date: DateSchema.optional().describe('Leaves overlapping this school day'),
+  from: DateSchema.optional().describe('Leaves that have not ended before this school day (this day and later)'),
   personId: PersonIdSchema.optional(),
   classId: z.coerce.number().int().positive().optional(),
   includeCancelled: z.enum(['true', 'false']).default('false'),

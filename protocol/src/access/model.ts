@@ -36,7 +36,11 @@ export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const DateSchema = z
   .string()
   .regex(DATE_RE, 'date as YYYY-MM-DD')
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'no such date');
+  .refine((d) => {
+    // 2027-13-40 is no Date at all (toISOString would throw); 2027-02-30 rolls over to March.
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, 'no such date');
 
 /** What a day is in the school calendar. A 调休 make-up workday is a weekend day with classes. */
 export const DAY_KINDS = ['school_day', 'weekend', 'holiday', 'makeup_workday', 'outside_term'] as const;

@@ -111,12 +111,9 @@ export function photoUrl(personId: string): string {
 /** The most leaves the edge lists in one answer (LeavesQuerySchema). */
 export const MAX_LEAVES = 500;
 
-/**
- * Approved leaves, newest start first. The edge filters by one school day only, so the
- * page asks for the most it may and keeps those that have not ended.
- */
-export async function fetchLeaves(api: EdgeApi): Promise<LeaveView[]> {
-  return (await api.get(`/api/access/leaves?limit=${MAX_LEAVES}`, leaveListSchema)).leaves;
+/** Approved leaves that have not ended before school day `from` (YYYY-MM-DD), newest start first. */
+export async function fetchLeaves(api: EdgeApi, from: string): Promise<LeaveView[]> {
+  return (await api.get(`/api/access/leaves?from=${encodeURIComponent(from)}&limit=${MAX_LEAVES}`, leaveListSchema)).leaves;
 }
 
 export async function registerLeave(api: EdgeApi, request: LeaveRequest): Promise<LeaveView> {

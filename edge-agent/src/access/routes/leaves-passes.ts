@@ -25,7 +25,8 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
         const inClass = [...s.people.all()].filter((p) => p.classId === query.classId).map((p) => p.id);
         personIds = personIds ? personIds.filter((id) => inClass.includes(id)) : inClass;
       }
-      const leaves = s.leaves.list({ ...day, personIds, includeCancelled: query.includeCancelled === 'true', limit: query.limit });
+      const endsAfter = query.from ? s.time.instant(query.from, 0) : undefined;
+      const leaves = s.leaves.list({ ...day, endsAfter, personIds, includeCancelled: query.includeCancelled === 'true', limit: query.limit });
       return { leaves: leaves.map((l) => leaveView(s, l)) };
     },
   });

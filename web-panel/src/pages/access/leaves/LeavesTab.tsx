@@ -31,7 +31,7 @@ export function LeavesTab(props: LeavesTabProps) {
   const { api } = useSession();
   const { locale, t } = useAccessText();
   const [notice, noticeHolder] = message.useMessage();
-  const leaves = useEdgeQuery(fetchLeaves, 'leaves', { reloadOnReconnect: true });
+  const leaves = useEdgeQuery((api) => fetchLeaves(api, props.today), `leaves:${props.today}`, { reloadOnReconnect: true });
   const [registering, setRegistering] = useState(false);
   const [cancelling, setCancelling] = useState<LeaveView | null>(null);
   // Another desk (or the cloud) registered or cancelled one: show it without a reload.
