@@ -75,6 +75,10 @@ export const accessMessages = defineMessages({
   },
   'access.roster.relation_needs_children': { 'zh-CN': '第 {row} 行填写了关系，但没有子女学号', en: 'Row {row}: a relation is given without children' },
 
+  'error.access.pass_cloud_owned': {
+    'zh-CN': '通行证 {passId} 由云端签发，请在云端取消（本机取消会被云端数据恢复）；在此之前保安可拒绝放行',
+    en: 'Pass {passId} was issued in the cloud; cancel it there (a local cancellation would be undone by the cloud). Until then the guard may refuse entry',
+  },
   'error.access.not_ready': { 'zh-CN': '门禁模块正在启动，请稍后再试', en: 'Gate access is starting; try again shortly' },
   'error.access.unknown_gate': { 'zh-CN': '没有这个闸机：{gate}', en: 'No such gate: {gate}' },
   'error.access.unknown_zone': { 'zh-CN': '没有这个区域：{zone}', en: 'No such zone: {zone}' },

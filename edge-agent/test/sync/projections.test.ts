@@ -104,6 +104,13 @@ describe('cloud records projected into gate access', () => {
     await waitFor(() => e.access.calendar.dayKind('2026-10-11') === 'makeup_workday', 15_000, 50);
     expect(e.access.calendar.dayKind('2026-10-01')).toBe('holiday');
 
+    // The cloud's pass is cancelled in the cloud, not here: a local cancellation would not survive its next update.
+    const refused = await api.req('POST', '/api/access/passes/1500001/cancel', { why: '访客已离开' });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('access.pass_cloud_owned');
+    expect(refused.json.error.message['zh-CN']).toContain('云端');
+    expect(e.access.passes.record(1_500_001)!.status).toBe('active');
+
     // Changed and withdrawn in the cloud: the edge follows.
     await cloud.write([
       { kind: 'leave', key: 'L-1', delete: true },

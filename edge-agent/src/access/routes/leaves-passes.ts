@@ -114,6 +114,9 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
     audit: 'access.pass.cancel',
     handler: ({ params, body, user }) => {
       const s = ready(deps);
+      // A pass the cloud issued is the cloud's: a local cancellation would be undone by its next
+      // update or the replay at start, so the pass would open the gate again. Cancel it there.
+      if (s.passes.record(params.id)?.createdBy.startsWith('cloud:')) throw new ApiError(409, 'access.pass_cloud_owned', { passId: params.id });
       const pass = s.passes.cancel(params.id, body.why);
       if (!pass) throw new ApiError(404, 'not_found', { what: `pass ${params.id}` });
       s.append({ type: ACCESS_EVENTS.pass, reason: 'access.pass.cancelled', source: `user:${user!.username}`, subject: `pass:${pass.id}`, data: { passId: pass.id, why: body.why } });
