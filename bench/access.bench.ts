@@ -270,7 +270,7 @@ async function loadMain(): Promise<void> {
   const m = await new Promise<ToLoader>((resolve) => process.once('message', resolve));
   const now = () => BASE_TIME;
   const store = Store.open({ dataDir: m.dir, file: 'edge.db', backupDir: 'backups', synchronous: 'normal', site: 'demo-campus', clock: new TrustedClock({ mode: 'always', wallNow: now }) });
-  const people = new People(store.db, now);
+  const people = new People(store.db, now, store.vault);
   people.load();
   const bytes = Buffer.from(m.csv);
   const t0 = performance.now();
@@ -290,7 +290,7 @@ async function loadMain(): Promise<void> {
   })();
   // 10,000 visitor passes signed with the edge's pass key; 1,000 of them multi-use (scanned below).
   const passKey = createPrivateKey(readFileSync(join(m.keysDir, 'edge-passes-V1.key'), 'utf8'));
-  const passes = new Passes(store.db, now);
+  const passes = new Passes(store.db, now, store.vault);
   const from = toCredentialMinute(BASE_TIME - 3600_000, 'floor');
   const until = toCredentialMinute(BASE_TIME + 8 * 3600_000, 'ceil');
   const passTexts: string[] = [];

@@ -116,6 +116,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     synchronous: config.store.synchronous,
     site: config.site.id,
     clock,
+    dataKeyFile: config.store.dataKeyFile,
     onMigrate: (m) => storeLog.info(m, 'database migrated'),
   });
   const theStore = store;

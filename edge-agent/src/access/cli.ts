@@ -19,7 +19,7 @@ const stdio: Out = { out: (t) => process.stdout.write(t), err: (t) => process.st
 
 function openStore(config: EdgeConfig): Store {
   const clock = new TrustedClock({ mode: 'never' });
-  return Store.open({ dataDir: resolve(config.dataDir), file: config.store.file, backupDir: config.store.backupDir, synchronous: config.store.synchronous, site: config.site.id, clock });
+  return Store.open({ dataDir: resolve(config.dataDir), file: config.store.file, backupDir: config.store.backupDir, synchronous: config.store.synchronous, site: config.site.id, clock, dataKeyFile: config.store.dataKeyFile });
 }
 
 function problemLines(list: Array<{ message: { 'zh-CN': string; en: string } }>): string {
@@ -63,7 +63,7 @@ export async function cardsIssue(
   const key = await loadIssuerKey(resolve(opts.keys ?? 'issuer-keys'), opts.kid);
   const store = opts.config && existsSync(join(resolve(opts.config.dataDir), opts.config.store.file)) ? openStore(opts.config) : null;
   try {
-    const people = store ? new People(store.db, () => Date.now()) : null;
+    const people = store ? new People(store.db, () => Date.now(), store.vault) : null;
     people?.load();
     const versionFor = (id: string) => {
       const p = people?.get(id);
@@ -99,7 +99,7 @@ export async function rosterImport(opts: { file: string; config: EdgeConfig; dry
   const store = openStore(opts.config);
   let report: RosterImportReport;
   try {
-    const people = new People(store.db, () => Date.now());
+    const people = new People(store.db, () => Date.now(), store.vault);
     people.load();
     const dormitories = new Map<string, string>();
     for (const z of opts.config.access.zones) {

@@ -1,3 +1,4 @@
+import type { DataVault } from '../security/vault.js';
 import type { Statement } from 'better-sqlite3';
 import type { Direction, PassView } from '@campus/protocol/access/index';
 import type { Db } from '../store/index.js';
@@ -34,13 +35,13 @@ interface PassRow {
   created_at: number;
 }
 
-function fromRow(r: PassRow): PassRecord {
+function fromRow(r: PassRow, vault: DataVault): PassRecord {
   return {
     id: r.id,
     kind: r.kind,
     status: r.status,
     visitorName: r.visitor_name,
-    phone: r.phone,
+    phone: vault.unsealNullable(r.phone),
     purpose: r.purpose,
     hostPersonId: r.host_person_id,
     holderPersonId: r.holder_person_id,
@@ -69,12 +70,22 @@ export class Passes {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    /** Visitors' and pickup holders' phone numbers are sealed in SQLite. */
+    private readonly vault: DataVault,
   ) {}
+
+  /** Seals phone numbers written before encryption at rest existed; returns how many. */
+  sealLegacy(): number {
+    const rows = this.db.prepare("SELECT id, phone FROM access_passes WHERE phone IS NOT NULL AND phone NOT LIKE 'ev1:%'").all() as Array<{ id: number; phone: string }>;
+    const set = this.db.prepare('UPDATE access_passes SET phone = ? WHERE id = ?');
+    this.db.transaction(() => rows.forEach((r) => set.run(this.vault.seal(r.phone), r.id)))();
+    return rows.length;
+  }
 
   load(now = this.now()): void {
     this.#state.clear();
     for (const r of this.db.prepare('SELECT * FROM access_passes WHERE valid_until >= ?').iterate(now - 86_400_000) as Iterable<PassRow>) {
-      this.#state.set(r.id, { record: fromRow(r), ins: 0, outs: 0 });
+      this.#state.set(r.id, { record: fromRow(r, this.vault), ins: 0, outs: 0 });
     }
     // Uses of every pass, also those without a local record (issued elsewhere, QR still valid).
     const uses = this.db.prepare('SELECT pass_id, direction, count(*) AS n FROM access_pass_uses WHERE at >= ? GROUP BY pass_id, direction').all(now - 367 * 86_400_000) as Array<{
@@ -146,7 +157,7 @@ export class Passes {
         p.id,
         p.kind,
         p.visitorName,
-        p.phone,
+        this.vault.sealNullable(p.phone),
         p.purpose,
         p.hostPersonId,
         p.holderPersonId,
@@ -169,7 +180,7 @@ export class Passes {
     this.db.prepare("UPDATE access_passes SET status = 'cancelled', cancelled_at = ?, cancelled_why = ? WHERE id = ? AND status = 'active'").run(this.now(), why, id);
     const row = this.db.prepare('SELECT * FROM access_passes WHERE id = ?').get(id) as PassRow | undefined;
     if (!row) return null;
-    const record = fromRow(row);
+    const record = fromRow(row, this.vault);
     this.#stateOf(id).record = record;
     return record;
   }
@@ -186,7 +197,7 @@ export class Passes {
       params.push(q.status);
     }
     params.push(q.limit);
-    return (this.db.prepare(`SELECT * FROM access_passes ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...params) as PassRow[]).map(fromRow);
+    return (this.db.prepare(`SELECT * FROM access_passes ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...params) as PassRow[]).map((r) => fromRow(r, this.vault));
   }
 
   #stateOf(id: number): PassState {

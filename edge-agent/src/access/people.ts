@@ -1,5 +1,6 @@
 import type { GuardianRelation, PersonRole } from '@campus/protocol/access/index';
 import type { Db } from '../store/index.js';
+import type { DataVault } from '../security/vault.js';
 import type { ClassEntry, GradeEntry, PersonEntry } from './model.js';
 
 interface PersonRow {
@@ -57,7 +58,17 @@ export class People {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    /** Phone numbers are sealed in SQLite (minors' and guardians' contact data). */
+    private readonly vault: DataVault,
   ) {}
+
+  /** Seals phone numbers written before encryption at rest existed; returns how many. */
+  sealLegacy(): number {
+    const rows = this.db.prepare("SELECT id, phone FROM access_persons WHERE phone IS NOT NULL AND phone NOT LIKE 'ev1:%'").all() as Array<{ id: string; phone: string }>;
+    const set = this.db.prepare('UPDATE access_persons SET phone = ? WHERE id = ?');
+    this.db.transaction(() => rows.forEach((r) => set.run(this.vault.seal(r.phone), r.id)))();
+    return rows.length;
+  }
 
   load(): void {
     this.#persons.clear();
@@ -147,7 +158,7 @@ export class People {
         `INSERT INTO access_persons (id, name, roles, class_id, boarder, dormitory_zone, phone, active, card_version, min_card_version, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
       )
-      .run(p.id, p.name, p.roles.join(','), p.classId, p.boarder ? 1 : 0, p.dormitoryZone, p.phone, p.active ? 1 : 0, p.cardVersion, t, t);
+      .run(p.id, p.name, p.roles.join(','), p.classId, p.boarder ? 1 : 0, p.dormitoryZone, this.vault.sealNullable(p.phone), p.active ? 1 : 0, p.cardVersion, t, t);
     if (p.cardVersion > 0) this.#recordCard(p.id, p.cardVersion, t);
     return this.#reloadOne(p.id)!;
   }
@@ -170,7 +181,7 @@ export class People {
     let created = 0;
     for (const p of list) {
       if (!exists.get(p.id)) created++;
-      upsert.run({ ...p, roles: p.roles.join(','), boarder: p.boarder ? 1 : 0, active: p.active ? 1 : 0, t });
+      upsert.run({ ...p, phone: this.vault.sealNullable(p.phone), roles: p.roles.join(','), boarder: p.boarder ? 1 : 0, active: p.active ? 1 : 0, t });
       if (p.cardVersion > 0) card.run(p.id, p.cardVersion, t);
     }
     return { created, updated: list.length - created };
@@ -182,7 +193,7 @@ export class People {
     const next = { ...cur, ...patch };
     this.db
       .prepare('UPDATE access_persons SET name = ?, roles = ?, class_id = ?, boarder = ?, dormitory_zone = ?, phone = ?, active = ?, updated_at = ? WHERE id = ?')
-      .run(next.name, next.roles.join(','), next.classId, next.boarder ? 1 : 0, next.dormitoryZone, next.phone, next.active ? 1 : 0, this.now(), id);
+      .run(next.name, next.roles.join(','), next.classId, next.boarder ? 1 : 0, next.dormitoryZone, this.vault.sealNullable(next.phone), next.active ? 1 : 0, this.now(), id);
     return this.#reloadOne(id);
   }
 
@@ -303,7 +314,7 @@ export class People {
       classId: r.class_id,
       boarder: r.boarder === 1,
       dormitoryZone: r.dormitory_zone,
-      phone: r.phone,
+      phone: this.vault.unsealNullable(r.phone),
       active: r.active === 1,
       cardVersion: r.card_version,
       minCardVersion: r.min_card_version,

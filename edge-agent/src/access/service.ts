@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { NewEvent } from '@campus/protocol';
 import '@campus/protocol/access/index';
 import type { Logger } from '../core/log.js';
 import type { Clock } from '../core/clock.js';
 import type { Store, StoredEvent } from '../store/index.js';
+import { DataVault } from '../security/vault.js';
 import { Attendance } from './attendance.js';
 import { SchoolCalendar } from './calendar.js';
 import type { AccessConfig } from './config.js';
@@ -60,9 +61,9 @@ export class AccessService {
     const db = d.store.db;
     const now = () => d.clock.now();
     this.time = new SchoolTime(d.config.timeZone);
-    this.people = new People(db, now);
+    this.people = new People(db, now, d.store.vault);
     this.leaves = new Leaves(db, now);
-    this.passes = new Passes(db, now);
+    this.passes = new Passes(db, now, d.store.vault);
     this.passback = new Passback(db);
     this.calendar = new SchoolCalendar(db, this.time);
     this.attendance = new Attendance(db, this.people, this.leaves, this.calendar, (events) => d.store.events.appendMany(events));
@@ -83,6 +84,16 @@ export class AccessService {
     return this.d.store.db;
   }
 
+  /** An entry in the edge's audit log (who read or changed what). */
+  audit(e: Parameters<Store['audit']['record']>[0]): void {
+    this.d.store.audit.record(e);
+  }
+
+  /** Seals minors' sensitive data at rest (phone numbers, photos). */
+  get vault(): Store['vault'] {
+    return this.d.store.vault;
+  }
+
   get log(): Logger {
     return this.d.log;
   }
@@ -95,10 +106,27 @@ export class AccessService {
     return this.d.appendEvent(e);
   }
 
+  /** Data written before encryption at rest existed (an upgraded edge) is sealed once, at start. */
+  #sealLegacy(): void {
+    const phones = this.people.sealLegacy() + this.passes.sealLegacy();
+    let photos = 0;
+    for (const name of readdirSync(this.photosDir)) {
+      if (!/\.(jpg|png)$/.test(name)) continue;
+      const file = join(this.photosDir, name);
+      const bytes = readFileSync(file);
+      if (DataVault.isSealedFile(bytes)) continue;
+      writeFileSync(`${file}.tmp`, this.vault.sealFile(bytes), { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
+      photos++;
+    }
+    if (phones + photos > 0) this.d.log.info({ phones, photos }, 'sealed personal data written before encryption at rest');
+  }
+
   async start(): Promise<void> {
     const keysDir = isAbsolute(this.config.keysDir) ? this.config.keysDir : resolve(this.d.dataDir, this.config.keysDir);
     this.keys = await loadAccessKeys(this.config, keysDir);
-    mkdirSync(this.photosDir, { recursive: true });
+    mkdirSync(this.photosDir, { recursive: true, mode: 0o700 });
+    this.#sealLegacy();
     this.loadDirectory();
     const recorder = new DecisionRecorder((e) => this.d.appendEvent(e), this.people, this.config.unidentifiedEventWindowMs);
     const engine = new AccessEngine({

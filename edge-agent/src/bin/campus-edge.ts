@@ -172,7 +172,7 @@ async function main(argv: string[]): Promise<void> {
         if (!sub) fail('用法 / usage: campus-edge backup <target-file> [--config <file>]');
         const config = loadConfig(values.config, process.env);
         const clock = new TrustedClock({ mode: 'never' });
-        const store = Store.open({ dataDir: resolve(config.dataDir), file: config.store.file, backupDir: config.store.backupDir, synchronous: config.store.synchronous, site: config.site.id, clock });
+        const store = Store.open({ dataDir: resolve(config.dataDir), file: config.store.file, backupDir: config.store.backupDir, synchronous: config.store.synchronous, site: config.site.id, clock, dataKeyFile: config.store.dataKeyFile });
         try {
           await store.backup(resolve(sub));
         } finally {

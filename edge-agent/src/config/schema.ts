@@ -39,6 +39,13 @@ export const ConfigSchema = z
           ),
         flushIntervalMs: z.number().int().min(100).max(60_000).default(1000).describe('With synchronous "normal": how often the write-ahead log is checkpointed to storage, bounding what a power cut can lose.'),
         backupDir: z.string().min(1).default('backups').describe('Where automatic pre-migration backups go, relative to dataDir.'),
+        dataKeyFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Key that encrypts minors’ sensitive data at rest (phone numbers, photos, the cloud’s records of people; AES-256-GCM). Unset: dataDir/vault/data.key, created on first start (mode 0600). Keep a copy apart from the database backups: without it they cannot be read. If set, the file must exist.',
+          ),
       })
       .prefault({})
       .describe('The edge database.'),

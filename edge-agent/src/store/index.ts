@@ -9,6 +9,8 @@ import { UserRepo } from './users.js';
 import { SessionRepo } from './sessions.js';
 import { AuditLog } from './audit.js';
 import { MqttClientRepo } from './mqtt-clients.js';
+import { DataVault, VaultError } from '../security/vault.js';
+import { StoreOpenError } from './open.js';
 
 export { StoreOpenError, APPLICATION_ID, openDatabase } from './open.js';
 export type { Db } from './open.js';
@@ -61,6 +63,8 @@ export class Store {
     readonly file: string,
     site: string,
     clock: Clock,
+    /** Seals minors' sensitive data at rest (phone numbers, photos, the cloud's records). */
+    readonly vault: DataVault,
   ) {
     const now = () => clock.now();
     this.events = new EventLog(db, site, clock);
@@ -70,12 +74,44 @@ export class Store {
     this.mqttClients = new MqttClientRepo(db, now);
   }
 
-  static open(opts: { dataDir: string; file: string; backupDir: string; synchronous: 'normal' | 'full'; site: string; clock: Clock; onMigrate?: OpenOptions['onMigrate'] }): Store {
+  static open(opts: { dataDir: string; file: string; backupDir: string; synchronous: 'normal' | 'full'; site: string; clock: Clock; dataKeyFile?: string; onMigrate?: OpenOptions['onMigrate'] }): Store {
     const file = isAbsolute(opts.file) ? opts.file : join(opts.dataDir, opts.file);
     const backupDir = isAbsolute(opts.backupDir) ? opts.backupDir : join(opts.dataDir, opts.backupDir);
     mkdirSync(dirname(file), { recursive: true });
+    let vault: DataVault;
+    try {
+      vault = DataVault.open({ dataDir: opts.dataDir, keyFile: opts.dataKeyFile });
+    } catch (e) {
+      throw new StoreOpenError('data_key', (e as Error).message);
+    }
     const db = openDatabase({ file, backupDir, synchronous: opts.synchronous, now: () => opts.clock.now(), onMigrate: opts.onMigrate });
-    return new Store(db, file, opts.site, opts.clock);
+    const store = new Store(db, file, opts.site, opts.clock, vault);
+    try {
+      store.checkDataKey();
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return store;
+  }
+
+  /** The database remembers a value sealed with its key: another key is refused before it can write anything. */
+  private checkDataKey(): void {
+    const CHECK = 'campus-edge data key';
+    const stored = this.setting('vault.check');
+    if (stored === undefined) return this.setSetting('vault.check', this.vault.seal(CHECK));
+    let ok = false;
+    try {
+      ok = this.vault.unseal(stored) === CHECK;
+    } catch (e) {
+      if (!(e instanceof VaultError)) throw e;
+    }
+    if (!ok) {
+      throw new StoreOpenError(
+        'data_key',
+        `数据密钥与数据库不匹配 / the data key does not match this database: 请从备份恢复原来的数据密钥文件（privacy.dataKeyFile，默认 数据目录/vault/data.key）/ restore the original data key file (privacy.dataKeyFile, default <dataDir>/vault/data.key) from your backup. 数据库未被修改 / the database was not changed.`,
+      );
+    }
   }
 
   private checkpointer: Worker | null = null;

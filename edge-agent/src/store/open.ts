@@ -11,7 +11,7 @@ const SQLITE_MAGIC = 'SQLite format 3\u0000';
 
 export class StoreOpenError extends Error {
   constructor(
-    readonly code: 'not_sqlite' | 'foreign' | 'corrupt' | 'newer' | 'io',
+    readonly code: 'not_sqlite' | 'foreign' | 'corrupt' | 'newer' | 'io' | 'data_key',
     message: string,
   ) {
     super(message);

@@ -1,18 +1,35 @@
 import type { ChangeApplier, ChangeBatch } from '@campus/cloud-sync/client';
 import type { ChangeRecord } from '@campus/protocol/sync/changes';
 import type { Db } from '../store/open.js';
+import type { DataVault } from '../security/vault.js';
 
 /**
  * Where cloud-owned records land: stored as delivered, with the feed cursor, in one
  * transaction (so a crash between the two cannot skip or double-apply a page). After
  * commit, listeners (the access and endpoint domains) project the changes into their
  * own state; a listener that fails is logged by the bus and catches up on restart
- * by reading `all(kind)`.
+ * by reading `all(kind)`. The records (people, guardians' phones, leaves) are sealed
+ * at rest; kind, key and cursor stay in clear for lookups.
  */
 export class CloudRecords implements ChangeApplier {
   private readonly listeners = new Set<(changes: ChangeRecord[]) => void>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly vault: DataVault,
+  ) {}
+
+  /** Seals records stored before encryption at rest existed; returns how many. */
+  sealLegacy(): number {
+    const rows = this.db.prepare("SELECT kind, key, data FROM cloud_records WHERE data NOT LIKE 'ev1:%'").all() as Array<{ kind: string; key: string; data: string }>;
+    const set = this.db.prepare('UPDATE cloud_records SET data = ? WHERE kind = ? AND key = ?');
+    this.db.transaction(() => rows.forEach((r) => set.run(this.vault.seal(r.data), r.kind, r.key)))();
+    return rows.length;
+  }
+
+  private read(data: string): Record<string, unknown> {
+    return JSON.parse(this.vault.unseal(data)) as Record<string, unknown>;
+  }
 
   onApplied(listener: (changes: ChangeRecord[]) => void): () => void {
     this.listeners.add(listener);
@@ -33,7 +50,7 @@ export class CloudRecords implements ChangeApplier {
     this.db.transaction(() => {
       for (const c of batch.changes) {
         if (c.op === 'delete') remove.run(c.kind, c.key, c.seq);
-        else upsert.run(c.kind, c.key, JSON.stringify(c.data ?? {}), c.seq, c.changedAt);
+        else upsert.run(c.kind, c.key, this.vault.seal(JSON.stringify(c.data ?? {})), c.seq, c.changedAt);
       }
       this.db.prepare('UPDATE sync_feed SET cursor = max(cursor, ?) WHERE id = 1').run(batch.cursor);
     })();
@@ -42,13 +59,13 @@ export class CloudRecords implements ChangeApplier {
 
   get(kind: string, key: string): Record<string, unknown> | undefined {
     const r = this.db.prepare('SELECT data FROM cloud_records WHERE kind = ? AND key = ?').get(kind, key) as { data: string } | undefined;
-    return r && (JSON.parse(r.data) as Record<string, unknown>);
+    return r && this.read(r.data);
   }
 
   all(kind: string): Array<{ key: string; data: Record<string, unknown>; feedSeq: number }> {
     return (this.db.prepare('SELECT key, data, feed_seq FROM cloud_records WHERE kind = ? ORDER BY key').all(kind) as Array<{ key: string; data: string; feed_seq: number }>).map((r) => ({
       key: r.key,
-      data: JSON.parse(r.data) as Record<string, unknown>,
+      data: this.read(r.data),
       feedSeq: r.feed_seq,
     }));
   }

@@ -64,7 +64,8 @@ export class SyncModule implements EdgeModule {
     private readonly endpoints: () => EndpointGuardService | null = () => null,
   ) {
     this.outbox = new SqliteOutbox(ctx.store.db, ctx.config.site.id);
-    this.records = new CloudRecords(ctx.store.db);
+    this.records = new CloudRecords(ctx.store.db, ctx.store.vault);
+    this.records.sealLegacy();
     this.records.onApplied((changes) => ctx.bus.emit('cloud.changes', { changes }));
   }
 

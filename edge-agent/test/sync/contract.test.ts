@@ -31,7 +31,7 @@ outboxContract('edge SQLite store', async () => {
 changeApplierContract('edge SQLite store', async () => {
   const dir = tempDir();
   let store = openStore(dir.path, 's');
-  let records = new CloudRecords(store.db);
+  let records = new CloudRecords(store.db, store.vault);
   const read = (kind: string, key: string) => records.get(kind, key) ?? null;
   return {
     applier: records,
@@ -39,7 +39,7 @@ changeApplierContract('edge SQLite store', async () => {
     reopen: () => {
       store.close();
       store = openStore(dir.path, 's');
-      records = new CloudRecords(store.db);
+      records = new CloudRecords(store.db, store.vault);
       return { applier: records, read: (kind: string, key: string) => records.get(kind, key) ?? null };
     },
     close: () => {

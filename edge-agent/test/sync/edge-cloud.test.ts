@@ -89,7 +89,8 @@ describe('edge ↔ cloud sync', () => {
     const put = await admin(`/api/admin/schools/${link.schoolId}/records/card/S2026001`, { method: 'PUT', body: JSON.stringify({ personId: 'S2026001', version: 2, revoked: false }) });
     expect(put.status).toBe(200);
     const row = await waitFor(() => edge.store.db.prepare("SELECT data FROM cloud_records WHERE kind = 'card' AND key = 'S2026001'").get() as { data: string } | undefined, 15_000, 100);
-    expect(JSON.parse(row.data)).toMatchObject({ version: 2 });
+    expect(row.data).toMatch(/^ev1:/); // sealed at rest
+    expect(JSON.parse(edge.store.vault.unseal(row.data))).toMatchObject({ version: 2 });
   }, 30_000);
 
   it('a USB policy written in the cloud becomes a signed policy version pushed by the edge, once', async () => {

@@ -104,6 +104,12 @@ describe('cloud records projected into gate access', () => {
     await waitFor(() => e.access.calendar.dayKind('2026-10-11') === 'makeup_workday', 15_000, 50);
     expect(e.access.calendar.dayKind('2026-10-01')).toBe('holiday');
 
+    // The cloud's records (people, phones, leaves) are sealed at rest, like the edge's own.
+    const raw = e.store.db.prepare('SELECT data FROM cloud_records').pluck().all() as string[];
+    expect(raw.length).toBeGreaterThan(0);
+    expect(raw.every((d) => d.startsWith('ev1:'))).toBe(true);
+    expect(raw.some((d) => d.includes('13700000000'))).toBe(false);
+
     // The cloud's pass is cancelled in the cloud, not here: a local cancellation would not survive its next update.
     const refused = await api.req('POST', '/api/access/passes/1500001/cancel', { why: '访客已离开' });
     expect(refused.status).toBe(409);

@@ -47,7 +47,24 @@ function checkDormitory(s: AccessService, zone: string | null | undefined): void
   if (s.zones.get(zone)?.kind !== 'dormitory') throw new ApiError(400, 'access.not_dormitory', { zone });
 }
 
+/**
+ * Who looked at whose photo is audited (children's photos are personal data), once per
+ * user and person an hour: the gate view shows the photo on every scan.
+ */
+class PhotoViews {
+  readonly #last = new Map<string, number>();
+  seen(user: string, personId: string, record: () => void, now = Date.now()): void {
+    const key = `${user}\u0000${personId}`;
+    const last = this.#last.get(key);
+    if (last !== undefined && now - last < 3600_000) return;
+    if (this.#last.size > 50_000) this.#last.clear();
+    this.#last.set(key, now);
+    record();
+  }
+}
+
 export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
+  const photoViews = new PhotoViews();
   api.add({
     method: 'get',
     path: '/api/access/people',
@@ -209,12 +226,13 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     tag: 'access',
     access: GUARD,
     params: PersonParam,
-    handler: ({ params, res }) => {
+    handler: ({ params, res, req, user }) => {
       const s = ready(deps);
       const photo = photoPath(s, params.id);
       if (!photo) throw new ApiError(404, 'access.no_photo', { personId: params.id });
       res.setHeader('Cache-Control', 'private, max-age=300');
-      res.type(photo.type).send(readFileSync(photo.path));
+      photoViews.seen(user!.username, params.id, () => s.audit({ actor: user!.username, action: 'access.photo.view', target: params.id, address: req.ip ?? null }));
+      res.type(photo.type).send(s.vault.unsealFile(readFileSync(photo.path)));
       return undefined;
     },
   });
@@ -237,7 +255,8 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
       const png = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
       if ((!jpeg && !png) || bytes.length > MAX_PHOTO_BYTES) throw new ApiError(400, 'access.bad_photo', { maxKb: MAX_PHOTO_BYTES / 1024 });
       for (const ext of ['jpg', 'png']) rmSync(join(s.photosDir, `${params.id}.${ext}`), { force: true });
-      writeFileSync(join(s.photosDir, `${params.id}.${jpeg ? 'jpg' : 'png'}`), bytes);
+      // Sealed at rest: a copied data folder does not give children's photos away.
+      writeFileSync(join(s.photosDir, `${params.id}.${jpeg ? 'jpg' : 'png'}`), s.vault.sealFile(bytes), { mode: 0o600 });
       s.people.setPhoto(params.id, true);
       return undefined;
     },

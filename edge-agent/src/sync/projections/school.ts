@@ -75,7 +75,7 @@ export class SchoolProjection {
     // same pass with new details, so its row is rewritten and the pass map reloaded.
     this.s.db
       .prepare("UPDATE access_passes SET status = 'active', visitor_name = ?, phone = ?, host_person_id = ?, valid_from = ?, valid_until = ?, gates = ? WHERE id = ? AND created_by = ?")
-      .run(next.visitorName, next.phone, next.hostPersonId, next.validFrom, next.validUntil, JSON.stringify(gates), passId, tag);
+      .run(next.visitorName, this.s.vault.sealNullable(next.phone), next.hostPersonId, next.validFrom, next.validUntil, JSON.stringify(gates), passId, tag);
     this.s.passes.load();
     return 'applied';
   }
