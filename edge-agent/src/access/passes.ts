@@ -1,4 +1,5 @@
 import type { DataVault } from '../security/vault.js';
+import { sealLegacyColumn } from '../store/seal-legacy.js';
 import type { Statement } from 'better-sqlite3';
 import type { Direction, PassView } from '@campus/protocol/access/index';
 import type { Db } from '../store/index.js';
@@ -76,10 +77,7 @@ export class Passes {
 
   /** Seals phone numbers written before encryption at rest existed; returns how many. */
   sealLegacy(): number {
-    const rows = this.db.prepare("SELECT id, phone FROM access_passes WHERE phone IS NOT NULL AND phone NOT LIKE 'ev1:%'").all() as Array<{ id: number; phone: string }>;
-    const set = this.db.prepare('UPDATE access_passes SET phone = ? WHERE id = ?');
-    this.db.transaction(() => rows.forEach((r) => set.run(this.vault.seal(r.phone), r.id)))();
-    return rows.length;
+    return sealLegacyColumn(this.db, this.vault, { table: 'access_passes', id: 'id', column: 'phone' });
   }
 
   load(now = this.now()): void {

@@ -1,6 +1,7 @@
 import type { GuardianRelation, PersonRole } from '@campus/protocol/access/index';
 import type { Db } from '../store/index.js';
 import type { DataVault } from '../security/vault.js';
+import { sealLegacyColumn } from '../store/seal-legacy.js';
 import type { ClassEntry, GradeEntry, PersonEntry } from './model.js';
 
 interface PersonRow {
@@ -64,10 +65,7 @@ export class People {
 
   /** Seals phone numbers written before encryption at rest existed; returns how many. */
   sealLegacy(): number {
-    const rows = this.db.prepare("SELECT id, phone FROM access_persons WHERE phone IS NOT NULL AND phone NOT LIKE 'ev1:%'").all() as Array<{ id: string; phone: string }>;
-    const set = this.db.prepare('UPDATE access_persons SET phone = ? WHERE id = ?');
-    this.db.transaction(() => rows.forEach((r) => set.run(this.vault.seal(r.phone), r.id)))();
-    return rows.length;
+    return sealLegacyColumn(this.db, this.vault, { table: 'access_persons', id: 'id', column: 'phone' });
   }
 
   load(): void {
