@@ -113,9 +113,8 @@ export class AccessService {
     for (const name of readdirSync(this.photosDir)) {
       if (!/\.(jpg|png)$/.test(name)) continue;
       const file = join(this.photosDir, name);
-      const bytes = readFileSync(file);
-      if (DataVault.isSealedFile(bytes)) continue;
-      writeFileSync(`${file}.tmp`, this.vault.sealFile(bytes), { mode: 0o600 });
+      if (DataVault.isSealedFileAt(file)) continue;
+      writeFileSync(`${file}.tmp`, this.vault.sealFile(readFileSync(file)), { mode: 0o600 });
       renameSync(`${file}.tmp`, file);
       photos++;
     }

@@ -50,17 +50,17 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
   const earlyStop = () => void stopDemoHelpers().then(() => process.exit(130));
   process.once('SIGINT', earlyStop);
   process.once('SIGTERM', earlyStop);
-  if (demo) {
+  // What the demo's helpers need (data folder, site, keys folder, which sections run); the demo adds no such keys.
+  const pre = demo ? parseConfig(raw) : null;
+  if (pre) {
     // The demo's devices (gate readers and relay board, meters, PCs) in their own process, spoken to through the real drivers.
-    const pre = parseConfig(raw);
     const access = (raw.access ??= {}) as Record<string, unknown>;
     const ownGates = ((access.gates as unknown[] | undefined) ?? []).length > 0;
     devices = await startDemoDevices({ dataDir: resolve(pre.dataDir), keysDir: pre.access.keysDir, gates: !ownGates, energy: !pre.energy.enabled });
     if (devices.gates) Object.assign(access, demoAccessConfig(devices.gates));
   }
-  if (demo && !(raw.cloud as { enabled?: boolean } | undefined)?.enabled && process.env.CAMPUS_DEMO_CLOUD !== '0') {
+  if (pre && !pre.cloud.enabled && process.env.CAMPUS_DEMO_CLOUD !== '0') {
     // The demo also runs a local cloud (PGlite), so a scan becomes a parent notice.
-    const pre = parseConfig(raw);
     try {
       cloud = await startLocalCloud({ dataDir: resolve(pre.dataDir), site: pre.site.id, port: Number(process.env.CAMPUS_DEMO_CLOUD_PORT ?? 8780) });
     } catch (err) {

@@ -1,4 +1,3 @@
-import { defineMessages } from '@campus/protocol';
 import type { EdgeContext } from '../edge.js';
 import type { EdgeModule } from '../modules/module.js';
 import { seedDemoSchool } from '../access/demo-school.js';
@@ -17,10 +16,6 @@ export const DEMO_MQTT = {
     { clientId: 'meter-teaching-1', password: 'demo-device-0003', role: 'device' as const, displayName: '教学楼1号电表' },
   ],
 };
-
-defineMessages({
-  'reason.demo.heartbeat': { 'zh-CN': '{device} 心跳正常', en: '{device} heartbeat OK' },
-});
 
 const SCRIPT: Array<{ text: string }> = [
   { text: '东门闸机自检完成' },

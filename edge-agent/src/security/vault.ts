@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
 /** A sealed text value: prefix, then base64 of iv (12) | tag (16) | ciphertext. */
@@ -66,6 +66,17 @@ export class DataVault {
 
   static isSealedFile(bytes: Buffer): boolean {
     return bytes.length >= FILE_MAGIC.length + IV + TAG && timingSafeEqual(bytes.subarray(0, FILE_MAGIC.length), FILE_MAGIC);
+  }
+
+  /** Whether a file on disk is sealed, from its first bytes only (a start-up check over every photo must not read them all). */
+  static isSealedFileAt(path: string): boolean {
+    const head = Buffer.alloc(FILE_MAGIC.length);
+    const fd = openSync(path, 'r');
+    try {
+      return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(FILE_MAGIC);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   seal(text: string): string {
