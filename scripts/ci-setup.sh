@@ -13,6 +13,8 @@ APT_PACKAGES=(
   postgresql         # cloud-sync contract tests against real PostgreSQL
   mosquitto-clients  # acceptance checks with clients nobody on the team wrote
   python3-pymodbus   # a Modbus peer nobody on the team wrote
+  python3-serial     # pymodbus' serial client/server (a Recommends that --no-install-recommends skips)
+  python3-serial-asyncio # pymodbus' async serial server (likewise only a Recommends)
   fonts-wqy-microhei # CJK font for printable card sheets (PDF)
   poppler-utils      # pdftotext / pdftoppm / pdfinfo to check generated PDFs
   zbar-tools         # zbarimg reads QR codes back from rendered card sheets
