@@ -38,6 +38,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import pino from 'pino';
 import { encodeCredential, toCredentialMinute } from '@campus/protocol/credentials/index';
 import { report, percentile, median } from './lib.js';
+import { ALL_MIGRATIONS } from '../edge-agent/src/migrations.js';
 
 const GATES = 32;
 const GATES_PER_BOARD = 4;
@@ -269,7 +270,7 @@ async function loadMain(): Promise<void> {
   const { readFileSync } = await import('node:fs');
   const m = await new Promise<ToLoader>((resolve) => process.once('message', resolve));
   const now = () => BASE_TIME;
-  const store = Store.open({ dataDir: m.dir, file: 'edge.db', backupDir: 'backups', synchronous: 'normal', site: 'demo-campus', clock: new TrustedClock({ mode: 'always', wallNow: now }) });
+  const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: m.dir, file: 'edge.db', backupDir: 'backups', synchronous: 'normal', site: 'demo-campus', clock: new TrustedClock({ mode: 'always', wallNow: now }) });
   const people = new People(store.db, now, store.vault);
   people.load();
   const bytes = Buffer.from(m.csv);

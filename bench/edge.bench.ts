@@ -16,13 +16,14 @@ import { report, percentile, median } from './lib.js';
 import { Store } from '../edge-agent/src/store/index.js';
 import { TrustedClock } from '../edge-agent/src/core/clock.js';
 import { startEdge } from '../edge-agent/src/edge.js';
+import { ALL_MIGRATIONS } from '../edge-agent/src/migrations.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'campus-bench-'));
 
 async function benchStore(): Promise<void> {
   const dir = tmp();
   // The shipped default: WAL with synchronous=NORMAL and a 1 s checkpoint timer.
-  const store = Store.open({ dataDir: dir, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'bench', clock: new TrustedClock({ mode: 'always' }) });
+  const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: dir, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'bench', clock: new TrustedClock({ mode: 'always' }) });
   store.startFlushTimer(1000);
   const ev = (i: number) => ({ type: 'access.decision', reason: 'access.granted', source: 'gate-1', subject: `p${i % 5000}`, data: { gate: 'east', dir: 'in', card: 12345 + i } });
   // Batched: 200,000 events in batches of 500.

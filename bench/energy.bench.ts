@@ -21,14 +21,15 @@ import { Store } from '../edge-agent/src/store/index.js';
 import { TrustedClock } from '../edge-agent/src/core/clock.js';
 import { EnergyConfigSchema, type EnergyConfig } from '../edge-agent/src/energy/config.js';
 import { Topology } from '../edge-agent/src/energy/topology.js';
-import { SchoolCalendar } from '../edge-agent/src/energy/calendar/school-calendar.js';
+import { SchoolCalendar } from '../edge-agent/src/school/calendar.js';
 import { RoomBookings } from '../edge-agent/src/energy/calendar/bookings.js';
 import { OperatingHours } from '../edge-agent/src/energy/calendar/operating-hours.js';
 import { TelemetryRecorder } from '../edge-agent/src/energy/telemetry/recorder.js';
 import { TelemetryStore, ringLayout } from '../edge-agent/src/energy/telemetry/telemetry-store.js';
 import { EnergyQuery } from '../edge-agent/src/energy/reports/energy-query.js';
-import { Zone } from '../edge-agent/src/energy/time/zone.js';
+import { SchoolTime } from '../edge-agent/src/school/time.js';
 import type { TimerClock } from '../edge-agent/src/energy/time/timers.js';
+import { ALL_MIGRATIONS } from '../edge-agent/src/migrations.js';
 
 const METERS = Number(process.env.ENERGY_BENCH_METERS ?? 500);
 const BUILDINGS = 20;
@@ -87,10 +88,10 @@ async function writeVolume(): Promise<void> {
   const start = Date.parse('2026-03-02T00:00:00+08:00'); // a Monday
   const warmup = start - HOUR;
   const clock = new SimClock(warmup);
-  const store = Store.open({ dataDir: dir, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'bench', clock: new TrustedClock({ mode: 'always', wallNow: () => clock.now() }) });
-  const zone = new Zone(config.timezone);
+  const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: dir, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'bench', clock: new TrustedClock({ mode: 'always', wallNow: () => clock.now() }) });
+  const zone = new SchoolTime('Asia/Shanghai');
   const topology = new Topology(config);
-  const calendar = new SchoolCalendar(store.db, config.schoolDays);
+  const calendar = new SchoolCalendar(store.db, new SchoolTime('Asia/Shanghai'));
   const bookings = new RoomBookings(store.db, calendar, zone, () => clock.now());
   const hours = new OperatingHours(config.operatingHours, topology, calendar, bookings, zone);
   let lastSeq = store.events.lastSeq();
@@ -205,8 +206,8 @@ function fileBytes(f: string): number {
 function monthQuery(): void {
   const dir = mkdtempSync(join(tmpdir(), 'energy-bench-q-'));
   const config = campusConfig();
-  const store = Store.open({ dataDir: dir, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'bench', clock: new TrustedClock({ mode: 'always' }) });
-  const zone = new Zone(config.timezone);
+  const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: dir, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'bench', clock: new TrustedClock({ mode: 'always' }) });
+  const zone = new SchoolTime('Asia/Shanghai');
   const topology = new Topology(config);
   const ts = new TelemetryStore(store.db);
   const idx = [...topology.meters.keys()].map((id) => ts.meterIndex(id));

@@ -78,6 +78,38 @@ for (const [pkg, allow] of Object.entries(allowed)) {
     }
   }
 }
+// Inside edge-agent: the edge's core (core/, store/, http/, config/, school/, modules/,
+// security/) never imports a domain. Domains are the folders src/domains.ts registers,
+// so a newly registered domain is covered without editing this script.
+{
+  const src = join(root, 'edge-agent', 'src');
+  let registry = '';
+  try {
+    registry = readFileSync(join(src, 'domains.ts'), 'utf8');
+  } catch {
+    /* a scratch tree without the registry */
+  }
+  const domains = new Set([...registry.matchAll(/from\s+'\.\/([\w-]+)\//g)].map((m) => m[1]));
+  const coreDirs = ['core', 'store', 'http', 'config', 'school', 'modules', 'security'];
+  for (const dir of coreDirs) {
+    let files;
+    try {
+      files = [...walk(join(src, dir))];
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(importRe)) {
+        const spec = m[3] ?? m[4];
+        if (!spec.startsWith('.')) continue;
+        const target = relative(src, join(file, '..', spec)).split(sep)[0];
+        if (domains.has(target)) problems.push(`${relative(root, file)}: imports "${spec}" from the ${target} domain; edge-agent/src/${dir}/ never imports a domain (docs/architecture.md)`);
+      }
+    }
+  }
+}
+
 if (problems.length) {
   console.error(`dependency check failed (${problems.length}):\n  ` + problems.join('\n  '));
   process.exit(1);

@@ -2,11 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SYSTEM_EVENTS, topics, type NewEvent } from '@campus/protocol';
-import { parseConfig, applyEnvOverrides } from './config/load.js';
-import type { EdgeConfig, EdgeConfigInput } from './config/schema.js';
+import { applyEnvOverrides } from './config/load.js';
+import { parseConfig, type EdgeConfig, type EdgeConfigInput } from './edge-config.js';
 import { createLogger, type Logger } from './core/log.js';
 import { EventBus } from './core/bus.js';
 import { TrustedClock, type SyncProbe } from './core/clock.js';
+import { SystemTime } from './core/time.js';
 import { createMetrics, type Metrics } from './core/metrics.js';
 import { Store, type StoredEvent } from './store/index.js';
 import type { UserRole } from './store/users.js';
@@ -17,16 +18,22 @@ import { LoginLimiter } from './http/login-limiter.js';
 import { authRoutes } from './http/routes/auth.js';
 import { eventRoutes } from './http/routes/events.js';
 import { adminRoutes } from './http/routes/admin.js';
+import { Visibility, CORE_VISIBILITY } from './http/visibility.js';
 import { SecurityEventRecorder } from './modules/security-events.js';
-import { EndpointsModule, endpointRoutes } from './endpoints/index.js';
-import { AccessModule, accessRoutes, type AccessService } from './access/index.js';
-import { EnergyModule, energyRoutes, type EnergyModuleOptions } from './energy/index.js';
-import { SyncModule } from './sync/module.js';
-import { syncRoutes } from './sync/routes.js';
-import { cloudOwnershipGuard } from './sync/ownership.js';
+import type { AccessService } from './access/index.js';
+import type { EnergyModule, EnergyModuleOptions } from './energy/index.js';
+import { AccessDomain } from './access/domain.js';
+import { EnergyDomain } from './energy/domain.js';
+import { CloudRecords } from './sync/cloud-records.js';
+import { DOMAINS } from './domains.js';
+import type { DomainDeps, DomainInstance } from './modules/domain.js';
 import type { EdgeModule } from './modules/module.js';
+import { SchoolCalendar } from './school/calendar.js';
+import { SchoolTime } from './school/time.js';
+import { Counter } from 'prom-client';
 import { hashPassword, randomSecret, verifyPassword } from './security/password.js';
 import { VERSION } from './version.js';
+import { ALL_MIGRATIONS } from './migrations.js';
 
 export interface StartEdgeOptions {
   /** Logger to use; defaults to one built from config.log. */
@@ -42,6 +49,8 @@ export interface StartEdgeOptions {
   env?: NodeJS.ProcessEnv;
   /** Energy module options (a fake clock for schedule tests). */
   energy?: EnergyModuleOptions;
+  /** The edge's time service (tests pass one on fake time); default: timers on the trusted clock. */
+  time?: SystemTime;
 }
 
 /** What modules receive: the edge's shared services, passed in, never global. */
@@ -62,6 +71,12 @@ export interface EdgeContext {
   access: AccessService;
   /** The energy domain; its services are null unless energy.enabled. */
   energy: EnergyModule;
+  /** The school's shared facts: one calendar and one school-local time. */
+  school: { time: SchoolTime; calendar: SchoolCalendar };
+  /** The edge's time service. */
+  time: SystemTime;
+  /** Every registered domain's running instance, by name. */
+  domains: ReadonlyMap<string, DomainInstance>;
 }
 
 export interface Edge extends EdgeContext {
@@ -71,6 +86,8 @@ export interface Edge extends EdgeContext {
   bootstrapPassword: string | null;
   stop(): Promise<void>;
 }
+
+const energyDef = DOMAINS.find((d) => d.name === 'energy');
 
 export function defaultPanelDir(): string {
   return fileURLToPath(new URL('../../web-panel/dist', import.meta.url));
@@ -109,7 +126,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   metrics.clockTrusted.set(clock.trusted() ? 1 : 0);
 
   const storeLog = log.child({ mod: 'store' });
-  store = Store.open({
+  store = Store.open({ migrations: ALL_MIGRATIONS,
     dataDir,
     file: config.store.file,
     backupDir: config.store.backupDir,
@@ -185,6 +202,48 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   const mqttPorts = await broker.listen().catch(fail);
   cleanup.push(() => broker.close());
 
+  // The school's shared facts and the time service, one of each for every domain.
+  const time = opts.time ?? new SystemTime(() => clock.now(), (err) => log.error({ err }, 'timer failed'));
+  const schoolTime = new SchoolTime(config.school.timeZone);
+  const calendar = new SchoolCalendar(store.db, schoolTime, config.school.schoolDays);
+  calendar.seed(config.school.calendar);
+  const school = { time: schoolTime, calendar };
+
+  // Cloud-owned records as the change feed stored them; the domains that apply a kind hear of each page on the bus.
+  const cloudRecords = new CloudRecords(store.db, store.vault);
+  cloudRecords.sealLegacy();
+  cloudRecords.onApplied((changes) => bus.emit('cloud.changes', { changes }));
+  const cloudInvalid = new Counter({ name: 'campus_edge_sync_records_invalid_total', help: 'Cloud records the edge could not apply (logged)', labelNames: ['kind'], registers: [metrics.registry] });
+
+  // Every registered domain is built (its routes exist and answer 503 while it is not running); the enabled ones start.
+  const domainState = new Map<string, string>();
+  const domains = DOMAINS.map((def) => {
+    const section = (config as unknown as Record<string, unknown>)[def.configKey];
+    const dlog = log.child({ mod: def.name });
+    const scope = time.scope((err) => dlog.error({ err }, 'timer failed'));
+    const deps: DomainDeps<never> = {
+      config: section as never,
+      site: config.site,
+      dataDir,
+      store: theStore,
+      bus,
+      broker,
+      time: scope,
+      clock,
+      school,
+      log: dlog,
+      metrics,
+      appendEvent: append,
+      cloud: { enabled: config.cloud.enabled, records: cloudRecords, invalid: (kind) => cloudInvalid.inc({ kind }) },
+      mqttTls: tls && mqttPorts.tlsPort !== null ? { port: mqttPorts.tlsPort, fingerprint256: tls.fingerprint256 } : null,
+    };
+    const instance: DomainInstance = def === energyDef ? new EnergyDomain(deps as never, opts.energy) : (def.create as (d: DomainDeps<never>) => DomainInstance)(deps);
+    return { def, instance, scope, enabled: (def.enabled as (c: unknown) => boolean)(section) };
+  });
+  const enabledDomains = domains.filter((d) => d.enabled);
+  const instanceOf = <T extends DomainInstance>(cls: new (...a: never[]) => T): T => domains.find((d) => d.instance instanceof cls)!.instance as T;
+  const visibility = new Visibility([...CORE_VISIBILITY, ...domains.flatMap((d) => d.def.visibility)]);
+
   const panelDir = config.http.panelDir ? resolve(config.http.panelDir) : defaultPanelDir();
   http = new HttpApi({
     store,
@@ -193,37 +252,22 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     maxBodyBytes: config.http.maxBodyBytes,
     panelDir,
     version: VERSION,
+    cloudOwnsRecords: config.cloud.enabled,
+    visibility,
     health: () => ({
       store: theStore.db.open ? null : 'database closed',
       broker: broker.aedes.closed ? 'broker closed' : null,
+      // Each enabled domain: "starting" until its start() has returned, then its own health.
+      ...Object.fromEntries(
+        enabledDomains.map(({ def, instance }) => [`domain:${def.name}`, domainState.get(def.name) === 'started' ? (instance.health?.() ?? null) : (domainState.get(def.name) ?? 'starting')]),
+      ),
     }),
   });
   const limiter = new LoginLimiter(config.auth.maxFailedLogins, config.auth.lockoutSeconds * 1000, () => clock.now());
   authRoutes(http.api, { store, limiter, sessionTtlMs: config.http.sessionTtlHours * 3600_000, secureCookies: config.http.secureCookies });
-  eventRoutes(http.api, { store });
+  eventRoutes(http.api, { store, visibility });
   adminRoutes(http.api, { store, broker, site: config.site, version: VERSION, clock, tlsFingerprint: tls?.fingerprint256 ?? null });
-  const endpoints = config.endpoints.enabled
-    ? new EndpointsModule({
-        config: config.endpoints,
-        dataDir,
-        store,
-        bus,
-        broker,
-        tls: tls && mqttPorts.tlsPort !== null ? { port: mqttPorts.tlsPort, fingerprint256: tls.fingerprint256 } : null,
-        now: () => clock.now(),
-        log: log.child({ mod: 'endpoints' }),
-        metrics,
-        append,
-      })
-    : null;
-  if (endpoints) endpointRoutes(http.api, endpoints);
-  const access = new AccessModule({ config: config.access, dataDir, store, clock, log: log.child({ mod: 'access' }), appendEvent: append });
-  // One record, one owner: with a cloud, rosters, leaves, visitor passes and calendar days are written there.
-  if (config.cloud.enabled) http.app.use('/api/access', cloudOwnershipGuard({ store, maxBodyBytes: config.http.maxBodyBytes }));
-  accessRoutes(http.api, { access: access.service });
-  const energy = new EnergyModule({ config: config.energy, site: config.site.id, log: log.child({ mod: 'energy' }), store, broker, metrics, wallNow: () => clock.now() }, opts.energy);
-  energyRoutes(http.api, energy);
-
+  for (const { instance } of domains) instance.routes?.(http.api);
   const theHttp = http;
   // Live fan-out of every committed event: MQTT and the panel.
   bus.on('event.appended', (e) => {
@@ -235,15 +279,15 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     theHttp.broadcastDevice({ clientId: p.clientId, online: p.online, lastSeen: p.at });
   });
 
-  const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append, access: access.service, energy };
-  const sync = new SyncModule(ctx, () => endpoints?.service ?? null);
-  syncRoutes(http.api, sync);
-  const modules = [...(endpoints ? [endpoints] : []), access, ...(config.energy.enabled ? [energy] : []), sync, ...(opts.modules?.(ctx) ?? [])];
+  const access = instanceOf(AccessDomain).service;
+  const energy = instanceOf(EnergyDomain).module;
+  const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append, access, energy, school, time, domains: new Map(domains.map((d) => [d.def.name, d.instance])) };
+  const extras = opts.modules?.(ctx) ?? [];
   http.finish();
   const httpPort = await http.listen(config.http.host, config.http.port).catch(fail);
   cleanup.push(() => theHttp.close());
 
-  const clockTimer = setInterval(() => {
+  const stopClockCheck = time.every(config.clock.checkIntervalSeconds * 1000, () => {
     clock.check().catch((err: unknown) => log.warn({ err }, 'clock check failed'));
     metrics.busListenerErrors.set(bus.errors);
     metrics.storeEvents.set(theStore.events.lastSeq());
@@ -252,17 +296,27 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     } catch {
       /* file moved: health will say so */
     }
-  }, config.clock.checkIntervalSeconds * 1000);
-  clockTimer.unref();
-  cleanup.push(() => clearInterval(clockTimer));
+  });
+  cleanup.push(() => stopClockCheck());
 
-  const started: EdgeModule[] = [];
-  for (const m of modules) {
+  // Domains start in registration order (then the extras: the demo campus); one that fails
+  // is logged and shown in /healthz while the rest keep running; stop runs in reverse.
+  const started: Array<{ name: string; stop(): void | Promise<void> }> = [];
+  const run = [
+    ...enabledDomains.map(({ def, instance, scope }) => ({ name: def.name, start: () => instance.start(), stop: async () => {
+      await instance.stop();
+      scope.dispose();
+    } })),
+    ...extras.map((m: EdgeModule) => ({ name: m.name, start: () => m.start(), stop: () => m.stop() })),
+  ];
+  for (const m of run) {
     try {
       await m.start();
       started.push(m);
+      domainState.set(m.name, 'started');
       metrics.moduleUp.set({ module: m.name }, 1);
     } catch (err) {
+      domainState.set(m.name, `failed: ${(err as Error).message}`);
       metrics.moduleUp.set({ module: m.name }, 0);
       log.error({ err, module: m.name }, 'module failed to start; the rest keep running');
     }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:https';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { topics } from '@campus/protocol';
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from '../src/edge-config.js';
 import { connectMqtt, nextMessage, startTestEdge, waitFor } from './helpers/edge.js';
 
 type TestEdge = Awaited<ReturnType<typeof startTestEdge>>;

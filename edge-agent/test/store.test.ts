@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { isUuidV7 } from '@campus/protocol';
 import { Store, StoreOpenError, APPLICATION_ID, openDatabase } from '../src/store/index.js';
-import { MIGRATIONS } from '../src/store/migrations.js';
+
 import { TrustedClock } from '../src/core/clock.js';
 import { tempDir } from './helpers/edge.js';
+import { ALL_MIGRATIONS } from '../src/migrations.js';
 
 function open(dir: string, clock = new TrustedClock({ mode: 'always' })) {
-  return Store.open({ dataDir: dir, file: 'edge.db', backupDir: 'backups', synchronous: 'full', site: 'test-site', clock });
+  return Store.open({ migrations: ALL_MIGRATIONS, dataDir: dir, file: 'edge.db', backupDir: 'backups', synchronous: 'full', site: 'test-site', clock });
 }
 
 describe('store', () => {
@@ -27,7 +28,7 @@ describe('store', () => {
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     const applied = (s.db.prepare('SELECT id FROM schema_migrations ORDER BY rowid').all() as Array<{ id: string }>).map((r) => r.id);
-    expect(applied).toEqual(MIGRATIONS.map((m) => m.id));
+    expect(applied).toEqual(ALL_MIGRATIONS.map((m) => m.id));
     s.close();
   });
 
@@ -133,13 +134,13 @@ describe('store', () => {
     const d = dir();
     const file = join(d, 'edge.db');
     const backups = join(d, 'backups');
-    const v1 = openDatabase({ file, backupDir: backups, migrations: MIGRATIONS.slice(0, 1) });
+    const v1 = openDatabase({ file, backupDir: backups, migrations: ALL_MIGRATIONS.slice(0, 1) });
     v1.prepare("INSERT INTO settings (key, value) VALUES ('k', 'v')").run();
     v1.close();
     const v2 = openDatabase({
       file,
       backupDir: backups,
-      migrations: [...MIGRATIONS.slice(0, 1), { id: 'test.001', name: 'test', sql: 'CREATE TABLE t2 (x INTEGER);' }],
+      migrations: [...ALL_MIGRATIONS.slice(0, 1), { id: 'test.001', name: 'test', sql: 'CREATE TABLE t2 (x INTEGER);' }],
     });
     expect((v2.prepare('SELECT id FROM schema_migrations WHERE id = ?').get('test.001') as { id: string }).id).toBe('test.001');
     v2.close();
@@ -172,7 +173,7 @@ describe('WAL checkpointer thread', () => {
   it('moves committed writes into the main database file in the background', async () => {
     const d = tempDir();
     try {
-      const s = Store.open({ dataDir: d.path, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 's', clock: new TrustedClock({ mode: 'always' }) });
+      const s = Store.open({ migrations: ALL_MIGRATIONS, dataDir: d.path, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 's', clock: new TrustedClock({ mode: 'always' }) });
       s.startFlushTimer(100);
       for (let i = 0; i < 1000; i++) s.events.append({ type: 'a.b', reason: 'r', source: 't' });
       // Read the main file alone, ignoring the WAL: only checkpointed rows are there.

@@ -52,6 +52,23 @@ describe('dependency-direction check', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  it('fails when the edge core (core/, store/, http/, config/, …) imports a registered domain', () => {
+    const dir = scratch();
+    dirs.push(dir);
+    writeFileSync(join(dir, 'edge-agent/src/domains.ts'), "import { busDomain } from './bus/domain.js';\nexport const DOMAINS = [busDomain] as const;\n");
+    mkdirSync(join(dir, 'edge-agent/src/bus'), { recursive: true });
+    writeFileSync(join(dir, 'edge-agent/src/bus/domain.ts'), "import { ApiRouter } from '../http/router.js';\n");
+    mkdirSync(join(dir, 'edge-agent/src/http'), { recursive: true });
+    writeFileSync(join(dir, 'edge-agent/src/http/router.ts'), 'export class ApiRouter {}\n');
+    // A domain importing the core is fine.
+    expect(run(dir).status).toBe(0);
+    mkdirSync(join(dir, 'edge-agent/src/store'), { recursive: true });
+    writeFileSync(join(dir, 'edge-agent/src/store/x.ts'), "import type { BusTrip } from '../bus/domain.js';\n");
+    const r = run(dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/edge-agent\/src\/store\/x\.ts: imports "\.\.\/bus\/domain\.js" from the bus domain/);
+  });
+
   it('allows type imports in web-panel and the i18n catalogue at runtime', () => {
     const dir = scratch();
     dirs.push(dir);

@@ -12,12 +12,12 @@ import {
 } from '@campus/protocol/access/index';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/index.js';
-import type { DaySchedule, SchoolCalendar } from './calendar.js';
+import type { DaySchedule, SchoolCalendar } from '../school/calendar.js';
 import type { Decision } from './decision.js';
 import type { Leaves } from './leaves.js';
 import { isStudentOnly, type PersonEntry } from './model.js';
 import type { People } from './people.js';
-import { formatTimeOfDay, inWindow } from './school-time.js';
+import { formatTimeOfDay, inWindow } from '../school/time.js';
 
 interface Row {
   day: string;

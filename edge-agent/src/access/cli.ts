@@ -4,11 +4,12 @@ import { basename, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { RosterImportReport } from '@campus/protocol/access/index';
 import { formatIssuedCardsCsv, initIssuerKeys, issueCards, loadIssuerKey, readCardRoster, writeCardSheet, type RosterProblem as CardRosterProblem } from '../cards/index.js';
-import type { EdgeConfig } from '../config/schema.js';
+import type { EdgeConfig } from '../edge-config.js';
 import { TrustedClock } from '../core/clock.js';
 import { Store } from '../store/index.js';
 import { People } from './people.js';
 import { importRoster } from './roster/import.js';
+import { ALL_MIGRATIONS } from '../migrations.js';
 
 /**
  * The access and card commands of `campus-edge`. Each returns the process exit code;
@@ -19,7 +20,7 @@ const stdio: Out = { out: (t) => process.stdout.write(t), err: (t) => process.st
 
 function openStore(config: EdgeConfig): Store {
   const clock = new TrustedClock({ mode: 'never' });
-  return Store.open({ dataDir: resolve(config.dataDir), file: config.store.file, backupDir: config.store.backupDir, synchronous: config.store.synchronous, site: config.site.id, clock, dataKeyFile: config.store.dataKeyFile });
+  return Store.open({ migrations: ALL_MIGRATIONS, dataDir: resolve(config.dataDir), file: config.store.file, backupDir: config.store.backupDir, synchronous: config.store.synchronous, site: config.site.id, clock, dataKeyFile: config.store.dataKeyFile });
 }
 
 function problemLines(list: Array<{ message: { 'zh-CN': string; en: string } }>): string {

@@ -67,7 +67,6 @@ const FireAlarmInputSchema = z.strictObject({
 
 export const AccessConfigSchema = z
   .strictObject({
-    timeZone: z.string().min(1).default('Asia/Shanghai').describe('The school’s time zone: timetables, curfews and attendance days use it.'),
     keysDir: z.string().min(1).default('keys').describe('Folder (relative to dataDir) of issuer public keys issuer-<kid>.pub; edges never hold the issuer’s private key.'),
     keyKinds: z
       .record(z.string().regex(KID_RE), z.array(z.enum(['card', 'visitor', 'pickup'])).min(1))
@@ -164,11 +163,6 @@ export const AccessConfigSchema = z
     if (c.fireAlarm.input && !boards.has(c.fireAlarm.input.board)) issue(['fireAlarm', 'input', 'board'], `unknown relay board ${c.fireAlarm.input.board}`);
     if (c.visitorPassIds.first > c.visitorPassIds.last) issue(['visitorPassIds'], 'first must not be above last');
     if (c.visitorKeyId && c.keyKinds[c.visitorKeyId]) issue(['keyKinds', c.visitorKeyId], 'the edge visitor key is restricted to passes already');
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: c.timeZone });
-    } catch {
-      issue(['timeZone'], `unknown time zone ${c.timeZone}`);
-    }
   });
 
 /** The Modbus lines the relay buses put boards on, for conflict checks (here and against energy buses). */

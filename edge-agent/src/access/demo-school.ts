@@ -66,7 +66,7 @@ export function seedDemoSchool(s: AccessService): void {
       { gradeId: grade.id, weekday: null, entryStart: '07:00', lateAfter: '07:40', dismissalStart: '16:30', dismissalEnd: '18:00', lunch: [{ start: '11:50', end: '13:00', mayLeave: 'day_students' }] },
     ]);
   }
-  s.calendar.replaceCurfews([
+  s.curfews.replace([
     { zone: 'dorm-a', kind: 'curfew', start: '22:30', end: '06:00', days: 'all' },
     { zone: 'dorm-a', kind: 'closed', start: '08:00', end: '11:50', days: 'school_days' },
   ]);

@@ -1,6 +1,7 @@
 import { verifyCredential, type CredentialKind, type Keyring, type VerifyFailure } from '@campus/protocol/credentials/index';
 import type { Direction } from '@campus/protocol/access/index';
-import type { SchoolCalendar } from './calendar.js';
+import type { SchoolCalendar } from '../school/calendar.js';
+import type { Curfews } from './calendar.js';
 import { baseDecision, deny, grant, type Decision } from './decision.js';
 import type { Leaves } from './leaves.js';
 import { isStudentOnly, type Gate } from './model.js';
@@ -19,6 +20,7 @@ export interface EngineDeps {
   passes: Passes;
   passback: Passback;
   calendar: SchoolCalendar;
+  curfews: Curfews;
   fireAlarmActive(): boolean;
   clockToleranceMs: number;
 }
@@ -91,7 +93,7 @@ export class AccessEngine {
     if (repeat && zone.antiPassback === 'strict') return deny(dec, `access.anti_passback.${direction}`, {}, 'warning');
     let verdict: TimeVerdict = { ok: true };
     if (student && zone.kind === 'campus' && direction === 'out') verdict = campusExit(this.d.calendar, this.d.leaves, p, this.d.people.gradeOf(p), now);
-    else if (student && zone.kind === 'dormitory') verdict = dormitory(this.d.calendar, this.d.leaves, p, zone, direction, now);
+    else if (student && zone.kind === 'dormitory') verdict = dormitory(this.d.calendar, this.d.curfews, this.d.leaves, p, zone, direction, now);
     if (!verdict.ok) return deny(dec, verdict.reason, verdict.params);
     if (zone.antiPassback !== 'off') dec.effects.passback = { zone: zone.id, personId: p.id };
     if (verdict.leaveId !== undefined) dec.leaveId = verdict.leaveId;

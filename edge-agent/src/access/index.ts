@@ -8,4 +8,4 @@ export { AccessModule } from './module.js';
 export { AccessService, type AccessDeps } from './service.js';
 export { accessRoutes } from './routes/index.js';
 export { importRoster } from './roster/import.js';
-export { SchoolTime } from './school-time.js';
+export { SchoolTime } from '../school/time.js';

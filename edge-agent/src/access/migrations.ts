@@ -166,4 +166,25 @@ export const ACCESS_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    id: 'access.002',
+    name: 'access: terms, holidays, make-up workdays and timetables move into the one school calendar',
+    sql: `
+      INSERT INTO school_terms (name, start_date, end_date) SELECT name, start_date, end_date FROM access_terms ORDER BY id;
+      INSERT INTO school_calendar (from_date, to_date, kind, name, follows_weekday)
+        SELECT d.date, d.date, CASE d.kind WHEN 'holiday' THEN 'holiday' ELSE 'workday' END, d.name,
+               CASE d.kind WHEN 'holiday' THEN NULL ELSE d.follows_weekday END
+        FROM access_special_days d
+        WHERE NOT EXISTS (
+          SELECT 1 FROM school_calendar c
+          WHERE c.from_date = d.date AND c.to_date = d.date AND c.kind = CASE d.kind WHEN 'holiday' THEN 'holiday' ELSE 'workday' END
+        )
+        ORDER BY d.date;
+      INSERT INTO school_timetables (grade_id, weekday, entry_start, late_after, dismissal_start, dismissal_end, lunch)
+        SELECT grade_id, weekday, entry_start, late_after, dismissal_start, dismissal_end, lunch FROM access_timetables;
+      DROP TABLE access_terms;
+      DROP TABLE access_special_days;
+      DROP TABLE access_timetables;
+    `,
+  },
 ];

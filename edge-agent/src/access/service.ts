@@ -4,10 +4,12 @@ import type { NewEvent } from '@campus/protocol';
 import '@campus/protocol/access/index';
 import type { Logger } from '../core/log.js';
 import type { Clock } from '../core/clock.js';
+import type { TimeService } from '../core/time.js';
 import type { Store, StoredEvent } from '../store/index.js';
 import { DataVault } from '../security/vault.js';
 import { Attendance } from './attendance.js';
-import { SchoolCalendar } from './calendar.js';
+import type { SchoolCalendar } from '../school/calendar.js';
+import { Curfews } from './calendar.js';
 import type { AccessConfig } from './config.js';
 import { AccessEngine } from './engine.js';
 import { GateHardware } from './gates/hardware.js';
@@ -19,7 +21,7 @@ import { Passback } from './passback.js';
 import { Passes } from './passes.js';
 import { People } from './people.js';
 import { DecisionRecorder } from './recorder.js';
-import { SchoolTime } from './school-time.js';
+import type { SchoolTime } from '../school/time.js';
 import './messages.js';
 
 export interface AccessDeps {
@@ -27,8 +29,12 @@ export interface AccessDeps {
   dataDir: string;
   store: Store;
   clock: Clock;
+  /** Timers (attendance sweep, directory reload): the edge's time service, never raw setInterval. */
+  time: Pick<TimeService, 'every' | 'after'>;
   log: Logger;
   appendEvent(e: NewEvent): StoredEvent;
+  /** The school's shared facts: one calendar and one school-local time for every domain. */
+  school: { time: SchoolTime; calendar: SchoolCalendar };
 }
 
 /**
@@ -44,6 +50,7 @@ export class AccessService {
   readonly passes: Passes;
   readonly passback: Passback;
   readonly calendar: SchoolCalendar;
+  readonly curfews: Curfews;
   readonly attendance: Attendance;
   readonly zones = new Map<string, Zone>();
   readonly gates = new Map<string, Gate>();
@@ -53,19 +60,20 @@ export class AccessService {
   engine: AccessEngine | null = null;
   hardware: GateHardware | null = null;
   #ready = false;
-  #timers: NodeJS.Timeout[] = [];
+  #timers: Array<() => void> = [];
   #dataVersion = 0;
 
   constructor(private readonly d: AccessDeps) {
     this.config = d.config;
     const db = d.store.db;
     const now = () => d.clock.now();
-    this.time = new SchoolTime(d.config.timeZone);
+    this.time = d.school.time;
     this.people = new People(db, now, d.store.vault);
     this.leaves = new Leaves(db, now);
     this.passes = new Passes(db, now, d.store.vault);
     this.passback = new Passback(db);
-    this.calendar = new SchoolCalendar(db, this.time);
+    this.calendar = d.school.calendar;
+    this.curfews = new Curfews(db);
     this.attendance = new Attendance(db, this.people, this.leaves, this.calendar, (events) => d.store.events.appendMany(events));
     this.photosDir = join(d.dataDir, 'photos');
     for (const z of d.config.zones) {
@@ -136,6 +144,7 @@ export class AccessService {
       passes: this.passes,
       passback: this.passback,
       calendar: this.calendar,
+      curfews: this.curfews,
       fireAlarmActive: () => runtime.fireActive(),
       clockToleranceMs: this.config.clockToleranceMs,
     });
@@ -149,12 +158,13 @@ export class AccessService {
       passback: this.passback,
       attendance: this.attendance,
       now: () => this.d.clock.now(),
+      after: (ms, fn) => this.d.time.after(ms, fn),
       append: (e) => this.d.appendEvent(e),
       log: this.d.log,
       offlineAfterMs: this.config.deviceOfflineAfterMs,
     });
     this.runtime = runtime;
-    this.hardware = new GateHardware(this.config, this.d.log.child({ mod: 'gates' }), runtime);
+    this.hardware = new GateHardware(this.config, this.d.log.child({ mod: 'gates' }), runtime, (ms, fn) => this.d.time.every(ms, fn));
     runtime.attach(this.hardware);
     this.hardware.start();
     this.#ready = true;
@@ -182,7 +192,7 @@ export class AccessService {
 
   async stop(): Promise<void> {
     this.#ready = false;
-    for (const t of this.#timers.splice(0)) clearInterval(t);
+    for (const cancel of this.#timers.splice(0)) cancel();
     this.runtime?.stop();
     await this.hardware?.stop();
   }
@@ -194,6 +204,7 @@ export class AccessService {
     this.passes.load();
     this.passback.load();
     this.calendar.load();
+    this.curfews.load();
   }
 
   /** Dormitory zones by id and by name, for roster import. */
@@ -212,14 +223,14 @@ export class AccessService {
   }
 
   #every(ms: number, fn: () => void): void {
-    const t = setInterval(() => {
-      try {
-        fn();
-      } catch (err) {
-        this.d.log.error({ err }, 'access timer failed');
-      }
-    }, ms);
-    t.unref();
-    this.#timers.push(t);
+    this.#timers.push(
+      this.d.time.every(ms, () => {
+        try {
+          fn();
+        } catch (err) {
+          this.d.log.error({ err }, 'access timer failed');
+        }
+      }),
+    );
   }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig, readConfigFile, applyEnvOverrides, parseConfig } from '../config/load.js';
+import { ConfigError, loadConfig, readConfigFile, applyEnvOverrides, parseConfig } from '../edge-config.js';
 import { StoreOpenError, Store } from '../store/index.js';
 import { TrustedClock } from '../core/clock.js';
 import { startEdge, type Edge } from '../edge.js';
@@ -12,6 +12,7 @@ import { startLocalCloud, type LocalCloud } from '../demo/local-cloud.js';
 import { postDemoRoster, readDemoCloudLink } from '../demo/cloud-roster.js';
 import { CardToolError } from '../cards/errors.js';
 import { VERSION } from '../version.js';
+import { ALL_MIGRATIONS } from '../migrations.js';
 
 const USAGE = `campus-edge ${VERSION} — 智慧校园边缘网关 / campus edge gateway
 
@@ -172,7 +173,7 @@ async function main(argv: string[]): Promise<void> {
         if (!sub) fail('用法 / usage: campus-edge backup <target-file> [--config <file>]');
         const config = loadConfig(values.config, process.env);
         const clock = new TrustedClock({ mode: 'never' });
-        const store = Store.open({ dataDir: resolve(config.dataDir), file: config.store.file, backupDir: config.store.backupDir, synchronous: config.store.synchronous, site: config.site.id, clock, dataKeyFile: config.store.dataKeyFile });
+        const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: resolve(config.dataDir), file: config.store.file, backupDir: config.store.backupDir, synchronous: config.store.synchronous, site: config.site.id, clock, dataKeyFile: config.store.dataKeyFile });
         try {
           await store.backup(resolve(sub));
         } finally {

@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import type YamlModule from 'yaml';
 import type { z } from 'zod';
-import { ConfigSchema, type EdgeConfig } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -70,19 +69,4 @@ export function formatIssues(error: z.ZodError): string[] {
     const key = i.path.length ? i.path.join('.') : '(root)';
     return `${key}: ${i.message}`;
   });
-}
-
-/** Validates raw config (already merged with env); throws ConfigError naming each bad key. */
-export function parseConfig(raw: unknown): EdgeConfig {
-  const result = ConfigSchema.safeParse(raw ?? {});
-  if (!result.success) {
-    const issues = formatIssues(result.error);
-    throw new ConfigError(`配置无效 / invalid configuration:\n  ${issues.join('\n  ')}`, issues);
-  }
-  return result.data;
-}
-
-export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): EdgeConfig {
-  const raw = file ? readConfigFile(file) : {};
-  return parseConfig(applyEnvOverrides(raw, env));
 }

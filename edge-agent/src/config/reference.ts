@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ConfigSchema } from './schema.js';
 
 interface JsonSchemaNode {
   type?: string | string[];
@@ -17,7 +16,7 @@ interface JsonSchemaNode {
  * Renders the configuration reference (docs/configuration.md) from the schema, so
  * the documentation can never drift from what the daemon accepts.
  */
-export function renderConfigReference(): string {
+export function renderConfigReference(ConfigSchema: z.ZodType): string {
   const root = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
   const rows: string[] = [];
   const walk = (node: JsonSchemaNode, path: string[]) => {

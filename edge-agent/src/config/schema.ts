@@ -1,19 +1,18 @@
 import { z } from 'zod';
-import { AccessConfigSchema, accessLineClaims } from '../access/config.js';
-import { CloudConfigSchema } from '../sync/config.js';
-import { EnergyConfigSchema, energyLineClaims } from '../energy/config.js';
-import { findLineConflicts } from '../modbus-lines/index.js';
+import { SchoolConfigSchema } from '../school/config.js';
 
 /**
- * The edge's configuration: this schema is the single source of its types, defaults
- * and documentation (docs/configuration.md is generated from it). Every key has a
- * description; environment variables override keys as CAMPUS_EDGE__SECTION__KEY.
+ * The edge's own config sections (site, store, HTTP, MQTT, clock, …) and the school's
+ * shared facts. Each domain brings its own section (DomainDefinition.config);
+ * src/edge-config.ts composes them into the whole schema, the single source of the
+ * config's types, defaults and documentation (docs/configuration.md is generated from
+ * it). Every key has a description; environment variables override keys as
+ * CAMPUS_EDGE__SECTION__KEY.
  */
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
 
-export const ConfigSchema = z
-  .strictObject({
+export const CORE_CONFIG_SECTIONS = {
     site: z
       .strictObject({
         id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and "-" (max 32)').default('demo-campus').describe('Stable id of this campus; appears in every event.'),
@@ -114,25 +113,7 @@ export const ConfigSchema = z
       })
       .prefault({})
       .describe('Whether the system clock can be trusted.'),
-    endpoints: z
-      .strictObject({
-        enabled: z.boolean().default(true).describe('Run the USB endpoint guard service: PC agents, signed USB policies, USB events, device requests.'),
-        brokerUrl: z
-          .string()
-          .regex(/^mqtts:\/\/[^\s/:]+(:\d{1,5})?$/, 'mqtts://host[:port]')
-          .optional()
-          .describe('Broker address written into agent config files (mqtts://host:port). If unset, the host name IT used to open the panel and the MQTT TLS port.'),
-        signingKeyFile: z.string().min(1).default('endpoints/policy-signing-key.pem').describe('Ed25519 key that signs USB policies (PKCS#8 PEM, mode 0600), relative to dataDir; created on first start. Agents pin its public key.'),
-        silentAfterSeconds: z.number().int().min(10).max(7 * 24 * 3600).default(300).describe('An agent that sent nothing for this long raises a silence alarm (once, until it is heard again).'),
-        checkIntervalSeconds: z.number().int().min(1).max(3600).default(30).describe('How often silent agents and lapsed device grants are checked.'),
-        maxMessageBytes: z.number().int().min(1024).max(1_048_576).default(65_536).describe('Largest message accepted from a PC agent; larger ones are refused and recorded.'),
-        usbEventsPerMinute: z.number().int().min(10).max(100_000).default(600).describe('USB events stored per agent per minute (burst of the same size); the excess is counted and recorded as one event.'),
-      })
-      .prefault({})
-      .describe('USB endpoint guard (终端USB管控) on the edge.'),
-    cloud: CloudConfigSchema,
-    access: AccessConfigSchema.prefault({}).describe('Gate and dormitory access control (门禁): zones, gates, readers, relay boards, keys, school time zone.'),
-    energy: EnergyConfigSchema.describe('Energy and electrical safety (能耗与用电安全): Modbus meters and relay circuits, schedules with the school calendar, telemetry, alarms, reports. Guide: firmware-notes/energy-setup.md.'),
+    school: SchoolConfigSchema,
     demo: z
       .strictObject({
         enabled: z.boolean().default(false).describe('Start simulated devices and a trickle of demo events.'),
@@ -140,17 +121,10 @@ export const ConfigSchema = z
       })
       .prefault({})
       .describe('Demo campus.'),
-  })
-  .superRefine((c, ctx) => {
-    // Gate relay boards and energy meters may share an RS-485 line, if they agree about it (checked within each section by its own schema).
-    if (!c.energy.enabled) return;
-    for (const conflict of findLineConflicts([...accessLineClaims(c.access), ...energyLineClaims(c.energy.buses)])) {
-      const [a, b] = conflict.keys;
-      if (a.split('.')[0] === b.split('.')[0]) continue;
-      const later = /^(\w+)\.(\w+)\[(\d+)\]$/.exec(b);
-      ctx.addIssue({ code: 'custom', path: later ? [later[1]!, later[2]!, Number(later[3])] : [], message: `${conflict.text['zh-CN']} / ${conflict.text.en}` });
-    }
-  });
+};
 
-export type EdgeConfig = z.infer<typeof ConfigSchema>;
-export type EdgeConfigInput = z.input<typeof ConfigSchema>;
+/** The whole schema: the core sections plus every registered domain's section (strict: an unknown key anywhere stops start-up). */
+export function composeConfigSchema<S extends Record<string, z.ZodType>>(domainSections: S) {
+  for (const key of Object.keys(domainSections)) if (key in CORE_CONFIG_SECTIONS) throw new Error(`config section "${key}" is a core section`);
+  return z.strictObject({ ...CORE_CONFIG_SECTIONS, ...domainSections });
+}

@@ -4,7 +4,7 @@ import { seedDemoSchool } from '../access/demo-school.js';
 import { createPass } from '../access/issue-pass.js';
 import { provisionDemoPcs } from '../endpoints/demo-pc-accounts.js';
 import { EnergyConfigSchema } from '../energy/config.js';
-import { demoEnergyConfig } from '../energy/demo/demo-config.js';
+import { demoEnergyConfig, demoSchoolCalendar } from '../energy/demo/demo-config.js';
 import type { DemoDevicesHandle } from './devices.js';
 
 export const DEMO_ADMIN = { username: 'admin', password: 'campus-demo' };
@@ -55,6 +55,7 @@ export class DemoCampus implements EdgeModule {
     if (!devices) return;
     const visitor = devices.gates ? this.seedGates() : null;
     if (devices.energy && !this.edge.config.energy.enabled) {
+      this.edge.school.calendar.seed(demoSchoolCalendar());
       await this.edge.energy.startWith(EnergyConfigSchema.parse(demoEnergyConfig(devices.energy.teach, devices.energy.campus)));
       this.energyStarted = true;
     }

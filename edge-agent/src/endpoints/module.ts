@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import type { NewEvent } from '@campus/protocol';
-import type { EdgeConfig } from '../config/schema.js';
+import type { EndpointsConfig } from './config.js';
 import type { EventBus } from '../core/bus.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
@@ -23,7 +23,7 @@ import { EndpointGuardService } from './service.js';
 const RECEIPT_KEEP_MS = 7 * 24 * 3600_000;
 
 export interface EndpointsModuleDeps {
-  config: EdgeConfig['endpoints'];
+  config: EndpointsConfig;
   dataDir: string;
   store: Store;
   bus: EventBus;
@@ -31,6 +31,8 @@ export interface EndpointsModuleDeps {
   /** The broker's TLS port and certificate fingerprint, null when TLS is off. */
   tls: { port: number; fingerprint256: string } | null;
   now: () => number;
+  /** Timers (the edge's time service). */
+  every: (ms: number, fn: () => void) => () => void;
   log: Logger;
   metrics: Metrics;
   append: (e: NewEvent) => unknown;
@@ -49,7 +51,7 @@ export class EndpointsModule implements EdgeModule {
   private grants: GrantRepo | null = null;
   private endpointMetrics: EndpointMetrics | null = null;
   private unsubscribe: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: (() => void) | null = null;
   private lastTick = 0;
   private ticking: Promise<void> | null = null;
   /** Why the module is not serving (shown by the routes as a 503). */
@@ -112,8 +114,7 @@ export class EndpointsModule implements EdgeModule {
     this.unsubscribe = deps.bus.on('mqtt.message', (m) => {
       if (m.role === 'pc-agent') inbox.receive(m);
     });
-    this.timer = setInterval(() => void this.tick(), deps.config.checkIntervalSeconds * 1000);
-    this.timer.unref();
+    this.timer = deps.every(deps.config.checkIntervalSeconds * 1000, () => void this.tick());
     this.svc = new EndpointGuardService({
       db,
       agents,
@@ -136,7 +137,7 @@ export class EndpointsModule implements EdgeModule {
     this.svc = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.();
     this.timer = null;
     await this.ticking;
   }

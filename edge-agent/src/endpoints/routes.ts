@@ -94,6 +94,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/agents',
     summary: 'Register a PC: MQTT credentials (role pc-agent) and its agent config file, shown once',
     tag: TAG,
@@ -116,6 +117,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/agents/:id/update',
     summary: 'Rename a PC or change its groups (its policy is re-issued when groups change)',
     tag: TAG,
@@ -128,6 +130,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/agents/:id/credentials',
     summary: 'New MQTT password and agent config file for a PC (the old password stops working)',
     tag: TAG,
@@ -140,6 +143,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/agents/:id/decommission',
     summary: 'Retire a PC: credentials disabled, retained policy cleared, grants removed',
     tag: TAG,
@@ -151,6 +155,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/agents/:id/grants',
     summary: 'Allow a device on one PC, temporarily (with expiry) or permanently',
     tag: TAG,
@@ -164,6 +169,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/grants/:id/revoke',
     summary: 'Withdraw a device grant (the PC’s policy is re-issued)',
     tag: TAG,
@@ -185,6 +191,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/policies',
     summary: 'Push a new USB policy version to all PCs, a group or one PC',
     tag: TAG,
@@ -207,6 +214,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/policies/preview',
     summary: 'What a push would change against the version it was edited from, and how many PCs it reaches',
     tag: TAG,
@@ -228,6 +236,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/policies/:id/push',
     summary: 'Push an existing version again (as a new version), to its target or another',
     tag: TAG,
@@ -255,6 +264,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/requests/:id/approve',
     summary: 'Approve a device request, temporarily (with expiry) or permanently',
     tag: TAG,
@@ -267,6 +277,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/endpoints/requests/:id/deny',
     summary: 'Refuse a device request',
     tag: TAG,

@@ -16,7 +16,6 @@ const name = z.string().trim().min(1).max(64);
 export const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const hhmm = z.string().regex(HHMM_RE, 'time of day "HH:MM" (00:00–24:00)');
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const date = z.string().regex(DATE_RE, 'date "YYYY-MM-DD"');
 
 export const TimeWindowSchema = z
   .strictObject({ from: hhmm, until: hhmm })
@@ -112,13 +111,7 @@ export const TariffSchema = z.strictObject({
 });
 export type TariffConfig = z.infer<typeof TariffSchema>;
 
-export const CALENDAR_KINDS = ['holiday', 'workday', 'exam'] as const;
-export type CalendarKind = (typeof CALENDAR_KINDS)[number];
 
-export const CalendarEntrySchema = z
-  .strictObject({ from: date, to: date.optional(), kind: z.enum(CALENDAR_KINDS), name: z.string().trim().min(1).max(64) })
-  .refine((e) => !e.to || e.to >= e.from, 'to must not be before from');
-export type CalendarEntryInput = z.input<typeof CalendarEntrySchema>;
 
 export const DAY_FILTERS = ['all', 'school', 'non_school', 'exam'] as const;
 export type DayFilter = (typeof DAY_FILTERS)[number];
@@ -154,7 +147,6 @@ const point = z.number().nonnegative();
 export const EnergyConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Run the energy module (meters, circuits, schedules, alarms).'),
-    timezone: z.string().min(1).default('Asia/Shanghai').describe('Time zone of schedules, operating hours, tariff periods and daily totals (whole-hour offsets).'),
     buildings: z.array(BuildingSchema).default([]).describe('Buildings: {id, name, hours?: "always" | {school, nonSchool, exam?}, afterHoursPowerW?}.'),
     rooms: z.array(RoomSchema).default([]).describe('Rooms: {id, name, building, kind: classroom|office|lab|library|dorm|canteen|hall|other}.'),
     buses: z
@@ -178,8 +170,6 @@ export const EnergyConfigSchema = z
         { tier: 'valley', from: '22:00', until: '24:00' },
       ],
     }).describe('Electricity tariff with time-of-use (峰谷) periods, used to cost reports.'),
-    schoolDays: z.array(z.number().int().min(0).max(6)).default([1, 2, 3, 4, 5]).describe('Weekdays that are school days unless the calendar says otherwise (0 = Sunday).'),
-    calendar: z.array(CalendarEntrySchema).default([]).describe('Calendar entries imported on first start (later edited in the panel): {from, to?, kind: holiday|workday|exam, name}. "workday" is a make-up workday (调休).'),
     schedules: z.array(ScheduleSchema).default([]).describe('Schedules imported on first start (later edited in the panel): {id, name, cron, days: all|school|non_school|exam, action: on|off, target, exceptBooked}.'),
     control: z
       .strictObject({

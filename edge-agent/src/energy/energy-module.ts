@@ -11,7 +11,7 @@ import { AlarmRepo } from './alarms/alarm-repo.js';
 import { SafetyRules } from './alarms/safety-rules.js';
 import { RoomBookings } from './calendar/bookings.js';
 import { OperatingHours } from './calendar/operating-hours.js';
-import { SchoolCalendar } from './calendar/school-calendar.js';
+import type { SchoolCalendar } from '../school/calendar.js';
 import { CircuitService } from './circuits/circuit-service.js';
 import { CircuitMqttCommands } from './circuits/mqtt-commands.js';
 import { ScheduleSchema, type EnergyConfig } from './config.js';
@@ -25,8 +25,9 @@ import { ScheduleRepo } from './schedules/schedule-repo.js';
 import { ScheduleRunner } from './schedules/schedule-runner.js';
 import { TelemetryRecorder } from './telemetry/recorder.js';
 import { TelemetryStore, ringLayout } from './telemetry/telemetry-store.js';
-import { SystemTimerClock, every, type TimerClock } from './time/timers.js';
-import { Zone } from './time/zone.js';
+import { every, type TimerClock } from './time/timers.js';
+import type { SystemTime } from '../core/time.js';
+import type { SchoolTime } from '../school/time.js';
 import { Topology } from './topology.js';
 import './messages.js';
 import '@campus/protocol/energy/edge-events';
@@ -38,7 +39,10 @@ export interface EnergyModuleDeps {
   store: Store;
   broker: CampusBroker;
   metrics: Metrics;
-  wallNow: () => number;
+  /** The edge's time service; the module takes a scope of it and disposes that scope on stop. */
+  time: SystemTime;
+  /** The school's shared facts: one calendar and one school-local time for every domain. */
+  school: { time: SchoolTime; calendar: SchoolCalendar };
 }
 
 export interface EnergyModuleOptions {
@@ -51,7 +55,7 @@ export interface EnergyModuleOptions {
 /** The running services the API reads and commands. */
 export interface EnergyServices {
   config: EnergyConfig;
-  zone: Zone;
+  zone: SchoolTime;
   topology: Topology;
   timers: TimerClock;
   field: FieldBuses;
@@ -105,8 +109,8 @@ export class EnergyModule implements EdgeModule {
     if (this.svc) throw new Error('energy module already running');
     const { store, broker, log } = this.deps;
     const db = store.db;
-    const zone = new Zone(config.timezone);
-    const ownTimers = this.opts.timers ? null : new SystemTimerClock(this.deps.wallNow, (err) => log.error({ err }, 'energy timer failed'));
+    const zone = this.deps.school.time;
+    const ownTimers = this.opts.timers ? null : this.deps.time.scope((err) => log.error({ err }, 'energy timer failed'));
     const timers = this.opts.timers ?? ownTimers!;
     const append = (e: NewEvent) => {
       store.events.append(e);
@@ -118,8 +122,7 @@ export class EnergyModule implements EdgeModule {
 
     const topology = new Topology(config);
     for (const i of topology.issues) issues.push({ subject: i.subject, code: 'energy.invalid_device', text: { 'zh-CN': i.detail, en: i.detail } });
-    const calendar = new SchoolCalendar(db, config.schoolDays);
-    calendar.seed(config.calendar);
+    const calendar = this.deps.school.calendar;
     const schedules = new ScheduleRepo(db, () => timers.now());
     if (schedules.count() === 0) {
       for (const s of config.schedules) {
@@ -133,6 +136,8 @@ export class EnergyModule implements EdgeModule {
     }
     const bookings = new RoomBookings(db, calendar, zone, () => timers.now());
     const hours = new OperatingHours(config.operatingHours, topology, calendar, bookings, zone);
+    // Any writer of the one calendar (panel, gate office, cloud) moves operating hours with it.
+    this.stops.push(calendar.onChange(() => hours.invalidate()));
     const alarms = new AlarmEngine({ repo: new AlarmRepo(db), timers, appendEvent: append, publish: publishRetained });
     const field = new FieldBuses(config.buses, config.maps, topology, { now: () => timers.now(), logger: log.child({ mod: 'modbus' }), pollTickMs: this.opts.pollTickMs });
     issues.push(...field.issues);

@@ -170,4 +170,16 @@ export const ENERGY_MIGRATIONS: Migration[] = [
       CREATE INDEX energy_alarms_key ON energy_alarms(key, raised_at);
     `,
   },
+  {
+    id: 'energy.002',
+    name: 'energy: the calendar moves into the one school calendar',
+    sql: `
+      INSERT INTO school_calendar (from_date, to_date, kind, name)
+        SELECT e.from_date, e.to_date, e.kind, e.name FROM energy_calendar e
+        WHERE e.kind IN ('holiday', 'workday', 'exam')
+          AND NOT EXISTS (SELECT 1 FROM school_calendar c WHERE c.from_date = e.from_date AND c.to_date = e.to_date AND c.kind = e.kind AND c.name = e.name)
+        ORDER BY e.from_date, e.id;
+      DROP TABLE energy_calendar;
+    `,
+  },
 ];

@@ -2,6 +2,7 @@ import express, { type Request, type Response, type NextFunction, type Express }
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 import type { User, UserRole } from '../store/users.js';
+import { CLOUD_OWNED_WHAT, type CloudOwnedWhat } from './ownership.js';
 
 export interface RequestContext<B, Q, P> {
   req: Request;
@@ -27,11 +28,21 @@ export interface RouteSpec<B extends Schema | undefined, Q extends Schema | unde
   params?: P;
   /** Audit action for writes; every successful non-GET is audited. */
   audit?: string;
+  /**
+   * Required for writes: who owns what this route writes (DESIGN.md §3: one record, one
+   * owner). 'edge': the edge's own records, always writable. `{ cloud }`: records the cloud
+   * owns while cloud sync is on — the route answers 409 saying where they are changed;
+   * `unless` picks the records of that kind the edge made itself (a leave registered at
+   * the gate office, a pass from the edge's own range), which stay writable.
+   */
+  owner?: 'edge' | { cloud: CloudOwnedWhat; unless?: (ctx: RequestContext<Out<B>, Out<Q>, Out<P>>) => boolean };
   status?: number;
   handler: (ctx: RequestContext<Out<B>, Out<Q>, Out<P>>) => unknown | Promise<unknown>;
 }
 
 export interface AuthHooks {
+  /** Cloud sync is on: routes whose owner is the cloud refuse writes. */
+  cloudOwnsRecords(): boolean;
   /** Resolves the signed-in user (or null) and the session's CSRF token. */
   session(req: Request): { user: User; csrfToken: string } | null;
   audit(entry: { actor: string; action: string; target: string | null; detail: Record<string, unknown>; address: string | null }): void;
@@ -58,6 +69,7 @@ export class ApiRouter {
   add<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
     spec: RouteSpec<B, Q, P>,
   ): void {
+    if (spec.method !== 'get' && !spec.owner) throw new Error(`route ${spec.method.toUpperCase()} ${spec.path} must declare its owner ('edge' or { cloud })`);
     this.specs.push(spec as unknown as RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>);
   }
 
@@ -83,10 +95,14 @@ export class ApiRouter {
     if (spec.method !== 'get' && spec.body && req.body === undefined && !req.is('application/json')) {
       throw new ApiError(415, 'request.unsupported_type');
     }
+    const cloudOwner = typeof spec.owner === 'object' && this.hooks.cloudOwnsRecords() ? spec.owner : null;
+    if (cloudOwner && !cloudOwner.unless) throw cloudOwned(cloudOwner.cloud);
     const body = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
     const query = spec.query ? spec.query.parse(req.query) : undefined;
     const params = spec.params ? spec.params.parse(req.params) : undefined;
-    const result = await spec.handler({ req, res, user, body, query, params } as never);
+    const ctx = { req, res, user, body, query, params } as never;
+    if (cloudOwner?.unless && !cloudOwner.unless(ctx)) throw cloudOwned(cloudOwner.cloud);
+    const result = await spec.handler(ctx);
     if (spec.method !== 'get' && user) {
       this.hooks.audit({
         actor: user.username,
@@ -118,6 +134,7 @@ export class ApiRouter {
         tags: [s.tag],
         security: s.access === 'public' ? [] : [{ session: [] }],
         'x-roles': s.access,
+        ...(s.owner ? { 'x-owner': typeof s.owner === 'string' ? 'edge' : `cloud:${s.owner.cloud}${s.owner.unless ? ' (unless the edge made the record)' : ''}` } : {}),
         parameters,
         ...(s.body
           ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(s.body, { io: 'input', unrepresentable: 'any' }) } } } }
@@ -150,6 +167,10 @@ export class ApiRouter {
       },
     };
   }
+}
+
+function cloudOwned(what: CloudOwnedWhat): ApiError {
+  return new ApiError(409, 'sync.cloud_owned', { whatZh: CLOUD_OWNED_WHAT[what]['zh-CN'], whatEn: CLOUD_OWNED_WHAT[what].en });
 }
 
 export const jsonBody = (limit: number) => express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] });

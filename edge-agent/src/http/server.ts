@@ -7,7 +7,7 @@ import { Server as SocketServer } from 'socket.io';
 import { ApiRouter, jsonBody } from './router.js';
 import { errorBody, errorHandler } from './errors.js';
 import { parseCookies, SESSION_COOKIE } from './cookies.js';
-import { maySee } from './visibility.js';
+import type { Visibility } from './visibility.js';
 import { panelEvent } from './routes/events.js';
 import type { Store, StoredEvent, User } from '../store/index.js';
 import type { Logger } from '../core/log.js';
@@ -23,6 +23,10 @@ export interface HttpDeps {
   version: string;
   /** Extra readiness checks for /healthz (each returns an error text or null). */
   health: () => Record<string, string | null>;
+  /** Cloud sync is on: routes declared cloud-owned refuse writes (409). */
+  cloudOwnsRecords: boolean;
+  /** Who sees which events (core rules plus every domain's). */
+  visibility: Visibility;
 }
 
 export class HttpApi {
@@ -37,6 +41,7 @@ export class HttpApi {
     this.app.disable('x-powered-by');
     this.app.set('trust proxy', 'loopback');
     this.api = new ApiRouter({
+      cloudOwnsRecords: () => deps.cloudOwnsRecords,
       session: (req) => this.session(req),
       audit: (e) => store.audit.record(e),
     });
@@ -107,7 +112,7 @@ export class HttpApi {
     const payload = panelEvent(e);
     for (const socket of this.io.sockets.sockets.values()) {
       const user = socket.data.user as User | undefined;
-      if (user && maySee(user.roles, e.type)) socket.emit('event', payload);
+      if (user && this.deps.visibility.maySee(user.roles, e.type)) socket.emit('event', payload);
     }
   }
 

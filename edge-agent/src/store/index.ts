@@ -74,7 +74,18 @@ export class Store {
     this.mqttClients = new MqttClientRepo(db, now);
   }
 
-  static open(opts: { dataDir: string; file: string; backupDir: string; synchronous: 'normal' | 'full'; site: string; clock: Clock; dataKeyFile?: string; onMigrate?: OpenOptions['onMigrate'] }): Store {
+  static open(opts: {
+    dataDir: string;
+    file: string;
+    backupDir: string;
+    synchronous: 'normal' | 'full';
+    site: string;
+    clock: Clock;
+    /** Every migration of this build, in order (src/migrations.ts: ALL_MIGRATIONS). */
+    migrations: OpenOptions['migrations'];
+    dataKeyFile?: string;
+    onMigrate?: OpenOptions['onMigrate'];
+  }): Store {
     const file = isAbsolute(opts.file) ? opts.file : join(opts.dataDir, opts.file);
     const backupDir = isAbsolute(opts.backupDir) ? opts.backupDir : join(opts.dataDir, opts.backupDir);
     mkdirSync(dirname(file), { recursive: true });
@@ -84,7 +95,7 @@ export class Store {
     } catch (e) {
       throw new StoreOpenError('data_key', (e as Error).message);
     }
-    const db = openDatabase({ file, backupDir, synchronous: opts.synchronous, now: () => opts.clock.now(), onMigrate: opts.onMigrate });
+    const db = openDatabase({ file, backupDir, migrations: opts.migrations, synchronous: opts.synchronous, now: () => opts.clock.now(), onMigrate: opts.onMigrate });
     const store = new Store(db, file, opts.site, opts.clock, vault);
     try {
       store.checkDataKey();

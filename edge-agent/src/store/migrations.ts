@@ -1,15 +1,12 @@
-import { ENDPOINT_MIGRATIONS } from '../endpoints/migrations.js';
-import { ENERGY_MIGRATIONS } from '../energy/migrations.js';
-import { ACCESS_MIGRATIONS } from '../access/migrations.js';
-import { SYNC_MIGRATIONS } from '../sync/migrations.js';
 
 /**
  * Schema migrations, one list per domain, each migration with a stable id
  * ("core.001", "access.003"). Applied ids are recorded in `schema_migrations`; each
  * runs in its own transaction. A database holding an id this build does not know
  * was written by a newer version and is refused. Never edit a released migration:
- * add a new one. Domains keep their lists in their own folder and are listed in
- * ALL_MIGRATIONS below, in dependency order.
+ * add a new one. Each domain declares its list in its own folder
+ * (DomainDefinition.migrations); src/migrations.ts puts core, school and the registered
+ * domains' lists in the order they are applied.
  */
 export interface Migration {
   /** "<domain>.<NNN>", unique and never reused. */
@@ -96,6 +93,3 @@ export const CORE_MIGRATIONS: Migration[] = [
     `,
   },
 ];
-
-/** Every domain's migrations, in the order they are applied. */
-export const MIGRATIONS: Migration[] = [...CORE_MIGRATIONS, ...ENDPOINT_MIGRATIONS, ...ENERGY_MIGRATIONS, ...ACCESS_MIGRATIONS, ...SYNC_MIGRATIONS];

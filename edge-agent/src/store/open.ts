@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MIGRATIONS, type Migration } from './migrations.js';
+import type { Migration } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -23,7 +23,8 @@ export interface OpenOptions {
   file: string;
   backupDir: string;
   synchronous?: 'normal' | 'full';
-  migrations?: Migration[];
+  /** Every migration of this build, in order (src/migrations.ts: ALL_MIGRATIONS). */
+  migrations: readonly Migration[];
   now?: () => number;
   onMigrate?: (info: { from: number; to: number; applied: string[]; backup: string | null }) => void;
 }
@@ -34,7 +35,7 @@ export interface OpenOptions {
  * newer version. Backs the file up before migrating an existing database.
  */
 export function openDatabase(opts: OpenOptions): Db {
-  const migrations = opts.migrations ?? MIGRATIONS;
+  const migrations = opts.migrations;
   const exists = existsSync(opts.file) && statSync(opts.file).size > 0;
   if (exists) checkHeader(opts.file);
 
@@ -79,7 +80,7 @@ function checkHeader(file: string): void {
   }
 }
 
-function verifyExisting(db: Db, file: string, migrations: Migration[]): Set<string> {
+function verifyExisting(db: Db, file: string, migrations: readonly Migration[]): Set<string> {
   let appId: number;
   let tables: number;
   try {

@@ -2,15 +2,14 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CloudSyncClient, type EdgeCredentials, type SyncStatus } from '@campus/cloud-sync/client';
-import { Counter, Gauge } from 'prom-client';
-import type { EdgeModule } from '../modules/module.js';
-import type { EdgeContext } from '../edge.js';
-import type { CloudConfig } from './config.js';
+import { Gauge } from 'prom-client';
+import type { ApiRouter } from '../http/router.js';
+import type { CloudLink, DomainDeps, DomainInstance } from '../modules/domain.js';
+import { CloudConfigSchema, type CloudConfig } from './config.js';
 import { SqliteOutbox } from './outbox.js';
-import { CloudRecords } from './cloud-records.js';
-import { CloudProjections } from './projections/index.js';
-import { UsbPolicyProjection } from './projections/usb-policy.js';
-import type { EndpointGuardService } from '../endpoints/service.js';
+import { syncRoutes } from './routes.js';
+import { SYNC_MIGRATIONS } from './migrations.js';
+import { defineDomain } from '../modules/domain.js';
 
 export class CloudConfigError extends Error {}
 
@@ -42,100 +41,64 @@ export function resolveCloudLink(c: CloudConfig): { url: string; credentials: Ed
 /**
  * Store-and-forward to the cloud: the event log is the outbox (lanes by priority,
  * safety and gate events woken at once), cloud-owned records come down through the
- * change feed into `cloud_records`, and a cloud that answers proves the clock.
+ * change feed into `cloud_records` (the bus then tells the domains that apply them:
+ * DomainDefinition.cloudKinds), and a cloud that answers proves the clock.
  */
-export class SyncModule implements EdgeModule {
+export class SyncModule implements DomainInstance {
   readonly name = 'sync';
   readonly outbox: SqliteOutbox;
-  readonly records: CloudRecords;
+  readonly records: CloudLink['records'];
   private client: CloudSyncClient | null = null;
   private offAppended: (() => void) | null = null;
-  private offChanges: (() => void) | null = null;
-  /** Cloud-owned records projected into the access domain (null in standalone mode). */
-  projections: CloudProjections | null = null;
-  private statusTimer: NodeJS.Timeout | null = null;
+  private stopStatus: (() => void) | null = null;
   private last: SyncStatus | null = null;
 
-  private offUsb: (() => void) | null = null;
-
-  constructor(
-    private readonly ctx: EdgeContext,
-    /** The endpoint guard service when it runs (USB policies owned by the cloud go there). */
-    private readonly endpoints: () => EndpointGuardService | null = () => null,
-  ) {
-    this.outbox = new SqliteOutbox(ctx.store.db, ctx.config.site.id);
-    this.records = new CloudRecords(ctx.store.db, ctx.store.vault);
-    this.records.sealLegacy();
-    this.records.onApplied((changes) => ctx.bus.emit('cloud.changes', { changes }));
+  constructor(private readonly deps: DomainDeps<CloudConfig>) {
+    this.outbox = new SqliteOutbox(deps.store.db, deps.site.id);
+    this.records = deps.cloud.records;
   }
 
   get enabled(): boolean {
-    return this.ctx.config.cloud.enabled;
+    return this.deps.config.enabled;
+  }
+
+  routes(api: ApiRouter): void {
+    syncRoutes(api, this);
   }
 
   async start(): Promise<void> {
     if (!this.enabled) return;
-    const link = resolveCloudLink(this.ctx.config.cloud);
-    const log = this.ctx.log.child({ mod: 'sync' });
-    this.startProjections(log);
+    const link = resolveCloudLink(this.deps.config);
+    const log = this.deps.log;
     this.client = new CloudSyncClient({
       cloudUrl: link.url,
       credentials: link.credentials,
       outbox: this.outbox,
       applier: this.records,
-      ...(this.ctx.config.cloud.bandwidthBytesPerSec ? { bandwidthBytesPerSec: this.ctx.config.cloud.bandwidthBytesPerSec } : {}),
+      ...(this.deps.config.bandwidthBytesPerSec ? { bandwidthBytesPerSec: this.deps.config.bandwidthBytesPerSec } : {}),
       ...(link.ca ? { ca: link.ca } : {}),
       logger: log,
-      now: () => this.ctx.clock.now(),
+      now: () => this.deps.time.now(),
     });
+    const registry = this.deps.metrics.registry;
     const gauges = {
-      backlog: new Gauge({ name: 'campus_edge_sync_backlog_events', help: 'Events not yet acknowledged by the cloud', registers: [this.ctx.metrics.registry] }),
-      oldest: new Gauge({ name: 'campus_edge_sync_oldest_pending_seconds', help: 'Age of the oldest unsent event', registers: [this.ctx.metrics.registry] }),
-      rate: new Gauge({ name: 'campus_edge_sync_rate_events_per_second', help: 'Events acknowledged per second (10 s window)', registers: [this.ctx.metrics.registry] }),
+      backlog: (registry.getSingleMetric('campus_edge_sync_backlog_events') as Gauge | undefined) ?? new Gauge({ name: 'campus_edge_sync_backlog_events', help: 'Events not yet acknowledged by the cloud', registers: [registry] }),
+      oldest: (registry.getSingleMetric('campus_edge_sync_oldest_pending_seconds') as Gauge | undefined) ?? new Gauge({ name: 'campus_edge_sync_oldest_pending_seconds', help: 'Age of the oldest unsent event', registers: [registry] }),
+      rate: (registry.getSingleMetric('campus_edge_sync_rate_events_per_second') as Gauge | undefined) ?? new Gauge({ name: 'campus_edge_sync_rate_events_per_second', help: 'Events acknowledged per second (10 s window)', registers: [registry] }),
     };
-    this.offAppended = this.ctx.bus.on('event.appended', (e) => {
+    this.offAppended = this.deps.bus.on('event.appended', (e) => {
       if (e.priority <= 1) this.client?.wake();
     });
     await this.learnTime(link.url, link.ca);
     await this.client.start();
     log.info({ cloud: link.url, edgeId: link.credentials.edgeId }, 'cloud sync started');
-    this.statusTimer = setInterval(() => {
-      void this.status().then((s) => {
-        if (!s) return;
-        gauges.backlog.set(s.backlog);
-        gauges.oldest.set((s.oldestPendingAgeMs ?? 0) / 1000);
-        gauges.rate.set(s.ratePerSec);
-
-      });
-    }, 2000);
-    this.statusTimer.unref();
-  }
-
-  /**
-   * The cloud owns rosters, cards, leaves, passes and calendars: each applied feed page
-   * is projected into the access domain, and everything stored is replayed once at
-   * start so a restart (or a projection that failed) converges.
-   */
-  private startProjections(log: EdgeContext['log']): void {
-    const invalid = new Counter({
-      name: 'campus_edge_sync_records_invalid_total',
-      help: 'Cloud records the edge could not project (logged)',
-      labelNames: ['kind'],
-      registers: [this.ctx.metrics.registry],
+    this.stopStatus = this.deps.time.every(2000, async () => {
+      const s = await this.status();
+      if (!s) return;
+      gauges.backlog.set(s.backlog);
+      gauges.oldest.set((s.oldestPendingAgeMs ?? 0) / 1000);
+      gauges.rate.set(s.ratePerSec);
     });
-    // USB policies go to the endpoint guard, independent of access control.
-    const usb = new UsbPolicyProjection(this.endpoints, this.ctx.store, log.child({ part: 'usb-policy' }), (kind) => invalid.inc({ kind }));
-    void usb.replay(this.records.all('usb_policy')).catch((err: unknown) => log.warn({ err }, 'usb_policy replay failed'));
-    this.offUsb = this.ctx.bus.on('cloud.changes', ({ changes }) => usb.apply(changes));
-    if (!this.ctx.access.ready) {
-      // Its directory is not loaded: projecting now would fight the rows on disk. Records stay stored and are replayed at the next start.
-      log.warn('access control is not running: cloud records are stored but not projected until the next start');
-      return;
-    }
-    const projections = new CloudProjections(this.ctx.access, this.records, log.child({ part: 'projections' }), (kind) => invalid.inc({ kind }));
-    this.projections = projections;
-    projections.replay();
-    this.offChanges = this.ctx.bus.on('cloud.changes', ({ changes }) => projections.apply(changes));
   }
 
   /**
@@ -150,9 +113,9 @@ export class SyncModule implements EdgeModule {
       if (!date) return;
       const rtt = Date.now() - t0;
       const cloudNow = Date.parse(date) + 500 + rtt / 2; // Date has 1 s resolution
-      if (Number.isFinite(cloudNow)) this.ctx.clock.correctFrom('cloud', cloudNow);
+      if (Number.isFinite(cloudNow)) this.deps.clock.correctFrom('cloud', cloudNow);
     } catch (err) {
-      this.ctx.log.warn({ err: (err as Error).message }, 'could not read the cloud time');
+      this.deps.log.warn({ err: (err as Error).message }, 'could not read the cloud time');
     }
   }
 
@@ -163,10 +126,9 @@ export class SyncModule implements EdgeModule {
   }
 
   async stop(): Promise<void> {
-    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.stopStatus?.();
+    this.stopStatus = null;
     this.offAppended?.();
-    this.offChanges?.();
-    this.offUsb?.();
     await this.client?.stop();
     this.client = null;
   }
@@ -189,3 +151,14 @@ export function headDate(url: string, ca?: string, timeoutMs = 5000): Promise<st
     req.end();
   });
 }
+
+export const syncDomain = defineDomain({
+  name: 'sync',
+  configKey: 'cloud',
+  config: CloudConfigSchema,
+  migrations: SYNC_MIGRATIONS,
+  visibility: [['sync.', ['it']]],
+  cloudKinds: [],
+  enabled: () => true,
+  create: (deps) => new SyncModule(deps),
+});

@@ -10,6 +10,10 @@ import { TrustedClock } from '../../src/core/clock.js';
 import { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers/edge.js';
 import { FakeClock, TestIssuer } from './helpers.js';
+import { SystemTime } from '../../src/core/time.js';
+import { SchoolCalendar } from '../../src/school/calendar.js';
+import { SchoolTime } from '../../src/school/time.js';
+import { ALL_MIGRATIONS } from '../../src/migrations.js';
 
 const KNOWN = new Set<string>([...CREDENTIAL_REASONS, ...ACCESS_DENY_REASONS, ...ACCESS_GRANT_REASONS]);
 const LINES_PER_RUN = 100;
@@ -32,13 +36,23 @@ describe('fuzzing framing → parsing → decision', () => {
   beforeAll(async () => {
     issuer.install(`${dir.path}/keys`);
     const trusted = new TrustedClock({ mode: 'always', wallNow: clock.now });
-    store = Store.open({ dataDir: dir.path, file: 'edge.db', backupDir: 'backups', synchronous: 'normal', site: 'fuzz', clock: trusted });
+    store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: dir.path, file: 'edge.db', backupDir: 'backups', synchronous: 'normal', site: 'fuzz', clock: trusted });
     const config = AccessConfigSchema.parse({
       keysDir: `${dir.path}/keys`,
       zones: [{ id: 'campus', no: 1, name: '校园', kind: 'campus' }],
       gates: [{ id: 'east', no: 1, name: '东门', zone: 'campus' }],
     });
-    access = new AccessService({ config, dataDir: dir.path, store, clock: trusted, log: pino({ level: 'silent' }), appendEvent: (e) => store.events.append(e) });
+    const schoolTime = new SchoolTime('Asia/Shanghai');
+    access = new AccessService({
+      config,
+      dataDir: dir.path,
+      store,
+      clock: trusted,
+      time: new SystemTime(() => trusted.now()),
+      school: { time: schoolTime, calendar: new SchoolCalendar(store.db, schoolTime) },
+      log: pino({ level: 'silent' }),
+      appendEvent: (e) => store.events.append(e),
+    });
     await access.start();
     for (const id of ids) {
       access.people.create({ id, name: `学生${id.slice(-2)}`, roles: ['student'], classId: null, boarder: false, dormitoryZone: null, phone: null, active: true, cardVersion: 1 });

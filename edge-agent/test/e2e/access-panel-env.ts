@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { EdgeConfigInput } from '../../src/config/schema.js';
+import type { EdgeConfigInput } from '../../src/edge-config.js';
 import type { StoredEvent } from '../../src/store/index.js';
 import { TestIssuer, ZONES, b64 } from '../access/helpers.js';
 import { eventsAfter, startRig, waitFor, waitOnline, type Rig } from '../access/rig.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelemetryStore } from '../../src/energy/telemetry/telemetry-store.js';
-import { Zone } from '../../src/energy/time/zone.js';
+import { SchoolTime } from '../../src/school/time.js';
 import { screenshots, startEnergyPanelEnv, type EnergyPanelEnv } from '../energy/helpers/panel.js';
 
 /** 后勤 staff watching the campus: live power by building, charts by hour/day/month, the after-hours waste report. */
@@ -10,7 +10,7 @@ let env: EnergyPanelEnv;
 beforeAll(async () => {
   env = await startEnergyPanelEnv();
   // Yesterday and today as the recorder would have rolled them up: daytime use and lights left on at night.
-  const zone = new Zone('Asia/Shanghai');
+  const zone = new SchoolTime('Asia/Shanghai');
   const ts = new TelemetryStore(env.edge.store.db);
   const teach = ts.meterIndex('m-teach');
   const lab = ts.meterIndex('m-lab1');

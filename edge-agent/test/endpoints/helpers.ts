@@ -6,7 +6,7 @@ import type { PolicyAck, UsbDeviceRequest, UsbEvent } from '@campus/protocol/usb
 import { policyKeyring, verifySignedPolicy, type PolicyKeyring } from '@campus/protocol/usb/signing';
 import type { UsbPolicy } from '@campus/protocol/usb/policy';
 import { ADMIN, ApiClient, startTestEdge, waitFor } from '../helpers/edge.js';
-import type { EdgeConfigInput } from '../../src/config/schema.js';
+import type { EdgeConfigInput } from '../../src/edge-config.js';
 import type { StartEdgeOptions } from '../../src/edge.js';
 
 export type TestEdge = Awaited<ReturnType<typeof startTestEdge>>;

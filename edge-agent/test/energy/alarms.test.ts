@@ -7,13 +7,14 @@ import { AlarmRepo } from '../../src/energy/alarms/alarm-repo.js';
 import { SafetyRules } from '../../src/energy/alarms/safety-rules.js';
 import { RoomBookings } from '../../src/energy/calendar/bookings.js';
 import { OperatingHours } from '../../src/energy/calendar/operating-hours.js';
-import { SchoolCalendar } from '../../src/energy/calendar/school-calendar.js';
+import { SchoolCalendar } from '../../src/school/calendar.js';
 import { EnergyConfigSchema, type EnergyConfigInput } from '../../src/energy/config.js';
 import { LiveReadings } from '../../src/energy/live.js';
-import { Zone } from '../../src/energy/time/zone.js';
+import { SchoolTime } from '../../src/school/time.js';
 import { Topology } from '../../src/energy/topology.js';
 import { tempDir } from '../helpers/edge.js';
 import { FakeClock, cst } from './helpers/fake-clock.js';
+import { ALL_MIGRATIONS } from '../../src/migrations.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
@@ -41,13 +42,13 @@ const CONFIG: EnergyConfigInput = {
 
 function setup(start = cst('2026-03-02 10:00')) {
   const d = tempDir('energy-alarms-');
-  const store = Store.open({ dataDir: d.path, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'test', clock: new TrustedClock({ mode: 'always' }) });
+  const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: d.path, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'test', clock: new TrustedClock({ mode: 'always' }) });
   cleanups.push(() => d.remove(), () => store.db.open && store.close());
   const clock = new FakeClock(start);
   const config = EnergyConfigSchema.parse(CONFIG);
-  const zone = new Zone(config.timezone);
+  const zone = new SchoolTime('Asia/Shanghai');
   const topology = new Topology(config);
-  const calendar = new SchoolCalendar(store.db, config.schoolDays);
+  const calendar = new SchoolCalendar(store.db, new SchoolTime('Asia/Shanghai'));
   const hours = new OperatingHours(config.operatingHours, topology, calendar, new RoomBookings(store.db, calendar, zone, () => clock.now()), zone);
   const published = new Map<string, string>();
   const engine = () => new AlarmEngine({ repo: new AlarmRepo(store.db), timers: clock, appendEvent: (e) => void store.events.append(e), publish: (t, p) => published.set(t, p), restoreGraceMs: 120_000 });

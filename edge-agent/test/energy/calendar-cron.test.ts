@@ -5,25 +5,26 @@ import { Store } from '../../src/store/index.js';
 import { TrustedClock } from '../../src/core/clock.js';
 import { RoomBookings } from '../../src/energy/calendar/bookings.js';
 import { OperatingHours } from '../../src/energy/calendar/operating-hours.js';
-import { SchoolCalendar } from '../../src/energy/calendar/school-calendar.js';
+import { SchoolCalendar } from '../../src/school/calendar.js';
 import { EnergyConfigSchema } from '../../src/energy/config.js';
 import { CronError, nextFiring, parseCron } from '../../src/energy/schedules/cron.js';
-import { Zone } from '../../src/energy/time/zone.js';
+import { SchoolTime } from '../../src/school/time.js';
 import { Topology } from '../../src/energy/topology.js';
 import { tempDir } from '../helpers/edge.js';
 import { cst } from './helpers/fake-clock.js';
+import { ALL_MIGRATIONS } from '../../src/migrations.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
 
 function db() {
   const d = tempDir('energy-cal-');
-  const store = Store.open({ dataDir: d.path, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'test', clock: new TrustedClock({ mode: 'always' }) });
+  const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: d.path, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'test', clock: new TrustedClock({ mode: 'always' }) });
   cleanups.push(() => d.remove(), () => store.close());
   return store.db;
 }
 
-const shanghai = new Zone('Asia/Shanghai');
+const shanghai = new SchoolTime('Asia/Shanghai');
 
 describe('cron over an injectable clock', () => {
   it('computes the next firing in the campus time zone', () => {
@@ -77,7 +78,7 @@ describe('cron over an injectable clock', () => {
 
 describe('school calendar', () => {
   it('weekdays are school days unless a holiday covers them; a make-up workday or an exam day wins over a holiday', () => {
-    const cal = new SchoolCalendar(db(), [1, 2, 3, 4, 5]);
+    const cal = new SchoolCalendar(db(), shanghai, [1, 2, 3, 4, 5]);
     cal.add({ from: '2026-10-01', to: '2026-10-07', kind: 'holiday', name: '国庆节' });
     cal.add({ from: '2026-09-27', kind: 'workday', name: '国庆调休' });
     cal.add({ from: '2026-10-10', kind: 'workday', name: '国庆调休' });
@@ -95,7 +96,7 @@ describe('school calendar', () => {
 
   it('seeds from the configuration only into an empty calendar, and edits invalidate its cache', () => {
     const d = db();
-    const cal = new SchoolCalendar(d, [1, 2, 3, 4, 5]);
+    const cal = new SchoolCalendar(d, shanghai, [1, 2, 3, 4, 5]);
     expect(cal.seed([{ from: '2026-05-01', to: '2026-05-05', kind: 'holiday', name: '劳动节' }])).toBe(1);
     expect(cal.seed([{ from: '2026-06-01', kind: 'holiday', name: 'x' }])).toBe(0);
     expect(cal.day('2026-05-04').holiday).toBe(true);
@@ -119,7 +120,7 @@ describe('operating hours and bookings', () => {
       rooms: [{ id: 'r101', name: '101', building: 'teach', kind: 'classroom' }],
       operatingHours: { school: [{ from: '07:00', until: '18:30' }], nonSchool: [], exam: [{ from: '06:30', until: '20:00' }] },
     });
-    const cal = new SchoolCalendar(d, config.schoolDays);
+    const cal = new SchoolCalendar(d, new SchoolTime('Asia/Shanghai'));
     cal.add({ from: '2026-03-04', kind: 'exam', name: '期中考试' });
     let now = cst('2026-03-02 10:00');
     const bookings = new RoomBookings(d, cal, shanghai, () => now);

@@ -6,10 +6,11 @@ import { afterHoursReport } from '../../src/energy/reports/after-hours.js';
 import { EnergyQuery } from '../../src/energy/reports/energy-query.js';
 import { Tariff } from '../../src/energy/reports/tariff.js';
 import { TelemetryStore } from '../../src/energy/telemetry/telemetry-store.js';
-import { Zone } from '../../src/energy/time/zone.js';
+import { SchoolTime } from '../../src/school/time.js';
 import { Topology } from '../../src/energy/topology.js';
 import { tempDir } from '../helpers/edge.js';
 import { cst } from './helpers/fake-clock.js';
+import { ALL_MIGRATIONS } from '../../src/migrations.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
@@ -59,10 +60,10 @@ const CAMPUS: EnergyConfigInput = {
 
 function setup() {
   const d = tempDir('energy-reports-');
-  const store = Store.open({ dataDir: d.path, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'test', clock: new TrustedClock({ mode: 'always' }) });
+  const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: d.path, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'test', clock: new TrustedClock({ mode: 'always' }) });
   cleanups.push(() => d.remove(), () => store.close());
   const config = EnergyConfigSchema.parse(CAMPUS);
-  const zone = new Zone('Asia/Shanghai');
+  const zone = new SchoolTime('Asia/Shanghai');
   const topology = new Topology(config);
   const ts = new TelemetryStore(store.db);
   const idx = Object.fromEntries([...topology.meters.keys()].map((id) => [id, ts.meterIndex(id)]));

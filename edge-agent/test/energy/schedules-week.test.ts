@@ -19,7 +19,6 @@ const CH = { light101: 1, ac101: 2, light102: 3, ac102: 4, lightOffice: 5 };
 function energyConfig(port: number): EnergyConfigInput {
   return {
     enabled: true,
-    timezone: 'Asia/Shanghai',
     buildings: [{ id: 'teach', name: '教学楼' }],
     rooms: [
       { id: 'r101', name: '101教室', building: 'teach', kind: 'classroom' },
@@ -33,11 +32,6 @@ function energyConfig(port: number): EnergyConfigInput {
       { id: 'c102-light', name: '102照明', building: 'teach', room: 'r102', kind: 'lighting', relay: { board: 'relay-a', channel: CH.light102 } },
       { id: 'c102-ac', name: '102空调', building: 'teach', room: 'r102', kind: 'ac', relay: { board: 'relay-a', channel: CH.ac102 } },
       { id: 'c-office-light', name: '办公室照明', building: 'teach', room: 'office1', kind: 'lighting', relay: { board: 'relay-a', channel: CH.lightOffice } },
-    ],
-    calendar: [
-      { from: '2026-09-27', kind: 'workday', name: '国庆调休' },
-      { from: '2026-09-30', kind: 'exam', name: '月考' },
-      { from: '2026-10-01', to: '2026-10-07', kind: 'holiday', name: '国庆节' },
     ],
     schedules: [
       { id: 'morning-on', name: '上学日7点开教室灯', cron: '0 7 * * *', days: 'school', action: 'on', target: { roomKinds: ['classroom'], circuitKinds: ['lighting'] } },
@@ -68,7 +62,19 @@ const on = (ch: number) => relay()[ch - 1];
 beforeAll(async () => {
   sim = await startSimCampus({ relays: [{ unit: 10, channels: 8 }] });
   clock = new FakeClock(cst('2026-09-26 12:00'));
-  edge = await startTestEdge({ energy: energyConfig(sim.slave.port) }, { energy: { timers: clock } });
+  edge = await startTestEdge(
+    {
+      energy: energyConfig(sim.slave.port),
+      school: {
+        calendar: [
+          { from: '2026-09-27', kind: 'workday', name: '国庆调休' },
+          { from: '2026-09-30', kind: 'exam', name: '月考' },
+          { from: '2026-10-01', to: '2026-10-07', kind: 'holiday', name: '国庆节' },
+        ],
+      },
+    },
+    { energy: { timers: clock } },
+  );
   svc = energyServices(edge);
   // Booked for evening study on school days of the whole fortnight.
   svc.bookings.add({ room: 'r101', fromDate: '2026-09-21', toDate: '2026-10-11', days: 'school', fromTime: '18:00', untilTime: '21:30', note: '晚自习', createdBy: 'test' });

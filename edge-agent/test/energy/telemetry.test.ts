@@ -8,9 +8,10 @@ import { EnergyConfigSchema, type EnergyConfig } from '../../src/energy/config.j
 import { RawChunkWriter, decodeRawChunk } from '../../src/energy/telemetry/raw-codec.js';
 import { TelemetryRecorder } from '../../src/energy/telemetry/recorder.js';
 import { TelemetryStore, ringLayout } from '../../src/energy/telemetry/telemetry-store.js';
-import { Zone } from '../../src/energy/time/zone.js';
+import { SchoolTime } from '../../src/school/time.js';
 import { tempDir } from '../helpers/edge.js';
 import { FakeClock, cst } from './helpers/fake-clock.js';
+import { ALL_MIGRATIONS } from '../../src/migrations.js';
 
 const dirs: Array<{ remove(): void }> = [];
 const stores: Store[] = [];
@@ -26,7 +27,7 @@ function openStore(dir?: string): { store: Store; dir: string } {
     dirs.push(d);
     path = d.path;
   }
-  const store = Store.open({ dataDir: path, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'test', clock: new TrustedClock({ mode: 'always' }) });
+  const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: path, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site: 'test', clock: new TrustedClock({ mode: 'always' }) });
   stores.push(store);
   return { store, dir: path };
 }
@@ -42,7 +43,7 @@ function recorder(store: Store, clock: FakeClock, opts: { afterHours?: (id: stri
   const rec = new TelemetryRecorder({
     store: ts,
     timers: clock,
-    zone: new Zone('Asia/Shanghai'),
+    zone: new SchoolTime('Asia/Shanghai'),
     config,
     isAfterHours: opts.afterHours ?? (() => false),
     appendEvents: (events) => store.events.appendMany(events),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { startEdge, type Edge, type StartEdgeOptions } from '../../src/edge.js';
-import type { EdgeConfigInput } from '../../src/config/schema.js';
+import type { EdgeConfigInput } from '../../src/edge-config.js';
 
 export function tempDir(prefix = 'campus-edge-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { ConfigError, parseConfig } from '../../src/edge-config.js';
 
 /** A gate relay board and the energy meters on one RS-485 line must agree about it, before anything starts. */
 describe('one Modbus line in access and energy configuration', () => {

@@ -6,6 +6,7 @@ import { DataVault, VaultError } from '../../src/security/vault.js';
 import { Store, StoreOpenError } from '../../src/store/index.js';
 import { TrustedClock } from '../../src/core/clock.js';
 import { tempDir } from '../helpers/edge.js';
+import { ALL_MIGRATIONS } from '../../src/migrations.js';
 
 describe('data vault (encryption at rest for minors’ data)', () => {
   const dirs: Array<{ path: string; remove(): void }> = [];
@@ -56,7 +57,7 @@ describe('data vault (encryption at rest for minors’ data)', () => {
 
   it('a database refuses another data key before anything is written, and says what to restore', () => {
     const d = dir();
-    const open = () => Store.open({ dataDir: d, file: 'edge.db', backupDir: 'backups', synchronous: 'normal', site: 's', clock: new TrustedClock({ mode: 'always' }) });
+    const open = () => Store.open({ migrations: ALL_MIGRATIONS, dataDir: d, file: 'edge.db', backupDir: 'backups', synchronous: 'normal', site: 's', clock: new TrustedClock({ mode: 'always' }) });
     const s = open();
     s.setSetting('probe', s.vault.seal('ok'));
     s.db.close();

@@ -4,10 +4,11 @@ import { TrustedClock } from '../../src/core/clock.js';
 import { SqliteOutbox } from '../../src/sync/outbox.js';
 import { CloudRecords } from '../../src/sync/cloud-records.js';
 import { tempDir } from '../helpers/edge.js';
+import { ALL_MIGRATIONS } from '../../src/migrations.js';
 
 // The shared cloud-sync contract suites, run against the edge's real SQLite store.
 function openStore(dir: string, site: string) {
-  return Store.open({ dataDir: dir, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site, clock: new TrustedClock({ mode: 'always' }) });
+  return Store.open({ migrations: ALL_MIGRATIONS, dataDir: dir, file: 'edge.db', backupDir: 'b', synchronous: 'normal', site, clock: new TrustedClock({ mode: 'always' }) });
 }
 
 outboxContract('edge SQLite store', async () => {

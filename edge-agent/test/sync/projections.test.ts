@@ -113,9 +113,14 @@ describe('cloud records projected into gate access', () => {
     // The cloud's pass is cancelled in the cloud, not here: a local cancellation would not survive its next update.
     const refused = await api.req('POST', '/api/access/passes/1500001/cancel', { why: '访客已离开' });
     expect(refused.status).toBe(409);
-    expect(refused.json.error.code).toBe('access.pass_cloud_owned');
+    expect(refused.json.error.code).toBe('sync.cloud_owned');
     expect(refused.json.error.message['zh-CN']).toContain('云端');
     expect(e.access.passes.record(1_500_001)!.status).toBe('active');
+    // Likewise the cloud's leave.
+    const refusedLeave = await api.req('POST', `/api/access/leaves/${leave.id}/cancel`, { why: '取消' });
+    expect(refusedLeave.status).toBe(409);
+    expect(refusedLeave.json.error.code).toBe('sync.cloud_owned');
+    expect(e.access.leaves.covering('S300', now)?.id).toBe(leave.id);
 
     // Changed and withdrawn in the cloud: the edge follows.
     await cloud.write([
@@ -173,9 +178,21 @@ describe('cloud records projected into gate access', () => {
     expect((await api.req('PATCH', '/api/access/people/S300', { name: '改名' })).status).toBe(409);
     expect((await api.req('POST', '/api/access/people/S300/cards/revoke', { reason: '挂失' })).status).toBe(409);
     const now = Date.now();
-    expect((await api.req('POST', '/api/access/leaves', { personId: 'S300', startsAt: now, endsAt: now + 3600_000, reason: '事假' })).status).toBe(409);
     expect((await api.req('PUT', '/api/access/calendar/days/2026-12-25', { kind: 'holiday', name: '测试' })).status).toBe(409);
-    expect((await api.req('POST', '/api/access/passes', { kind: 'visitor', visitorName: '访客' })).status).toBe(409);
+    // The panel's calendar page writes the same (one) calendar: cloud-owned too.
+    expect((await api.req('POST', '/api/energy/calendar', { from: '2026-12-25', kind: 'holiday', name: '测试' })).status).toBe(409);
+    expect(e.access.calendar.dayKind('2026-12-25')).not.toBe('holiday');
+    // Ownership is per record: a leave registered here at the gate office is the edge's own …
+    const local = await api.req('POST', '/api/access/leaves', { personId: 'S300', startsAt: now, endsAt: now + 3600_000, reason: '事假', approvedBy: '门卫室登记' });
+    expect(local.status).toBe(201);
+    expect((await api.req('POST', `/api/access/leaves/${local.json.leave.id}/cancel`, { why: '登记错了' })).status).toBe(200);
+    // … while one the cloud sent is cancelled in the cloud.
+    const cloudLeave = e.store.db.prepare("SELECT id FROM access_leaves WHERE created_by LIKE 'cloud:%' AND status = 'approved' LIMIT 1").get() as { id: number } | undefined;
+    if (cloudLeave) {
+      const refused = await api.req('POST', `/api/access/leaves/${cloudLeave.id}/cancel`, { why: 'x' });
+      expect(refused.status).toBe(409);
+      expect(refused.json.error.message['zh-CN']).toContain('云端');
+    }
     expect(e.access.people.get('S300')!.name).toBe('周小雨');
     // Not signed in: the route still says 401 (nothing revealed before sign-in).
     expect((await new ApiClient(e.httpUrl).req('POST', '/api/access/people', { id: 'L101', name: 'x', roles: ['student'] })).status).toBe(401);

@@ -47,12 +47,14 @@ export class GateHardware {
   readonly #watchers: InputWatcher[] = [];
   readonly #detach: Array<() => void> = [];
   #fireAlarm: FireAlarm | null = null;
-  #fireTimer: NodeJS.Timeout | null = null;
+  #fireTimer: (() => void) | null = null;
 
   constructor(
     private readonly config: AccessConfig,
     private readonly logger: DriverLogger,
     private readonly hooks: HardwareHooks,
+    /** Timers (the edge's time service). */
+    private readonly every: (ms: number, fn: () => void) => () => void,
     private readonly lines: ModbusLines = edgeModbusLines,
   ) {}
 
@@ -125,7 +127,7 @@ export class GateHardware {
       const index = fire.input - watcher.options.first;
       let last: boolean | null = null;
       // Level, not edge: a fire panel already in alarm when the edge boots must still open the gates.
-      this.#fireTimer = setInterval(() => {
+      this.#fireTimer = this.every(fire.pollMs, () => {
         const v = watcher.current()?.[index];
         if (v === undefined) return;
         const active = fire.activeWhen === 'closed' ? v : !v;
@@ -133,8 +135,7 @@ export class GateHardware {
           last = active;
           this.hooks.firePanel(active);
         }
-      }, fire.pollMs);
-      this.#fireTimer.unref();
+      });
     }
     for (const r of c.readers) {
       const { gate: _gate, direction: _direction, ...readerConfig } = r;
@@ -150,7 +151,8 @@ export class GateHardware {
   }
 
   async stop(): Promise<void> {
-    if (this.#fireTimer) clearInterval(this.#fireTimer);
+    this.#fireTimer?.();
+    this.#fireTimer = null;
     this.#fireAlarm?.dispose();
     for (const d of this.#detach.splice(0)) d();
     for (const w of this.#watchers) w.stop();

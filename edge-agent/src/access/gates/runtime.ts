@@ -26,6 +26,8 @@ export interface GateRuntimeDeps {
   passback: Passback;
   attendance: Attendance;
   now(): number;
+  /** Timers (the edge's time service). */
+  after(ms: number, fn: () => void): () => void;
   append(e: NewEvent): StoredEvent;
   log: Logger;
   /** A device down this long is reported offline (and online again when it is back). */
@@ -55,7 +57,7 @@ const BAD_FRAME_REASONS: Record<QrBadFrame['reason'], string> = {
 export class GateRuntime implements HardwareHooks {
   #hardware: GateHardware | null = null;
   readonly #undo = new Map<string, Undo>();
-  readonly #devices = new Map<string, { reported: boolean; timer: NodeJS.Timeout | null }>();
+  readonly #devices = new Map<string, { reported: boolean; timer: (() => void) | null }>();
   #lastFire: { active: boolean; confirmed: number } | null = null;
   #fireWhy: string | null = null;
   passages = { passed: 0, notPassed: 0, unexpected: 0 };
@@ -93,7 +95,7 @@ export class GateRuntime implements HardwareHooks {
     const d = this.#devices.get(device.id) ?? { reported: false, timer: null };
     this.#devices.set(device.id, d);
     if (status.state === 'open') {
-      if (d.timer) clearTimeout(d.timer);
+      d.timer?.();
       d.timer = null;
       if (d.reported) {
         d.reported = false;
@@ -104,12 +106,11 @@ export class GateRuntime implements HardwareHooks {
     // 'connecting' is a retry under way; 'closed' a deliberate stop (shutdown).
     if (status.state !== 'error' || d.reported || d.timer) return;
     // A replug the driver rides through within the grace time is not worth a warning.
-    d.timer = setTimeout(() => {
+    d.timer = this.d.after(this.d.offlineAfterMs, () => {
       d.timer = null;
       d.reported = true;
       this.#deviceEvent(device, status, false);
-    }, this.d.offlineAfterMs);
-    d.timer.unref();
+    });
   }
 
   #deviceEvent(device: { id: string; kind: 'reader' | 'relay-bus'; gate: string | null }, status: LinkStatus, online: boolean): void {
@@ -125,7 +126,7 @@ export class GateRuntime implements HardwareHooks {
 
   /** Stops pending device reports (shutdown). */
   stop(): void {
-    for (const d of this.#devices.values()) if (d.timer) clearTimeout(d.timer);
+    for (const d of this.#devices.values()) d.timer?.();
     this.#devices.clear();
   }
 

@@ -13,7 +13,7 @@ function view(s: AccessService): CalendarView {
     terms: s.calendar.terms(),
     days: s.calendar.specialDays(),
     timetables: s.calendar.timetables(),
-    curfews: s.calendar.curfews(),
+    curfews: s.curfews.list(),
   };
 }
 
@@ -29,6 +29,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'put',
+    owner: 'edge',
     path: '/api/access/calendar/terms',
     summary: 'Replace the terms',
     tag: 'access',
@@ -45,6 +46,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'put',
+    owner: { cloud: 'calendar' },
     path: '/api/access/calendar/days/:date',
     summary: 'Mark a date as a holiday or a 调休 make-up workday',
     tag: 'access',
@@ -61,6 +63,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'delete',
+    owner: { cloud: 'calendar' },
     path: '/api/access/calendar/days/:date',
     summary: 'Make a date an ordinary day again',
     tag: 'access',
@@ -76,6 +79,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'put',
+    owner: 'edge',
     path: '/api/access/timetables',
     summary: 'Replace the per-grade timetables (entry, late threshold, dismissal, lunch windows)',
     tag: 'access',
@@ -101,6 +105,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'put',
+    owner: 'edge',
     path: '/api/access/curfews',
     summary: 'Replace the dormitory curfew and closed windows',
     tag: 'access',
@@ -110,7 +115,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     handler: ({ body }) => {
       const s = ready(deps);
       for (const c of body.curfews) if (s.zones.get(c.zone)?.kind !== 'dormitory') throw new ApiError(400, 'access.not_dormitory', { zone: c.zone });
-      s.calendar.replaceCurfews(body.curfews);
+      s.curfews.replace(body.curfews);
       return view(s);
     },
   });

@@ -17,6 +17,7 @@ export function gateRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/access/gates/:id/open',
     summary: 'Guard override: open the gate once, with who and why recorded as a decision event',
     tag: 'access',
@@ -37,6 +38,7 @@ export function gateRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/access/fire-alarm',
     summary: 'Raise or clear fire-alarm mode: every gate held open, recorded',
     tag: 'access',

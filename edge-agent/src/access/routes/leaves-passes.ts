@@ -3,7 +3,7 @@ import type { ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
 import { issuePass, parseInstant } from '../issue-pass.js';
 import { isStudentOnly } from '../model.js';
-import { addDays } from '../school-time.js';
+import { addDays } from '../../school/time.js';
 import { leaveView, passView } from '../views.js';
 import { GUARD, NumericIdParam, ready, type AccessRouteDeps } from './shared.js';
 
@@ -33,6 +33,7 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/access/leaves',
     summary: 'Record an approved leave: the student may leave during school hours within it',
     tag: 'access',
@@ -62,6 +63,8 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
 
   api.add({
     method: 'post',
+    // A leave the cloud sent is changed in the cloud; one registered here at the gate office is the edge's own.
+    owner: { cloud: 'leaves', unless: ({ params }) => !ready(deps).leaves.get(params.id)?.createdBy.startsWith('cloud:') },
     path: '/api/access/leaves/:id/cancel',
     summary: 'Cancel a leave',
     tag: 'access',
@@ -93,6 +96,7 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/access/passes',
     summary: 'Issue a visitor or pickup pass signed by the edge’s pass key; returns the QR text and an SVG',
     tag: 'access',
@@ -105,6 +109,10 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
 
   api.add({
     method: 'post',
+    // A pass the cloud issued is the cloud's: a local cancellation would be undone by its next
+    // update or the replay at start, so the pass would open the gate again. Passes from the
+    // edge's own range are the edge's.
+    owner: { cloud: 'passes', unless: ({ params }) => !ready(deps).passes.record(params.id)?.createdBy.startsWith('cloud:') },
     path: '/api/access/passes/:id/cancel',
     summary: 'Cancel a pass: refused at every gate from now on',
     tag: 'access',
@@ -114,9 +122,6 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
     audit: 'access.pass.cancel',
     handler: ({ params, body, user }) => {
       const s = ready(deps);
-      // A pass the cloud issued is the cloud's: a local cancellation would be undone by its next
-      // update or the replay at start, so the pass would open the gate again. Cancel it there.
-      if (s.passes.record(params.id)?.createdBy.startsWith('cloud:')) throw new ApiError(409, 'access.pass_cloud_owned', { passId: params.id });
       const pass = s.passes.cancel(params.id, body.why);
       if (!pass) throw new ApiError(404, 'not_found', { what: `pass ${params.id}` });
       s.append({ type: ACCESS_EVENTS.pass, reason: 'access.pass.cancelled', source: `user:${user!.username}`, subject: `pass:${pass.id}`, data: { passId: pass.id, why: body.why } });

@@ -104,6 +104,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'post',
+    owner: { cloud: 'people' },
     path: '/api/access/people',
     summary: 'Add a person',
     tag: 'access',
@@ -122,6 +123,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'patch',
+    owner: { cloud: 'people' },
     path: '/api/access/people/:id',
     summary: 'Change a person (name, roles, class, boarder, active ...)',
     tag: 'access',
@@ -141,6 +143,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'put',
+    owner: { cloud: 'people' },
     path: '/api/access/people/:id/guardians/:guardianId',
     summary: 'Link a guardian to a student (relation, may pick up, receives notices)',
     tag: 'access',
@@ -163,6 +166,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'delete',
+    owner: { cloud: 'people' },
     path: '/api/access/people/:id/guardians/:guardianId',
     summary: 'Remove a guardian link',
     tag: 'access',
@@ -178,6 +182,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'post',
+    owner: { cloud: 'people' },
     path: '/api/access/people/:id/cards/revoke',
     summary: 'Revoke the card in hand (lost, stolen): refused at every gate from now on',
     tag: 'access',
@@ -203,6 +208,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'post',
+    owner: { cloud: 'people' },
     path: '/api/access/people/:id/cards',
     summary: 'Register a card issued elsewhere (CLI or cloud) as the one in hand',
     tag: 'access',
@@ -239,6 +245,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'put',
+    owner: 'edge',
     path: '/api/access/people/:id/photo',
     summary: 'Set the person’s photo (base64 JPEG or PNG, at most 512 KB)',
     tag: 'access',
@@ -264,6 +271,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
 
   api.add({
     method: 'post',
+    owner: { cloud: 'people' },
     path: '/api/access/roster/import',
     summary: 'Import a roster (CSV or XLSX, base64): a row-level report in Chinese; nothing is imported unless every row is valid',
     tag: 'access',

@@ -1,7 +1,7 @@
 import type { Direction } from '@campus/protocol/access/index';
 import type { Zone } from '../model.js';
 import type { Passback } from '../passback.js';
-import type { SchoolTime } from '../school-time.js';
+import type { SchoolTime } from '../../school/time.js';
 
 /**
  * Anti-passback period: state recorded before the zone's reset hour today (school time)

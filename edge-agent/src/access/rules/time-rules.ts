@@ -1,8 +1,9 @@
 import type { Direction } from '@campus/protocol/access/index';
-import type { SchoolCalendar } from '../calendar.js';
+import type { SchoolCalendar } from '../../school/calendar.js';
+import type { Curfews } from '../calendar.js';
 import type { Leaves } from '../leaves.js';
 import type { PersonEntry, Zone } from '../model.js';
-import { formatTimeOfDay, inWindow, addDays } from '../school-time.js';
+import { formatTimeOfDay, inWindow, addDays } from '../../school/time.js';
 
 export type TimeVerdict =
   | { ok: true; reason?: 'access.granted.leave' | 'access.granted.late_return'; leaveId?: number }
@@ -38,9 +39,9 @@ export function campusExit(cal: SchoolCalendar, leaves: Leaves, p: PersonEntry, 
  * 'closed': nobody enters (class time). A window crossing midnight belongs to the day it
  * started, which decides whether a school-days-only window applies.
  */
-export function dormitory(cal: SchoolCalendar, leaves: Leaves, p: PersonEntry, zone: Zone, direction: Direction, now: number): TimeVerdict {
+export function dormitory(cal: SchoolCalendar, curfews: Curfews, leaves: Leaves, p: PersonEntry, zone: Zone, direction: Direction, now: number): TimeVerdict {
   const { date, minute } = cal.time.local(now);
-  for (const w of cal.curfewsFor(zone.id)) {
+  for (const w of curfews.forZone(zone.id)) {
     if (!inWindow(minute, w.start, w.end)) continue;
     const startedOn = w.start > w.end && minute < w.end ? addDays(date, -1) : date;
     if (w.days === 'school_days' && !cal.isSchoolDay(startedOn)) continue;

@@ -1,6 +1,6 @@
 import type { Db } from '../../store/index.js';
-import type { SchoolCalendar } from './school-calendar.js';
-import { minutesOf, type Zone } from '../time/zone.js';
+import type { SchoolCalendar } from '../../school/calendar.js';
+import { parseTimeOfDay, type SchoolTime } from '../../school/time.js';
 
 export interface Booking {
   id: number;
@@ -38,7 +38,7 @@ export class RoomBookings {
   constructor(
     private readonly db: Db,
     private readonly calendar: SchoolCalendar,
-    private readonly zone: Zone,
+    private readonly zone: SchoolTime,
     private readonly now: () => number,
   ) {
     this.reload();
@@ -86,8 +86,8 @@ export class RoomBookings {
         b.room === room &&
         b.fromDate <= p.date &&
         b.toDate >= p.date &&
-        minutesOf(b.fromTime) <= p.minuteOfDay &&
-        p.minuteOfDay < minutesOf(b.untilTime) &&
+        parseTimeOfDay(b.fromTime) <= p.minuteOfDay &&
+        p.minuteOfDay < parseTimeOfDay(b.untilTime) &&
         (b.days === 'all' || this.calendar.day(p.date).school),
     );
   }

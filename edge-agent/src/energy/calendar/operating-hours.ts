@@ -1,8 +1,8 @@
 import type { HoursSpec, TimeWindow } from '../config.js';
 import type { Topology } from '../topology.js';
-import { minutesOf, type Zone } from '../time/zone.js';
+import { parseTimeOfDay, type SchoolTime } from '../../school/time.js';
 import type { RoomBookings } from './bookings.js';
-import type { SchoolCalendar } from './school-calendar.js';
+import type { SchoolCalendar } from '../../school/calendar.js';
 
 /**
  * Whether a building (or room) is in use at a moment: inside its operating
@@ -19,7 +19,7 @@ export class OperatingHours {
     private readonly topology: Topology,
     private readonly calendar: SchoolCalendar,
     private readonly bookings: RoomBookings,
-    private readonly zone: Zone,
+    private readonly zone: SchoolTime,
   ) {}
 
   /** Call after calendar or booking edits. */
@@ -64,6 +64,6 @@ export class OperatingHours {
     const p = this.zone.parts(at);
     const day = this.calendar.day(p.date);
     const windows: TimeWindow[] = day.exam ? (spec.exam ?? spec.school) : day.school ? spec.school : spec.nonSchool;
-    return windows.some((w) => minutesOf(w.from) <= p.minuteOfDay && p.minuteOfDay < minutesOf(w.until));
+    return windows.some((w) => parseTimeOfDay(w.from) <= p.minuteOfDay && p.minuteOfDay < parseTimeOfDay(w.until));
   }
 }

@@ -52,7 +52,6 @@ export interface CircuitServiceDeps {
   onChange?: (state: CircuitState) => void;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const onOff = (v: boolean | null) => (v === null ? '?' : v ? 'ON' : 'OFF');
 
 /**
@@ -238,7 +237,7 @@ export class CircuitService {
     let error: string | null = null;
     l.desired = req.on;
     while (attempts < max && !this.stopped) {
-      if (attempts > 0 && this.deps.control.retryDelayMs > 0) await sleep(this.deps.control.retryDelayMs);
+      if (attempts > 0 && this.deps.control.retryDelayMs > 0) await new Promise<void>((r) => this.deps.timers.at(this.deps.timers.now() + this.deps.control.retryDelayMs, r));
       attempts++;
       try {
         if (!port) throw Object.assign(new Error('relay board not running'), { reason: 'energy.relay_missing' });

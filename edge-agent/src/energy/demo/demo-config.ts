@@ -1,3 +1,4 @@
+import type { CalendarEntryInput } from '../../school/calendar.js';
 import type { EnergyConfigInput } from '../config.js';
 import { SAFETY_DETECTOR_MAP } from './safety-detector-map.js';
 
@@ -47,10 +48,8 @@ export function demoEnergyConfig(teachPort: number, campusPort: number): EnergyC
       circuits.push({ id: `${r.id}-${c.kind}`, name: `${r.name}${c.name}`, building: r.building, room: r.id, kind: c.kind, relay: { board, channel: ch }, meter: `m-${r.id}` });
     }
   }
-  const year = new Date().getFullYear();
   return {
     enabled: true,
-    timezone: 'Asia/Shanghai',
     buildings: [
       { id: 'teach', name: '教学楼' },
       { id: 'lab', name: '实验楼' },
@@ -83,16 +82,6 @@ export function demoEnergyConfig(teachPort: number, campusPort: number): EnergyC
       },
     ],
     circuits,
-    schoolDays: [1, 2, 3, 4, 5],
-    calendar: [
-      { from: `${year}-01-01`, kind: 'holiday', name: '元旦' },
-      { from: `${year}-05-01`, to: `${year}-05-05`, kind: 'holiday', name: '劳动节' },
-      { from: `${year}-07-11`, to: `${year}-08-31`, kind: 'holiday', name: '暑假' },
-      { from: `${year}-09-28`, kind: 'workday', name: '国庆调休' },
-      { from: `${year}-10-01`, to: `${year}-10-07`, kind: 'holiday', name: '国庆节' },
-      { from: `${year}-10-11`, kind: 'workday', name: '国庆调休' },
-      { from: `${year}-06-23`, to: `${year}-06-25`, kind: 'exam', name: '期末考试' },
-    ],
     schedules: [
       { id: 'morning-on', name: '上学日7:00开教室照明', cron: '0 7 * * *', days: 'school', action: 'on', target: { roomKinds: ['classroom'], circuitKinds: ['lighting'] } },
       {
@@ -108,4 +97,17 @@ export function demoEnergyConfig(teachPort: number, campusPort: number): EnergyC
     ],
     telemetry: { flushSeconds: 60 },
   };
+}
+
+/** The demo school's calendar for this year (seeded into the one school calendar when it is empty). */
+export function demoSchoolCalendar(year = new Date().getFullYear()): CalendarEntryInput[] {
+  return [
+    { from: `${year}-01-01`, kind: 'holiday', name: '元旦' },
+    { from: `${year}-05-01`, to: `${year}-05-05`, kind: 'holiday', name: '劳动节' },
+    { from: `${year}-07-11`, to: `${year}-08-31`, kind: 'holiday', name: '暑假' },
+    { from: `${year}-09-28`, kind: 'workday', name: '国庆调休' },
+    { from: `${year}-10-01`, to: `${year}-10-07`, kind: 'holiday', name: '国庆节' },
+    { from: `${year}-10-11`, kind: 'workday', name: '国庆调休' },
+    { from: `${year}-06-23`, to: `${year}-06-25`, kind: 'exam', name: '期末考试' },
+  ];
 }

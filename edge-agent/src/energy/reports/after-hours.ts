@@ -1,7 +1,7 @@
 import type { Db } from '../../store/index.js';
 import type { TariffTier } from '../config.js';
 import type { Topology } from '../topology.js';
-import { Zone, dateOfDayKey, dayKeyOf } from '../time/zone.js';
+import { SchoolTime, dateOfDayKey, dayKeyOf } from '../../school/time.js';
 import { Tariff } from './tariff.js';
 
 export interface AfterHoursBuilding {
@@ -35,13 +35,13 @@ const HOUR = 3_600_000;
  * up, from the calendar and bookings as they were then. Needs the scope table
  * EnergyQuery maintains.
  */
-export function afterHoursReport(db: Db, topology: Topology, zone: Zone, tariff: Tariff, from: string, to: string): AfterHoursReport {
+export function afterHoursReport(db: Db, topology: Topology, zone: SchoolTime, tariff: Tariff, from: string, to: string): AfterHoursReport {
   const acc = new Map<string, AfterHoursBuilding & { dayMap: Map<string, { date: string; kwh: number; kwhAfter: number; costAfter: number }> }>();
   for (const b of topology.buildings.values()) {
     acc.set(b.id, { building: b.id, name: b.name, kwh: 0, kwhAfter: 0, share: 0, cost: 0, costAfter: 0, kwhAfterByTier: Tariff.emptyTiers(), days: [], dayMap: new Map() });
   }
   const h0 = Math.floor(zone.dateStart(from) / HOUR);
-  const h1 = Math.floor(zone.dateStart(dateOfDayKey(Zone.nextDayKey(dayKeyOf(to)))) / HOUR) - 1;
+  const h1 = Math.floor(zone.dateStart(dateOfDayKey(SchoolTime.nextDayKey(dayKeyOf(to)))) / HOUR) - 1;
   const local = new Map<number, { month: number; hour: number; date: string }>();
   // Summed per building and hour in SQL (energy_scope_meters is kept by EnergyQuery).
   const rows = db

@@ -1,6 +1,6 @@
 import type { Db } from '../../store/index.js';
 import type { Scope, Topology } from '../topology.js';
-import { Zone, dateOfDayKey, dayKeyOf } from '../time/zone.js';
+import { SchoolTime, dateOfDayKey, dayKeyOf } from '../../school/time.js';
 
 export type Granularity = 'hour' | 'day' | 'month';
 
@@ -25,7 +25,7 @@ export class EnergyQuery {
   constructor(
     private readonly db: Db,
     private readonly topology: Topology,
-    private readonly zone: Zone,
+    private readonly zone: SchoolTime,
   ) {
     this.syncScopes();
   }
@@ -72,7 +72,7 @@ export class EnergyQuery {
       let rows: Iterable<[string, number, number, number]>;
       if (granularity === 'hour') {
         const h0 = Math.floor(this.zone.dateStart(fromDate) / HOUR);
-        const h1 = Math.floor(this.zone.dateStart(dateOfDayKey(Zone.nextDayKey(dayKeyOf(toDate)))) / HOUR) - 1;
+        const h1 = Math.floor(this.zone.dateStart(dateOfDayKey(SchoolTime.nextDayKey(dayKeyOf(toDate)))) / HOUR) - 1;
         rows = this.db
           .prepare(`SELECT s.scope, h.hour, sum(h.wh), sum(h.wh_after) FROM energy_hour h JOIN energy_scope_meters s ON s.meter = h.meter AND s.kind = @kind ${scopeFilter} WHERE h.hour BETWEEN @from AND @to GROUP BY s.scope, h.hour`)
           .raw()

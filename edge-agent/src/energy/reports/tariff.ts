@@ -1,5 +1,5 @@
 import { TARIFF_TIERS, type TariffConfig, type TariffTier } from '../config.js';
-import { minutesOf } from '../time/zone.js';
+import { parseTimeOfDay } from '../../school/time.js';
 
 /**
  * Time-of-use (峰谷) pricing. A period with `months` applies only in those months
@@ -19,7 +19,7 @@ export class Tariff {
   tierAt(month: number, minuteOfDay: number): TariffTier {
     let general: TariffTier | null = null;
     for (const p of this.config.periods) {
-      if (minutesOf(p.from) <= minuteOfDay && minuteOfDay < minutesOf(p.until)) {
+      if (parseTimeOfDay(p.from) <= minuteOfDay && minuteOfDay < parseTimeOfDay(p.until)) {
         if (p.months) {
           if (p.months.includes(month)) return p.tier;
         } else general ??= p.tier;

@@ -27,6 +27,7 @@ export function alarmRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/energy/alarms/:id/ack',
     summary: 'Acknowledge an alarm (it closes once it has also cleared)',
     tag: 'energy',

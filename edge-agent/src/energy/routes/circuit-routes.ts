@@ -29,6 +29,7 @@ export function circuitRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/energy/circuits/:id/switch',
     summary: 'Switch one circuit on or off (read back, retried, alarmed when the relay disagrees)',
     tag: 'energy',
@@ -51,6 +52,7 @@ export function circuitRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/energy/switch',
     summary: 'Switch every circuit matching a target (a building, room kinds, circuit kinds); needs confirm: true',
     tag: 'energy',
@@ -72,6 +74,7 @@ export function circuitRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'delete',
+    owner: 'edge',
     path: '/api/energy/circuits/:id/override',
     summary: 'End a manual hold early (schedules apply again)',
     tag: 'energy',

@@ -19,7 +19,7 @@ export function liveRoutes(api: ApiRouter, energy: EnergyModule): void {
       const s = running(energy);
       const t = s.topology;
       return {
-        timezone: s.config.timezone,
+        timezone: s.zone.timeZone,
         buildings: [...t.buildings.values()].map((b) => ({ id: b.id, name: b.name, alwaysOpen: b.hours === 'always' })),
         rooms: [...t.rooms.values()],
         circuits: t.circuits.size,

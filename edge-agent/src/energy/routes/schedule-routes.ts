@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
 import type { EnergyModule } from '../energy-module.js';
-import { CalendarEntrySchema, HHMM_RE, ScheduleSchema } from '../config.js';
+import { HHMM_RE, ScheduleSchema } from '../config.js';
+import { CalendarEntrySchema } from '../../school/config.js';
 import { CronError } from '../schedules/cron.js';
 import { DateParam, FACILITY, IdParam, NumericIdParam, dateRange, running } from './common.js';
 
@@ -36,6 +37,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'put',
+    owner: 'edge',
     path: '/api/energy/schedules/:id',
     summary: 'Create or replace a schedule (five-field cron in the campus time zone)',
     tag: 'energy',
@@ -58,6 +60,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'delete',
+    owner: 'edge',
     path: '/api/energy/schedules/:id',
     summary: 'Delete a schedule',
     tag: 'energy',
@@ -93,6 +96,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'post',
+    owner: { cloud: 'calendar' },
     path: '/api/energy/calendar',
     summary: 'Add a holiday, make-up workday (调休) or exam day range',
     tag: 'energy',
@@ -109,6 +113,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'put',
+    owner: { cloud: 'calendar' },
     path: '/api/energy/calendar/:id',
     summary: 'Change a calendar entry',
     tag: 'energy',
@@ -126,6 +131,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'delete',
+    owner: { cloud: 'calendar' },
     path: '/api/energy/calendar/:id',
     summary: 'Remove a calendar entry',
     tag: 'energy',
@@ -151,6 +157,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/energy/bookings',
     summary: 'Book a room (schedules with exceptBooked leave it on)',
     tag: 'energy',
@@ -169,6 +176,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
 
   api.add({
     method: 'delete',
+    owner: 'edge',
     path: '/api/energy/bookings/:id',
     summary: 'Cancel a room booking',
     tag: 'energy',

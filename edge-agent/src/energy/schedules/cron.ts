@@ -1,5 +1,5 @@
 import { parse, validateDetailed } from 'node-cron';
-import type { Zone } from '../time/zone.js';
+import type { SchoolTime } from '../../school/time.js';
 
 /**
  * Cron schedules over an injectable clock. node-cron parses and validates the
@@ -50,7 +50,7 @@ export function parseCron(expression: string): CronFields {
 }
 
 /** The first firing strictly after `afterMs`, or null if none within four years (29 February comes round in four). */
-export function nextFiring(fields: CronFields, zone: Zone, afterMs: number): number | null {
+export function nextFiring(fields: CronFields, zone: SchoolTime, afterMs: number): number | null {
   const start = zone.parts(afterMs);
   let y = start.year;
   let m = start.month;

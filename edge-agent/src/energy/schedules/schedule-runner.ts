@@ -1,11 +1,11 @@
 import type { NewEvent } from '@campus/protocol';
 import { ENERGY_EVENTS, ENERGY_REASONS } from '@campus/protocol/energy/edge-events';
 import type { RoomBookings } from '../calendar/bookings.js';
-import type { SchoolCalendar } from '../calendar/school-calendar.js';
+import type { SchoolCalendar } from '../../school/calendar.js';
 import type { CircuitService, SwitchResult } from '../circuits/circuit-service.js';
 import type { Schedule } from '../config.js';
 import type { TimerClock } from '../time/timers.js';
-import type { Zone } from '../time/zone.js';
+import type { SchoolTime } from '../../school/time.js';
 import type { Topology } from '../topology.js';
 import { nextFiring, parseCron, type CronFields } from './cron.js';
 import type { ScheduleRepo } from './schedule-repo.js';
@@ -49,7 +49,7 @@ export class ScheduleRunner {
       circuits: CircuitService;
       topology: Topology;
       timers: TimerClock;
-      zone: Zone;
+      zone: SchoolTime;
       appendEvent: (e: NewEvent) => void;
       log: { warn(obj: object, msg: string): void };
     },

@@ -3,7 +3,7 @@ import type { MeterReading } from '@campus/protocol/energy/index';
 import { ENERGY_EVENTS, ENERGY_REASONS } from '@campus/protocol/energy/edge-events';
 import type { EnergyConfig } from '../config.js';
 import { every, type TimerClock } from '../time/timers.js';
-import type { Zone } from '../time/zone.js';
+import type { SchoolTime } from '../../school/time.js';
 import { RawChunkWriter } from './raw-codec.js';
 import type { HourRow, MinuteRow, PointInfo, RawRow, TelemetryStore } from './telemetry-store.js';
 import { COUNTER_UNITS, deadbandOf, normalise, resolutionOf } from './units.js';
@@ -75,7 +75,7 @@ export interface HourTotal {
 export interface RecorderDeps {
   store: TelemetryStore;
   timers: TimerClock;
-  zone: Zone;
+  zone: SchoolTime;
   config: EnergyConfig['telemetry'];
   /** Whether the meter's room or building is outside operating hours at `at`. */
   isAfterHours: (meterId: string, at: number) => boolean;

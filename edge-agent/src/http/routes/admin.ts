@@ -74,6 +74,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/devices',
     summary: 'Create or replace MQTT credentials for a device, PC agent or operator',
     tag: 'devices',
@@ -90,6 +91,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
 
   api.add({
     method: 'delete',
+    owner: 'edge',
     path: '/api/devices/:id',
     summary: 'Revoke an MQTT client’s credentials',
     tag: 'devices',
@@ -113,6 +115,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/users',
     summary: 'Create a panel user',
     tag: 'users',
@@ -129,6 +132,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
 
   api.add({
     method: 'patch',
+    owner: 'edge',
     path: '/api/users/:id',
     summary: 'Change a panel user (roles, password, disable)',
     tag: 'users',

@@ -21,6 +21,7 @@ export function authRoutes(api: ApiRouter, deps: { store: Store; limiter: LoginL
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/auth/login',
     summary: 'Sign in; sets the session cookie and returns the CSRF token',
     tag: 'auth',
@@ -70,6 +71,7 @@ export function authRoutes(api: ApiRouter, deps: { store: Store; limiter: LoginL
 
   api.add({
     method: 'post',
+    owner: 'edge',
     path: '/api/auth/logout',
     summary: 'Sign out',
     tag: 'auth',

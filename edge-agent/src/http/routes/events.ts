@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { bilingual } from '@campus/protocol/i18n';
 import type { ApiRouter } from '../router.js';
 import type { Store, StoredEvent } from '../../store/index.js';
-import { maySee } from '../visibility.js';
+import type { Visibility } from '../visibility.js';
 
 export function panelEvent(e: StoredEvent) {
   const { seq: _seq, recordedAt: _r, ...env } = e;
@@ -24,7 +24,7 @@ const EventsQuery = z.strictObject({
   subject: z.string().max(128).optional(),
 });
 
-export function eventRoutes(api: ApiRouter, deps: { store: Store }): void {
+export function eventRoutes(api: ApiRouter, deps: { store: Store; visibility: Visibility }): void {
   api.add({
     method: 'get',
     path: '/api/events',
@@ -40,7 +40,7 @@ export function eventRoutes(api: ApiRouter, deps: { store: Store }): void {
       for (let pages = 0; pages < 20 && out.length < query.limit; pages++) {
         const batch = deps.store.events.list({ limit: 200, beforeSeq: cursor, typePrefix: query.type, subject: query.subject });
         for (const e of batch) {
-          if (maySee(user!.roles, e.type)) out.push(panelEvent(e));
+          if (deps.visibility.maySee(user!.roles, e.type)) out.push(panelEvent(e));
           if (out.length >= query.limit) break;
         }
         if (batch.length < 200) break;

@@ -1,6 +1,6 @@
 import type { RecordData } from '@campus/protocol/sync/records';
-import { parseRelation } from '../../access/roster/columns.js';
-import type { AccessService } from '../../access/service.js';
+import { parseRelation } from '../roster/columns.js';
+import type { AccessService } from '../service.js';
 import { edgePersonId, gradeAndClass } from './keys.js';
 import { ProjectionProblem, type Outcome } from './outcome.js';
 

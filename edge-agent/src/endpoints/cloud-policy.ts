@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ChangeRecord } from '@campus/protocol/sync/changes';
-import { PolicyContentSchema, PolicyTargetSchema } from '../../endpoints/policy-content.js';
-import type { EndpointGuardService } from '../../endpoints/service.js';
-import type { Store } from '../../store/index.js';
-import type { Logger } from '../../core/log.js';
+import { PolicyContentSchema, PolicyTargetSchema } from './policy-content.js';
+import type { EndpointGuardService } from './service.js';
+import type { Store } from '../store/index.js';
+import type { Logger } from '../core/log.js';
 
 /**
  * A USB policy record from the cloud (`{ target, content }`, the same shape IT pushes

@@ -1,8 +1,8 @@
 import { RECORD_SCHEMAS, type RecordKind } from '@campus/protocol/sync/records';
 import type { ChangeRecord } from '@campus/protocol/sync/changes';
-import type { AccessService } from '../../access/service.js';
+import type { AccessService } from '../service.js';
 import type { Logger } from '../../core/log.js';
-import type { CloudRecords } from '../cloud-records.js';
+import type { CloudRecordReader } from '../../modules/domain.js';
 import { ProjectionProblem, type Outcome } from './outcome.js';
 import { PeopleProjection } from './people.js';
 import { SchoolProjection } from './school.js';
@@ -37,7 +37,7 @@ export class CloudProjections {
 
   constructor(
     private readonly access: AccessService,
-    private readonly records: CloudRecords,
+    private readonly records: CloudRecordReader,
     private readonly log: Logger,
     private readonly onInvalid: (kind: string) => void = () => undefined,
   ) {

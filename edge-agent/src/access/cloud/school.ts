@@ -1,6 +1,6 @@
 import type { RecordData } from '@campus/protocol/sync/records';
-import type { AccessService } from '../../access/service.js';
-import { weekdayOf } from '../../access/school-time.js';
+import type { AccessService } from '../service.js';
+import { weekdayOf } from '../../school/time.js';
 import { cloudTag, passNumber } from './keys.js';
 import { ProjectionProblem, type Outcome } from './outcome.js';
 import type { PeopleProjection } from './people.js';

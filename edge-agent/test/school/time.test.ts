@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SchoolTime, addDays, inWindow, parseTimeOfDay, weekdayOf } from '../../src/access/school-time.js';
+import { SchoolTime, addDays, inWindow, parseTimeOfDay, weekdayOf } from '../../src/school/time.js';
 import { periodStart } from '../../src/access/rules/anti-passback.js';
 
 describe('school time', () => {

@@ -1,0 +1,75 @@
+import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/domain.js';
+import type { ApiRouter } from '../http/router.js';
+import { CloudProjections, PROJECTED_KINDS } from './cloud/projections.js';
+import { AccessConfigSchema, type AccessConfig } from './config.js';
+import { ACCESS_MIGRATIONS } from './migrations.js';
+import { accessRoutes } from './routes/index.js';
+import { AccessService } from './service.js';
+
+/** Gate and dormitory access as a running domain. */
+export class AccessDomain implements DomainInstance {
+  readonly service: AccessService;
+  /** Cloud-owned records projected into the directory (null in standalone mode or before start). */
+  projections: CloudProjections | null = null;
+  #offChanges: (() => void) | null = null;
+
+  constructor(private readonly deps: DomainDeps<AccessConfig>) {
+    this.service = new AccessService({
+      config: deps.config,
+      dataDir: deps.dataDir,
+      store: deps.store,
+      clock: deps.clock,
+      time: deps.time,
+      school: deps.school,
+      log: deps.log,
+      appendEvent: (e) => deps.appendEvent(e),
+    });
+  }
+
+  routes(api: ApiRouter): void {
+    accessRoutes(api, { access: this.service });
+  }
+
+  async start(): Promise<void> {
+    await this.service.start();
+    if (this.deps.cloud.enabled) this.#startProjections();
+  }
+
+  /**
+   * The cloud owns rosters, cards, leaves, passes and calendar days: each applied feed page
+   * is projected into the directory, and everything stored is replayed once at start so a
+   * restart (or a projection that failed) converges.
+   */
+  #startProjections(): void {
+    const projections = new CloudProjections(this.service, this.deps.cloud.records, this.deps.log.child({ part: 'cloud' }), (kind) => this.deps.cloud.invalid(kind));
+    this.projections = projections;
+    projections.replay();
+    this.#offChanges = this.deps.bus.on('cloud.changes', ({ changes }) => projections.apply(changes));
+  }
+
+  async stop(): Promise<void> {
+    this.#offChanges?.();
+    this.#offChanges = null;
+    await this.service.stop();
+  }
+
+  health(): string | null {
+    return this.service.ready ? null : 'access control not running';
+  }
+}
+
+export const accessDomain = defineDomain({
+  name: 'access',
+  configKey: 'access',
+  config: AccessConfigSchema.prefault({}).describe('Gate and dormitory access control (门禁): zones, gates, readers, relay boards, keys.'),
+  migrations: ACCESS_MIGRATIONS,
+  visibility: [
+    ['access.device', ['security', 'it']],
+    ['access.', ['security']],
+    ['attendance.', ['security']],
+    ['visitor.', ['security']],
+  ],
+  cloudKinds: PROJECTED_KINDS,
+  enabled: () => true,
+  create: (deps) => new AccessDomain(deps),
+});
