@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 bash scripts/ci-setup.sh
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://campus:campus@127.0.0.1:5432/campus_test}"
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+bash scripts/preflight.sh
 npm test
