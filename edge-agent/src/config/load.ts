@@ -3,7 +3,10 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import type YamlModule from 'yaml';
 import type { z } from 'zod';
+import { bilingual } from '@campus/protocol/i18n';
 import { ConfigSchema, type EdgeConfig } from './schema.js';
+import { closestKey, closestKeyElsewhere, flattenIssues, knownKeysAt } from './strict-walk.js';
+import './messages.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -65,11 +68,42 @@ function parseEnvValue(v: string): unknown {
   return v;
 }
 
-export function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => {
+/**
+ * One line per problem, "path: message". An unknown key is named with its full path
+ * and, when a known key is close, the one it probably meant (zh-CN, then English).
+ * Unknown keys inside a union's options (a link of one kind or another) are brought
+ * up with their own path instead of a bare "invalid input".
+ */
+export function formatIssues(error: z.ZodError, schema: z.ZodType = ConfigSchema): string[] {
+  const lines: string[] = [];
+  const unknownKeyLines = (path: PropertyKey[], keys: readonly string[]) =>
+    keys.map((key) => {
+      const full = [...path, key].map(String).join('.');
+      const suggestion = closestKey(key, knownKeysAt(schema, path));
+      const elsewhere = suggestion ? null : closestKeyElsewhere(schema, key);
+      const text = suggestion
+        ? bilingual('config.unknown_key_suggest', { key, suggestion })
+        : elsewhere
+          ? bilingual('config.unknown_key_elsewhere', { key, suggestion: elsewhere.key, where: elsewhere.path })
+          : bilingual('config.unknown_key', { key });
+      return `${full}: ${text['zh-CN']} / ${text.en}`;
+    });
+  for (const i of error.issues) {
+    if (i.code === 'unrecognized_keys') {
+      lines.push(...unknownKeyLines(i.path, i.keys));
+      continue;
+    }
+    if (i.code === 'invalid_union') {
+      const unknown = flattenIssues([i]).filter((f) => f.code === 'unrecognized_keys');
+      if (unknown.length) {
+        for (const f of unknown) lines.push(...unknownKeyLines(f.path, f.keys ?? []));
+        continue;
+      }
+    }
     const key = i.path.length ? i.path.join('.') : '(root)';
-    return `${key}: ${i.message}`;
-  });
+    lines.push(`${key}: ${i.message}`);
+  }
+  return [...new Set(lines)];
 }
 
 /** Validates raw config (already merged with env); throws ConfigError naming each bad key. */
