@@ -91,6 +91,33 @@ describe('every object of the configuration is strict', () => {
   });
 });
 
+describe('unknown keys inside union options', () => {
+  it('are named with their path, beside the other problems of the option the value was meant for', () => {
+    let err: ConfigError | undefined;
+    try {
+      parseConfig({
+        energy: { buildings: [{ id: 'a', name: 'A', hours: { school: 5, nonschool: [] } }] },
+        access: { readers: [{ id: 'r', gate: 'g', direction: 'in', transport: { kind: 'serial', pth: '/dev/ttyUSB0' } }] },
+      });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err?.issues).toEqual(
+      expect.arrayContaining([
+        'energy.buildings.0.hours.school: Invalid input: expected array, received number',
+        'energy.buildings.0.hours.nonschool: 未知的配置键 nonschool，是否想写 nonSchool？ / unknown key nonschool, did you mean nonSchool?',
+        'access.readers.0.transport.pth: 未知的配置键 pth，是否想写 path？ / unknown key pth, did you mean path?',
+      ]),
+    );
+  });
+
+  it('a key put in the wrong section points to where it belongs', () => {
+    expect(() => parseConfig({ access: { relayBoards: [{ id: 'b1', bus: 'x', pulsMs: 200 }] } })).toThrow(
+      'access.relayBoards.0.pulsMs: 未知的配置键 pulsMs；pulseMs 是 access.gates[].turnstile 下的键 / unknown key pulsMs; pulseMs is a key of access.gates[].turnstile',
+    );
+  });
+});
+
 describe('the walk itself', () => {
   // Every construct the walk goes through, with one non-strict object hidden in each.
   const loose = (tag: string) => z.object({ [tag]: z.number().optional() });

@@ -5,7 +5,7 @@ import type YamlModule from 'yaml';
 import type { z } from 'zod';
 import { bilingual } from '@campus/protocol/i18n';
 import { ConfigSchema, type EdgeConfig } from './schema.js';
-import { closestKey, closestKeyElsewhere, flattenIssues, knownKeysAt } from './strict-walk.js';
+import { closestKey, closestKeyElsewhere, knownKeysAt } from './strict-walk.js';
 import './messages.js';
 
 export class ConfigError extends Error {
@@ -71,8 +71,9 @@ function parseEnvValue(v: string): unknown {
 /**
  * One line per problem, "path: message". An unknown key is named with its full path
  * and, when a known key is close, the one it probably meant (zh-CN, then English).
- * Unknown keys inside a union's options (a link of one kind or another) are brought
- * up with their own path instead of a bare "invalid input".
+ * A value no option of a union takes is explained by the option it was meant for (the
+ * one with the fewest problems, not refused for its kind alone), instead of a bare
+ * "invalid input".
  */
 export function formatIssues(error: z.ZodError, schema: z.ZodType = ConfigSchema): string[] {
   const lines: string[] = [];
@@ -88,21 +89,25 @@ export function formatIssues(error: z.ZodError, schema: z.ZodType = ConfigSchema
           : bilingual('config.unknown_key', { key });
       return `${full}: ${text['zh-CN']} / ${text.en}`;
     });
-  for (const i of error.issues) {
-    if (i.code === 'unrecognized_keys') {
-      lines.push(...unknownKeyLines(i.path, i.keys));
-      continue;
-    }
-    if (i.code === 'invalid_union') {
-      const unknown = flattenIssues([i]).filter((f) => f.code === 'unrecognized_keys');
-      if (unknown.length) {
-        for (const f of unknown) lines.push(...unknownKeyLines(f.path, f.keys ?? []));
+  const emit = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]) => {
+    for (const i of issues) {
+      const path = [...prefix, ...i.path];
+      if (i.code === 'unrecognized_keys') {
+        lines.push(...unknownKeyLines(path, i.keys));
         continue;
       }
+      if (i.code === 'invalid_union') {
+        // The option the value was meant for: not one refused for its kind alone, then the fewest problems.
+        const meant = i.errors.filter((b) => !b.every((x) => x.path.length === 0 && (x.code === 'invalid_type' || x.code === 'invalid_value'))).sort((x, y) => x.length - y.length)[0];
+        if (meant) {
+          emit(meant, path);
+          continue;
+        }
+      }
+      lines.push(`${path.length ? path.join('.') : '(root)'}: ${i.message}`);
     }
-    const key = i.path.length ? i.path.join('.') : '(root)';
-    lines.push(`${key}: ${i.message}`);
-  }
+  };
+  emit(error.issues, []);
   return [...new Set(lines)];
 }
 
