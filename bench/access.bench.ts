@@ -275,7 +275,7 @@ async function loadMain(): Promise<void> {
   people.load();
   const bytes = Buffer.from(m.csv);
   const t0 = performance.now();
-  const rep = importRoster(store.db, people, { fileName: 'roster.csv', bytes }, { dormitories: new Map() });
+  const rep = await importRoster(store.db, people, { fileName: 'roster.csv', bytes }, { dormitories: new Map() });
   const importSeconds = (performance.now() - t0) / 1000;
   if (!rep.imported || rep.created !== PEOPLE) throw new Error(`roster import failed: ${JSON.stringify(rep.errors.slice(0, 3))}`);
   // 40,000 cards: everyone's v1 was reported lost and v2 is in hand.

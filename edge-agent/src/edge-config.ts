@@ -35,7 +35,7 @@ export type EdgeConfigInput = z.input<typeof ConfigSchema>;
 export function parseConfig(raw: unknown): EdgeConfig {
   const result = ConfigSchema.safeParse(raw ?? {});
   if (!result.success) {
-    const issues = formatIssues(result.error);
+    const issues = formatIssues(result.error, ConfigSchema);
     throw new ConfigError(`配置无效 / invalid configuration:\n  ${issues.join('\n  ')}`, issues);
   }
   return result.data;

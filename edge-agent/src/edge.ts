@@ -7,7 +7,7 @@ import { parseConfig, type EdgeConfig, type EdgeConfigInput } from './edge-confi
 import { createLogger, type Logger } from './core/log.js';
 import { EventBus } from './core/bus.js';
 import { TrustedClock, type SyncProbe } from './core/clock.js';
-import { SystemTime } from './core/time.js';
+import { SystemTime, timeScope, type TimeService } from './core/time.js';
 import { createMetrics, type Metrics } from './core/metrics.js';
 import { Store, type StoredEvent } from './store/index.js';
 import type { UserRole } from './store/users.js';
@@ -49,8 +49,8 @@ export interface StartEdgeOptions {
   env?: NodeJS.ProcessEnv;
   /** Energy module options (a fake clock for schedule tests). */
   energy?: EnergyModuleOptions;
-  /** The edge's time service (tests pass one on fake time); default: timers on the trusted clock. */
-  time?: SystemTime;
+  /** The edge's time service (tests pass a fake clock); default: timers on the trusted clock. */
+  time?: TimeService;
 }
 
 /** What modules receive: the edge's shared services, passed in, never global. */
@@ -74,7 +74,7 @@ export interface EdgeContext {
   /** The school's shared facts: one calendar and one school-local time. */
   school: { time: SchoolTime; calendar: SchoolCalendar };
   /** The edge's time service. */
-  time: SystemTime;
+  time: TimeService;
   /** Every registered domain's running instance, by name. */
   domains: ReadonlyMap<string, DomainInstance>;
 }
@@ -220,7 +220,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   const domains = DOMAINS.map((def) => {
     const section = (config as unknown as Record<string, unknown>)[def.configKey];
     const dlog = log.child({ mod: def.name });
-    const scope = time.scope((err) => dlog.error({ err }, 'timer failed'));
+    const scope = timeScope(time);
     const deps: DomainDeps<never> = {
       config: section as never,
       site: config.site,

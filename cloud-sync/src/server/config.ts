@@ -9,7 +9,7 @@ import type { CloudOptions } from './cloud.js';
  * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1, CAMPUS_CLOUD_PUSH_CA_FILE (tests only). Without DATABASE_URL the cloud runs on
  * PGlite in dataDir (default ./data/cloud).
  */
-export const CloudConfigSchema = z.object({
+export const CloudConfigSchema = z.strictObject({
   databaseUrl: z.string().startsWith('postgres').optional(),
   dataDir: z.string().default('./data/cloud'),
   port: z.coerce.number().int().min(0).max(65535).default(8780),
@@ -17,11 +17,11 @@ export const CloudConfigSchema = z.object({
   adminToken: z.string().min(16).optional(),
   vapidSubject: z.string().regex(/^(mailto:|https:)/).default('mailto:it@school.example'),
   demo: z.boolean().default(false),
-  tls: z.object({ certFile: z.string(), keyFile: z.string() }).optional(),
+  tls: z.strictObject({ certFile: z.string(), keyFile: z.string() }).optional(),
   /** Extra CA certificate (PEM file) trusted for Web Push endpoints: only for a local test push service. */
   pushCaFile: z.string().optional(),
   channels: z
-    .object({ sms: SmsConfigSchema.optional(), wechat: WechatConfigSchema.optional(), webhook: WebhookConfigSchema.optional() })
+    .strictObject({ sms: SmsConfigSchema.optional(), wechat: WechatConfigSchema.optional(), webhook: WebhookConfigSchema.optional() })
     .default({}),
 });
 export type CloudConfig = z.infer<typeof CloudConfigSchema>;

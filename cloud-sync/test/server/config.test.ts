@@ -29,4 +29,20 @@ describe('campus-cloud configuration', () => {
     writeFileSync(file, JSON.stringify({ port: 'eighty', channels: { sms: { url: 'not a url' } } }));
     expect(() => loadCloudConfig(file, {})).toThrow(/port|url/);
   });
+
+  it('refuses an unknown key in every object of the file (a typo is never silently dropped)', () => {
+    const file = join(dir, 'typo.json');
+    const cases: Array<[object, string]> = [
+      [{ prot: 9000 }, 'prot'],
+      [{ tls: { certFile: 'c', keyFile: 'k', keyfile: 'k' } }, 'keyfile'],
+      [{ channels: { sms: { url: 'https://sms.example/send' }, wechatt: {} } }, 'wechatt'],
+      [{ channels: { sms: { url: 'https://sms.example/send', singn: 'x' } } }, 'singn'],
+      [{ channels: { wechat: { url: 'https://w.example/', templateId: 't', pages: 'x' } } }, 'pages'],
+      [{ channels: { webhook: { url: 'https://h.example/', secrte: '12345678' } } }, 'secrte'],
+    ];
+    for (const [content, key] of cases) {
+      writeFileSync(file, JSON.stringify(content));
+      expect(() => loadCloudConfig(file, {}), key).toThrow(new RegExp(`Unrecognized key.*${key}`));
+    }
+  });
 });

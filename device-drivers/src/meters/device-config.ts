@@ -14,13 +14,13 @@ export const DEFAULT_POLL_INTERVALS = { fastMs: 5_000, slowMs: 60_000 } as const
  * picks points of the map by name (default: all of them) or adds a point by
  * register address — which must lie inside the map's documented address space.
  */
-export const MeterDeviceConfigSchema = z.object({
+export const MeterDeviceConfigSchema = z.strictObject({
   id: z.string().regex(ID_RE, 'letters, digits, - _ . (max 64)'),
   unit: z.number().int().min(1).max(255),
   model: z.string().min(1),
   points: z.array(z.union([z.string(), MapPointSchema])).min(1).optional(),
   intervals: z
-    .object({
+    .strictObject({
       fastMs: z.number().int().min(100).max(86_400_000),
       slowMs: z.number().int().min(100).max(86_400_000),
     })

@@ -26,9 +26,9 @@ const AddressSchema = z.union([
     .transform((s) => parseInt(s, 16)),
 ]);
 
-const LabelSchema = z.object({ 'zh-CN': z.string().min(1), en: z.string().min(1) });
+const LabelSchema = z.strictObject({ 'zh-CN': z.string().min(1), en: z.string().min(1) });
 
-export const MapPointSchema = z.object({
+export const MapPointSchema = z.strictObject({
   name: z.string().regex(POINT_NAME_RE, 'lower-case letters, digits and _'),
   address: AddressSchema,
   table: z.enum(REGISTER_TABLES).optional(),
@@ -48,10 +48,10 @@ export const MapPointSchema = z.object({
 export type MapPointInput = z.input<typeof MapPointSchema>;
 
 const RangeSchema = z
-  .object({ table: z.enum(REGISTER_TABLES), from: AddressSchema, to: AddressSchema, note: z.string().optional() })
+  .strictObject({ table: z.enum(REGISTER_TABLES), from: AddressSchema, to: AddressSchema, note: z.string().optional() })
   .refine((r) => r.from <= r.to, 'from > to');
 
-export const MeterMapSchema = z.object({
+export const MeterMapSchema = z.strictObject({
   $schema: z.string().optional(),
   model: z.string().regex(MODEL_RE, 'lower-case model id like "eastron-sdm630"'),
   /** A variant: start from that map, then override fields and points by name. */
@@ -64,7 +64,7 @@ export const MeterMapSchema = z.object({
   notes: z.array(z.string()).optional(),
   /** Factory serial settings, for the installer and as defaults. */
   serial: z
-    .object({
+    .strictObject({
       baudRate: z.number().int().positive(),
       parity: z.enum(['none', 'even', 'odd']),
       stopBits: z.union([z.literal(1), z.literal(2)]),
@@ -73,7 +73,7 @@ export const MeterMapSchema = z.object({
     .partial()
     .optional(),
   defaults: z
-    .object({
+    .strictObject({
       table: z.enum(REGISTER_TABLES),
       type: z.enum(VALUE_TYPES),
       wordOrder: z.enum(WORD_ORDERS),
@@ -82,7 +82,7 @@ export const MeterMapSchema = z.object({
     .partial()
     .optional(),
   limits: z
-    .object({
+    .strictObject({
       maxRegisters: z.number().int().min(1).max(125),
       maxBits: z.number().int().min(1).max(2000),
       maxGap: z.number().int().min(0).max(125),

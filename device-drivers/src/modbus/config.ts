@@ -6,7 +6,7 @@ import { interFrameGapMs, type LineFormat } from './wire-time.js';
  * Configuration of one physical bus. One bus = one serialized queue: an RS-485
  * pair, one Modbus TCP device, or one serial server port.
  */
-const SerialTransportSchema = z.object({
+const SerialTransportSchema = z.strictObject({
   kind: z.literal('rtu'),
   path: z.string().min(1).describe('e.g. /dev/ttyUSB0 or /dev/serial/by-id/...'),
   baudRate: z.number().int().min(300).max(921_600).default(9600),
@@ -15,14 +15,14 @@ const SerialTransportSchema = z.object({
   stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
 });
 
-const TcpTransportSchema = z.object({
+const TcpTransportSchema = z.strictObject({
   kind: z.literal('tcp'),
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(502),
   connectTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
 });
 
-const RtuOverTcpTransportSchema = z.object({
+const RtuOverTcpTransportSchema = z.strictObject({
   kind: z.literal('rtu-over-tcp'),
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535),
@@ -37,7 +37,7 @@ const RtuOverTcpTransportSchema = z.object({
 export const ModbusTransportSchema = z.discriminatedUnion('kind', [SerialTransportSchema, TcpTransportSchema, RtuOverTcpTransportSchema]);
 export type ModbusTransportConfig = z.output<typeof ModbusTransportSchema>;
 
-export const ModbusBusConfigSchema = z.object({
+export const ModbusBusConfigSchema = z.strictObject({
   id: z.string().regex(ID_RE, 'letters, digits, - _ . (max 64)'),
   transport: ModbusTransportSchema,
   /**
@@ -58,7 +58,7 @@ export const ModbusBusConfigSchema = z.object({
   /** An offline device gets one probe per interval; all else for it is skipped. */
   offlineProbeIntervalMs: z.number().int().min(50).max(3_600_000).default(60_000),
   reconnect: z
-    .object({
+    .strictObject({
       minDelayMs: z.number().int().min(10).max(60_000).default(250),
       maxDelayMs: z.number().int().min(10).max(600_000).default(10_000),
     })

@@ -25,7 +25,7 @@ export const HexBytesSchema = z.union([z.string(), z.instanceof(Uint8Array)]).tr
  * can be told to beep or light an LED on demand, and with which bytes, depends on the
  * model and firmware. Check your module's manual (see firmware-notes/readers-and-turnstiles.md).
  */
-export const FeedbackSchema = z.object({
+export const FeedbackSchema = z.strictObject({
   granted: HexBytesSchema.optional(),
   denied: HexBytesSchema.optional(),
   /**

@@ -23,7 +23,7 @@ export const BAD_FRAME_REASON_CODES: Record<BadFrameReason, string> = {
   truncated: 'reader.frame.truncated',
 };
 
-export const FramingSchema = z.object({
+export const FramingSchema = z.strictObject({
   terminator: z.enum(LINE_TERMINATORS).default('auto'),
   /** Longest accepted line, terminator excluded. Our signed cards are ≤ 120 characters. */
   maxLineLength: z.number().int().min(1).max(8192).default(256),

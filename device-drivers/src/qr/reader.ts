@@ -8,7 +8,7 @@ import { FeedbackSchema, ReplyFilter, type Feedback, type FeedbackKind, type Fee
 import { LineFramer } from './lineFramer.js';
 import './messages.js';
 
-export const QrReaderOptionsSchema = z.object({
+export const QrReaderOptionsSchema = z.strictObject({
   /** The reader's id in the edge config, e.g. "north-gate-in". */
   id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/),
   framing: FramingSchema.prefault({}),

@@ -8,7 +8,7 @@ import { WAVESHARE } from './waveshare.js';
 export const RELAY_PROFILES = ['waveshare', 'generic-coils'] as const;
 export type RelayProfile = (typeof RELAY_PROFILES)[number];
 
-export const RelayBoardConfigSchema = z.object({
+export const RelayBoardConfigSchema = z.strictObject({
   id: z.string().regex(ID_RE),
   unit: z.number().int().min(1).max(255),
   channels: z.number().int().min(1).max(64).default(8),

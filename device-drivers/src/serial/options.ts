@@ -3,7 +3,7 @@ import { bilingual } from '@campus/protocol/i18n';
 import './messages.js';
 
 /** Serial line settings. Defaults are the factory settings of most QR modules and relay boards: 9600 8N1. */
-export const SerialLineSchema = z.object({
+export const SerialLineSchema = z.strictObject({
   path: z.string().min(1).describe('device path; prefer /dev/serial/by-id/... so a replug keeps its name'),
   baudRate: z.number().int().min(300).max(4_000_000).default(9600),
   dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).default(8),
@@ -13,14 +13,14 @@ export const SerialLineSchema = z.object({
 });
 export type SerialLine = z.infer<typeof SerialLineSchema>;
 
-export const BackoffSchema = z.object({
+export const BackoffSchema = z.strictObject({
   initialDelayMs: z.number().int().min(10).max(10_000).default(100),
   // The 2 s replug promise holds only while the cap stays at or below ~1 s.
   maxDelayMs: z.number().int().min(50).max(60_000).default(1000),
 });
 
 /** A serial-to-Ethernet converter (USR-TCP232 style) in TCP server mode; we are its client. */
-export const TcpEndpointSchema = z.object({
+export const TcpEndpointSchema = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535),
   connectTimeoutMs: z.number().int().min(100).max(60_000).default(3000),

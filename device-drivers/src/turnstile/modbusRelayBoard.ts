@@ -4,7 +4,7 @@ import { silentLogger, type DriverLogger } from '../serial/logger.js';
 import type { LinkStatus } from '../serial/linkStatus.js';
 import type { CoilBus, DiscreteInputs, RelayOutput } from './relayOutput.js';
 
-export const ModbusRelayBoardOptionsSchema = z.object({
+export const ModbusRelayBoardOptionsSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/),
   unitId: z.number().int().min(1).max(247).default(1),
   channels: z.number().int().min(1).max(256).default(8),

@@ -17,13 +17,13 @@ export const ModbusLinkSchema = z.discriminatedUnion('kind', [
     rtscts: z.literal(false).default(false).describe('RS-485 Modbus lines have no RTS/CTS handshake; must stay false'),
   }),
   /** Modbus TCP (MBAP), e.g. an Ethernet relay board. */
-  z.object({ kind: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(502) }),
+  z.strictObject({ kind: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(502) }),
   /** RTU frames through a transparent serial-to-Ethernet converter. */
-  z.object({ kind: z.literal('rtu-over-tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535) }),
+  z.strictObject({ kind: z.literal('rtu-over-tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535) }),
 ]);
 export type ModbusLink = z.input<typeof ModbusLinkSchema>;
 
-export const ModbusCoilBusOptionsSchema = z.object({
+export const ModbusCoilBusOptionsSchema = z.strictObject({
   link: ModbusLinkSchema,
   /** Per request. A relay board answers an FC05 in a few ms at 9600 baud. */
   timeoutMs: z.number().int().min(20).max(10_000).default(500),

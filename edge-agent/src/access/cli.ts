@@ -8,7 +8,8 @@ import type { EdgeConfig } from '../edge-config.js';
 import { TrustedClock } from '../core/clock.js';
 import { Store } from '../store/index.js';
 import { People } from './people.js';
-import { importRoster } from './roster/import.js';
+import { importRosterTable } from './roster/import.js';
+import { readRosterTable } from './roster/read.js';
 import { ALL_MIGRATIONS } from '../migrations.js';
 
 /**
@@ -97,6 +98,7 @@ export async function cardsIssue(
 /** `campus-edge roster import <csv|xlsx>`: all or nothing; a running daemon picks the change up. */
 export async function rosterImport(opts: { file: string; config: EdgeConfig; dryRun?: boolean }, io: Out = stdio): Promise<number> {
   const bytes = await readFile(opts.file);
+  const table = await readRosterTable(basename(opts.file), bytes);
   const store = openStore(opts.config);
   let report: RosterImportReport;
   try {
@@ -108,7 +110,7 @@ export async function rosterImport(opts: { file: string; config: EdgeConfig; dry
       dormitories.set(z.id, z.id);
       dormitories.set(z.name, z.id);
     }
-    report = importRoster(store.db, people, { fileName: basename(opts.file), bytes }, { dormitories }, { dryRun: opts.dryRun });
+    report = importRosterTable(store.db, people, table, { dormitories }, { dryRun: opts.dryRun });
     if (report.imported) {
       store.events.append({
         type: 'access.roster',

@@ -1,5 +1,6 @@
 import type { AccessConfigInput } from './config.js';
-import { importRoster } from './roster/import.js';
+import { importRosterTable } from './roster/import.js';
+import { readRosterCsv } from './roster/read.js';
 import type { AccessService } from './service.js';
 
 /*
@@ -59,7 +60,7 @@ export const DEMO_ROSTER = [
 /** A roster, a timetable and a curfew for the demo, the first time it starts. */
 export function seedDemoSchool(s: AccessService): void {
   if (s.people.size > 0) return;
-  importRoster(s.db, s.people, { fileName: 'demo.csv', bytes: Buffer.from(DEMO_ROSTER) }, { dormitories: s.dormitories() });
+  importRosterTable(s.db, s.people, readRosterCsv(Buffer.from(DEMO_ROSTER)), { dormitories: s.dormitories() });
   const grade = s.people.gradeByName('初一');
   if (grade) {
     s.calendar.replaceTimetables([

@@ -14,7 +14,6 @@ export const accessMessages = defineMessages({
     en: 'The file was read as GBK; saving it as "CSV UTF-8" in Excel/WPS is recommended',
   },
   'access.roster.bad_csv': { 'zh-CN': '第 {row} 行的引号没有闭合，文件格式不正确', en: 'Row {row}: a quoted field is not closed; the file is malformed' },
-  'access.roster.bad_xlsx': { 'zh-CN': '无法读取 Excel 文件：{detail}', en: 'Cannot read the Excel file: {detail}' },
   'access.roster.empty': { 'zh-CN': '名单没有数据行', en: 'The roster has no data rows' },
   'access.roster.missing_column': {
     'zh-CN': '缺少必填列「{column}」（可用列名：{aliases}）',

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, readConfigFile, applyEnvOverrides, parseConfig } from '../edge-config.js';
 import { StoreOpenError, Store } from '../store/index.js';
@@ -13,21 +12,7 @@ import { postDemoRoster, readDemoCloudLink } from '../demo/cloud-roster.js';
 import { CardToolError } from '../cards/errors.js';
 import { VERSION } from '../version.js';
 import { ALL_MIGRATIONS } from '../migrations.js';
-
-const USAGE = `campus-edge ${VERSION} — 智慧校园边缘网关 / campus edge gateway
-
-用法 / Usage:
-  campus-edge start [--config <file>]      启动 / start the daemon
-  campus-edge demo [--config <file>]       启动演示校园 / start the demo campus
-  campus-edge config check <file>          检查配置 / validate a config file without starting
-  campus-edge backup <target> [--config <file>]   在线备份数据库 / consistent online backup
-  campus-edge keys init [--dir issuer-keys] [--kid K1]   生成签发密钥（在制卡电脑上）/ issuer key pair (on the issuing PC)
-  campus-edge cards issue --roster <csv> --out <pdf> [--keys issuer-keys] [--kid K1] [--school <校名>] [--csv <file>] [--config <file>]
-                                           签名制卡并打印 A4 卡片页 / sign cards and print A4 sheets
-  campus-edge roster import <csv|xlsx> [--dry-run] [--config <file>]   导入人员名单（全部有效才导入）/ import the roster (all or nothing)
-  campus-edge --version
-
-环境变量覆盖配置 / env overrides: CAMPUS_EDGE__HTTP__PORT=8081, CAMPUS_EDGE__DATA_DIR=/var/lib/campus-edge ...`;
+import { UsageError, commandHelp, generalHelp, parseCommandLine, type CommandLine } from '../cli/commands.js';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(message.endsWith('\n') ? message : message + '\n');
@@ -137,74 +122,61 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      version: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      dir: { type: 'string' },
-      kid: { type: 'string' },
-      roster: { type: 'string' },
-      out: { type: 'string' },
-      keys: { type: 'string' },
-      school: { type: 'string' },
-      csv: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-    },
-  });
-  if (values.version) return void process.stdout.write(VERSION + '\n');
-  const [cmd, sub, arg] = positionals;
-  if (values.help || !cmd) return void process.stdout.write(USAGE + '\n');
+  let line: CommandLine;
   try {
-    switch (cmd) {
+    line = parseCommandLine(argv);
+  } catch (err) {
+    if (err instanceof UsageError) fail(err.text, 2);
+    throw err;
+  }
+  if (line.kind === 'version') return void process.stdout.write(VERSION + '\n');
+  if (line.kind === 'help') return void process.stdout.write(line.command ? await commandHelp(line.command) : generalHelp(VERSION));
+  const { args, values } = line;
+  const str = (name: string) => values[name] as string | undefined;
+  try {
+    switch (line.command.path.join(' ')) {
       case 'start':
-        return await runDaemon(values.config, false);
+        return await runDaemon(str('config'), false);
       case 'demo':
-        return await runDaemon(values.config, true);
-      case 'config': {
-        if (sub !== 'check' || !arg) fail(USAGE);
-        loadConfig(arg, process.env);
-        process.stdout.write(`配置有效 / configuration is valid: ${arg}\n`);
+        return await runDaemon(str('config'), true);
+      case 'config check': {
+        loadConfig(args[0], process.env);
+        process.stdout.write(`配置有效 / configuration is valid: ${args[0]}\n`);
         return;
       }
       case 'backup': {
-        if (!sub) fail('用法 / usage: campus-edge backup <target-file> [--config <file>]');
-        const config = loadConfig(values.config, process.env);
+        const target = resolve(args[0]!);
+        const config = loadConfig(str('config'), process.env);
         const clock = new TrustedClock({ mode: 'never' });
         const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: resolve(config.dataDir), file: config.store.file, backupDir: config.store.backupDir, synchronous: config.store.synchronous, site: config.site.id, clock, dataKeyFile: config.store.dataKeyFile });
         try {
-          await store.backup(resolve(sub));
+          await store.backup(target);
         } finally {
           store.db.close();
         }
-        process.stdout.write(`备份完成 / backup written: ${resolve(sub)}\n`);
+        process.stdout.write(`备份完成 / backup written: ${target}\n`);
         return;
       }
-      case 'keys':
-        if (sub !== 'init') fail(USAGE);
+      case 'keys init':
         // Card and roster tooling (PDF, spreadsheets) is loaded only for these commands: the daemon never needs it.
-        process.exitCode = await (await import('../access/cli.js')).keysInit({ dir: values.dir, kid: values.kid });
+        process.exitCode = await (await import('../access/cli.js')).keysInit({ dir: str('dir'), kid: str('kid') });
         return;
-      case 'cards':
-        if (sub !== 'issue' || !values.roster || !values.out) fail(USAGE);
+      case 'cards issue':
         process.exitCode = await (await import('../access/cli.js')).cardsIssue({
-          roster: values.roster,
-          out: values.out,
-          keys: values.keys,
-          kid: values.kid,
-          school: values.school,
-          csv: values.csv,
-          config: values.config ? loadConfig(values.config, process.env) : undefined,
+          roster: str('roster')!,
+          out: str('out')!,
+          keys: str('keys'),
+          kid: str('kid'),
+          school: str('school'),
+          csv: str('csv'),
+          config: str('config') ? loadConfig(str('config'), process.env) : undefined,
         });
         return;
-      case 'roster':
-        if (sub !== 'import' || !arg) fail(USAGE);
-        process.exitCode = await (await import('../access/cli.js')).rosterImport({ file: arg, config: loadConfig(values.config, process.env), dryRun: values['dry-run'] });
+      case 'roster import':
+        process.exitCode = await (await import('../access/cli.js')).rosterImport({ file: args[0]!, config: loadConfig(str('config'), process.env), dryRun: values['dry-run'] === true });
         return;
       default:
-        fail(`未知命令 / unknown command: ${cmd}\n\n${USAGE}`);
+        throw new Error(`command ${line.command.path.join(' ')} has no handler`);
     }
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StoreOpenError || err instanceof CardToolError) fail(err.message, 2);

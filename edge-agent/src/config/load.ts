@@ -3,6 +3,9 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import type YamlModule from 'yaml';
 import type { z } from 'zod';
+import { bilingual } from '@campus/protocol/i18n';
+import { closestKey, closestKeyElsewhere, knownKeysAt } from './strict-walk.js';
+import './messages.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -64,9 +67,45 @@ function parseEnvValue(v: string): unknown {
   return v;
 }
 
-export function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => {
-    const key = i.path.length ? i.path.join('.') : '(root)';
-    return `${key}: ${i.message}`;
-  });
+/**
+ * One line per problem, "path: message". An unknown key is named with its full path
+ * and, when a known key is close, the one it probably meant (zh-CN, then English).
+ * A value no option of a union takes is explained by the option it was meant for (the
+ * one with the fewest problems, not refused for its kind alone), instead of a bare
+ * "invalid input".
+ */
+export function formatIssues(error: z.ZodError, schema: z.ZodType): string[] {
+  const lines: string[] = [];
+  const unknownKeyLines = (path: PropertyKey[], keys: readonly string[]) =>
+    keys.map((key) => {
+      const full = [...path, key].map(String).join('.');
+      const suggestion = closestKey(key, knownKeysAt(schema, path));
+      const elsewhere = suggestion ? null : closestKeyElsewhere(schema, key);
+      const text = suggestion
+        ? bilingual('config.unknown_key_suggest', { key, suggestion })
+        : elsewhere
+          ? bilingual('config.unknown_key_elsewhere', { key, suggestion: elsewhere.key, where: elsewhere.path })
+          : bilingual('config.unknown_key', { key });
+      return `${full}: ${text['zh-CN']} / ${text.en}`;
+    });
+  const emit = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]) => {
+    for (const i of issues) {
+      const path = [...prefix, ...i.path];
+      if (i.code === 'unrecognized_keys') {
+        lines.push(...unknownKeyLines(path, i.keys));
+        continue;
+      }
+      if (i.code === 'invalid_union') {
+        // The option the value was meant for: not one refused for its kind alone, then the fewest problems.
+        const meant = i.errors.filter((b) => !b.every((x) => x.path.length === 0 && (x.code === 'invalid_type' || x.code === 'invalid_value'))).sort((x, y) => x.length - y.length)[0];
+        if (meant) {
+          emit(meant, path);
+          continue;
+        }
+      }
+      lines.push(`${path.length ? path.join('.') : '(root)'}: ${i.message}`);
+    }
+  };
+  emit(error.issues, []);
+  return [...new Set(lines)];
 }

@@ -21,6 +21,8 @@ export interface TimeService {
 /** A scope of timers that can all be cancelled at once (a domain's stop()). */
 export interface ScopedTime extends TimeService {
   dispose(): void;
+  /** Timers of this scope not yet run or cancelled. */
+  pending(): number;
 }
 
 const MAX_SLEEP_MS = 60_000;
@@ -41,11 +43,6 @@ export class SystemTime implements ScopedTime {
 
   now(): number {
     return this.wallNow();
-  }
-
-  /** A child scope: same clock, its own timers, disposed on its own. */
-  scope(onError: (err: unknown) => void = this.onError): SystemTime {
-    return new SystemTime(this.wallNow, onError);
   }
 
   #run(fn: Task): Promise<void> | void {
@@ -119,12 +116,63 @@ export class SystemTime implements ScopedTime {
     };
   }
 
+  pending(): number {
+    return this.#timers.size;
+  }
+
   /** Cancels every timer of this scope; later calls schedule nothing. */
   dispose(): void {
     this.#disposed = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
   }
+}
+
+/**
+ * A scope over any time service (the system one, or a fake in tests): the same clock,
+ * and `dispose()` cancels every timer made through the scope. The edge gives each
+ * domain its own scope and disposes it when the domain stops.
+ */
+export function timeScope(time: TimeService): ScopedTime {
+  const live = new Set<Cancel>();
+  let disposed = false;
+  // One-shot timers forget themselves once they have run, so a domain that plans its next
+  // run with at() for years keeps a set of at most its pending timers.
+  const once = (schedule: (fn: Task) => Cancel, fn: Task): Cancel => {
+    if (disposed) return () => undefined;
+    let cancel: Cancel = () => undefined;
+    const forget: Cancel = () => {
+      live.delete(forget);
+      cancel();
+    };
+    cancel = schedule(() => {
+      live.delete(forget);
+      return fn();
+    });
+    live.add(forget);
+    return forget;
+  };
+  return {
+    now: () => time.now(),
+    at: (at, fn) => once((f) => time.at(at, f), fn),
+    after: (ms, fn) => once((f) => time.after(ms, f), fn),
+    every: (ms, fn) => {
+      if (disposed) return () => undefined;
+      const cancel = time.every(ms, fn);
+      const forget: Cancel = () => {
+        live.delete(forget);
+        cancel();
+      };
+      live.add(forget);
+      return forget;
+    },
+    dispose: () => {
+      disposed = true;
+      for (const c of [...live]) c();
+      live.clear();
+    },
+    pending: () => live.size,
+  };
 }
 
 /** A promise that resolves after `ms` on the given time service. */

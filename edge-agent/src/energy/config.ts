@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import type { ModbusBusConfigInput } from '@campus/device-drivers/modbus/index';
+import { ModbusBusConfigSchema, type ModbusBusConfigInput } from '@campus/device-drivers/modbus/index';
+import { MeterDeviceConfigSchema, MeterMapSchema, type MeterDeviceConfigInput } from '@campus/device-drivers/meters/index';
+import { RelayBoardConfigSchema, type RelayBoardConfigInput } from '@campus/device-drivers/relay/index';
 import { ID_RE } from '@campus/protocol';
 import { CIRCUIT_KINDS, ROOM_KINDS } from '@campus/protocol/energy/circuits';
 
@@ -39,8 +41,12 @@ const BuildingSchema = z.strictObject({
 
 const RoomSchema = z.strictObject({ id, name, building: id, kind: z.enum(ROOM_KINDS).default('classroom') });
 
-/** Edge-side fields of a meter; the rest (unit, model, points, intervals) is the drivers' device config. */
-export const MeterEntrySchema = z.looseObject({
+/**
+ * A meter: the drivers' device config (unit, model, points, intervals) plus the edge's
+ * fields. Strict like every config object: a typo such as "ratedCurentA" stops start-up
+ * instead of silently switching the over-current alarm off.
+ */
+export const MeterEntrySchema = MeterDeviceConfigSchema.extend({
   id,
   name: name.optional(),
   unit: z.number().int().min(1).max(255),
@@ -54,11 +60,12 @@ export const MeterEntrySchema = z.looseObject({
 });
 export type MeterEntry = z.infer<typeof MeterEntrySchema>;
 
-export const RelayEntrySchema = z.looseObject({ id, name: name.optional(), unit: z.number().int().min(1).max(255) });
+/** A relay board: the drivers' board config (unit, channels, profile, coilBase) plus a display name. */
+export const RelayEntrySchema = RelayBoardConfigSchema.extend({ id, name: name.optional(), unit: z.number().int().min(1).max(255) });
 
-export const BusEntrySchema = z.looseObject({
+/** A Modbus bus: the drivers' bus config (transport, timeouts, retries, reconnect) plus what is on it. */
+export const BusEntrySchema = ModbusBusConfigSchema.extend({
   id,
-  transport: z.looseObject({ kind: z.enum(['rtu', 'tcp', 'rtu-over-tcp']) }),
   meters: z.array(MeterEntrySchema).default([]),
   relays: z.array(RelayEntrySchema).default([]),
 });
@@ -68,9 +75,27 @@ export type BusEntry = z.infer<typeof BusEntrySchema>;
 export function energyLineClaims(buses: readonly BusEntry[]): Array<{ key: string; bus: ModbusBusConfigInput; units: Array<{ unit: number }> }> {
   return buses.map((entry, i) => ({
     key: `energy.buses[${i}]`,
-    bus: entry as unknown as ModbusBusConfigInput,
+    bus: busConfigOf(entry),
     units: [...entry.meters, ...entry.relays].map((d) => ({ unit: d.unit })),
   }));
+}
+
+/** The drivers' part of a bus entry (what ModbusBusConfigSchema knows). */
+export function busConfigOf(entry: BusEntry): ModbusBusConfigInput {
+  const { meters: _meters, relays: _relays, ...bus } = entry;
+  return bus;
+}
+
+/** The drivers' part of a meter entry (what MeterDeviceConfigSchema knows). */
+export function meterDeviceOf(entry: MeterEntry): MeterDeviceConfigInput {
+  const { name: _name, building: _building, room: _room, ratedCurrentA: _rated, detector: _detector, ...device } = entry;
+  return device;
+}
+
+/** The drivers' part of a relay entry (what RelayBoardConfigSchema knows). */
+export function relayBoardOf(entry: z.output<typeof RelayEntrySchema>): RelayBoardConfigInput {
+  const { name: _name, ...board } = entry;
+  return board;
 }
 
 const CircuitSchema = z.strictObject({
@@ -151,11 +176,11 @@ export const EnergyConfigSchema = z
     rooms: z.array(RoomSchema).default([]).describe('Rooms: {id, name, building, kind: classroom|office|lab|library|dorm|canteen|hall|other}.'),
     buses: z
       .array(BusEntrySchema)
-      .default([])
+      .prefault([])
       .describe(
         'Modbus buses: {id, transport: {kind: rtu|tcp|rtu-over-tcp, ...}, timeoutMs?, retries?, ..., meters: [{id, unit, model, building, room?, name?, ratedCurrentA?, detector?, points?, intervals?}], relays: [{id, unit, channels?, profile?: waveshare|generic-coils, name?}]}. Entries here or in access.relayBuses that name one physical line (serial path, or host:port) share one master and queue; they must agree on baud rate, parity and framing, and use different unit addresses, else the later one is refused. See firmware-notes/rs485-meters-and-relays.md.',
       ),
-    maps: z.array(z.record(z.string(), z.unknown())).default([]).describe('The school\'s own register maps (same JSON form as device-drivers/meter-maps), e.g. for safety detectors.'),
+    maps: z.array(MeterMapSchema).prefault([]).describe('The school\'s own register maps (same JSON form as device-drivers/meter-maps), e.g. for safety detectors.'),
     circuits: z.array(CircuitSchema).default([]).describe('Switched circuits: {id, name, building, room?, kind: lighting|ac|fan|socket|projector|other, relay: {board, channel}, meter?}.'),
     operatingHours: HoursSchema.default({ school: [{ from: '07:00', until: '18:30' }], nonSchool: [] }).describe(
       'When buildings are in use; energy outside these hours (and outside room bookings) counts as after-hours waste.',

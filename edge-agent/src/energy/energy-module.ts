@@ -26,7 +26,7 @@ import { ScheduleRunner } from './schedules/schedule-runner.js';
 import { TelemetryRecorder } from './telemetry/recorder.js';
 import { TelemetryStore, ringLayout } from './telemetry/telemetry-store.js';
 import { every, type TimerClock } from './time/timers.js';
-import type { SystemTime } from '../core/time.js';
+import { timeScope, type TimeService } from '../core/time.js';
 import type { SchoolTime } from '../school/time.js';
 import { Topology } from './topology.js';
 import './messages.js';
@@ -40,7 +40,7 @@ export interface EnergyModuleDeps {
   broker: CampusBroker;
   metrics: Metrics;
   /** The edge's time service; the module takes a scope of it and disposes that scope on stop. */
-  time: SystemTime;
+  time: TimeService;
   /** The school's shared facts: one calendar and one school-local time for every domain. */
   school: { time: SchoolTime; calendar: SchoolCalendar };
 }
@@ -110,7 +110,7 @@ export class EnergyModule implements EdgeModule {
     const { store, broker, log } = this.deps;
     const db = store.db;
     const zone = this.deps.school.time;
-    const ownTimers = this.opts.timers ? null : this.deps.time.scope((err) => log.error({ err }, 'energy timer failed'));
+    const ownTimers = this.opts.timers ? null : timeScope(this.deps.time);
     const timers = this.opts.timers ?? ownTimers!;
     const append = (e: NewEvent) => {
       store.events.append(e);

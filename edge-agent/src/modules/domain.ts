@@ -7,7 +7,7 @@ import type { EventBus } from '../core/bus.js';
 import type { TrustedClock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
-import type { SystemTime } from '../core/time.js';
+import type { ScopedTime } from '../core/time.js';
 import type { ApiRouter } from '../http/router.js';
 import type { SchoolCalendar } from '../school/calendar.js';
 import type { SchoolTime } from '../school/time.js';
@@ -50,7 +50,7 @@ export interface DomainDeps<C> {
   bus: EventBus;
   broker: CampusBroker;
   /** Wall time and timers: a scope of the edge's time service, disposed when the domain stops. */
-  time: SystemTime;
+  time: ScopedTime;
   /** Whether wall time is trusted (NTP or the cloud); domains read `now` from `time`. */
   clock: Pick<TrustedClock, 'trusted' | 'now' | 'monotonicNow' | 'source' | 'correctFrom'>;
   school: SchoolFacts;

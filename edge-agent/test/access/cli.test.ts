@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring, verifyCredential } from '@campus/protocol/credentials/index';
 import { parseCsv } from '../../src/cards/csv.js';
 import { tempDir } from '../helpers/edge.js';
+import { deflatedFiller, makeZip, sharedStringsXml, workbookEntries } from '../helpers/xlsx-craft.js';
+import { writeWorkbook } from '../../src/sheets/xlsx.js';
 import { FakeClock, TestIssuer, startAccessEdge } from './helpers.js';
 import { waitFor } from './rig.js';
 
@@ -74,6 +76,22 @@ describe('campus-edge keys / cards / roster', { timeout: 90_000 }, () => {
     const good = await cli(['roster', 'import', 'good.csv', '--config', configFile], dir.path);
     expect(good.stdout).toContain('新增 1');
     expect(good.code).toBe(0);
+  });
+
+  it('roster import reads .xlsx (dry run, then for real) and refuses a zip bomb with a clear reason', async () => {
+    const xlsx = join(dir.path, 'teachers.xlsx');
+    writeFileSync(xlsx, await writeWorkbook([{ name: '教职工', rows: [['工号', '姓名', '身份'], ['T301', '钱老师', '教师'], ['S302', '孙师傅', '职工']] }]));
+    const dry = await cli(['roster', 'import', 'teachers.xlsx', '--dry-run', '--config', configFile], dir.path);
+    expect(dry.code).toBe(0);
+    const real = await cli(['roster', 'import', 'teachers.xlsx', '--config', configFile], dir.path);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toContain('新增 2');
+    const bomb = await deflatedFiller(120 * 1024 * 1024);
+    writeFileSync(join(dir.path, 'bomb.xlsx'), makeZip(workbookEntries([{ name: 'S', entry: { data: Buffer.alloc(0), compressed: bomb.compressed, declaredSize: bomb.size } }], sharedStringsXml(['a']))));
+    const refused = await cli(['roster', 'import', 'bomb.xlsx', '--config', configFile], dir.path);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('文件解压后过大（xl/worksheets/sheet1.xml：120.0 MB，上限 48.0 MB），已在解压前拒绝');
+    expect(refused.stderr).toContain('未导入任何数据');
   });
 
   it('a running edge picks up a roster imported from the command line', async () => {

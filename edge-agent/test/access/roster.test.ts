@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as XLSX from 'xlsx';
+import { writeWorkbook } from '../../src/sheets/xlsx.js';
 import { FakeClock, b64, startAccessEdge } from './helpers.js';
 
 /** Roster import through the API: CSV (UTF-8, GBK) and XLSX, row-level Chinese report, all or nothing. */
@@ -84,24 +84,23 @@ describe('roster import', () => {
   });
 
   it('imports XLSX (first sheet, numbers as shown), and a dry run imports nothing', async () => {
-    const sheet = XLSX.utils.aoa_to_sheet([
-      ['学号', '姓名', '身份', '年级', '班级'],
-      [2026020010, '王', '学生', '初三', '5班'],
-      ['T200', '李老师', '教师', '', ''],
+    const bytes = await writeWorkbook([
+      {
+        name: '名单',
+        rows: [
+          ['学号', '姓名', '身份', '年级', '班级'],
+          [2026020010, '王', '学生', '初三', '5班'],
+          ['T200', '李老师', '教师', '', ''],
+        ],
+      },
     ]);
-    const book = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(book, sheet, '名单');
-    const bytes = XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
     const dry = await upload('roster.xlsx', bytes, true);
     expect(dry.json).toMatchObject({ ok: true, imported: false, total: 2 });
     expect(env.edge.access.people.get('2026020010')).toBeUndefined();
     const r = await upload('roster.xlsx', bytes);
     expect(r.json).toMatchObject({ ok: true, imported: true, created: 2 });
     expect(env.edge.access.people.get('2026020010')).toMatchObject({ name: '王', roles: ['student'] });
-    const badSheet = XLSX.utils.aoa_to_sheet([['学号', '姓名'], ['x y', '坏']]);
-    const badBook = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(badBook, badSheet, 'S');
-    const bad = await upload('bad.xlsx', XLSX.write(badBook, { type: 'buffer', bookType: 'xlsx' }) as Buffer);
+    const bad = await upload('bad.xlsx', await writeWorkbook([{ name: 'S', rows: [['学号', '姓名'], ['x y', '坏']] }]));
     expect(bad.status).toBe(422);
     expect(bad.json.errors[0]).toMatchObject({ row: 2, column: '学号', code: 'access.roster.bad_person_id' });
   });

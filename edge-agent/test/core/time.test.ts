@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SystemTime, sleep } from '../../src/core/time.js';
+import { SystemTime, sleep, timeScope } from '../../src/core/time.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,8 +53,8 @@ describe('the edge time service (timers on the event loop)', () => {
 
   it('dispose cancels every timer of a scope and nothing of another; later calls schedule nothing', async () => {
     const root = new SystemTime();
-    const a = root.scope();
-    const b = root.scope();
+    const a = timeScope(root);
+    const b = timeScope(root);
     const seen: string[] = [];
     a.every(2, () => void seen.push('a'));
     b.after(5, () => void seen.push('b'));
@@ -62,6 +62,31 @@ describe('the edge time service (timers on the event loop)', () => {
     a.after(1, () => void seen.push('late'));
     await tick(40);
     expect(seen).toEqual(['b']);
+  });
+
+  it('a scope forgets one-shot timers once they have run (a domain planning with at() for years does not grow)', async () => {
+    const s = timeScope(new SystemTime());
+    let runs = 0;
+    const plan = () => s.at(Date.now() + 1, () => {
+      runs++;
+      if (runs < 50) plan();
+    });
+    plan();
+    for (let i = 0; i < 500 && runs < 50; i++) await tick(5);
+    expect(runs).toBe(50);
+    expect(s.pending()).toBe(0);
+    const keep = s.every(1000, () => undefined);
+    expect(s.pending()).toBe(1);
+    keep();
+    expect(s.pending()).toBe(0);
+    // Nothing is left to cancel: dispose has no pending timer to reach, and later plans are refused.
+    s.dispose();
+    let late = false;
+    s.after(1, () => {
+      late = true;
+    });
+    await tick(20);
+    expect(late).toBe(false);
   });
 
   it('a task that throws or rejects is reported, and the timer keeps going', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import XLSX from 'xlsx';
+import { writeWorkbook } from '../../src/sheets/xlsx.js';
 import { ADMIN, ROSTER, shot, signIn, startAccessPanelEnv, type AccessPanelEnv } from './access-panel-env.js';
 
 /**
@@ -18,13 +18,11 @@ const CSV = 'text/csv';
 const BAD_ROSTER = ROSTER.replace('2026010002,李四,学生,', '2026010002,李四,学升,').replace('2026010004,赵六,学生,初一,2班,', '2026010004,赵六,学生,初一,,');
 
 /** The fixed roster as Excel would save it, with the version of the cards already printed. */
-function rosterXlsx(): Buffer {
+function rosterXlsx(): Promise<Buffer> {
   const rows = ROSTER.split('\r\n').map((line) => line.split(','));
   rows[0]!.push('卡版本');
   for (const r of rows.slice(1)) r.push(r[2] === '学生' ? '1' : '');
-  const book = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(rows), '名单');
-  return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
+  return writeWorkbook([{ name: '名单', rows }]);
 }
 
 beforeAll(async () => {
@@ -59,7 +57,7 @@ describe('人员与卡片 and 今日考勤 in Chromium: the admin', () => {
     await page.getByTestId('roster-file').setInputFiles({
       name: '初一名单.xlsx',
       mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      buffer: rosterXlsx(),
+      buffer: await rosterXlsx(),
     });
     await page.locator('[data-testid=roster-verdict][data-ok=true]').getByText('初一名单.xlsx 检查通过：共 6 行，可以导入').waitFor();
     expect(await peopleTotal()).toBe(0); // checking writes nothing

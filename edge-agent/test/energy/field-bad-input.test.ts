@@ -39,7 +39,7 @@ function config(tcpPort: number, ptyPath: string): EnergyConfigInput {
     enabled: true,
     buildings: [{ id: 'teach', name: '教学楼' }],
     rooms: [{ id: 'r101', name: '101教室', building: 'teach', kind: 'classroom' }],
-    maps: [SAFETY_DETECTOR_MAP as unknown as Record<string, unknown>],
+    maps: [SAFETY_DETECTOR_MAP],
     buses: [
       {
         id: 'tcp-a',

@@ -1,4 +1,5 @@
 import type { GuardianRelation, PersonRole } from '@campus/protocol/access/index';
+import { bilingual, defineMessages } from '@campus/protocol/i18n';
 
 /**
  * The columns of a people roster (人员名单) and the words schools write in them. Headers
@@ -132,4 +133,57 @@ const RELATIONS: Record<string, GuardianRelation> = {
 
 export function parseRelation(text: string): GuardianRelation | null {
   return RELATIONS[text.trim().toLowerCase()] ?? null;
+}
+
+/** What each roster column holds, for `campus-edge roster import --help`. */
+export const rosterColumnMessages = defineMessages({
+  'access.roster.column.personId': { 'zh-CN': '学生学号或教职工工号（字母、数字）', en: 'student or staff number (letters, digits)' },
+  'access.roster.column.name': { 'zh-CN': '姓名', en: 'full name' },
+  'access.roster.column.roles': { 'zh-CN': '身份，多个用顿号分隔；不填为学生', en: 'role(s), several separated by 、; empty means student' },
+  'access.roster.column.grade': { 'zh-CN': '年级（学生必填）', en: 'grade (required for students)' },
+  'access.roster.column.className': { 'zh-CN': '班级（学生必填）', en: 'class (required for students)' },
+  'access.roster.column.boarder': { 'zh-CN': '是否住校', en: 'boarder or day student' },
+  'access.roster.column.dormitory': { 'zh-CN': '宿舍区（配置中宿舍区的 id 或名称，住校生）', en: 'dormitory zone (id or name from the config; boarders)' },
+  'access.roster.column.phone': { 'zh-CN': '电话（加密保存）', en: 'phone number (stored encrypted)' },
+  'access.roster.column.status': { 'zh-CN': '在校状态；不填为在校', en: 'status; empty means active' },
+  'access.roster.column.cardVersion': { 'zh-CN': '已打印卡片的版本（补卡后递增）', en: 'version of the printed card (raised after a replacement)' },
+  'access.roster.column.children': { 'zh-CN': '家长行：子女学号，多个用顿号分隔', en: 'guardian rows: the children\'s numbers, several separated by 、' },
+  'access.roster.column.relation': { 'zh-CN': '家长行：与学生的关系', en: 'guardian rows: relation to the child' },
+  'access.roster.column.mayPickUp': { 'zh-CN': '家长行：可否接送', en: 'guardian rows: may pick the child up' },
+  'access.roster.column.receivesNotices': { 'zh-CN': '家长行：是否接收通知', en: 'guardian rows: receives notices' },
+  'access.roster.column.values': { 'zh-CN': '可填', en: 'values' },
+  'access.roster.column.required': { 'zh-CN': '必填', en: 'required' },
+  'access.roster.column.also': { 'zh-CN': '也可写作', en: 'also' },
+});
+
+const VALUE_WORDS: Partial<Record<RosterField, readonly string[]>> = {
+  roles: Object.keys(ROLE_WORDS),
+  boarder: [...YES, ...NO],
+  status: [...ACTIVE, ...INACTIVE],
+  relation: Object.keys(RELATIONS),
+  mayPickUp: [...YES, ...NO],
+  receivesNotices: [...YES, ...NO],
+};
+
+/**
+ * The roster columns as help text, from ROSTER_FIELDS: the Chinese header, the English
+ * one, whether it is required, what it holds and the words it accepts.
+ */
+export function rosterColumnsHelp(): string[] {
+  const label = (id: string) => {
+    const t = bilingual(id);
+    return `${t['zh-CN']} / ${t.en}`;
+  };
+  const lines: string[] = [];
+  for (const [field, spec] of Object.entries(ROSTER_FIELDS) as Array<[RosterField, (typeof ROSTER_FIELDS)[RosterField]]>) {
+    const zh = spec.aliases[0]!;
+    const en = spec.aliases.find((a) => /^[a-z_]+$/.test(a)) ?? field;
+    const others = spec.aliases.filter((a) => a !== zh && a !== en);
+    lines.push(`  ${zh} (${en})${spec.required ? `  [${label('access.roster.column.required')}]` : ''}`);
+    lines.push(`      ${label(`access.roster.column.${field}`)}`);
+    if (others.length) lines.push(`      ${label('access.roster.column.also')}: ${others.join(', ')}`);
+    const values = VALUE_WORDS[field];
+    if (values) lines.push(`      ${label('access.roster.column.values')}: ${values.join(' ')}`);
+  }
+  return lines;
 }

@@ -1,22 +1,32 @@
 import type { RosterImportReport } from '@campus/protocol/access/index';
 import type { Db } from '../../store/index.js';
 import type { People, PersonInput, GuardianLink } from '../people.js';
-import { readRosterTable } from './read.js';
+import { readRosterTable, type RosterTable } from './read.js';
 import { validateRoster, type RosterContext } from './validate.js';
 
-/**
- * Validates a roster file and, only if every row is valid, writes it in one transaction:
- * grades and classes as needed, people inserted or updated (card versions only go up),
- * and each listed guardian's links replaced. People not in the file are left alone.
- */
-export function importRoster(
+/** Reads a roster file (CSV or XLSX) and imports it: see importRosterTable. */
+export async function importRoster(
   db: Db,
   people: People,
   file: { fileName: string; bytes: Uint8Array },
   ctx: Pick<RosterContext, 'dormitories'>,
   opts: { dryRun?: boolean } = {},
+): Promise<RosterImportReport> {
+  return importRosterTable(db, people, await readRosterTable(file.fileName, file.bytes), ctx, opts);
+}
+
+/**
+ * Validates a roster table and, only if every row is valid, writes it in one transaction:
+ * grades and classes as needed, people inserted or updated (card versions only go up),
+ * and each listed guardian's links replaced. People not in the file are left alone.
+ */
+export function importRosterTable(
+  db: Db,
+  people: People,
+  table: RosterTable,
+  ctx: Pick<RosterContext, 'dormitories'>,
+  opts: { dryRun?: boolean } = {},
 ): RosterImportReport {
-  const table = readRosterTable(file.fileName, file.bytes);
   const v = validateRoster(table, { dormitories: ctx.dormitories, existingRoles: (id) => people.get(id)?.roles });
   const report: RosterImportReport = { ok: v.ok, imported: false, total: v.total, created: 0, updated: 0, guardianLinks: 0, errors: v.errors, warnings: v.warnings };
   if (!v.ok || opts.dryRun) return report;

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
-import type * as XlsxModule from 'xlsx';
 import { parseCsv, CsvSyntaxError, type CsvRecord } from '../../cards/csv.js';
+import { SheetError } from '../../sheets/errors.js';
+import { readFirstSheet } from '../../sheets/xlsx.js';
 import { problem, type RosterProblem } from './problems.js';
 
 export interface RosterTable {
@@ -12,14 +12,15 @@ export interface RosterTable {
 /**
  * Reads a roster file into rows of text with the row numbers a spreadsheet shows. CSV
  * is UTF-8 (with or without BOM) or, as Excel on Chinese Windows saves it, GBK; XLSX
- * takes the first sheet, every cell as the text Excel displays.
+ * takes the first sheet, every cell as the text Excel displays (read with exceljs after
+ * the zip and size checks of sheets/, loaded only for a spreadsheet).
  */
-export function readRosterTable(fileName: string, bytes: Uint8Array): RosterTable {
+export async function readRosterTable(fileName: string, bytes: Uint8Array): Promise<RosterTable> {
   if (/\.xlsx$/i.test(fileName)) return readXlsx(bytes);
-  return readCsv(bytes);
+  return readRosterCsv(bytes);
 }
 
-function readCsv(bytes: Uint8Array): RosterTable {
+export function readRosterCsv(bytes: Uint8Array): RosterTable {
   const errors: RosterProblem[] = [];
   const warnings: RosterProblem[] = [];
   let text: string;
@@ -44,26 +45,12 @@ function readCsv(bytes: Uint8Array): RosterTable {
   }
 }
 
-// xlsx costs ~24 MB of RSS: loaded on the first spreadsheet import, not at start-up.
-const requireLazy = createRequire(import.meta.url);
-let xlsx: typeof XlsxModule | null = null;
-
-function readXlsx(bytes: Uint8Array): RosterTable {
-  const XLSX = (xlsx ??= requireLazy('xlsx') as typeof XlsxModule);
+async function readXlsx(bytes: Uint8Array): Promise<RosterTable> {
   try {
-    const book = XLSX.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { type: 'buffer', cellDates: false, dense: true });
-    const sheet = book.Sheets[book.SheetNames[0] ?? ''];
-    if (!sheet) return { records: [], errors: [problem('access.roster.empty', null, null)], warnings: [] };
-    const firstRow = XLSX.utils.decode_range(sheet['!ref'] ?? 'A1').s.r + 1;
-    const rows = XLSX.utils.sheet_to_json<unknown[]>(sheet, { header: 1, raw: false, defval: '', blankrows: true });
-    const records: CsvRecord[] = [];
-    rows.forEach((cells, i) => {
-      const fields = cells.map((c) => (c === null || c === undefined ? '' : String(c)));
-      if (fields.every((f) => f.trim() === '')) return;
-      records.push({ row: firstRow + i, fields });
-    });
-    return { records, errors: [], warnings: [] };
+    const { rows } = await readFirstSheet(bytes);
+    return { records: rows.map((r) => ({ row: r.row, fields: r.fields })), errors: [], warnings: [] };
   } catch (err) {
-    return { records: [], errors: [problem('access.roster.bad_xlsx', null, null, { detail: (err as Error).message })], warnings: [] };
+    if (!(err instanceof SheetError)) throw err;
+    return { records: [], errors: [problem(err.code, null, null, err.params)], warnings: [] };
   }
 }

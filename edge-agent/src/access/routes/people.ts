@@ -15,7 +15,8 @@ import {
 import { PersonIdSchema } from '@campus/protocol/credentials/index';
 import type { ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
-import { importRoster } from '../roster/import.js';
+import { importRosterTable } from '../roster/import.js';
+import { readRosterTable } from '../roster/read.js';
 import type { AccessService } from '../service.js';
 import { personDetail, personView } from '../views.js';
 import { ADMIN, GUARD, PersonParam, ready, type AccessRouteDeps } from './shared.js';
@@ -278,11 +279,14 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     access: ADMIN,
     body: RosterImportSchema,
     audit: 'access.roster.import',
-    handler: ({ body, user, res, req }) => {
-      const s = ready(deps);
+    handler: async ({ body, user, res, req }) => {
+      ready(deps);
       const bytes = Buffer.from(body.contentBase64, 'base64');
       omitFromAudit(req, bytes.length);
-      const report = importRoster(s.db, s.people, { fileName: body.fileName, bytes }, { dormitories: s.dormitories() }, { dryRun: body.dryRun });
+      // Read (a spreadsheet loads exceljs) before touching the database; the write itself is one transaction.
+      const table = await readRosterTable(body.fileName, bytes);
+      const s = ready(deps);
+      const report = importRosterTable(s.db, s.people, table, { dormitories: s.dormitories() }, { dryRun: body.dryRun });
       if (report.imported) {
         s.append({
           type: ACCESS_EVENTS.roster,

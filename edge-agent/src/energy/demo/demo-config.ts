@@ -58,7 +58,7 @@ export function demoEnergyConfig(teachPort: number, campusPort: number): EnergyC
       { id: 'canteen', name: '食堂', hours: { school: [{ from: '06:00', until: '20:00' }], nonSchool: [{ from: '06:30', until: '19:00' }] } },
     ],
     rooms: ROOMS.map((r) => ({ id: r.id, name: r.name, building: r.building, kind: r.kind })),
-    maps: [SAFETY_DETECTOR_MAP as unknown as Record<string, unknown>],
+    maps: [SAFETY_DETECTOR_MAP],
     buses: [
       {
         id: 'teach-rs485',

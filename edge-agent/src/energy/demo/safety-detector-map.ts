@@ -1,10 +1,12 @@
+import type { MeterMapInput } from '@campus/device-drivers/meters/index';
+
 /**
  * An electrical fire monitoring detector (电气火灾监控探测器) as a school's own
  * register map: residual current in mA and four cable temperatures in tenths of
  * a degree, holding registers from 0. Real detectors (Acrel ARCM, Chint NZJ …)
  * differ in addresses; installers copy this map and adjust it (firmware-notes/energy-setup.md).
  */
-export const SAFETY_DETECTOR_MAP = {
+export const SAFETY_DETECTOR_MAP: MeterMapInput = {
   model: 'school-fire-detector',
   kind: 'meter',
   vendor: 'generic',
@@ -17,11 +19,11 @@ export const SAFETY_DETECTOR_MAP = {
     ...[1, 2, 3, 4].map((n) => ({
       name: `cable_temperature_${n}`,
       address: n,
-      type: 'int16',
+      type: 'int16' as const,
       scale: 0.1,
-      unit: '°C',
-      range: [-40, 200],
+      unit: '°C' as const,
+      range: [-40, 200] as [number, number],
       label: { 'zh-CN': `线缆温度${n}`, en: `Cable temperature ${n}` },
     })),
   ],
-} as const;
+};

@@ -13,7 +13,7 @@ import {
   type ResolvedMeterDevice,
 } from '@campus/device-drivers/modbus/index';
 import { ModbusLineConflict, edgeModbusLines, type LineLease, type ModbusLines } from '../../modbus-lines/index.js';
-import { energyLineClaims, type BusEntry } from '../config.js';
+import { energyLineClaims, meterDeviceOf, relayBoardOf, type BusEntry } from '../config.js';
 import type { Topology } from '../topology.js';
 import { ModbusRelayPort, type RelayPort } from './relay-port.js';
 
@@ -109,7 +109,7 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
       for (const r of entry.relays) {
         if (!topology.relays.has(r.id)) continue;
         try {
-          const board = new RelayBoard(bus, r as never);
+          const board = new RelayBoard(bus, relayBoardOf(r));
           this.relays.set(r.id, new ModbusRelayPort(bus, board));
           units.set(board.config.unit, { id: r.id, kind: 'relay' });
         } catch (e) {
@@ -117,7 +117,7 @@ export class FieldBuses extends EventEmitter<FieldEvents> {
           topology.relays.delete(r.id);
         }
       }
-      const meters = entry.meters.filter((m) => topology.meters.has(m.id));
+      const meters = entry.meters.filter((m) => topology.meters.has(m.id)).map(meterDeviceOf);
       let poller: MeterPoller | null = null;
       if (meters.length > 0) {
         poller = new MeterPoller({ bus, devices: meters, registry, now: opts.now, tickMs: opts.pollTickMs });

@@ -41,7 +41,7 @@ function energy(port: number): EnergyConfigInput {
       { id: 'r102', name: '102教室', building: 'teach', kind: 'classroom' },
       { id: 'lab1', name: '物理实验室', building: 'lab', kind: 'lab' },
     ],
-    maps: [SAFETY_DETECTOR_MAP as unknown as Record<string, unknown>],
+    maps: [SAFETY_DETECTOR_MAP],
     buses: [
       {
         id: 'gw',

@@ -3,19 +3,19 @@ import { z } from 'zod';
 import { outcomeOfStatus, type DeliveryOutcome, type NoticeChannel, type OutgoingNotice } from './channel.js';
 import { postJson } from './http-post.js';
 
-export const SmsConfigSchema = z.object({
+export const SmsConfigSchema = z.strictObject({
   url: z.url(),
   token: z.string().optional(),
   /** Signature (签名) the gateway prefixes, e.g. "智慧校园". */
   sign: z.string().max(20).default('智慧校园'),
 });
-export const WechatConfigSchema = z.object({
+export const WechatConfigSchema = z.strictObject({
   /** The school's relay to subscribeMessage.send (it adds the access_token). */
   url: z.url(),
   templateId: z.string().min(1),
   page: z.string().default('pages/notice/index'),
 });
-export const WebhookConfigSchema = z.object({
+export const WebhookConfigSchema = z.strictObject({
   url: z.url(),
   /** HMAC-SHA256 key for the X-Campus-Signature header. */
   secret: z.string().min(8).optional(),

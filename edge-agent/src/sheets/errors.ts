@@ -1,0 +1,17 @@
+import { bilingual, type Params } from '@campus/protocol/i18n';
+import type { SheetMessageId } from './messages.js';
+import './messages.js';
+
+/** A spreadsheet refused or unreadable, with its reason in both languages. */
+export class SheetError extends Error {
+  readonly text: { 'zh-CN': string; en: string };
+  constructor(
+    readonly code: SheetMessageId,
+    readonly params: Params = {},
+  ) {
+    const text = bilingual(code, params);
+    super(`${text['zh-CN']} / ${text.en}`);
+    this.name = 'SheetError';
+    this.text = text;
+  }
+}
