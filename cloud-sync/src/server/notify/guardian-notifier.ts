@@ -1,6 +1,6 @@
 import { campusPassageOf } from '@campus/protocol/access/index';
 import { translate } from '@campus/protocol';
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import type { Job } from '../jobs/queue.js';
 import type { NoticeChannel, OutgoingNotice } from './channels/channel.js';
 import { composeNotice, composeSummary, isLate } from './compose.js';
@@ -114,11 +114,15 @@ export class GuardianNotifier {
     const studentKey = ev.subject;
     const kind = noticeKindOf({ type: ev.type, reason: ev.reason, priority: ev.priority as 0, subject: studentKey, data: ev.data });
     if (!kind) return 0;
-    const school = (await this.db.query<{ timezone: string }>('SELECT timezone FROM schools WHERE id = $1', [schoolId])).rows[0];
-    const timezone = school?.timezone ?? 'Asia/Shanghai';
+    const who = (
+      await this.db.query<{ timezone: string; name: string | null }>(
+        `SELECT s.timezone, (SELECT data->>'name' FROM records WHERE school_id = s.id AND kind = 'person' AND key = $2 AND NOT deleted) AS name FROM schools s WHERE s.id = $1`,
+        [schoolId, studentKey],
+      )
+    ).rows[0];
+    const timezone = who?.timezone ?? 'Asia/Shanghai';
     const rules = rulesFor(this.settings, schoolId);
-    const student = (await this.db.query<{ name: string }>(`SELECT data->>'name' AS name FROM records WHERE school_id = $1 AND kind = 'person' AND key = $2 AND NOT deleted`, [schoolId, studentKey])).rows[0];
-    const studentName = student?.name ?? studentKey;
+    const studentName = who?.name ?? studentKey;
     const guardians = await this.guardians(schoolId, studentKey);
     const passage = campusPassageOf(ev);
     const facts = { kind, studentName, gate: passage?.gateName, occurredAt: ev.occurred_at, receivedAt: ev.received_at, timezone };
@@ -127,51 +131,57 @@ export class GuardianNotifier {
     const textZh = composeNotice('zh-CN', facts);
     const textEn = composeNotice('en', facts);
 
-    // Judge and write the notices under the student's lock: one judgement per run of passages.
-    const made = await this.db.transaction(async (tx) => {
+    const write = async (q: Queryable): Promise<boolean> => {
       const now = this.now();
       if (passage) {
-        const verdict = await verdictFor(tx, schoolId, studentKey, { id: ev.id, occurredAt: ev.occurred_at, late, passage }, rules.foldWindowMinutes * 60_000, now);
+        const verdict = await verdictFor(q, schoolId, studentKey, { id: ev.id, occurredAt: ev.occurred_at, late, passage }, rules.foldWindowMinutes * 60_000, now);
         if (verdict !== 'change') return false;
       }
+      if (guardians.length === 0) return false;
       const schoolQuiet = safety ? null : quietUntil(rules.quietHours, now, timezone);
-      for (const g of guardians) {
+      const rows = guardians.map((g) => {
         const prefs = parsePrefs(g.prefs);
         const ownQuiet = safety ? null : quietUntil(prefs.quietHours, now, timezone);
         const holdUntil = schoolQuiet === null ? ownQuiet : ownQuiet === null ? schoolQuiet : Math.max(schoolQuiet, ownQuiet);
         const status = !kindEnabled(prefs, kind) ? 'muted' : holdUntil !== null ? 'held' : 'pending';
-        await tx.query(
-          `INSERT INTO notices (school_id, event_id, phone, student_key, kind, text_zh, text_en, occurred_at, received_at, late, status, created_at, hold_until)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (school_id, event_id, phone) DO NOTHING`,
-          [schoolId, ev.id, g.phone, studentKey, kind, textZh, textEn, ev.occurred_at, ev.received_at, late, status, now, status === 'held' ? holdUntil : null],
-        );
-      }
+        return { phone: g.phone, status, holdUntil: status === 'held' ? holdUntil : null };
+      });
+      await q.query(
+        `INSERT INTO notices (school_id, event_id, phone, student_key, kind, text_zh, text_en, occurred_at, received_at, late, status, created_at, hold_until)
+         SELECT $1, $2, phone, $3, $4, $5, $6, $7, $8, $9, status, $10, hold FROM unnest($11::text[], $12::text[], $13::bigint[]) AS x(phone, status, hold)
+         ON CONFLICT (school_id, event_id, phone) DO NOTHING`,
+        [schoolId, ev.id, studentKey, kind, textZh, textEn, ev.occurred_at, ev.received_at, late, now, rows.map((r) => r.phone), rows.map((r) => r.status), rows.map((r) => r.holdUntil)],
+      );
       return true;
-    });
+    };
+    // A passage is judged and its notices written under the student's lock: one judgement per run of passages.
+    const made = passage ? await this.db.transaction(write) : await write(this.db);
     if (!made) return 0;
 
-    let retry = 0;
-    for (const g of guardians) {
-      // A retried job finds its notices made; it finishes their deliveries (sent ones are skipped).
-      const n = (await this.db.query<{ id: number; status: string }>('SELECT id, status FROM notices WHERE school_id = $1 AND event_id = $2 AND phone = $3', [schoolId, ev.id, g.phone])).rows[0];
-      if (!n || HELD_BACK.has(n.status)) continue;
-      const prefs = parsePrefs(g.prefs);
-      if (!(await this.planDeliveries(n.id, g, prefs, safety))) continue;
-      retry += await this.deliver({
-        noticeId: n.id,
-        schoolId,
-        eventId: ev.id,
-        studentKey,
-        studentName,
-        kind,
-        title: translate(prefs.locale, 'notice.title'),
-        text: prefs.locale === 'zh-CN' ? textZh : textEn,
-        occurredAt: ev.occurred_at,
-        late,
-        safety,
-      });
-    }
-    return retry;
+    // A retried job finds its notices made; it finishes their deliveries (sent ones are skipped).
+    const notices = await this.db.query<{ id: number; phone: string; status: string }>('SELECT id, phone, status FROM notices WHERE school_id = $1 AND event_id = $2', [schoolId, ev.id]);
+    const retries = await Promise.all(
+      notices.rows.map(async (n) => {
+        const g = guardians.find((x) => x.phone === n.phone);
+        if (!g || HELD_BACK.has(n.status)) return 0;
+        const prefs = parsePrefs(g.prefs);
+        if (!(await this.planDeliveries(n.id, g, prefs, safety))) return 0;
+        return this.deliver({
+          noticeId: n.id,
+          schoolId,
+          eventId: ev.id,
+          studentKey,
+          studentName,
+          kind,
+          title: translate(prefs.locale, 'notice.title'),
+          text: prefs.locale === 'zh-CN' ? textZh : textEn,
+          occurredAt: ev.occurred_at,
+          late,
+          safety,
+        });
+      }),
+    );
+    return retries.reduce((a, b) => a + b, 0);
   }
 
   /**

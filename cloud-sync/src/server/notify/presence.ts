@@ -41,20 +41,29 @@ export interface JudgedEvent {
 }
 
 export async function judgePassage(db: Queryable, schoolId: string, studentKey: string, e: JudgedEvent, foldWindowMs: number): Promise<PresenceVerdict> {
-  const near = async (sql: string) =>
-    (await db.query<Row>(sql, [schoolId, studentKey, ACCESS_EVENTS.decision, e.occurredAt, e.id, LOOK])).rows
+  // The passages just before and just after, in one round trip.
+  const rows = (
+    await db.query<Row & { side: 'before' | 'after' }>(
+      `(SELECT 'before' AS side, id, reason, data, occurred_at FROM events
+        WHERE school_id = $1 AND subject = $2 AND type = $3 AND (occurred_at < $4 OR (occurred_at = $4 AND id < $5::uuid))
+        ORDER BY occurred_at DESC, id DESC LIMIT $6)
+       UNION ALL
+       (SELECT 'after' AS side, id, reason, data, occurred_at FROM events
+        WHERE school_id = $1 AND subject = $2 AND type = $3 AND (occurred_at > $4 OR (occurred_at = $4 AND id > $5::uuid))
+        ORDER BY occurred_at ASC, id ASC LIMIT $6)`,
+      [schoolId, studentKey, ACCESS_EVENTS.decision, e.occurredAt, e.id, LOOK],
+    )
+  ).rows;
+  const passages = (side: 'before' | 'after') => {
+    const list = rows
+      .filter((r) => r.side === side)
       .map((r) => ({ id: r.id, at: r.occurred_at, p: campusPassageOf({ type: ACCESS_EVENTS.decision, reason: r.reason, data: r.data }) }))
       .filter((x): x is { id: string; at: number; p: Passage } => x.p !== null);
-  const before = await near(
-    `SELECT id, reason, data, occurred_at FROM events
-     WHERE school_id = $1 AND subject = $2 AND type = $3 AND (occurred_at < $4 OR (occurred_at = $4 AND id < $5::uuid))
-     ORDER BY occurred_at DESC, id DESC LIMIT $6`,
-  );
-  const after = await near(
-    `SELECT id, reason, data, occurred_at FROM events
-     WHERE school_id = $1 AND subject = $2 AND type = $3 AND (occurred_at > $4 OR (occurred_at = $4 AND id > $5::uuid))
-     ORDER BY occurred_at ASC, id ASC LIMIT $6`,
-  );
+    // UNION ALL keeps each branch's order in practice, but nothing promises it: sort.
+    return list.sort((x, y) => (side === 'before' ? y.at - x.at || (y.id < x.id ? -1 : 1) : x.at - y.at || (x.id < y.id ? -1 : 1)));
+  };
+  const before = passages('before');
+  const after = passages('after');
   const dir = e.passage.direction;
   // The run of same-direction passages that follows this one, each within the fold window
   // of the one before: if one of them already carries the notice, this is its repeat.
