@@ -113,10 +113,14 @@ export class GuardianData {
     return out;
   }
 
+  /**
+   * The guardian's notice history: every notice on its own, also those held for quiet
+   * hours (status held/summarized); the summary that delivered them is not repeated here.
+   */
   async notices(phone: string, before: number, limit: number): Promise<NoticeEntry[]> {
     const r = await this.db.query<{ id: number; school_id: string; student_key: string; kind: string; text_zh: string; text_en: string; occurred_at: number; late: boolean; status: string }>(
       `SELECT id, school_id, student_key, kind, text_zh, text_en, occurred_at, late, status FROM notices
-       WHERE phone = $1 AND occurred_at < $2 ORDER BY occurred_at DESC, id DESC LIMIT $3`,
+       WHERE phone = $1 AND occurred_at < $2 AND kind <> 'summary' ORDER BY occurred_at DESC, id DESC LIMIT $3`,
       [phone, before, limit],
     );
     return r.rows.map((x) => ({ id: x.id, schoolId: x.school_id, studentKey: x.student_key, kind: x.kind, text: { 'zh-CN': x.text_zh, en: x.text_en }, occurredAt: x.occurred_at, late: x.late, status: x.status }));
