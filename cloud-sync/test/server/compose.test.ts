@@ -65,9 +65,15 @@ describe('school notice rules (config `notices`)', () => {
   });
 
   it('refuses bad values and unknown keys, naming them', () => {
-    expect(() => NoticeSettingsSchema.parse({ quietHours: { start: '25:00', end: '06:00' } })).toThrow(/HH:MM/);
+    expect(() => NoticeSettingsSchema.parse({ quietHours: { start: '25:00', end: '06:00' } })).toThrow(/时间格式应为 HH:MM.* \/ HH:MM \(24 h\)/);
     expect(() => NoticeSettingsSchema.parse({ foldWindowMinute: 5 })).toThrow(/foldWindowMinute/);
     expect(() => NoticeSettingsSchema.parse({ schools: { a: { quietHour: null } } })).toThrow(/quietHour/);
+  });
+
+  it('describes every key, zh-CN first and English second', () => {
+    const shape = NoticeSettingsSchema.shape;
+    const described = [NoticeSettingsSchema, shape.foldWindowMinutes, shape.quietHours, shape.schools, shape.releaseEverySeconds].map((x) => x.description ?? '');
+    for (const d of described) expect(d).toMatch(/^[^a-zA-Z]*[\u4e00-\u9fff].* \/ [A-Z0-9"]/);
   });
 });
 
