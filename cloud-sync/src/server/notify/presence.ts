@@ -41,17 +41,18 @@ export interface JudgedEvent {
 }
 
 export async function judgePassage(db: Queryable, schoolId: string, studentKey: string, e: JudgedEvent, foldWindowMs: number): Promise<PresenceVerdict> {
-  // The passages just before and just after, in one round trip.
+  // The passages just before and just after, in one round trip. The type is a literal so the
+  // planner can use the partial index events_timeline.
   const rows = (
     await db.query<Row & { side: 'before' | 'after' }>(
       `(SELECT 'before' AS side, id, reason, data, occurred_at FROM events
-        WHERE school_id = $1 AND subject = $2 AND type = $3 AND (occurred_at < $4 OR (occurred_at = $4 AND id < $5::uuid))
-        ORDER BY occurred_at DESC, id DESC LIMIT $6)
+        WHERE school_id = $1 AND subject = $2 AND type = 'access.decision' AND occurred_at <= $3 AND (occurred_at < $3 OR id < $4::uuid)
+        ORDER BY occurred_at DESC, id DESC LIMIT $5)
        UNION ALL
        (SELECT 'after' AS side, id, reason, data, occurred_at FROM events
-        WHERE school_id = $1 AND subject = $2 AND type = $3 AND (occurred_at > $4 OR (occurred_at = $4 AND id > $5::uuid))
-        ORDER BY occurred_at ASC, id ASC LIMIT $6)`,
-      [schoolId, studentKey, ACCESS_EVENTS.decision, e.occurredAt, e.id, LOOK],
+        WHERE school_id = $1 AND subject = $2 AND type = 'access.decision' AND occurred_at >= $3 AND (occurred_at > $3 OR id > $4::uuid)
+        ORDER BY occurred_at ASC, id ASC LIMIT $5)`,
+      [schoolId, studentKey, e.occurredAt, e.id, LOOK],
     )
   ).rows;
   const passages = (side: 'before' | 'after') => {
