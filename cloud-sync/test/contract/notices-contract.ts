@@ -230,6 +230,18 @@ export function noticesContract(backend: Backend): void {
       expect(await notifiedEvents('stu-twice')).toEqual([first.id, exit.id].sort());
     });
 
+    it('a same-direction passage after the fold window is notified again (the exit in between was missed)', async () => {
+      await addStudent('stu-side', '李小侧');
+      const morning = gatePass('notice-site', 'stu-side', 'in', { occurredAt: Date.now() - 40 * 60_000 });
+      await ingest([morning]);
+      expect(await verdict(morning.id)).toBe('change');
+      // Left through a side gate without a reader; back through 东门 40 minutes later.
+      const back = gatePass('notice-site', 'stu-side', 'in');
+      await ingest([back]);
+      expect(await verdict(back.id)).toBe('change');
+      expect(await notifiedEvents('stu-side')).toEqual([morning.id, back.id].sort());
+    });
+
     it('a gate that double-reads, and the repeats it marks as anti-passback warnings, give one notice', async () => {
       await addStudent('stu-double', '王小明');
       const t = Date.now() - 30_000;
