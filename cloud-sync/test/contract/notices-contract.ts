@@ -384,6 +384,15 @@ export function noticesContract(backend: Backend): void {
           ['summarized', sumRow.id],
         ]);
         expect(mine().filter((p) => !p.safety)).toHaveLength(1);
+
+        // A process that made a summary and died before sending it: the next sweep sends it.
+        const orphan = await cloud.db.query<{ id: number }>(
+          `INSERT INTO notices (school_id, event_id, phone, student_key, kind, text_zh, text_en, occurred_at, received_at, late, status, created_at)
+           VALUES ($1, NULL, $2, 'stu-night', 'summary', '免打扰时段内共 1 条通知：孤儿', '1 notice during quiet hours: orphan', $3, $3, false, 'pending', $4) RETURNING id`,
+          [QUIET_SCHOOL, GUARDIAN, Date.now(), at('06:00', 1) - 60_000],
+        );
+        const resent = await waitFor(() => push.received.find((p) => p.subscriptionId === sub.id && (JSON.parse(p.payload) as { noticeId: number }).noticeId === orphan.rows[0]!.id), 'orphaned summary sent');
+        expect((JSON.parse(resent.payload) as { body: string }).body).toContain('孤儿');
       } finally {
         clockOffset = 0;
       }
