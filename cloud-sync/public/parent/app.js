@@ -57,7 +57,10 @@ async function loadHome() {
     if (entries.length === 0) list.append(el('li', { class: 'muted' }, t('parent.timeline.empty')));
     for (const e of entries) {
       const [label, cls] = entryLabel(e);
-      list.append(el('li', {}, el('span', { class: cls }, label), ` ${fmt(e.occurredAt, c.timezone)}`, e.gate ? el('span', { class: 'muted' }, ` ${e.gate}`) : ''));
+      // "入校（东门）×3": repeats the cloud folded into one entry (count), at the first one's time.
+      const what = e.gate ? t('parent.timeline.at_gate', { what: label, gate: e.gate }) : label;
+      const times = e.count > 1 ? el('span', { class: 'muted', title: t('parent.timeline.folded', { count: e.count }) }, t('parent.timeline.times', { count: e.count })) : '';
+      list.append(el('li', { 'data-count': String(e.count || 1) }, el('span', { class: cls }, what), times, ` ${fmt(e.occurredAt, c.timezone)}`));
     }
     card.append(el('h3', {}, t('parent.timeline.title')), list);
     box.append(card);

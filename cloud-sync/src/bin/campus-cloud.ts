@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   }
   if (!cfg.databaseUrl) mkdirSync(cfg.dataDir, { recursive: true });
   const cloud = await startCloud({ ...cloudOptionsFrom(cfg), logger: log });
-  if (!cfg.adminToken) log.info({ adminToken: cloud.adminToken }, 'admin token (generated on first start, kept in the database)');
+  // The generated admin token is shown once, on the first-run set-up that creates it, and
+  // never again: no secret in the logs of later starts (it stays in the database).
+  if (cloud.adminTokenCreated) log.info({ adminToken: cloud.adminToken }, 'first-run set-up: admin token generated (shown only this once; keep it safe)');
   const demoSite = process.env.CAMPUS_CLOUD_DEMO_SITE;
   const demoFile = process.env.CAMPUS_CLOUD_DEMO_FILE;
   if (demoSite && demoFile) {

@@ -18,6 +18,7 @@ import { jsonLogger, type CloudLogger } from './logger.js';
 import { SmsChannel, SmsConfigSchema, WebhookChannel, WebhookConfigSchema, WechatChannel, WechatConfigSchema } from './notify/channels/http-channels.js';
 import { WebPushChannel, type VapidKeys } from './notify/channels/web-push.js';
 import { GuardianNotifier } from './notify/guardian-notifier.js';
+import { NoticeSettingsSchema } from './notify/notice-rules.js';
 import { NOTIFY_JOB, type NotifyJob } from './notify/notice-candidates.js';
 import { GuardianAuth } from './parent/guardian-auth.js';
 import { GuardianData } from './parent/guardian-data.js';
@@ -47,6 +48,10 @@ export interface CloudOptions {
   /** Extra CA to trust when sending Web Push (a local test push receiver). */
   pushCa?: string | Buffer;
   channels?: CloudChannels;
+  /** Folding of repeated scans and quiet hours of guardian notices (config `notices`). */
+  notices?: z.input<typeof NoticeSettingsSchema>;
+  /** The clock guardian notices read (quiet hours, release of held notices); tests play a night with it. */
+  noticeClock?: () => number;
   /** Serve HTTPS with this certificate instead of HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Demo: sign-in codes are printed to the log when no SMS gateway is configured. */
@@ -69,6 +74,8 @@ export interface RunningCloud {
   url: string;
   port: number;
   adminToken: string;
+  /** True only on the start that generated the admin token (first-run set-up): the one time it may be shown. */
+  adminTokenCreated: boolean;
   vapidPublicKey: string;
   db: Database;
   tenancy: Tenancy;
@@ -90,7 +97,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
   const closers: (() => Promise<void> | void)[] = [() => db.close()];
   try {
     await migrate(db);
-    const adminToken = opts.adminToken ?? (await storedAdminToken(db));
+    const stored = opts.adminToken ? null : await storedAdminToken(db);
+    const adminToken = opts.adminToken ?? stored!.value;
     const vapid = opts.vapid ?? (await storedVapidKeys(db, opts.vapidSubject ?? 'mailto:it@school.example'));
 
     const useBoss = db.kind === 'postgres' && opts.jobs !== 'table' && opts.databaseUrl;
@@ -101,7 +109,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const tenancy = new Tenancy(db);
     const notifier = new ChangeNotifier();
     const records = new RecordStore(db, notifier);
-    const guardianData = new GuardianData(db);
+    const noticeSettings = NoticeSettingsSchema.parse(opts.notices ?? {});
+    const guardianData = new GuardianData(db, noticeSettings);
     const now = opts.now ?? Date.now;
 
     const sms = opts.channels?.sms ? new SmsChannel(SmsConfigSchema.parse(opts.channels.sms)) : undefined;
@@ -109,8 +118,10 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const webhook = opts.channels?.webhook ? new WebhookChannel(WebhookConfigSchema.parse(opts.channels.webhook)) : undefined;
     const webpush = new WebPushChannel(vapid, (endpoint) => guardianData.subscriptionKeys(endpoint), opts.pushCa);
     closers.unshift(() => webpush.close());
-    const guardianNotifier = new GuardianNotifier(db, { webpush, sms, wechat, webhook }, { now, onError });
+    const guardianNotifier = new GuardianNotifier(db, { webpush, sms, wechat, webhook }, { now: opts.noticeClock ?? now, onError, settings: noticeSettings });
     await queue.work<NotifyJob>(NOTIFY_JOB, (jobs) => guardianNotifier.handle(jobs));
+    guardianNotifier.start();
+    closers.unshift(() => guardianNotifier.stop());
 
     const auth = new EdgeAuthenticator(db, tenancy, now);
     auth.start();
@@ -163,6 +174,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       url,
       port,
       adminToken,
+      adminTokenCreated: stored?.created ?? false,
       vapidPublicKey: vapid.publicKey,
       db,
       tenancy,

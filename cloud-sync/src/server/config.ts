@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SmsConfigSchema, WebhookConfigSchema, WechatConfigSchema } from './notify/channels/http-channels.js';
+import { NoticeSettingsSchema } from './notify/notice-rules.js';
 import type { CloudOptions } from './cloud.js';
 
 /**
@@ -23,6 +24,7 @@ export const CloudConfigSchema = z.strictObject({
   channels: z
     .strictObject({ sms: SmsConfigSchema.optional(), wechat: WechatConfigSchema.optional(), webhook: WebhookConfigSchema.optional() })
     .default({}),
+  notices: NoticeSettingsSchema.default(NoticeSettingsSchema.parse({})),
 });
 export type CloudConfig = z.infer<typeof CloudConfigSchema>;
 
@@ -48,6 +50,7 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     vapidSubject: cfg.vapidSubject,
     demo: cfg.demo,
     channels: cfg.channels,
+    notices: cfg.notices,
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
     ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),
   };

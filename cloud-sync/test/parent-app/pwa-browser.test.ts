@@ -30,8 +30,10 @@ describe.skipIf(!existsSync(CHROMIUM))('parent web app in Chromium', () => {
 
   it('signs in by phone and code, shows only the own child with timeline and notice history', async () => {
     const school = await seedSchool(cloud, 'pwa-site', { mother: '13600000001', father: '13600000002' });
-    const entry = gatePass('pwa-site', 'stu-1', 'in');
-    expect((await signedSend(cloud.url, school.credentials, 'POST', INGEST_PATH, JSON.stringify({ events: [entry] }))).status).toBe(200);
+    const entry = gatePass('pwa-site', 'stu-1', 'in', { occurredAt: Date.now() - 60_000 });
+    // The same card read twice more within a minute: one timeline entry "入校（东门）×3".
+    const repeats = [20_000, 40_000].map((d) => gatePass('pwa-site', 'stu-1', 'in', { occurredAt: entry.occurredAt + d }));
+    expect((await signedSend(cloud.url, school.credentials, 'POST', INGEST_PATH, JSON.stringify({ events: [entry, ...repeats] }))).status).toBe(200);
     await waitFor(async () => (await cloud.db.query('SELECT 1 FROM notices WHERE event_id = $1', [entry.id])).rows.length > 0, 'notice written');
 
     const page = await browser.newPage({ locale: 'zh-CN' });
@@ -48,8 +50,8 @@ describe.skipIf(!existsSync(CHROMIUM))('parent web app in Chromium', () => {
     await page.locator('#children .card').first().waitFor();
     const children = await page.locator('#children').innerText();
     expect(children).toContain('张小明');
-    expect(children).toContain('入校');
-    expect(children).toContain('东门');
+    expect(children).toContain('入校（东门）×3');
+    expect(await page.locator('#children li[data-count="3"]').count()).toBe(1);
     // Times as the school's clock reads (Asia/Shanghai), the same as in the notice text.
     const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(entry.occurredAt);
     expect(children).toContain(hhmm);

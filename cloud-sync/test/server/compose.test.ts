@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { composeNotice, formatWhen, isLate, LATE_AFTER_MS } from '../../src/server/notify/compose.js';
-import { inQuietHours, kindEnabled, parsePrefs } from '../../src/server/notify/preferences.js';
+import { kindEnabled, parsePrefs } from '../../src/server/notify/preferences.js';
 import { noticeKindOf } from '../../src/server/notify/notice-candidates.js';
+import { NoticeSettingsSchema, quietUntil, rulesFor } from '../../src/server/notify/notice-rules.js';
+import { decisionData } from '../helpers/events.js';
 
 // 2026-11-28 08:02 in Shanghai = 00:02 UTC.
 const AT = Date.UTC(2026, 10, 28, 0, 2);
@@ -38,29 +40,57 @@ describe('guardian preferences', () => {
     expect(kindEnabled(p, 'safety')).toBe(true);
   });
 
-  it('handles quiet hours that wrap midnight, in the school time zone', () => {
-    const p = parsePrefs({ quietHours: { start: '21:30', end: '07:00' } });
-    const local = (h: number, m: number) => Date.UTC(2026, 10, 28, h - 8, m);
-    expect(inQuietHours(p, local(22, 0), TZ)).toBe(true);
-    expect(inQuietHours(p, local(6, 59), TZ)).toBe(true);
-    expect(inQuietHours(p, local(7, 0), TZ)).toBe(false);
-    expect(inQuietHours(p, local(12, 0), TZ)).toBe(false);
-    const day = parsePrefs({ quietHours: { start: '12:00', end: '13:30' } });
-    expect(inQuietHours(day, local(12, 45), TZ)).toBe(true);
-    expect(inQuietHours(day, local(13, 30), TZ)).toBe(false);
+  it('handles quiet hours that wrap midnight, in the school time zone, and says when they end', () => {
+    const q = { start: '21:30', end: '07:00' };
+    const local = (h: number, m: number, day = 28) => Date.UTC(2026, 10, day, h - 8, m);
+    expect(quietUntil(q, local(22, 0), TZ)).toBe(local(7, 0, 29));
+    expect(quietUntil(q, local(6, 59), TZ)).toBe(local(7, 0));
+    expect(quietUntil(q, local(6, 59) + 30_000, TZ)).toBe(local(7, 0));
+    expect(quietUntil(q, local(7, 0), TZ)).toBeNull();
+    expect(quietUntil(q, local(12, 0), TZ)).toBeNull();
+    const day = { start: '12:00', end: '13:30' };
+    expect(quietUntil(day, local(12, 45), TZ)).toBe(local(13, 30));
+    expect(quietUntil(day, local(13, 30), TZ)).toBeNull();
+    expect(quietUntil(null, local(23, 0), TZ)).toBeNull();
+    expect(quietUntil({ start: '08:00', end: '08:00' }, local(8, 0), TZ)).toBeNull();
+  });
+});
+
+describe('school notice rules (config `notices`)', () => {
+  it('defaults to folding within 30 minutes and quiet hours 22:00–06:00, with per-school overrides', () => {
+    const s = NoticeSettingsSchema.parse({ schools: { 'sch-b': { quietHours: null }, 'sch-c': { foldWindowMinutes: 5, quietHours: { start: '21:00', end: '06:30' } } } });
+    expect(rulesFor(s, 'sch-a')).toEqual({ foldWindowMinutes: 30, quietHours: { start: '22:00', end: '06:00' } });
+    expect(rulesFor(s, 'sch-b')).toEqual({ foldWindowMinutes: 30, quietHours: null });
+    expect(rulesFor(s, 'sch-c')).toEqual({ foldWindowMinutes: 5, quietHours: { start: '21:00', end: '06:30' } });
+  });
+
+  it('refuses bad values and unknown keys, naming them', () => {
+    expect(() => NoticeSettingsSchema.parse({ quietHours: { start: '25:00', end: '06:00' } })).toThrow(/时间格式应为 HH:MM.* \/ HH:MM \(24 h\)/);
+    expect(() => NoticeSettingsSchema.parse({ foldWindowMinute: 5 })).toThrow(/foldWindowMinute/);
+    expect(() => NoticeSettingsSchema.parse({ schools: { a: { quietHour: null } } })).toThrow(/quietHour/);
+  });
+
+  it('describes every key, zh-CN first and English second', () => {
+    const shape = NoticeSettingsSchema.shape;
+    const described = [NoticeSettingsSchema, shape.foldWindowMinutes, shape.quietHours, shape.schools, shape.releaseEverySeconds].map((x) => x.description ?? '');
+    for (const d of described) expect(d).toMatch(/^[^a-zA-Z]*[\u4e00-\u9fff].* \/ [A-Z0-9"]/);
   });
 });
 
 describe('which events become notices', () => {
-  const base = { type: 'access.decision', priority: 1 as const, subject: 's1', data: { direction: 'in', granted: true } };
-  it('entry/exit on granted passes only', () => {
+  const base = { type: 'access.decision', reason: 'access.granted', priority: 1 as const, subject: 's1', data: decisionData('s1') };
+  it('entry/exit only for a campus passage that happened (granted and the gate opened)', () => {
     expect(noticeKindOf(base)).toBe('entry');
-    expect(noticeKindOf({ ...base, data: { direction: 'out', granted: true } })).toBe('exit');
-    expect(noticeKindOf({ ...base, data: { direction: 'in', granted: false } })).toBeNull();
-    expect(noticeKindOf({ ...base, data: { granted: true } })).toBeNull();
+    expect(noticeKindOf({ ...base, data: decisionData('s1', { direction: 'out' }) })).toBe('exit');
+    expect(noticeKindOf({ ...base, reason: 'access.card_revoked', data: decisionData('s1', { granted: false, opened: 'closed' }) })).toBeNull();
+    // Granted, but the relay failed and the gate never opened: no 进校 notice (it was sent before).
+    expect(noticeKindOf({ ...base, data: decisionData('s1', { opened: 'relay-failed' }) })).toBeNull();
+    // The old loose shape without `opened` proves no passage.
+    expect(noticeKindOf({ ...base, data: { direction: 'in', granted: true, gate: 'g1', gateName: '东门', zoneKind: 'campus' } })).toBeNull();
     expect(noticeKindOf({ ...base, subject: null })).toBeNull();
-    expect(noticeKindOf({ ...base, data: { direction: 'in', granted: true, zoneKind: 'campus', gate: 'g1', gateName: '东门' } })).toBe('entry');
-    expect(noticeKindOf({ ...base, data: { direction: 'in', granted: true, zoneKind: 'dormitory' } })).toBeNull();
+    expect(noticeKindOf({ ...base, data: decisionData('s1', { zone: 'dorm', zoneKind: 'dormitory' }) })).toBeNull();
+    // A repeat the gate itself marked (防潜回 warning) is never a notice.
+    expect(noticeKindOf({ ...base, reason: 'access.granted.passback_soft' })).toBeNull();
   });
   it('late, absence, and safety-lane events about a person', () => {
     expect(noticeKindOf({ ...base, type: 'attendance.late', data: {} })).toBe('late');

@@ -24,6 +24,18 @@ describe('campus-cloud configuration', () => {
     expect(opts.dataDir).toBeUndefined();
   });
 
+  it('takes the guardian notice rules, with quiet hours 22:00–06:00 by default and per-school overrides', () => {
+    expect(loadCloudConfig(undefined, {}).notices).toMatchObject({ foldWindowMinutes: 30, quietHours: { start: '22:00', end: '06:00' }, schools: {} });
+    const file = join(dir, 'notices.json');
+    writeFileSync(file, JSON.stringify({ notices: { foldWindowMinutes: 10, schools: { sch_1: { quietHours: null } } } }));
+    const cfg = loadCloudConfig(file, {});
+    expect(cloudOptionsFrom(cfg).notices).toMatchObject({ foldWindowMinutes: 10, quietHours: { start: '22:00', end: '06:00' }, schools: { sch_1: { quietHours: null } } });
+    writeFileSync(file, JSON.stringify({ notices: { quietHours: { start: '22:00', end: '6:00' } } }));
+    expect(() => loadCloudConfig(file, {})).toThrow(/HH:MM/);
+    writeFileSync(file, JSON.stringify({ notices: { foldWindow: 10 } }));
+    expect(() => loadCloudConfig(file, {})).toThrow(/foldWindow/);
+  });
+
   it('refuses a bad configuration with the field named', () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ port: 'eighty', channels: { sms: { url: 'not a url' } } }));

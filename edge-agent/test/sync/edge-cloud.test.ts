@@ -3,6 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIORITIES } from '@campus/protocol';
+import { AccessDecisionDataSchema } from '@campus/protocol/access/index';
 import { ADMIN, ApiClient, startTestEdge, tempDir, waitFor } from '../helpers/edge.js';
 
 const CLOUD_BIN = new URL('../../../cloud-sync/dist/bin/campus-cloud.js', import.meta.url).pathname;
@@ -67,7 +68,13 @@ describe('edge ↔ cloud sync', () => {
       }),
     });
     expect(w.status).toBe(200);
-    const e = edge.appendEvent({ type: 'access.decision', reason: 'access.granted', priority: PRIORITIES.gate, source: 'gate-east', subject: 'S2026001', data: { direction: 'in', granted: true, gate: 'east', gateName: '东门', zoneKind: 'campus' } });
+    // What the access domain writes for a card scan that opened the gate (checked against protocol's schema).
+    const decision = AccessDecisionDataSchema.parse({
+      granted: true, gate: 'east', gateNo: 1, gateName: '东门', zone: 'campus', zoneNo: 1, zoneKind: 'campus', direction: 'in', reader: 'east-in',
+      personId: 'S2026001', personName: '李小红', className: '7-2', who: '李小红（7-2）', credentialKind: 'card', kid: 'k1', cardVersion: 1,
+      passId: null, leaveId: null, overrideBy: null, overrideWhy: null, opened: 'pulsed', explanation: '李小红 通过 东门', suppressedBefore: 0,
+    });
+    const e = edge.appendEvent({ type: 'access.decision', reason: 'access.granted', priority: PRIORITIES.gate, source: 'gate-east', subject: 'S2026001', data: decision });
     const notices = await waitFor(
       async () => {
         const r = await admin(`/api/admin/schools/${link.schoolId}/notices`);

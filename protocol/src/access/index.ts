@@ -6,3 +6,4 @@ export * from './model.js';
 export * from './events.js';
 export * from './reasons.js';
 export * from './api.js';
+export * from './passage.js';

@@ -157,6 +157,29 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    id: 2,
+    name: 'notices held in quiet hours and their summaries',
+    sql: `
+-- A summary of held notices is about several events: it has none of its own.
+ALTER TABLE notices ALTER COLUMN event_id DROP NOT NULL;
+-- status held: kept until hold_until (the end of the quiet hours), then folded into the
+-- summary notice summary_id (status summarized). kind summary: that summary.
+ALTER TABLE notices ADD COLUMN hold_until bigint;
+ALTER TABLE notices ADD COLUMN summary_id bigint;
+CREATE INDEX notices_held ON notices (hold_until) WHERE status = 'held';
+CREATE INDEX notices_summary_pending ON notices (created_at) WHERE kind = 'summary' AND status = 'pending';
+-- Why a gate passage did or did not become a notice: change | repeat | superseded.
+-- Judged once per event (a retried job reuses it), the answer to "why no notice?".
+CREATE TABLE notice_verdicts (
+  school_id text NOT NULL,
+  event_id uuid NOT NULL,
+  verdict text NOT NULL,
+  judged_at bigint NOT NULL,
+  PRIMARY KEY (school_id, event_id)
+);
+`,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number[]> {

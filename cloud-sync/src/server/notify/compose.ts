@@ -35,3 +35,14 @@ export function composeNotice(locale: Locale, f: NoticeFacts): string {
   const text = translate(locale, `notice.${f.kind}`, { when, name: f.studentName, gate });
   return isLate(f) ? text + translate(locale, 'notice.delayed') : text;
 }
+
+/** Items shown in a quiet-hours summary; older ones are counted, not listed. */
+export const SUMMARY_MAX_ITEMS = 8;
+
+/** One text for the notices held during quiet hours, oldest first. */
+export function composeSummary(locale: Locale, texts: string[]): string {
+  const shown = texts.slice(-SUMMARY_MAX_ITEMS);
+  const sep = locale === 'zh-CN' ? '；' : '; ';
+  const more = texts.length > shown.length ? translate(locale, 'notice.summary.more', { count: texts.length - shown.length }) + sep : '';
+  return translate(locale, 'notice.summary', { count: texts.length, items: more + shown.join(sep) });
+}

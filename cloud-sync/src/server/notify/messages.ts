@@ -10,5 +10,8 @@ export const noticeMessages = defineMessages({
   'notice.safety': { 'zh-CN': '{when} {name} 安全提醒，请尽快联系学校', en: 'Safety alert for {name} at {when}; please contact the school' },
   'notice.gate': { 'zh-CN': '（{gate}）', en: ' ({gate})' },
   'notice.delayed': { 'zh-CN': '（延迟送达）', en: ' (delivered late)' },
+  'notice.summary.title': { 'zh-CN': '免打扰时段通知汇总', en: 'Notices from quiet hours' },
+  'notice.summary': { 'zh-CN': '免打扰时段内共 {count} 条通知：{items}', en: '{count} notices during quiet hours: {items}' },
+  'notice.summary.more': { 'zh-CN': '更早的 {count} 条略', en: '{count} earlier not listed' },
   'notice.otp': { 'zh-CN': '【智慧校园】您的登录验证码是 {code}，{minutes} 分钟内有效。', en: '[Smart Campus] Your sign-in code is {code}, valid for {minutes} minutes.' },
 });

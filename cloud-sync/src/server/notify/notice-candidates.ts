@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '@campus/protocol';
-import { GatePassDataSchema, NOTICE_EVENT_TYPES, type NoticeKind } from '@campus/protocol/sync/notice-events';
+import { campusPassageOf } from '@campus/protocol/access/index';
+import { NOTICE_EVENT_TYPES, type NoticeKind } from '@campus/protocol/sync/notice-events';
 
 export const NOTIFY_JOB = 'notify-guardians';
 export interface NotifyJob {
@@ -7,19 +8,20 @@ export interface NotifyJob {
   eventIds: string[];
 }
 
-type EventLike = Pick<EventEnvelope, 'type' | 'priority' | 'subject' | 'data'>;
+type EventLike = Pick<EventEnvelope, 'type' | 'reason' | 'priority' | 'subject' | 'data'>;
 
 /**
- * Which notice an event gives a guardian, if any: a granted gate pass (entry/exit),
- * late, absence, or anything in the safety lane that is about a person.
+ * Which notice an event may give a guardian: a passage through a campus gate (entry/exit,
+ * by the one rule `passageOf`: granted and the gate opened; a repeat the gate marked as an
+ * anti-passback warning never), late, absence, or anything in the safety lane that is
+ * about a person. Whether a passage is a real change is judged later (presence.ts).
  */
 export function noticeKindOf(e: EventLike): NoticeKind | null {
   if (!e.subject) return null;
   if (e.type === NOTICE_EVENT_TYPES.gatePass) {
-    const d = GatePassDataSchema.safeParse(e.data);
-    if (!d.success || !d.data.granted) return null;
-    if (d.data.zoneKind !== undefined && d.data.zoneKind !== 'campus') return null;
-    return d.data.direction === 'in' ? 'entry' : 'exit';
+    const p = campusPassageOf(e);
+    if (!p || p.repeat) return null;
+    return p.direction === 'in' ? 'entry' : 'exit';
   }
   if (e.type === NOTICE_EVENT_TYPES.late) return 'late';
   if (e.type === NOTICE_EVENT_TYPES.absent) return 'absence';

@@ -1,4 +1,6 @@
+import { campusPassageOf } from '@campus/protocol/access/index';
 import type { Database } from '../db/database.js';
+import { NoticeSettingsSchema, rulesFor, type NoticeSettings } from '../notify/notice-rules.js';
 
 export interface Child {
   schoolId: string;
@@ -12,12 +14,18 @@ export interface Child {
 }
 
 export interface TimelineEntry {
+  /** The first event of the entry. */
   eventId: string;
   type: string;
   direction: 'in' | 'out' | null;
   gate: string | null;
+  /** When the first of the folded events happened. */
   occurredAt: number;
   receivedAt: number;
+  /** Repeats folded into this entry ("入校（东门）×3"): same kind, direction and gate, each within the fold window of the one before. */
+  count: number;
+  /** When the last of them happened (= occurredAt when count is 1). */
+  lastAt: number;
 }
 
 export interface NoticeEntry {
@@ -37,7 +45,10 @@ export interface NoticeEntry {
  * sent to that phone. There is no query here that takes a student key without the phone.
  */
 export class GuardianData {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly settings: NoticeSettings = NoticeSettingsSchema.parse({}),
+  ) {}
 
   async children(phone: string): Promise<Child[]> {
     const r = await this.db.query<{ school_id: string; school_name: string; timezone: string; student_key: string; name: string; class_id: string | null; relation: string }>(
@@ -64,30 +75,53 @@ export class GuardianData {
     return r.rows.length > 0;
   }
 
-  /** Gate passes and attendance of one child, newest first. Call only after isGuardianOf. */
+  /**
+   * Campus gate passages (by the one rule `passageOf`: granted and the gate opened) and
+   * attendance of one child, newest first. Repeats are folded into one entry with a count,
+   * as notices fold them. Call only after isGuardianOf. Entries are complete up to
+   * `before`; a run of repeats longer than one page may continue on the next.
+   */
   async timeline(schoolId: string, studentKey: string, before: number, limit: number): Promise<TimelineEntry[]> {
-    const r = await this.db.query<{ id: string; type: string; data: Record<string, unknown>; occurred_at: number; received_at: number }>(
-      `SELECT id, type, data, occurred_at, received_at FROM events
+    const foldMs = rulesFor(this.settings, schoolId).foldWindowMinutes * 60_000;
+    // Literal types, so the planner can use the partial index events_timeline.
+    const r = await this.db.query<{ id: string; type: string; reason: string; data: Record<string, unknown>; occurred_at: number; received_at: number }>(
+      `SELECT id, type, reason, data, occurred_at, received_at FROM events
        WHERE school_id = $1 AND subject = $2 AND occurred_at < $3
          AND type IN ('access.decision', 'attendance.late', 'attendance.absent')
-         AND (type <> 'access.decision' OR ((data->>'granted')::boolean AND COALESCE(data->>'zoneKind', 'campus') = 'campus'))
-       ORDER BY occurred_at DESC LIMIT $4`,
-      [schoolId, studentKey, before, limit],
+       ORDER BY occurred_at DESC, id DESC LIMIT $4`,
+      [schoolId, studentKey, before, Math.min(limit * 10, 2000)],
     );
-    return r.rows.map((x) => ({
-      eventId: x.id,
-      type: x.type,
-      direction: x.data.direction === 'in' || x.data.direction === 'out' ? x.data.direction : null,
-      gate: typeof x.data.gateName === 'string' ? x.data.gateName : typeof x.data.gate === 'string' ? x.data.gate : null,
-      occurredAt: x.occurred_at,
-      receivedAt: x.received_at,
-    }));
+    const out: TimelineEntry[] = [];
+    for (const x of r.rows) {
+      let entry: TimelineEntry;
+      if (x.type === 'access.decision') {
+        const p = campusPassageOf(x);
+        if (!p) continue;
+        entry = { eventId: x.id, type: x.type, direction: p.direction, gate: p.gateName, occurredAt: x.occurred_at, receivedAt: x.received_at, count: 1, lastAt: x.occurred_at };
+      } else entry = { eventId: x.id, type: x.type, direction: null, gate: null, occurredAt: x.occurred_at, receivedAt: x.received_at, count: 1, lastAt: x.occurred_at };
+      // Rows come newest first: the entry before it in `out` is the later one.
+      const later = out[out.length - 1];
+      if (later && later.type === entry.type && later.direction === entry.direction && later.gate === entry.gate && later.occurredAt - entry.occurredAt < foldMs) {
+        later.count++;
+        later.eventId = entry.eventId;
+        later.occurredAt = entry.occurredAt;
+        later.receivedAt = entry.receivedAt;
+        continue;
+      }
+      if (out.length === limit) break;
+      out.push(entry);
+    }
+    return out;
   }
 
+  /**
+   * The guardian's notice history: every notice on its own, also those held for quiet
+   * hours (status held/summarized); the summary that delivered them is not repeated here.
+   */
   async notices(phone: string, before: number, limit: number): Promise<NoticeEntry[]> {
     const r = await this.db.query<{ id: number; school_id: string; student_key: string; kind: string; text_zh: string; text_en: string; occurred_at: number; late: boolean; status: string }>(
       `SELECT id, school_id, student_key, kind, text_zh, text_en, occurred_at, late, status FROM notices
-       WHERE phone = $1 AND occurred_at < $2 ORDER BY occurred_at DESC, id DESC LIMIT $3`,
+       WHERE phone = $1 AND occurred_at < $2 AND kind <> 'summary' ORDER BY occurred_at DESC, id DESC LIMIT $3`,
       [phone, before, limit],
     );
     return r.rows.map((x) => ({ id: x.id, schoolId: x.school_id, studentKey: x.student_key, kind: x.kind, text: { 'zh-CN': x.text_zh, en: x.text_en }, occurredAt: x.occurred_at, late: x.late, status: x.status }));

@@ -1,6 +1,6 @@
 import { uuidv7 } from '@campus/protocol/ids';
 import type { NewEvent } from '@campus/protocol';
-import { ACCESS_EVENTS, type AccessDeviceData, type AccessFireAlarmData, type AccessPassageData, type Direction, type FireAlarmView, type OpeningResult } from '@campus/protocol/access/index';
+import { ACCESS_EVENTS, type AccessDeviceData, type AccessFireAlarmData, type AccessPassageData, type Direction, type FireAlarmView, type OpeningResult, letThrough } from '@campus/protocol/access/index';
 import type { QrBadFrame, QrScan } from '@campus/device-drivers/qr/index';
 import type { LinkStatus } from '@campus/device-drivers/serial/index';
 import type { FireAlarmReport, Passage } from '@campus/device-drivers/turnstile/index';
@@ -254,7 +254,8 @@ export class GateRuntime implements HardwareHooks {
     const slot = this.d.recorder.shouldRecord(ctx.reader, d.reason, d.identified, now);
     if (!slot) return null;
     const event = this.d.recorder.record(d, { reader: ctx.reader, opened, scanId, source: ctx.source, override: ctx.override }, slot.suppressedBefore);
-    if (d.granted && opened !== 'relay-failed') {
+    // Attendance counts what the cloud notifies: the one "did they pass" rule (protocol/access/passage.ts).
+    if (letThrough({ granted: d.granted, opened })) {
       try {
         this.d.attendance.onDecision(d, now);
       } catch (err) {
