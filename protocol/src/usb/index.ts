@@ -9,3 +9,4 @@ export * from './decide.js';
 export * from './messages.js';
 export * from './policy-update.js';
 export * from './policy-diff.js';
+export * from './agent-config.js';

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { IssuedAgentConfig } from '@campus/protocol/usb/agent-config';
 import type { EdgeApi } from '../../api/client';
 
 /**
@@ -95,14 +96,8 @@ export interface DeviceRequest {
   decisionNote: string | null;
 }
 
-/** The agent config file (endpoint-guard's AgentConfigSchema), shown once. */
-export interface AgentConfigFile {
-  agentId: string;
-  groups: string[];
-  edge: { host: string; port: number; fingerprintsSha256: string[] };
-  credentials: { password: string };
-  policyKeys: Array<{ kid: string; publicKeyPem: string }>;
-}
+/** The agent config file (protocol's AgentConfigSchema, as the edge fills it), shown once. */
+export type AgentConfigFile = IssuedAgentConfig;
 
 export interface Provisioned {
   agent: Agent;
