@@ -1,19 +1,15 @@
 import { canonicalJson } from '@campus/protocol/usb/canonical-json';
 import type { PolicyTarget } from '@campus/protocol/usb/policy';
+import type { PolicyChange } from '@campus/protocol/usb/api';
 import type { PolicyContent } from './policy-content.js';
 
 /**
  * What changed between two policy versions, in the terms IT reviews before a push:
  * who it reaches, the switches, and rules/exceptions by id. Rule order matters (the
- * first match wins), so a rule that only moved is reported as moved.
+ * first match wins), so a rule that only moved is reported as moved. The shape is
+ * protocol's PolicyChangeSchema (the answer of /api/endpoints/policies/diff).
  */
-export type PolicyChange =
-  | { section: 'target'; kind: 'changed'; before: PolicyTarget; after: PolicyTarget }
-  | { section: 'settings'; kind: 'changed'; field: 'killSwitch' | 'defaultAction' | 'keystrokeGuard' | 'note'; before: unknown; after: unknown }
-  | { section: 'rules' | 'exceptions'; kind: 'added'; id: string; after: unknown; position: number }
-  | { section: 'rules' | 'exceptions'; kind: 'removed'; id: string; before: unknown; position: number }
-  | { section: 'rules' | 'exceptions'; kind: 'changed'; id: string; before: unknown; after: unknown }
-  | { section: 'rules' | 'exceptions'; kind: 'moved'; id: string; from: number; to: number };
+export type { PolicyChange };
 
 export interface DiffSide {
   target: PolicyTarget;

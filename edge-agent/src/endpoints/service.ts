@@ -18,6 +18,7 @@ import type { PolicyRepo, PolicyVersionRecord } from './policy-repo.js';
 import type { PolicyPublisher } from './publisher.js';
 import type { DeviceRequestRecord, RequestRepo } from './request-repo.js';
 import { deviceText, localMinute } from './texts.js';
+import type { PolicyState } from '@campus/protocol/usb/api';
 
 /** Minutes a temporary grant lasts when neither the teacher nor IT said. */
 export const DEFAULT_GRANT_MINUTES = 120;
@@ -37,7 +38,7 @@ export interface GuardServiceDeps {
   log: Logger;
 }
 
-export type PolicyState = 'none' | 'pending' | 'applied' | 'refused';
+export type { PolicyState };
 
 /** What IT does from the panel: register PCs, push policies, answer device requests. */
 export class EndpointGuardService {
@@ -83,7 +84,7 @@ export class EndpointGuardService {
     return {
       agent: this.agentView(a),
       grants: this.d.grants.forAgent(agentId).map((g) => this.grantView(g)),
-      document: doc ? (JSON.parse(doc) as unknown) : null,
+      document: doc ? (JSON.parse(doc) as Record<string, unknown>) : null,
       requests: this.d.requests.list({ agentId, limit: 50 }),
     };
   }

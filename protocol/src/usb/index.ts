@@ -10,3 +10,5 @@ export * from './messages.js';
 export * from './policy-update.js';
 export * from './policy-diff.js';
 export * from './agent-config.js';
+export * from './policy-content.js';
+export * from './api.js';
