@@ -8,11 +8,17 @@ import { BROKER_ROLES } from '../topics.js';
  * edge declares them as its routes' response schemas (checked under test, shown in
  * /api/openapi.json); the panel compiles against the types (`import type`).
  */
+/** Panel users' roles (admin may do everything). */
+export const USER_ROLES = ['admin', 'security', 'facility', 'it'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+export const UserRoleSchema = z.enum(USER_ROLES);
+export const LOCALES = ['zh-CN', 'en'] as const;
+
 export const PublicUserSchema = z.object({
   username: z.string(),
   displayName: z.string(),
-  roles: z.array(z.string()),
-  locale: z.string(),
+  roles: z.array(UserRoleSchema),
+  locale: z.enum(LOCALES),
 });
 export type PublicUser = z.infer<typeof PublicUserSchema>;
 

@@ -6,14 +6,15 @@ import type { LoginLimiter } from '../login-limiter.js';
 import type { Store } from '../../store/index.js';
 import { verifyPassword, DUMMY_HASH } from '../../security/password.js';
 import { SYSTEM_EVENTS } from '@campus/protocol';
-import { SessionAnswerSchema } from '@campus/protocol/admin/api';
+import { SessionAnswerSchema, type PublicUser } from '@campus/protocol/admin/api';
+import type { User } from '../../store/users.js';
 
 export const LoginBody = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
 });
 
-export function publicUser(u: { username: string; displayName: string; roles: string[]; locale: string }) {
+export function publicUser(u: Pick<User, 'username' | 'displayName' | 'roles' | 'locale'>): PublicUser {
   return { username: u.username, displayName: u.displayName, roles: u.roles, locale: u.locale };
 }
 
