@@ -5,7 +5,7 @@
  */
 export { GuardAgent, type GuardAgentOptions } from './agent.js';
 export type { UsbEnforcer } from './enforcer.js';
-export { AgentConfigSchema, type AgentConfig, type AgentConfigInput } from './config/config-schema.js';
+export { AgentConfigSchema, type AgentConfig, type AgentConfigInput } from '@campus/protocol/usb/agent-config';
 export { ConfigError, loadAgentConfig, type LoadedConfig } from './config/load-config.js';
 export { LinuxUsbGuard, type GuardObservation } from './linux/linux-usb-guard.js';
 export { SysfsUsb } from './linux/sysfs-usb.js';

@@ -3,6 +3,7 @@ import type { ChangeApplier } from './change-applier.js';
 import { Backoff, type BackoffOptions } from './pacing.js';
 import { NetworkError, type SignedTransport } from './transport.js';
 import { silentLogger, type SyncLogger } from './logger.js';
+import type { ChangeFeedState as ProtocolChangeFeedState } from '@campus/protocol/sync/status';
 
 export interface ChangeFeedOptions {
   transport: SignedTransport;
@@ -15,14 +16,8 @@ export interface ChangeFeedOptions {
   now?: () => number;
 }
 
-export interface ChangeFeedState {
-  cursor: number;
-  applied: number;
-  lastAppliedAt: number | null;
-  lastError: { at: number; status?: number; message: string } | null;
-  /** True after the feed answered "nothing more" at least once since start. */
-  upToDate: boolean;
-}
+/** The change feed's progress (protocol's ChangeFeedStateSchema, part of SyncStatus). */
+export type ChangeFeedState = ProtocolChangeFeedState;
 
 /**
  * Follows the cloud's change feed with long-polls: the cloud holds the request until a

@@ -1,10 +1,11 @@
 import type { ChangeApplier } from './change-applier.js';
-import { ChangeFeedFollower, type ChangeFeedState } from './change-feed.js';
+import { ChangeFeedFollower } from './change-feed.js';
 import type { BackoffOptions } from './pacing.js';
-import { LANES, type LaneCursors, type SyncOutbox } from './outbox.js';
+import { LANES, type SyncOutbox } from './outbox.js';
 import { SignedTransport, type EdgeCredentials } from './transport.js';
-import { EventUploader, type UploadError } from './uploader.js';
+import { EventUploader } from './uploader.js';
 import type { SyncLogger } from './logger.js';
+import type { SyncStatus as ProtocolSyncStatus } from '@campus/protocol/sync/status';
 
 export interface CloudSyncOptions {
   cloudUrl: string;
@@ -27,27 +28,8 @@ export interface CloudSyncOptions {
   now?: () => number;
 }
 
-/** Everything the metrics endpoint, the API and the panel show about sync. */
-export interface SyncStatus {
-  state: 'stopped' | 'idle' | 'sending' | 'catching_up' | 'backing_off';
-  /** Unsent events (above the acknowledged cursors). */
-  backlog: number;
-  backlogByLane: LaneCursors;
-  /** Age of the oldest unsent event in ms; null when nothing is pending. */
-  oldestPendingAgeMs: number | null;
-  /** Events per second acknowledged by the cloud over the last ten seconds. */
-  ratePerSec: number;
-  /** Seconds until the backlog is gone at the current rate; null when idle or stalled. */
-  etaSeconds: number | null;
-  /** 0..1 for the panel's progress bar while catching up (1 when nothing is pending). */
-  progress: number;
-  sentTotal: number;
-  duplicatesTotal: number;
-  lastSuccessAt: number | null;
-  lastError: UploadError | null;
-  cursors: LaneCursors;
-  feed: ChangeFeedState | null;
-}
+/** Everything the metrics endpoint, the API and the panel show about sync (protocol's SyncStatusSchema). */
+export type SyncStatus = ProtocolSyncStatus;
 
 /** A backlog above this counts as "catching up" (shown as a progress bar). */
 const CATCH_UP_THRESHOLD = 500;

@@ -4,6 +4,7 @@ import { Backoff, BandwidthBucket, Wakeable, type BackoffOptions } from './pacin
 import { RateMeter } from './rate-meter.js';
 import { NetworkError, type SignedTransport } from './transport.js';
 import { silentLogger, type SyncLogger } from './logger.js';
+import type { SyncError } from '@campus/protocol/sync/status';
 
 export interface UploaderOptions {
   outbox: SyncOutbox;
@@ -21,11 +22,8 @@ export interface UploaderOptions {
   now?: () => number;
 }
 
-export interface UploadError {
-  at: number;
-  status?: number;
-  message: string;
-}
+/** The last failed upload (protocol's SyncErrorSchema, part of SyncStatus). */
+export type UploadError = SyncError;
 
 export interface UploaderCounters {
   sent: number;

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import type { ChangeRecord } from '@campus/protocol/sync/changes';
-import { PolicyContentSchema, PolicyTargetSchema } from './policy-content.js';
+import { UsbPolicyRecordSchema } from '@campus/protocol/sync/records';
 import type { EndpointGuardService } from './service.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from '../core/log.js';
@@ -12,7 +11,7 @@ import type { Logger } from '../core/log.js';
  * per key is remembered: a restart's replay never pushes the same record twice. A
  * deleted record pushes nothing (IT pushes the next policy instead).
  */
-export const CloudUsbPolicySchema = z.strictObject({ target: PolicyTargetSchema, content: PolicyContentSchema });
+export const CloudUsbPolicySchema = UsbPolicyRecordSchema;
 
 export class UsbPolicyProjection {
   constructor(

@@ -90,6 +90,10 @@ export const endpointApiMessages = defineMessages({
     'zh-CN': 'ID {agentId} 已被另一类 MQTT 客户端（{role}）使用，请换一个终端 ID',
     en: 'The id {agentId} belongs to another kind of MQTT client ({role}); choose another PC id',
   },
+  'error.endpoints.config_refused': {
+    'zh-CN': '生成的终端配置文件不会被终端程序接受（{detail}），未注册该电脑',
+    en: 'The agent would refuse the config file made for this PC ({detail}); the PC was not registered',
+  },
   'error.endpoints.no_tls': {
     'zh-CN': '消息代理未开启 TLS（mqtt.tls.enabled），终端无法安全接入',
     en: 'The broker has no TLS (mqtt.tls.enabled), so PCs cannot connect securely',

@@ -1,7 +1,23 @@
 import { z } from 'zod';
 import { ID_RE, UUID_V7_RE } from '@campus/protocol';
+import {
+  AgentAnswerSchema,
+  AgentDetailSchema,
+  AgentsAnswerSchema,
+  DeviceRequestsAnswerSchema,
+  EndpointKeysSchema,
+  GrantAnswerSchema,
+  PoliciesAnswerSchema,
+  PolicyAnswerSchema,
+  PolicyDiffSchema,
+  PolicyPreviewSchema,
+  PolicyPushedSchema,
+  ProvisionedAgentSchema,
+  RequestApprovedSchema,
+  RequestDeniedSchema,
+} from '@campus/protocol/usb/api';
 import { UsbDeviceIdentitySchema } from '@campus/protocol/usb/device';
-import type { ApiRouter } from '../http/router.js';
+import { NoContent, type ApiRouter } from '../http/router.js';
 import { ApiError } from '../http/errors.js';
 import { GroupIdSchema, PolicyContentSchema, PolicyTargetSchema } from './policy-content.js';
 import { REQUEST_STATUSES } from './request-repo.js';
@@ -80,6 +96,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     summary: 'Policy signing public key and broker TLS fingerprint, for agent configs',
     tag: TAG,
     access: [...IT],
+    response: EndpointKeysSchema,
     handler: () => svc().keys(),
   });
 
@@ -89,6 +106,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     summary: 'PC agents with online state, host, policy version published and applied',
     tag: TAG,
     access: [...IT],
+    response: AgentsAnswerSchema,
     handler: () => ({ agents: svc().listAgents() }),
   });
 
@@ -102,6 +120,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     body: NewAgent,
     audit: 'endpoints.agent.provision',
     status: 201,
+    response: ProvisionedAgentSchema,
     handler: ({ body, user, req }) => svc().provision(body, user!.username, req.hostname),
   });
 
@@ -112,6 +131,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     tag: TAG,
     access: [...IT],
     params: AgentParam,
+    response: AgentDetailSchema,
     handler: ({ params }) => svc().agentDetail(params.id),
   });
 
@@ -125,6 +145,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     params: AgentParam,
     body: AgentChanges,
     audit: 'endpoints.agent.update',
+    response: AgentAnswerSchema,
     handler: async ({ params, body, user }) => ({ agent: await svc().updateAgent(params.id, body, user!.username) }),
   });
 
@@ -138,6 +159,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     params: AgentParam,
     body: z.strictObject({ edgeHost: EdgeHost.optional() }),
     audit: 'endpoints.agent.credentials',
+    response: ProvisionedAgentSchema,
     handler: ({ params, body, user, req }) => svc().rotateCredentials(params.id, user!.username, body.edgeHost, req.hostname),
   });
 
@@ -150,7 +172,11 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     access: [...IT],
     params: AgentParam,
     audit: 'endpoints.agent.decommission',
-    handler: ({ params, user }) => svc().decommission(params.id, user!.username),
+    response: NoContent,
+    handler: async ({ params, user }) => {
+      await svc().decommission(params.id, user!.username);
+      return undefined;
+    },
   });
 
   api.add({
@@ -164,6 +190,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     body: NewGrant,
     audit: 'endpoints.grant.add',
     status: 201,
+    response: GrantAnswerSchema,
     handler: async ({ params, body, user }) => ({ grant: await svc().grant(params.id, body, user!.username) }),
   });
 
@@ -176,6 +203,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     access: [...IT],
     params: GrantParam,
     audit: 'endpoints.grant.revoke',
+    response: GrantAnswerSchema,
     handler: async ({ params, user }) => ({ grant: await svc().revokeGrant(params.id, user!.username) }),
   });
 
@@ -186,6 +214,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     tag: TAG,
     access: [...IT],
     query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.coerce.number().int().positive().optional() }),
+    response: PoliciesAnswerSchema,
     handler: ({ query }) => ({ policies: svc().listPolicies(query.limit, query.before) }),
   });
 
@@ -199,6 +228,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     body: NewPolicy,
     audit: 'endpoints.policy.push',
     status: 201,
+    response: PolicyPushedSchema,
     handler: ({ body, user }) => svc().push(body, user!.username),
   });
 
@@ -209,6 +239,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     tag: TAG,
     access: [...IT],
     query: z.strictObject({ from: z.coerce.number().int().positive(), to: z.coerce.number().int().positive() }),
+    response: PolicyDiffSchema,
     handler: ({ query }) => svc().diff(query.from, query.to),
   });
 
@@ -221,6 +252,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     access: [...IT],
     body: Preview,
     audit: 'endpoints.policy.preview',
+    response: PolicyPreviewSchema,
     handler: ({ body }) => svc().preview(body),
   });
 
@@ -231,6 +263,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     tag: TAG,
     access: [...IT],
     params: VersionParam,
+    response: PolicyAnswerSchema,
     handler: ({ params }) => ({ policy: svc().policy(params.id) }),
   });
 
@@ -245,6 +278,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     body: Repush,
     audit: 'endpoints.policy.repush',
     status: 201,
+    response: PolicyPushedSchema,
     handler: ({ params, body, user }) => svc().repush(params.id, body.target, user!.username),
   });
 
@@ -259,6 +293,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
       agent: z.string().regex(ID_RE).optional(),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
+    response: DeviceRequestsAnswerSchema,
     handler: ({ query }) => ({ requests: svc().listRequests({ status: query.status, agentId: query.agent, limit: query.limit }) }),
   });
 
@@ -272,6 +307,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     params: RequestParam,
     body: Approval,
     audit: 'endpoints.request.approve',
+    response: RequestApprovedSchema,
     handler: ({ params, body, user }) => svc().approve(params.id, body, user!.username),
   });
 
@@ -285,6 +321,7 @@ export function endpointRoutes(api: ApiRouter, module: { service: EndpointGuardS
     params: RequestParam,
     body: Denial,
     audit: 'endpoints.request.deny',
+    response: RequestDeniedSchema,
     handler: ({ params, body, user }) => svc().deny(params.id, body.note, user!.username),
   });
 }

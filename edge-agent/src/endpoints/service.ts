@@ -7,7 +7,7 @@ import { hashPassword, randomSecret } from '../security/password.js';
 import type { Logger } from '../core/log.js';
 import type { Db } from '../store/open.js';
 import type { MqttClientRepo } from '../store/mqtt-clients.js';
-import { agentConfigFileName, brokerAddress, buildAgentConfig, type AgentConfigFile } from './agent-config.js';
+import { AgentConfigRefused, agentConfigFileName, brokerAddress, buildAgentConfig, type AgentConfigFile } from './agent-config.js';
 import type { AgentRecord, AgentRepo } from './agent-repo.js';
 import { grantMatch } from './compose.js';
 import type { GrantRecord, GrantRepo } from './grant-repo.js';
@@ -18,6 +18,7 @@ import type { PolicyRepo, PolicyVersionRecord } from './policy-repo.js';
 import type { PolicyPublisher } from './publisher.js';
 import type { DeviceRequestRecord, RequestRepo } from './request-repo.js';
 import { deviceText, localMinute } from './texts.js';
+import type { PolicyState } from '@campus/protocol/usb/api';
 
 /** Minutes a temporary grant lasts when neither the teacher nor IT said. */
 export const DEFAULT_GRANT_MINUTES = 120;
@@ -37,7 +38,7 @@ export interface GuardServiceDeps {
   log: Logger;
 }
 
-export type PolicyState = 'none' | 'pending' | 'applied' | 'refused';
+export type { PolicyState };
 
 /** What IT does from the panel: register PCs, push policies, answer device requests. */
 export class EndpointGuardService {
@@ -83,7 +84,7 @@ export class EndpointGuardService {
     return {
       agent: this.agentView(a),
       grants: this.d.grants.forAgent(agentId).map((g) => this.grantView(g)),
-      document: doc ? (JSON.parse(doc) as unknown) : null,
+      document: doc ? (JSON.parse(doc) as Record<string, unknown>) : null,
       requests: this.d.requests.list({ agentId, limit: 50 }),
     };
   }
@@ -94,6 +95,8 @@ export class EndpointGuardService {
     if (client && client.role !== 'pc-agent') throw new ApiError(409, 'endpoints.client_taken', { agentId: input.agentId, role: client.role });
     if (this.d.agents.get(input.agentId)) throw new ApiError(409, 'endpoints.agent_exists', { agentId: input.agentId });
     const password = randomSecret(24);
+    // Made (and checked with the agent's schema) before anything is stored.
+    const file = this.configFile(input.agentId, input.groups, password, tls, input.edgeHost, panelHost);
     const passwordHash = await hashPassword(password);
     const at = this.d.now();
     this.d.db.transaction(() => {
@@ -108,16 +111,17 @@ export class EndpointGuardService {
       subject: input.agentId,
       data: { agentId: input.agentId, displayName: input.displayName, groups: input.groups },
     });
-    return this.configResponse(this.requireAgent(input.agentId), password, tls, input.edgeHost, panelHost);
+    return this.configResponse(this.requireAgent(input.agentId), file);
   }
 
   async rotateCredentials(agentId: string, actor: string, edgeHost: string | undefined, panelHost: string | undefined) {
     const tls = this.requireTls();
     const agent = this.requireAgent(agentId);
     const password = randomSecret(24);
+    const file = this.configFile(agentId, agent.groups, password, tls, edgeHost, panelHost);
     this.d.mqttClients.upsert({ clientId: agentId, role: 'pc-agent', displayName: agent.displayName, passwordHash: await hashPassword(password) });
     this.d.append({ type: ENDPOINT_EVENTS.agent, reason: ENDPOINT_REASON.agentCredentialsRotated, severity: 'notice', source: `user:${actor}`, subject: agentId, data: { agentId } });
-    return this.configResponse(agent, password, tls, edgeHost, panelHost);
+    return this.configResponse(agent, file);
   }
 
   async updateAgent(agentId: string, changes: { displayName?: string; groups?: string[] }, actor: string) {
@@ -310,17 +314,26 @@ export class EndpointGuardService {
     });
   }
 
-  private configResponse(agent: AgentRecord, password: string, tls: { port: number; fingerprint256: string }, edgeHost: string | undefined, panelHost: string | undefined) {
+  private configFile(agentId: string, groups: readonly string[], password: string, tls: { port: number; fingerprint256: string }, edgeHost: string | undefined, panelHost: string | undefined) {
     const broker = brokerAddress({ configuredUrl: this.d.broker.configuredUrl, requestedHost: edgeHost, panelHost, tlsPort: tls.port });
-    const config: AgentConfigFile = buildAgentConfig({
-      agentId: agent.agentId,
-      groups: agent.groups,
-      broker,
-      tlsFingerprint256: tls.fingerprint256,
-      password,
-      policyKey: { kid: this.d.key.kid, publicKeyPem: this.d.key.publicKeyPem },
-    });
-    return { agent: this.agentView(agent), broker, fileName: agentConfigFileName(agent.agentId), config };
+    try {
+      const config: AgentConfigFile = buildAgentConfig({
+        agentId,
+        groups,
+        broker,
+        tlsFingerprint256: tls.fingerprint256,
+        password,
+        policyKey: { kid: this.d.key.kid, publicKeyPem: this.d.key.publicKeyPem },
+      });
+      return { broker, config };
+    } catch (e) {
+      if (e instanceof AgentConfigRefused) throw new ApiError(400, 'endpoints.config_refused', { detail: e.detail });
+      throw e;
+    }
+  }
+
+  private configResponse(agent: AgentRecord, file: { broker: ReturnType<typeof brokerAddress>; config: AgentConfigFile }) {
+    return { agent: this.agentView(agent), broker: file.broker, fileName: agentConfigFileName(agent.agentId), config: file.config };
   }
 
   private requireAgent(agentId: string): AgentRecord {

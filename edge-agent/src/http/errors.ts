@@ -15,6 +15,17 @@ export class ApiError extends Error {
   }
 }
 
+/** An answer that does not match its route's declared response schema (raised under test only). */
+export class ResponseContractError extends Error {
+  override name = 'ResponseContractError';
+  constructor(
+    readonly route: string,
+    readonly issues: z.core.$ZodIssue[],
+  ) {
+    super(`${route}: the answer does not match its response schema: ${issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+}
+
 export function errorBody(code: string, params?: Params, details?: unknown) {
   return { error: { code, message: bilingual(`error.${code}`, params), ...(details === undefined ? {} : { details }) } };
 }
@@ -48,6 +59,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       res.status(e.status).json(errorBody('request.invalid', { detail: e.message ?? '' }));
+      return;
+    }
+    if (err instanceof ResponseContractError) {
+      // Under test only: say which field drifted, so the failing test shows it.
+      log.error({ err, method: req.method, path: req.path }, 'answer does not match its response schema');
+      res.status(500).json(errorBody('response_contract', { route: err.route }, err.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }))));
       return;
     }
     log.error({ err, method: req.method, path: req.path }, 'unhandled API error');

@@ -13,5 +13,6 @@ export const apiMessages = defineMessages({
   'error.auth.locked': { 'zh-CN': '登录失败次数过多，请 {retryAfterSec} 秒后再试', en: 'Too many failed sign-ins; try again in {retryAfterSec} s' },
   'error.auth.csrf': { 'zh-CN': '请求缺少有效的防伪令牌，请刷新页面后重试', en: 'Missing or invalid CSRF token; reload the page and try again' },
   'error.auth.forbidden': { 'zh-CN': '您的角色无权执行此操作', en: 'Your role is not allowed to do this' },
+  'error.response_contract': { 'zh-CN': '接口 {route} 的应答不符合其声明的格式（测试检查）', en: 'The answer of {route} does not match its declared response schema (test check)' },
   'error.internal': { 'zh-CN': '服务器内部错误，已记录日志，请联系管理员', en: 'Internal error; it has been logged, please contact the administrator' },
 });

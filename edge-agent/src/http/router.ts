@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type NextFunction, type Express } from 'express';
 import { z } from 'zod';
-import { ApiError } from './errors.js';
+import { ApiError, ResponseContractError } from './errors.js';
 import type { User, UserRole } from '../store/users.js';
 import { CLOUD_OWNED_WHAT, type CloudOwnedWhat } from './ownership.js';
 
@@ -15,8 +15,20 @@ export interface RequestContext<B, Q, P> {
 
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.infer<S> : undefined;
+/** What a handler returns: the response schema's input type (it is sent as returned). */
+type Reply<R extends Schema> = z.input<R>;
 
-export interface RouteSpec<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined> {
+/**
+ * The response of a route that answers with no body (204) or writes the response itself
+ * (a file, a photo, a 422 report): the handler returns undefined.
+ */
+export const NoContent = z.undefined().meta({ description: 'No JSON body' });
+/** A route that writes a non-JSON body itself (res.type(...).send(...)); the handler returns undefined. */
+export function rawBody(contentType: string): z.ZodUndefined {
+  return z.undefined().meta({ description: 'Raw body', 'x-content-type': contentType });
+}
+
+export interface RouteSpec<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined, R extends Schema = Schema> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   summary: string;
@@ -37,7 +49,20 @@ export interface RouteSpec<B extends Schema | undefined, Q extends Schema | unde
    */
   owner?: 'edge' | { cloud: CloudOwnedWhat; unless?: (ctx: RequestContext<Out<B>, Out<Q>, Out<P>>) => boolean };
   status?: number;
-  handler: (ctx: RequestContext<Out<B>, Out<Q>, Out<P>>) => unknown | Promise<unknown>;
+  /**
+   * The JSON body of a successful answer (NoContent or rawBody(...) when there is none).
+   * Shown in /api/openapi.json; the handler must return its input type. Under test
+   * (NODE_ENV=test, or the router option validateResponses) every answer is checked against
+   * it and a mismatch fails the request, so drift between handler and contract shows up in
+   * tests; in production answers are sent unchecked.
+   */
+  response: R;
+  handler: (ctx: RequestContext<Out<B>, Out<Q>, Out<P>>) => Reply<R> | Promise<Reply<R>>;
+}
+
+export interface ApiRouterOptions {
+  /** Check every answer against its route's response schema (default: NODE_ENV === 'test'). */
+  validateResponses?: boolean;
 }
 
 export interface AuthHooks {
@@ -62,15 +87,21 @@ function redact(value: unknown): unknown {
  * declarations drive express and the OpenAPI document.
  */
 export class ApiRouter {
-  private readonly specs: Array<RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>> = [];
+  private readonly specs: Array<AnySpec> = [];
+  private readonly validateResponses: boolean;
 
-  constructor(private readonly hooks: AuthHooks) {}
+  constructor(
+    private readonly hooks: AuthHooks,
+    opts: ApiRouterOptions = {},
+  ) {
+    this.validateResponses = opts.validateResponses ?? process.env.NODE_ENV === 'test';
+  }
 
-  add<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
-    spec: RouteSpec<B, Q, P>,
+  add<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, P extends Schema | undefined = undefined, R extends Schema = Schema>(
+    spec: RouteSpec<B, Q, P, R>,
   ): void {
     if (spec.method !== 'get' && !spec.owner) throw new Error(`route ${spec.method.toUpperCase()} ${spec.path} must declare its owner ('edge' or { cloud })`);
-    this.specs.push(spec as unknown as RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>);
+    this.specs.push(spec as unknown as AnySpec);
   }
 
   mount(app: Express): void {
@@ -81,7 +112,7 @@ export class ApiRouter {
     }
   }
 
-  private async run(spec: RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>, req: Request, res: Response): Promise<void> {
+  private async run(spec: AnySpec, req: Request, res: Response): Promise<void> {
     let user: User | null = null;
     if (spec.access !== 'public') {
       const s = this.hooks.session(req);
@@ -103,6 +134,10 @@ export class ApiRouter {
     const ctx = { req, res, user, body, query, params } as never;
     if (cloudOwner?.unless && !cloudOwner.unless(ctx)) throw cloudOwned(cloudOwner.cloud);
     const result = await spec.handler(ctx);
+    if (this.validateResponses) {
+      const checked = spec.response.safeParse(result);
+      if (!checked.success) throw new ResponseContractError(`${spec.method.toUpperCase()} ${spec.path}`, checked.error.issues);
+    }
     if (spec.method !== 'get' && user) {
       this.hooks.audit({
         actor: user.username,
@@ -140,7 +175,7 @@ export class ApiRouter {
           ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(s.body, { io: 'input', unrepresentable: 'any' }) } } } }
           : {}),
         responses: {
-          [String(s.status ?? 200)]: { description: 'OK' },
+          [String(s.status ?? (s.response === NoContent ? 204 : 200))]: successResponse(s),
           '400': { description: 'Malformed JSON or a body that fails its schema', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
           ...(s.access === 'public' ? {} : { '401': { description: 'Not signed in' }, '403': { description: 'Role not allowed or CSRF token missing' } }),
         },
@@ -171,6 +206,16 @@ export class ApiRouter {
 
 function cloudOwned(what: CloudOwnedWhat): ApiError {
   return new ApiError(409, 'sync.cloud_owned', { whatZh: CLOUD_OWNED_WHAT[what]['zh-CN'], whatEn: CLOUD_OWNED_WHAT[what].en });
+}
+
+type AnySpec = RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined, Schema>;
+
+function successResponse(s: AnySpec): object {
+  const meta = z.globalRegistry.get(s.response) as { description?: string; 'x-content-type'?: string } | undefined;
+  if (s.response === NoContent) return { description: 'No content' };
+  const type = meta?.['x-content-type'];
+  if (type) return { description: 'OK', content: { [type]: { schema: { type: 'string', format: 'binary' } } } };
+  return { description: 'OK', content: { 'application/json': { schema: z.toJSONSchema(s.response, { io: 'input', unrepresentable: 'any' }) } } };
 }
 
 export const jsonBody = (limit: number) => express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] });

@@ -1,9 +1,8 @@
-import { z } from 'zod';
+import type { UserRole } from '@campus/protocol/admin/api';
 import type { Db } from './open.js';
 
-export const USER_ROLES = ['admin', 'security', 'facility', 'it'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
-export const UserRoleSchema = z.enum(USER_ROLES);
+/** Panel roles are defined in protocol (admin/api), shared with the panel. */
+export { USER_ROLES, UserRoleSchema, type UserRole } from '@campus/protocol/admin/api';
 
 export interface User {
   id: number;

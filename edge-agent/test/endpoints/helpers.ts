@@ -8,6 +8,7 @@ import type { UsbPolicy } from '@campus/protocol/usb/policy';
 import { ADMIN, ApiClient, startTestEdge, waitFor } from '../helpers/edge.js';
 import type { EdgeConfigInput } from '../../src/edge-config.js';
 import type { StartEdgeOptions } from '../../src/edge.js';
+import type { AgentConfigFile } from '../../src/endpoints/agent-config.js';
 
 export type TestEdge = Awaited<ReturnType<typeof startTestEdge>>;
 
@@ -36,13 +37,7 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
   }
 }
 
-export interface AgentConfigFile {
-  agentId: string;
-  groups: string[];
-  edge: { host: string; port: number; fingerprintsSha256: string[] };
-  credentials: { password: string };
-  policyKeys: Array<{ kid: string; publicKeyPem: string }>;
-}
+export type { AgentConfigFile };
 
 /** Registers a PC through the IT API and returns its config file. */
 export async function provision(it: ApiClient, agentId: string, extra: { groups?: string[]; displayName?: string } = {}): Promise<AgentConfigFile> {

@@ -148,3 +148,15 @@ export function writeConfig(path: string, config: unknown): void {
   writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 });
   chmodSync(path, 0o600);
 }
+
+/** Runs the real agent's `campus-guard check-config` on a file: its exit code and what it printed. */
+export function checkAgentConfig(configPath: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...NODE_ARGS, GUARD_BIN, 'check-config', '--config', configPath], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}

@@ -118,8 +118,10 @@ describe('edge ↔ cloud sync', () => {
       200,
     );
     expect(policies).toHaveLength(1);
-    // A bad record is refused without blocking the feed: the next good record still lands.
-    await admin(`/api/admin/schools/${link.schoolId}/records/usb_policy/broken`, { method: 'PUT', body: JSON.stringify({ target: { scope: 'nowhere' } }) });
+    // A bad record is refused by the cloud (one schema, protocol's UsbPolicyRecordSchema), and the next good record still lands.
+    const broken = await admin(`/api/admin/schools/${link.schoolId}/records/usb_policy/broken`, { method: 'PUT', body: JSON.stringify({ target: { scope: 'nowhere' } }) });
+    expect(broken.status).toBe(400);
+    expect(JSON.stringify(await broken.json())).toMatch(/target|content/);
     await admin(`/api/admin/schools/${link.schoolId}/records/usb_policy/exam-week`, {
       method: 'PUT',
       body: JSON.stringify({ target: { scope: 'all' }, content: { defaultAction: 'deny', note: '考试周' } }),

@@ -4,7 +4,7 @@ import { isAbsolute, resolve, dirname } from 'node:path';
 import type { Params } from '@campus/protocol/i18n';
 import { policyKeyring, type PolicyKeyring } from '@campus/protocol/usb/signing';
 import { guardText, type GuardMessageId } from '../i18n/messages.js';
-import { AgentConfigSchema, type AgentConfig } from './config-schema.js';
+import { AgentConfigSchema, type AgentConfig } from '@campus/protocol/usb/agent-config';
 import { fingerprintOfPem, normalizeFingerprint } from '../edge/pinned-tls.js';
 
 /** A configuration problem an installer can fix; the message comes in zh-CN and English. */

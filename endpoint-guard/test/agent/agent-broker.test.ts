@@ -9,7 +9,7 @@ import { loadAgentConfig } from '../../src/config/load-config.js';
 import { FakeUsbKernel } from '../../src/fake-kernel/fake-usb-kernel.js';
 import { SAMPLE_DEVICES } from '../../src/fake-kernel/sample-devices.js';
 import { silentLogger } from '../../src/log/logger.js';
-import type { AgentConfigInput } from '../../src/config/config-schema.js';
+import type { AgentConfigInput } from '@campus/protocol/usb/agent-config';
 import { writeAgentConfig } from '../helpers/agent-config.js';
 import { EdgeClient } from '../helpers/edge-client.js';
 import { makePolicy, teacherDriveRule } from '../helpers/policies.js';

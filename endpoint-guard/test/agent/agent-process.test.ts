@@ -4,7 +4,7 @@ import { topics } from '@campus/protocol/topics';
 import { UsbEventSchema, type PolicyAck, type UsbEvent } from '@campus/protocol/usb/messages';
 import { FakeUsbKernel } from '../../src/fake-kernel/fake-usb-kernel.js';
 import { SAMPLE_DEVICES } from '../../src/fake-kernel/sample-devices.js';
-import type { AgentConfigInput } from '../../src/config/config-schema.js';
+import type { AgentConfigInput } from '@campus/protocol/usb/agent-config';
 import { writeAgentConfig } from '../helpers/agent-config.js';
 import { AgentProcess } from '../helpers/agent-process.js';
 import { EdgeClient } from '../helpers/edge-client.js';

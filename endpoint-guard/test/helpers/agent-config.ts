@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentConfigInput } from '../../src/config/config-schema.js';
+import type { AgentConfigInput } from '@campus/protocol/usb/agent-config';
 import type { TestEdge } from './test-edge.js';
 
 /** Writes an agent config (mode 0600) pointing at a test edge and a sysfs root. */

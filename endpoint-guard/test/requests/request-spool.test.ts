@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { topics } from '@campus/protocol/topics';
 import { UsbDeviceRequestSchema, type UsbDeviceRequest } from '@campus/protocol/usb/messages';
 import { GuardAgent } from '../../src/agent.js';
-import type { AgentConfigInput } from '../../src/config/config-schema.js';
+import type { AgentConfigInput } from '@campus/protocol/usb/agent-config';
 import { loadAgentConfig } from '../../src/config/load-config.js';
 import { FakeUsbKernel } from '../../src/fake-kernel/fake-usb-kernel.js';
 import { SAMPLE_DEVICES } from '../../src/fake-kernel/sample-devices.js';

@@ -1,25 +1,26 @@
 import { z } from 'zod';
 import { PersonIdSchema } from '../credentials/schema.js';
+import { PanelEventSchema } from '../events/panel.js';
 import {
+  ANTI_PASSBACK_MODES,
+  ATTENDANCE_STATUSES,
+  DAY_KINDS,
+  DIRECTIONS,
   DateSchema,
   DirectionSchema,
   GUARDIAN_RELATIONS,
   PERSON_ROLES,
   PersonRoleSchema,
   TimeOfDaySchema,
-  type AntiPassbackMode,
+  ZONE_KINDS,
   type AttendanceStatus,
-  type DayKind,
-  type Direction,
-  type GuardianRelation,
-  type PersonRole,
-  type ZoneKind,
 } from './model.js';
 
 /**
  * Request bodies and response shapes of the edge's gate-access API (/api/access/...).
- * The edge validates with these schemas; the panel compiles against the types
- * (`import type`). Documented in docs/access-api.md.
+ * The edge validates requests with these schemas and declares the answers' schemas as
+ * its routes' response schemas (checked under test, shown in /api/openapi.json); the
+ * panel compiles against the types (`import type`). Documented in docs/access-api.md.
  */
 
 /** An instant: ms since the epoch, or ISO 8601 text. Text without an offset is school-local time. */
@@ -85,48 +86,44 @@ export const PeopleQuerySchema = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-export interface PersonView {
-  id: string;
-  name: string;
-  roles: PersonRole[];
-  classId: number | null;
-  className: string | null;
-  gradeId: number | null;
-  gradeName: string | null;
-  boarder: boolean;
-  dormitoryZone: string | null;
-  phone: string | null;
-  active: boolean;
+export const PersonViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  roles: z.array(PersonRoleSchema),
+  classId: z.number().int().nullable(),
+  className: z.string().nullable(),
+  gradeId: z.number().int().nullable(),
+  gradeName: z.string().nullable(),
+  boarder: z.boolean(),
+  dormitoryZone: z.string().nullable(),
+  phone: z.string().nullable(),
+  active: z.boolean(),
   /** Version of the newest card issued. */
-  cardVersion: number;
+  cardVersion: z.number().int(),
   /** Cards below this version are refused (revoked). */
-  minCardVersion: number;
-  hasPhoto: boolean;
-}
+  minCardVersion: z.number().int(),
+  hasPhoto: z.boolean(),
+});
+export type PersonView = z.infer<typeof PersonViewSchema>;
 
-export interface GuardianLinkView {
-  studentId: string;
-  studentName: string;
-  guardianId: string;
-  guardianName: string;
-  relation: GuardianRelation;
-  mayPickUp: boolean;
-  receivesNotices: boolean;
-}
+export const GuardianLinkViewSchema = z.object({
+  studentId: z.string(),
+  studentName: z.string(),
+  guardianId: z.string(),
+  guardianName: z.string(),
+  relation: z.enum(GUARDIAN_RELATIONS),
+  mayPickUp: z.boolean(),
+  receivesNotices: z.boolean(),
+});
+export type GuardianLinkView = z.infer<typeof GuardianLinkViewSchema>;
 
-export interface CardView {
-  version: number;
-  issuedAt: number | null;
-  revokedAt: number | null;
-  revokedWhy: string | null;
-}
-
-export interface PersonDetail extends PersonView {
-  guardians: GuardianLinkView[];
-  wards: GuardianLinkView[];
-  cards: CardView[];
-  leaves: LeaveView[];
-}
+export const CardViewSchema = z.object({
+  version: z.number().int(),
+  issuedAt: z.number().nullable(),
+  revokedAt: z.number().nullable(),
+  revokedWhy: z.string().nullable(),
+});
+export type CardView = z.infer<typeof CardViewSchema>;
 
 // ---------------------------------------------------------------- roster import
 
@@ -136,88 +133,97 @@ export const RosterImportSchema = z.strictObject({
   dryRun: z.boolean().default(false).describe('Validate only; import nothing'),
 });
 
-export interface RosterProblemView {
+export const RosterProblemViewSchema = z.object({
   /** Spreadsheet row (header = 1), or null for the whole file. */
-  row: number | null;
-  column: string | null;
-  code: string;
-  message: { 'zh-CN': string; en: string };
-}
+  row: z.number().int().nullable(),
+  column: z.string().nullable(),
+  code: z.string(),
+  message: z.object({ 'zh-CN': z.string(), en: z.string() }),
+});
+export type RosterProblemView = z.infer<typeof RosterProblemViewSchema>;
 
-export interface RosterImportReport {
-  ok: boolean;
-  imported: boolean;
-  total: number;
-  created: number;
-  updated: number;
-  guardianLinks: number;
-  errors: RosterProblemView[];
-  warnings: RosterProblemView[];
-}
+export const RosterImportReportSchema = z.object({
+  ok: z.boolean(),
+  imported: z.boolean(),
+  total: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  guardianLinks: z.number().int(),
+  errors: z.array(RosterProblemViewSchema),
+  warnings: z.array(RosterProblemViewSchema),
+});
+export type RosterImportReport = z.infer<typeof RosterImportReportSchema>;
 
 // ---------------------------------------------------------------- places
 
-export interface ZoneView {
-  id: string;
-  no: number;
-  name: string;
-  kind: ZoneKind;
-  antiPassback: AntiPassbackMode;
-  passbackResetHour: number;
-}
+export const ZoneViewSchema = z.object({
+  id: z.string(),
+  no: z.number().int(),
+  name: z.string(),
+  kind: z.enum(ZONE_KINDS),
+  antiPassback: z.enum(ANTI_PASSBACK_MODES),
+  passbackResetHour: z.number().int(),
+});
+export type ZoneView = z.infer<typeof ZoneViewSchema>;
 
-export interface DeviceLinkView {
-  id: string;
-  state: 'connecting' | 'open' | 'error' | 'closed';
-  since: number;
-  error: { code: string; message: string } | null;
-  reconnects: number;
-}
+export const DeviceLinkViewSchema = z.object({
+  id: z.string(),
+  state: z.enum(['connecting', 'open', 'error', 'closed']),
+  since: z.number(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  reconnects: z.number().int(),
+});
+export type DeviceLinkView = z.infer<typeof DeviceLinkViewSchema>;
 
-export interface ReaderView {
-  id: string;
-  gate: string;
-  direction: Direction;
-  link: DeviceLinkView;
-  scans: number;
-  badFrames: number;
-  lastScanAt: number | null;
-}
+export const ReaderViewSchema = z.object({
+  id: z.string(),
+  gate: z.string(),
+  direction: z.enum(DIRECTIONS),
+  link: DeviceLinkViewSchema,
+  scans: z.number().int(),
+  badFrames: z.number().int(),
+  lastScanAt: z.number().nullable(),
+});
+export type ReaderView = z.infer<typeof ReaderViewSchema>;
 
-export interface GateView {
-  id: string;
-  no: number;
-  name: string;
-  zone: string;
-  directions: Direction[];
-  turnstile: { board: string; held: boolean; awaiting: { in: number; out: number } } | null;
-  readers: ReaderView[];
-}
+export const GateViewSchema = z.object({
+  id: z.string(),
+  no: z.number().int(),
+  name: z.string(),
+  zone: z.string(),
+  directions: z.array(z.enum(DIRECTIONS)),
+  turnstile: z.object({ board: z.string(), held: z.boolean(), awaiting: z.object({ in: z.number().int(), out: z.number().int() }) }).nullable(),
+  readers: z.array(ReaderViewSchema),
+});
+export type GateView = z.infer<typeof GateViewSchema>;
 
-export interface RelayBoardView {
-  id: string;
-  link: DeviceLinkView;
-  held: number[];
-  unconfirmed: number[];
-  pulses: number;
-  failedCommands: number;
-}
+export const RelayBoardViewSchema = z.object({
+  id: z.string(),
+  link: DeviceLinkViewSchema,
+  held: z.array(z.number().int()),
+  unconfirmed: z.array(z.number().int()),
+  pulses: z.number().int(),
+  failedCommands: z.number().int(),
+});
+export type RelayBoardView = z.infer<typeof RelayBoardViewSchema>;
 
-export interface FireAlarmView {
-  active: boolean;
-  source: string | null;
-  since: number | null;
-  confirmed: number;
-  total: number;
-  gatesNotOpen: string[];
-}
+export const FireAlarmViewSchema = z.object({
+  active: z.boolean(),
+  source: z.string().nullable(),
+  since: z.number().nullable(),
+  confirmed: z.number().int(),
+  total: z.number().int(),
+  gatesNotOpen: z.array(z.string()),
+});
+export type FireAlarmView = z.infer<typeof FireAlarmViewSchema>;
 
-export interface GatesOverview {
-  zones: ZoneView[];
-  gates: GateView[];
-  relayBoards: RelayBoardView[];
-  fireAlarm: FireAlarmView;
-}
+export const GatesOverviewSchema = z.object({
+  zones: z.array(ZoneViewSchema),
+  gates: z.array(GateViewSchema),
+  relayBoards: z.array(RelayBoardViewSchema),
+  fireAlarm: FireAlarmViewSchema,
+});
+export type GatesOverview = z.infer<typeof GatesOverviewSchema>;
 
 export const OpenGateSchema = z.strictObject({
   direction: DirectionSchema,
@@ -282,14 +288,15 @@ export type Timetable = z.infer<typeof TimetableSchema>;
 export type LunchWindow = z.infer<typeof LunchWindowSchema>;
 export type Curfew = z.infer<typeof CurfewSchema>;
 
-export interface CalendarView {
-  timeZone: string;
-  today: { date: string; kind: DayKind };
-  terms: Term[];
-  days: SpecialDay[];
-  timetables: Timetable[];
-  curfews: Curfew[];
-}
+export const CalendarViewSchema = z.object({
+  timeZone: z.string(),
+  today: z.object({ date: z.string(), kind: z.enum(DAY_KINDS) }),
+  terms: z.array(TermSchema),
+  days: z.array(SpecialDaySchema.extend({ date: z.string() })),
+  timetables: z.array(TimetableSchema),
+  curfews: z.array(CurfewSchema),
+});
+export type CalendarView = z.infer<typeof CalendarViewSchema>;
 
 // ---------------------------------------------------------------- leaves
 
@@ -311,20 +318,29 @@ export const LeavesQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export interface LeaveView {
-  id: number;
-  personId: string;
-  personName: string;
-  className: string | null;
-  startsAt: number;
-  endsAt: number;
-  reason: string;
-  approvedBy: string;
-  status: 'approved' | 'cancelled';
-  source: 'local' | 'cloud';
-  createdBy: string;
-  createdAt: number;
-}
+export const LeaveViewSchema = z.object({
+  id: z.number().int(),
+  personId: z.string(),
+  personName: z.string(),
+  className: z.string().nullable(),
+  startsAt: z.number(),
+  endsAt: z.number(),
+  reason: z.string(),
+  approvedBy: z.string(),
+  status: z.enum(['approved', 'cancelled']),
+  source: z.enum(['local', 'cloud']),
+  createdBy: z.string(),
+  createdAt: z.number(),
+});
+export type LeaveView = z.infer<typeof LeaveViewSchema>;
+
+export const PersonDetailSchema = PersonViewSchema.extend({
+  guardians: z.array(GuardianLinkViewSchema),
+  wards: z.array(GuardianLinkViewSchema),
+  cards: z.array(CardViewSchema),
+  leaves: z.array(LeaveViewSchema),
+});
+export type PersonDetail = z.infer<typeof PersonDetailSchema>;
 
 export const CancelSchema = z.strictObject({ why: text(200).min(1) });
 
@@ -360,70 +376,95 @@ export const PassesQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export interface PassView {
-  id: number;
-  kind: 'visitor' | 'pickup';
-  status: 'active' | 'cancelled';
-  visitorName: string | null;
-  phone: string | null;
-  purpose: string | null;
-  hostPersonId: string | null;
-  holderPersonId: string | null;
-  studentIds: string[];
-  validFrom: number;
-  validUntil: number;
-  oneUse: boolean;
-  gates: string[];
-  zones: string[];
-  uses: { in: number; out: number };
-  createdBy: string;
-  createdAt: number;
-}
+export const PassViewSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(['visitor', 'pickup']),
+  status: z.enum(['active', 'cancelled']),
+  visitorName: z.string().nullable(),
+  phone: z.string().nullable(),
+  purpose: z.string().nullable(),
+  hostPersonId: z.string().nullable(),
+  holderPersonId: z.string().nullable(),
+  studentIds: z.array(z.string()),
+  validFrom: z.number(),
+  validUntil: z.number(),
+  oneUse: z.boolean(),
+  gates: z.array(z.string()),
+  zones: z.array(z.string()),
+  uses: z.object({ in: z.number().int(), out: z.number().int() }),
+  createdBy: z.string(),
+  createdAt: z.number(),
+});
+export type PassView = z.infer<typeof PassViewSchema>;
 
-export interface IssuedPass {
-  pass: PassView;
+export const IssuedPassSchema = z.object({
+  pass: PassViewSchema,
   /** The QR text ("SC1:..."), to print or show on a phone. */
-  credential: string;
+  credential: z.string(),
   /** The QR as an SVG document. */
-  qrSvg: string;
-}
+  qrSvg: z.string(),
+});
+export type IssuedPass = z.infer<typeof IssuedPassSchema>;
 
 // ---------------------------------------------------------------- attendance
 
 export const AttendanceQuerySchema = z.strictObject({ date: DateSchema.optional().describe('School day; default today') });
 
-export interface StudentAttendance {
-  personId: string;
-  name: string;
-  boarder: boolean;
-  status: AttendanceStatus;
-  arrivedAt: number | null;
-  arrivedGate: string | null;
-  leftAt: number | null;
-  leaveId: number | null;
-}
+export const StudentAttendanceSchema = z.object({
+  personId: z.string(),
+  name: z.string(),
+  boarder: z.boolean(),
+  status: z.enum(ATTENDANCE_STATUSES),
+  arrivedAt: z.number().nullable(),
+  arrivedGate: z.string().nullable(),
+  leftAt: z.number().nullable(),
+  leaveId: z.number().int().nullable(),
+});
+export type StudentAttendance = z.infer<typeof StudentAttendanceSchema>;
 
+export const AttendanceCountsSchema = z.object({
+  students: z.number().int(),
+  ...(Object.fromEntries(ATTENDANCE_STATUSES.map((s) => [s, z.number().int()])) as Record<AttendanceStatus, z.ZodNumber>),
+});
 export type AttendanceCounts = Record<AttendanceStatus, number> & { students: number };
 
-export interface ClassAttendance {
-  classId: number;
-  className: string;
-  gradeId: number;
-  gradeName: string;
-  lateAfter: string | null;
-  counts: AttendanceCounts;
-}
+export const ClassAttendanceSchema = z.object({
+  classId: z.number().int(),
+  className: z.string(),
+  gradeId: z.number().int(),
+  gradeName: z.string(),
+  lateAfter: z.string().nullable(),
+  counts: AttendanceCountsSchema,
+});
+export type ClassAttendance = z.infer<typeof ClassAttendanceSchema>;
 
-export interface AttendanceDay {
-  date: string;
-  dayKind: DayKind;
-  classes: ClassAttendance[];
-  totals: AttendanceCounts;
-}
+export const AttendanceDaySchema = z.object({
+  date: z.string(),
+  dayKind: z.enum(DAY_KINDS),
+  classes: z.array(ClassAttendanceSchema),
+  totals: AttendanceCountsSchema,
+});
+export type AttendanceDay = z.infer<typeof AttendanceDaySchema>;
 
-export interface ClassAttendanceDetail extends ClassAttendance {
-  date: string;
-  dayKind: DayKind;
-  students: StudentAttendance[];
-}
+export const ClassAttendanceDetailSchema = ClassAttendanceSchema.extend({
+  date: z.string(),
+  dayKind: z.enum(DAY_KINDS),
+  students: z.array(StudentAttendanceSchema),
+});
+export type ClassAttendanceDetail = z.infer<typeof ClassAttendanceDetailSchema>;
+
+// ---------------------------------------------------------------- route answers
+
+export const PeopleAnswerSchema = z.object({ total: z.number().int(), people: z.array(PersonViewSchema) });
+export const PersonAnswerSchema = z.object({ person: PersonViewSchema });
+export const PersonDetailAnswerSchema = z.object({ person: PersonDetailSchema });
+export const ClassesAnswerSchema = z.object({
+  grades: z.array(z.object({ id: z.number().int(), name: z.string(), classes: z.array(z.object({ id: z.number().int(), name: z.string(), students: z.number().int() })) })),
+});
+export const GateOverrideAnswerSchema = z.object({ decision: PanelEventSchema });
+export const FireAlarmAnswerSchema = z.object({ fireAlarm: FireAlarmViewSchema });
+export const LeavesAnswerSchema = z.object({ leaves: z.array(LeaveViewSchema) });
+export const LeaveAnswerSchema = z.object({ leave: LeaveViewSchema });
+export const PassesAnswerSchema = z.object({ passes: z.array(PassViewSchema) });
+export const PassAnswerSchema = z.object({ pass: PassViewSchema });
 

@@ -4,3 +4,4 @@ export * from './records.js';
 export * from './changes.js';
 export * from './notice-events.js';
 export * from './messages.js';
+export * from './status.js';

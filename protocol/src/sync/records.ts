@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { PERSON_ROLES } from '../access/model.js';
+import { PolicyTargetSchema } from '../usb/policy.js';
+import { PolicyContentSchema } from '../usb/policy-content.js';
 
 /**
  * Records the cloud owns (when a cloud is configured) and sends down to every edge of
@@ -8,7 +11,6 @@ import { z } from 'zod';
 export const RECORD_KINDS = ['person', 'guardianship', 'card', 'leave', 'visitor_pass', 'calendar', 'usb_policy'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
-export const PERSON_ROLES = ['student', 'guardian', 'teacher', 'staff', 'visitor'] as const;
 const ms = z.number().int().nonnegative();
 
 export const PersonRecordSchema = z.object({
@@ -63,8 +65,12 @@ export const CalendarRecordSchema = z.object({
   note: z.string().max(200).optional(),
 });
 
-/** The USB policy schema belongs to endpoint-guard; the feed carries it opaquely. */
-export const UsbPolicyRecordSchema = z.record(z.string(), z.unknown());
+/**
+ * A USB policy written in the cloud: the same `{ target, content }` IT pushes in the
+ * panel (protocol/usb). The cloud refuses a record the edge could not push; the edge
+ * checks again with this schema when it applies one.
+ */
+export const UsbPolicyRecordSchema = z.strictObject({ target: PolicyTargetSchema, content: PolicyContentSchema });
 
 export const RECORD_SCHEMAS = {
   person: PersonRecordSchema,

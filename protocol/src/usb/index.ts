@@ -9,3 +9,6 @@ export * from './decide.js';
 export * from './messages.js';
 export * from './policy-update.js';
 export * from './policy-diff.js';
+export * from './agent-config.js';
+export * from './policy-content.js';
+export * from './api.js';

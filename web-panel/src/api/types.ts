@@ -1,40 +1,26 @@
-import type { EventEnvelope } from '@campus/protocol';
+import type { BrokerRole } from '@campus/protocol';
+import type { DevicesAnswer, PublicUser, SessionAnswer, SystemInfo as ProtocolSystemInfo, UserRole } from '@campus/protocol/admin/api';
+import type { Bilingual } from '@campus/protocol/energy/api';
+import type { PanelEvent as ProtocolPanelEvent } from '@campus/protocol/events/panel';
 
-/** The edge's API shapes, as the panel sees them (docs/panel.md lists the routes). */
-export const PANEL_ROLES = ['admin', 'security', 'facility', 'it'] as const;
-export type PanelRole = (typeof PANEL_ROLES)[number];
+/**
+ * The edge's API shapes, as the panel sees them (docs/panel.md lists the routes): types
+ * from protocol (the edge's response schemas), narrowed to what the panel uses.
+ */
+export const PANEL_ROLES = ['admin', 'security', 'facility', 'it'] as const satisfies readonly UserRole[];
+export type PanelRole = UserRole;
 
-export interface BilingualText {
-  'zh-CN': string;
-  en: string;
-}
-
-export interface PanelUser {
-  username: string;
-  displayName: string;
-  roles: PanelRole[];
-  locale: 'zh-CN' | 'en';
-}
-
-export interface Session {
-  user: PanelUser;
-  csrfToken: string;
-}
+export type BilingualText = Bilingual;
+export type PanelUser = PublicUser;
+export type Session = SessionAnswer;
 
 /** An event from the log, with its text already rendered by the edge in both languages. */
-export type PanelEvent = EventEnvelope & { text: BilingualText };
+export type PanelEvent = ProtocolPanelEvent;
 
-export const BROKER_CLIENT_ROLES = ['device', 'pc-agent', 'operator', 'observer'] as const;
-export type BrokerClientRole = (typeof BROKER_CLIENT_ROLES)[number];
+export const BROKER_CLIENT_ROLES = ['device', 'pc-agent', 'operator', 'observer'] as const satisfies readonly BrokerRole[];
+export type BrokerClientRole = BrokerRole;
 
-export interface BrokerClient {
-  clientId: string;
-  role: BrokerClientRole;
-  displayName: string;
-  online: boolean;
-  lastSeen: number | null;
-  address: string | null;
-}
+export type BrokerClient = Omit<DevicesAnswer['clients'][number], 'enabled'>;
 
 /** What socket.io pushes when a broker client connects or drops. */
 export interface DevicePresence {
@@ -43,10 +29,4 @@ export interface DevicePresence {
   lastSeen: number | null;
 }
 
-export interface SystemInfo {
-  site: string;
-  siteName: string;
-  version: string;
-  clock: { trusted: boolean; source: string };
-  broker: { clients: number };
-}
+export type SystemInfo = Omit<ProtocolSystemInfo, 'broker'> & { broker: Pick<ProtocolSystemInfo['broker'], 'clients'> };

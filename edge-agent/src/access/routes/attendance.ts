@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AttendanceQuerySchema } from '@campus/protocol/access/index';
+import { AttendanceDaySchema, AttendanceQuerySchema, ClassAttendanceDetailSchema } from '@campus/protocol/access/index';
 import type { ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
 import { GUARD, ready, type AccessRouteDeps } from './shared.js';
@@ -12,6 +12,7 @@ export function attendanceRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     tag: 'access',
     access: GUARD,
     query: AttendanceQuerySchema,
+    response: AttendanceDaySchema,
     handler: ({ query }) => {
       const s = ready(deps);
       const now = s.now();
@@ -27,6 +28,7 @@ export function attendanceRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     access: GUARD,
     params: z.strictObject({ classId: z.coerce.number().int().positive() }),
     query: AttendanceQuerySchema,
+    response: ClassAttendanceDetailSchema,
     handler: ({ params, query }) => {
       const s = ready(deps);
       const now = s.now();

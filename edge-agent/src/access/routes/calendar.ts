@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CurfewsSchema, DateSchema, SpecialDaySchema, TermsSchema, TimetablesSchema, type CalendarView } from '@campus/protocol/access/index';
-import type { ApiRouter } from '../../http/router.js';
+import { CalendarViewSchema, CurfewsSchema, DateSchema, SpecialDaySchema, TermsSchema, TimetablesSchema, type CalendarView } from '@campus/protocol/access/index';
+import { NoContent, type ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
 import type { AccessService } from '../service.js';
 import { ADMIN, GUARD, ready, type AccessRouteDeps } from './shared.js';
@@ -24,6 +24,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     summary: 'School calendar: terms, holidays and make-up workdays, timetables per grade, dormitory curfews, and what today is',
     tag: 'access',
     access: GUARD,
+    response: CalendarViewSchema,
     handler: () => view(ready(deps)),
   });
 
@@ -36,6 +37,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     access: ADMIN,
     body: TermsSchema,
     audit: 'access.calendar.terms',
+    response: CalendarViewSchema,
     handler: ({ body }) => {
       const s = ready(deps);
       for (const t of body.terms) if (t.endDate < t.startDate) throw new ApiError(400, 'request.invalid', { detail: `${t.name}: endDate before startDate` });
@@ -54,6 +56,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     params: z.strictObject({ date: DateSchema }),
     body: SpecialDaySchema,
     audit: 'access.calendar.day',
+    response: CalendarViewSchema,
     handler: ({ params, body }) => {
       const s = ready(deps);
       s.calendar.setSpecialDay({ ...body, date: params.date });
@@ -70,6 +73,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     access: ADMIN,
     params: z.strictObject({ date: DateSchema }),
     audit: 'access.calendar.day.remove',
+    response: NoContent,
     handler: ({ params }) => {
       const s = ready(deps);
       if (!s.calendar.removeSpecialDay(params.date)) throw new ApiError(404, 'not_found', { what: params.date });
@@ -86,6 +90,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     access: ADMIN,
     body: TimetablesSchema,
     audit: 'access.timetables',
+    response: CalendarViewSchema,
     handler: ({ body }) => {
       const s = ready(deps);
       const seen = new Set<string>();
@@ -112,6 +117,7 @@ export function calendarRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     access: ADMIN,
     body: CurfewsSchema,
     audit: 'access.curfews',
+    response: CalendarViewSchema,
     handler: ({ body }) => {
       const s = ready(deps);
       for (const c of body.curfews) if (s.zones.get(c.zone)?.kind !== 'dormitory') throw new ApiError(400, 'access.not_dormitory', { zone: c.zone });

@@ -1,4 +1,4 @@
-import { FireAlarmSchema, OpenGateSchema } from '@campus/protocol/access/index';
+import { FireAlarmAnswerSchema, FireAlarmSchema, GateOverrideAnswerSchema, GatesOverviewSchema, OpenGateSchema } from '@campus/protocol/access/index';
 import type { ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
 import { panelEvent } from '../../http/routes/events.js';
@@ -12,6 +12,7 @@ export function gateRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     summary: 'Zones, gates with their readers and turnstiles, relay boards and the fire alarm, with live link states',
     tag: 'access',
     access: ['security', 'it'],
+    response: GatesOverviewSchema,
     handler: () => gatesOverview(ready(deps)),
   });
 
@@ -26,6 +27,7 @@ export function gateRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     body: OpenGateSchema,
     audit: 'access.gate.override',
     status: 201,
+    response: GateOverrideAnswerSchema,
     handler: async ({ params, body, user }) => {
       const s = ready(deps);
       const gate = s.gates.get(params.id);
@@ -45,6 +47,7 @@ export function gateRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     access: GUARD,
     body: FireAlarmSchema,
     audit: 'access.fire_alarm',
+    response: FireAlarmAnswerSchema,
     handler: async ({ body, user }) => {
       const s = ready(deps);
       return { fireAlarm: await s.runtime!.setFireAlarm(body.active, `guard:${user!.username}`, body.why) };

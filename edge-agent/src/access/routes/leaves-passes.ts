@@ -1,4 +1,4 @@
-import { ACCESS_EVENTS, CancelSchema, LeavesQuerySchema, NewLeaveSchema, NewPassSchema, PassesQuerySchema } from '@campus/protocol/access/index';
+import { ACCESS_EVENTS, CancelSchema, IssuedPassSchema, LeaveAnswerSchema, LeavesAnswerSchema, LeavesQuerySchema, NewLeaveSchema, NewPassSchema, PassAnswerSchema, PassesAnswerSchema, PassesQuerySchema } from '@campus/protocol/access/index';
 import type { ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
 import { issuePass, parseInstant } from '../issue-pass.js';
@@ -17,6 +17,7 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
     tag: 'access',
     access: GUARD,
     query: LeavesQuerySchema,
+    response: LeavesAnswerSchema,
     handler: ({ query }) => {
       const s = ready(deps);
       const day = query.date ? { from: s.time.instant(query.date, 0), to: s.time.instant(addDays(query.date, 1), 0) } : {};
@@ -41,6 +42,7 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
     body: NewLeaveSchema,
     audit: 'access.leave.create',
     status: 201,
+    response: LeaveAnswerSchema,
     handler: ({ body, user }) => {
       const s = ready(deps);
       const p = s.people.get(body.personId);
@@ -72,6 +74,7 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
     params: NumericIdParam,
     body: CancelSchema,
     audit: 'access.leave.cancel',
+    response: LeaveAnswerSchema,
     handler: ({ params, body, user }) => {
       const s = ready(deps);
       const leave = s.leaves.cancel(params.id, body.why);
@@ -88,6 +91,7 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
     tag: 'access',
     access: GUARD,
     query: PassesQuerySchema,
+    response: PassesAnswerSchema,
     handler: ({ query }) => {
       const s = ready(deps);
       return { passes: s.passes.list(query).map((p) => passView(s, p)) };
@@ -104,6 +108,7 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
     body: NewPassSchema,
     audit: 'access.pass.create',
     status: 201,
+    response: IssuedPassSchema,
     handler: ({ body, user }) => issuePass(ready(deps), body, user!.username),
   });
 
@@ -120,6 +125,7 @@ export function leaveAndPassRoutes(api: ApiRouter, deps: AccessRouteDeps): void 
     params: NumericIdParam,
     body: CancelSchema,
     audit: 'access.pass.cancel',
+    response: PassAnswerSchema,
     handler: ({ params, body, user }) => {
       const s = ready(deps);
       const pass = s.passes.cancel(params.id, body.why);

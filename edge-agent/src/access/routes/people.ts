@@ -4,7 +4,12 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import {
   ACCESS_EVENTS,
+  ClassesAnswerSchema,
   GuardianLinkSchema,
+  PeopleAnswerSchema,
+  PersonAnswerSchema,
+  PersonDetailAnswerSchema,
+  RosterImportReportSchema,
   NewPersonSchema,
   PatchPersonSchema,
   PeopleQuerySchema,
@@ -13,7 +18,7 @@ import {
   RosterImportSchema,
 } from '@campus/protocol/access/index';
 import { PersonIdSchema } from '@campus/protocol/credentials/index';
-import type { ApiRouter } from '../../http/router.js';
+import { NoContent, rawBody, type ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
 import { importRosterTable } from '../roster/import.js';
 import { readRosterTable } from '../roster/read.js';
@@ -73,6 +78,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     tag: 'access',
     access: GUARD,
     query: PeopleQuerySchema,
+    response: PeopleAnswerSchema,
     handler: ({ query }) => {
       const s = ready(deps);
       const q = query.q?.toLowerCase();
@@ -95,6 +101,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     tag: 'access',
     access: GUARD,
     params: PersonParam,
+    response: PersonDetailAnswerSchema,
     handler: ({ params }) => {
       const s = ready(deps);
       const p = s.people.get(params.id);
@@ -113,6 +120,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     body: NewPersonSchema,
     audit: 'access.person.create',
     status: 201,
+    response: PersonAnswerSchema,
     handler: ({ body }) => {
       const s = ready(deps);
       if (s.people.get(body.id)) throw new ApiError(409, 'access.person_exists', { personId: body.id });
@@ -132,6 +140,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     params: PersonParam,
     body: PatchPersonSchema,
     audit: 'access.person.update',
+    response: PersonAnswerSchema,
     handler: ({ params, body }) => {
       const s = ready(deps);
       checkClass(s, body.classId);
@@ -152,6 +161,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     params: z.strictObject({ id: PersonIdSchema, guardianId: PersonIdSchema }),
     body: GuardianLinkSchema,
     audit: 'access.guardian.set',
+    response: PersonDetailAnswerSchema,
     handler: ({ params, body }) => {
       const s = ready(deps);
       const student = s.people.get(params.id);
@@ -174,6 +184,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     access: ADMIN,
     params: z.strictObject({ id: PersonIdSchema, guardianId: PersonIdSchema }),
     audit: 'access.guardian.remove',
+    response: NoContent,
     handler: ({ params }) => {
       const s = ready(deps);
       if (!s.people.removeGuardian(params.id, params.guardianId)) throw new ApiError(404, 'not_found', { what: `${params.id} ← ${params.guardianId}` });
@@ -191,6 +202,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     params: PersonParam,
     body: RevokeCardSchema,
     audit: 'access.card.revoke',
+    response: PersonAnswerSchema,
     handler: ({ params, body, user }) => {
       const s = ready(deps);
       const p = s.people.revokeCard(params.id, body.why);
@@ -217,6 +229,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     params: PersonParam,
     body: RegisterCardSchema,
     audit: 'access.card.register',
+    response: PersonAnswerSchema,
     handler: ({ params, body }) => {
       const s = ready(deps);
       const cur = s.people.get(params.id);
@@ -233,6 +246,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     tag: 'access',
     access: GUARD,
     params: PersonParam,
+    response: rawBody('image/*'),
     handler: ({ params, res, req, user }) => {
       const s = ready(deps);
       const photo = photoPath(s, params.id);
@@ -254,6 +268,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     params: PersonParam,
     body: z.strictObject({ contentBase64: z.string().min(1).max(Math.ceil((MAX_PHOTO_BYTES * 4) / 3) + 4) }),
     audit: 'access.photo.set',
+    response: NoContent,
     handler: ({ params, body, req }) => {
       const s = ready(deps);
       if (!s.people.get(params.id)) throw new ApiError(404, 'access.unknown_person', { personId: params.id });
@@ -279,6 +294,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     access: ADMIN,
     body: RosterImportSchema,
     audit: 'access.roster.import',
+    response: RosterImportReportSchema.optional().describe('The report (answered with 422 and the same report when a row is invalid)'),
     handler: async ({ body, user, res, req }) => {
       ready(deps);
       const bytes = Buffer.from(body.contentBase64, 'base64');
@@ -307,6 +323,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
     summary: 'Grades with their classes and student counts',
     tag: 'access',
     access: GUARD,
+    response: ClassesAnswerSchema,
     handler: () => {
       const s = ready(deps);
       const students = new Map<number, number>();

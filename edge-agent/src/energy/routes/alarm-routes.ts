@@ -3,6 +3,7 @@ import type { ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
 import type { EnergyModule } from '../energy-module.js';
 import { FACILITY, running } from './common.js';
+import { EnergyAlarmAnswerSchema, EnergyAlarmsAnswerSchema } from '@campus/protocol/energy/api';
 
 const AlarmId = z.strictObject({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'alarm id (UUID)') });
 
@@ -18,6 +19,7 @@ export function alarmRoutes(api: ApiRouter, energy: EnergyModule): void {
       limit: z.coerce.number().int().min(1).max(500).default(100),
       before: z.coerce.number().int().positive().optional(),
     }),
+    response: EnergyAlarmsAnswerSchema,
     handler: ({ query }) => {
       const s = running(energy);
       const list = query.state === 'open' ? s.alarms.open() : s.alarms.history(query.limit, query.before);
@@ -35,6 +37,7 @@ export function alarmRoutes(api: ApiRouter, energy: EnergyModule): void {
     params: AlarmId,
     body: z.strictObject({ note: z.string().trim().max(200).optional() }),
     audit: 'energy.alarm.ack',
+    response: EnergyAlarmAnswerSchema,
     handler: ({ params, user }) => {
       const r = running(energy).alarms.acknowledge(params.id, user!.username);
       if ('error' in r) throw r.error === 'not_found' ? new ApiError(404, 'not_found', { what: params.id }) : new ApiError(409, 'energy.already_acknowledged');

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { ApiRouter } from '../../http/router.js';
+import { NoContent, type ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
 import type { EnergyModule } from '../energy-module.js';
 import { ScheduleTargetSchema } from '../config.js';
 import { FACILITY, IdParam, running } from './common.js';
+import { EnergyBulkSwitchAnswerSchema, EnergyCircuitsAnswerSchema, EnergySwitchAnswerSchema, EnergySwitchLogAnswerSchema } from '@campus/protocol/energy/api';
 
 const SwitchBody = z.strictObject({
   on: z.boolean(),
@@ -24,6 +25,7 @@ export function circuitRoutes(api: ApiRouter, energy: EnergyModule): void {
     summary: 'Circuits with their relay state, last change and manual hold',
     tag: 'energy',
     access: [...FACILITY],
+    response: EnergyCircuitsAnswerSchema,
     handler: () => ({ circuits: running(energy).circuits.states() }),
   });
 
@@ -37,6 +39,7 @@ export function circuitRoutes(api: ApiRouter, energy: EnergyModule): void {
     params: IdParam,
     body: SwitchBody,
     audit: 'energy.circuit.switch.request',
+    response: EnergySwitchAnswerSchema,
     handler: async ({ params, body, user }) => {
       const s = running(energy);
       if (!s.circuits.state(params.id)) throw new ApiError(404, 'energy.unknown_circuit', { id: params.id });
@@ -59,6 +62,7 @@ export function circuitRoutes(api: ApiRouter, energy: EnergyModule): void {
     access: [...FACILITY],
     body: BulkSwitchBody,
     audit: 'energy.circuit.switch.bulk',
+    response: EnergyBulkSwitchAnswerSchema,
     handler: async ({ body, user }) => {
       const s = running(energy);
       const circuits = s.topology.circuitsOf(body.target);
@@ -81,6 +85,7 @@ export function circuitRoutes(api: ApiRouter, energy: EnergyModule): void {
     access: [...FACILITY],
     params: IdParam,
     audit: 'energy.override.cancel',
+    response: NoContent,
     handler: ({ params, user }) => {
       const s = running(energy);
       if (!s.circuits.cancelOverride(params.id, user!.username)) throw new ApiError(404, 'not_found', { what: `override ${params.id}` });
@@ -99,6 +104,7 @@ export function circuitRoutes(api: ApiRouter, energy: EnergyModule): void {
       limit: z.coerce.number().int().min(1).max(500).default(100),
       before: z.coerce.number().int().positive().optional(),
     }),
+    response: EnergySwitchLogAnswerSchema,
     handler: ({ query }) => ({ entries: running(energy).circuits.log.list(query) }),
   });
 }

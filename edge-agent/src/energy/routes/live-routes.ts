@@ -5,6 +5,7 @@ import type { EnergyModule } from '../energy-module.js';
 import { decodeRawChunk } from '../telemetry/raw-codec.js';
 import { STALE_MS } from '../live.js';
 import { FACILITY, IdParam, running } from './common.js';
+import { EnergyDevicesSchema, EnergyLiveSchema, EnergyOverviewSchema, MeterRawSchema, type LiveValueView } from '@campus/protocol/energy/api';
 
 const LIVE_POINTS = ['power_active_total', 'voltage', 'voltage_l1', 'voltage_l2', 'voltage_l3', 'current', 'current_l1', 'current_l2', 'current_l3', 'energy_active_import_total', 'power_factor_total', 'frequency'];
 
@@ -15,6 +16,7 @@ export function liveRoutes(api: ApiRouter, energy: EnergyModule): void {
     summary: 'Campus topology (buildings, rooms), bus status and configuration problems',
     tag: 'energy',
     access: [...FACILITY],
+    response: EnergyOverviewSchema,
     handler: () => {
       const s = running(energy);
       const t = s.topology;
@@ -39,6 +41,7 @@ export function liveRoutes(api: ApiRouter, energy: EnergyModule): void {
     summary: 'Live power by building and the latest values of each meter',
     tag: 'energy',
     access: [...FACILITY],
+    response: EnergyLiveSchema,
     handler: () => {
       const s = running(energy);
       const now = s.timers.now();
@@ -50,7 +53,7 @@ export function liveRoutes(api: ApiRouter, energy: EnergyModule): void {
       });
       const meters = [...s.topology.meters.values()].map((m) => {
         const values = s.live.values(m.id);
-        const latest: Record<string, { value: number | null; unit: string; quality: string; at: number; raw?: string }> = {};
+        const latest: Record<string, LiveValueView> = {};
         for (const p of LIVE_POINTS) {
           const v = values?.get(p);
           if (v) latest[p] = v;
@@ -80,6 +83,7 @@ export function liveRoutes(api: ApiRouter, energy: EnergyModule): void {
     summary: 'Modbus buses and devices with their counters (requests, timeouts, CRC errors, exceptions, last good read) and last error',
     tag: 'energy',
     access: [...FACILITY],
+    response: EnergyDevicesSchema,
     handler: () => {
       const s = running(energy);
       return { buses: s.field.busStatus(), devices: s.field.devices(), issues: s.issues, recorder: s.recorder.stats };
@@ -98,6 +102,7 @@ export function liveRoutes(api: ApiRouter, energy: EnergyModule): void {
       from: z.coerce.number().int().nonnegative(),
       to: z.coerce.number().int().nonnegative(),
     }),
+    response: MeterRawSchema,
     handler: ({ params, query }) => {
       const s = running(energy);
       if (!s.topology.meters.has(params.id)) throw new ApiError(404, 'not_found', { what: params.id });

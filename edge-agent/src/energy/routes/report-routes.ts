@@ -6,6 +6,7 @@ import { afterHoursReport } from '../reports/after-hours.js';
 import { scopeKey } from '../reports/energy-query.js';
 import type { Scope } from '../topology.js';
 import { DateParam, FACILITY, dateRange, running } from './common.js';
+import { AfterHoursReportViewSchema, BuildingSeriesSchema, EnergySeriesSchema } from '@campus/protocol/energy/api';
 
 const MAX_DAYS = { hour: 31, day: 400, month: 5 * 366 } as const;
 
@@ -23,6 +24,7 @@ export function reportRoutes(api: ApiRouter, energy: EnergyModule): void {
       from: DateParam,
       to: DateParam,
     }),
+    response: EnergySeriesSchema,
     handler: ({ query }) => {
       const s = running(energy);
       dateRange(query.from, query.to, MAX_DAYS[query.granularity]);
@@ -34,7 +36,7 @@ export function reportRoutes(api: ApiRouter, energy: EnergyModule): void {
         scope = { kind: query.scope, id: query.id };
       }
       const series = s.query.series([scope], query.granularity, query.from, query.to).get(scopeKey(scope)) ?? [];
-      return { scope: query.scope, id: query.id ?? null, granularity: query.granularity, unit: 'kWh', points: series };
+      return { scope: query.scope, id: query.id ?? null, granularity: query.granularity, unit: 'kWh' as const, points: series };
     },
   });
 
@@ -45,6 +47,7 @@ export function reportRoutes(api: ApiRouter, energy: EnergyModule): void {
     tag: 'energy',
     access: [...FACILITY],
     query: z.strictObject({ granularity: z.enum(['hour', 'day', 'month']).default('day'), from: DateParam, to: DateParam }),
+    response: BuildingSeriesSchema,
     handler: ({ query }) => {
       const s = running(energy);
       dateRange(query.from, query.to, MAX_DAYS[query.granularity]);
@@ -52,7 +55,7 @@ export function reportRoutes(api: ApiRouter, energy: EnergyModule): void {
       const series = s.query.series(scopes, query.granularity, query.from, query.to);
       return {
         granularity: query.granularity,
-        unit: 'kWh',
+        unit: 'kWh' as const,
         buildings: [...s.topology.buildings.values()].map((b) => ({ id: b.id, name: b.name, points: series.get(`building:${b.id}`) ?? [] })),
       };
     },
@@ -65,6 +68,7 @@ export function reportRoutes(api: ApiRouter, energy: EnergyModule): void {
     tag: 'energy',
     access: [...FACILITY],
     query: z.strictObject({ from: DateParam, to: DateParam }),
+    response: AfterHoursReportViewSchema,
     handler: ({ query }) => {
       const s = running(energy);
       dateRange(query.from, query.to, 92);

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import type { ApiRouter } from '../../http/router.js';
+import { NoContent, type ApiRouter } from '../../http/router.js';
 import { ApiError } from '../../http/errors.js';
 import type { EnergyModule } from '../energy-module.js';
 import { HHMM_RE, ScheduleSchema } from '../config.js';
 import { CalendarEntrySchema } from '../../school/config.js';
 import { CronError } from '../schedules/cron.js';
 import { DateParam, FACILITY, IdParam, NumericIdParam, dateRange, running } from './common.js';
+import { EnergyBookingAnswerSchema, EnergyBookingsAnswerSchema, EnergyCalendarAnswerSchema, EnergyCalendarEntryAnswerSchema, EnergyScheduleAnswerSchema, EnergySchedulesAnswerSchema } from '@campus/protocol/energy/api';
 
 const ScheduleBody = ScheduleSchema.omit({ id: true });
 
@@ -29,6 +30,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
     summary: 'Schedules with their next run',
     tag: 'energy',
     access: [...FACILITY],
+    response: EnergySchedulesAnswerSchema,
     handler: () => {
       const s = running(energy);
       return { schedules: s.schedules.list().map((x) => ({ ...x, nextRun: s.runner.nextRun(x.id), circuits: s.topology.circuitsOf(x.target).length })) };
@@ -45,6 +47,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
     params: IdParam,
     body: ScheduleBody,
     audit: 'energy.schedule.put',
+    response: EnergyScheduleAnswerSchema,
     handler: ({ params, body }) => {
       const s = running(energy);
       try {
@@ -67,6 +70,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
     access: [...FACILITY],
     params: IdParam,
     audit: 'energy.schedule.delete',
+    response: NoContent,
     handler: ({ params }) => {
       const s = running(energy);
       if (!s.schedules.remove(params.id)) throw new ApiError(404, 'not_found', { what: params.id });
@@ -82,6 +86,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
     tag: 'energy',
     access: [...FACILITY],
     query: z.strictObject({ from: DateParam, to: DateParam }),
+    response: EnergyCalendarAnswerSchema,
     handler: ({ query }) => {
       const s = running(energy);
       dateRange(query.from, query.to, 400);
@@ -104,6 +109,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
     body: CalendarEntrySchema,
     audit: 'energy.calendar.add',
     status: 201,
+    response: EnergyCalendarEntryAnswerSchema,
     handler: ({ body }) => {
       const entry = running(energy).calendar.add(body);
       calendarChanged();
@@ -121,6 +127,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
     params: NumericIdParam,
     body: CalendarEntrySchema,
     audit: 'energy.calendar.update',
+    response: EnergyCalendarEntryAnswerSchema,
     handler: ({ params, body }) => {
       const entry = running(energy).calendar.update(params.id, body);
       if (!entry) throw new ApiError(404, 'not_found', { what: `calendar ${params.id}` });
@@ -138,6 +145,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
     access: [...FACILITY],
     params: NumericIdParam,
     audit: 'energy.calendar.delete',
+    response: NoContent,
     handler: ({ params }) => {
       if (!running(energy).calendar.remove(params.id)) throw new ApiError(404, 'not_found', { what: `calendar ${params.id}` });
       calendarChanged();
@@ -152,6 +160,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
     tag: 'energy',
     access: [...FACILITY],
     query: z.strictObject({ room: z.string().max(64).optional(), from: DateParam.optional() }),
+    response: EnergyBookingsAnswerSchema,
     handler: ({ query }) => ({ bookings: running(energy).bookings.list({ room: query.room, onOrAfter: query.from }) }),
   });
 
@@ -165,6 +174,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
     body: BookingBody,
     audit: 'energy.booking.add',
     status: 201,
+    response: EnergyBookingAnswerSchema,
     handler: ({ body, user }) => {
       const s = running(energy);
       if (!s.topology.rooms.has(body.room)) throw new ApiError(404, 'energy.unknown_room', { id: body.room });
@@ -183,6 +193,7 @@ export function scheduleRoutes(api: ApiRouter, energy: EnergyModule): void {
     access: [...FACILITY],
     params: NumericIdParam,
     audit: 'energy.booking.delete',
+    response: NoContent,
     handler: ({ params }) => {
       const s = running(energy);
       if (!s.bookings.remove(params.id)) throw new ApiError(404, 'not_found', { what: `booking ${params.id}` });

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { BROKER_ROLES, ID_RE } from '@campus/protocol';
-import type { ApiRouter } from '../router.js';
+import { NoContent, type ApiRouter } from '../router.js';
 import { ApiError } from '../errors.js';
 import type { Store } from '../../store/index.js';
 import { USER_ROLES } from '../../store/users.js';
 import { hashPassword, randomSecret } from '../../security/password.js';
 import type { CampusBroker } from '../../broker/broker.js';
 import { publicUser } from './auth.js';
+import { AuditAnswerSchema, DevicesAnswerSchema, MqttClientCreatedSchema, SystemInfoSchema, UserAnswerSchema, UsersAnswerSchema } from '@campus/protocol/admin/api';
 
 const IdParam = z.strictObject({ id: z.string().regex(ID_RE, 'letters, digits, - _ .') });
 
@@ -42,6 +43,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
     summary: 'Site, version, clock trust and broker summary',
     tag: 'system',
     access: 'any',
+    response: SystemInfoSchema,
     handler: () => ({
       site: deps.site.id,
       siteName: deps.site.name,
@@ -57,6 +59,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
     summary: 'Clients known to the broker (devices, PC agents, operators) with online state',
     tag: 'devices',
     access: ['it'],
+    response: DevicesAnswerSchema,
     handler: () => {
       const known = new Map(store.mqttClients.list().map((c) => [c.clientId, c]));
       const clients = [...known.values()].map((c) => ({
@@ -82,6 +85,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
     body: NewMqttClient,
     audit: 'mqtt.client.upsert',
     status: 201,
+    response: MqttClientCreatedSchema,
     handler: async ({ body }) => {
       const password = body.password ?? randomSecret(18);
       const rec = store.mqttClients.upsert({ clientId: body.clientId, role: body.role, displayName: body.displayName, passwordHash: await hashPassword(password) });
@@ -98,6 +102,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
     access: ['it'],
     params: IdParam,
     audit: 'mqtt.client.revoke',
+    response: NoContent,
     handler: ({ params }) => {
       if (!store.mqttClients.setEnabled(params.id, false)) throw new ApiError(404, 'not_found', { what: params.id });
       return undefined;
@@ -110,6 +115,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
     summary: 'Panel users',
     tag: 'users',
     access: ['admin'],
+    response: UsersAnswerSchema,
     handler: () => ({ users: store.users.list().map((u) => ({ id: u.id, ...publicUser(u), disabled: u.disabled })) }),
   });
 
@@ -123,6 +129,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
     body: NewUser,
     audit: 'user.create',
     status: 201,
+    response: UserAnswerSchema,
     handler: async ({ body }) => {
       if (store.users.credentials(body.username)) throw new ApiError(409, 'conflict', { what: body.username });
       const u = store.users.create({ username: body.username, displayName: body.displayName, roles: body.roles, locale: body.locale, passwordHash: await hashPassword(body.password) });
@@ -140,6 +147,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
     params: z.strictObject({ id: z.coerce.number().int().positive() }),
     body: PatchUser,
     audit: 'user.update',
+    response: UserAnswerSchema,
     handler: async ({ params, body }) => {
       const u = store.users.update(params.id, { ...body, passwordHash: body.password ? await hashPassword(body.password) : undefined });
       if (!u) throw new ApiError(404, 'not_found', { what: `user ${params.id}` });
@@ -155,6 +163,7 @@ export function adminRoutes(api: ApiRouter, deps: { store: Store; broker: Campus
     tag: 'audit',
     access: ['admin'],
     query: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100), before: z.coerce.number().int().positive().optional() }),
+    response: AuditAnswerSchema,
     handler: ({ query }) => ({ entries: store.audit.list(query.limit, query.before) }),
   });
 }

@@ -1,18 +1,20 @@
 import { z } from 'zod';
-import type { ApiRouter } from '../router.js';
+import { NoContent, type ApiRouter } from '../router.js';
 import { ApiError } from '../errors.js';
 import { SESSION_COOKIE, parseCookies } from '../cookies.js';
 import type { LoginLimiter } from '../login-limiter.js';
 import type { Store } from '../../store/index.js';
 import { verifyPassword, DUMMY_HASH } from '../../security/password.js';
 import { SYSTEM_EVENTS } from '@campus/protocol';
+import { SessionAnswerSchema, type PublicUser } from '@campus/protocol/admin/api';
+import type { User } from '../../store/users.js';
 
 export const LoginBody = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
 });
 
-export function publicUser(u: { username: string; displayName: string; roles: string[]; locale: string }) {
+export function publicUser(u: Pick<User, 'username' | 'displayName' | 'roles' | 'locale'>): PublicUser {
   return { username: u.username, displayName: u.displayName, roles: u.roles, locale: u.locale };
 }
 
@@ -27,6 +29,7 @@ export function authRoutes(api: ApiRouter, deps: { store: Store; limiter: LoginL
     tag: 'auth',
     access: 'public',
     body: LoginBody,
+    response: SessionAnswerSchema,
     handler: async ({ req, res, body }) => {
       const address = req.ip ?? 'unknown';
       const wait = limiter.retryAfter(body.username, address);
@@ -63,6 +66,7 @@ export function authRoutes(api: ApiRouter, deps: { store: Store; limiter: LoginL
     summary: 'The signed-in user and the CSRF token',
     tag: 'auth',
     access: 'any',
+    response: SessionAnswerSchema,
     handler: ({ req, user }) => {
       const token = parseCookies(req.headers.cookie)[SESSION_COOKIE]!;
       return { user: publicUser(user!), csrfToken: store.sessions.get(token)!.csrfToken };
@@ -77,6 +81,7 @@ export function authRoutes(api: ApiRouter, deps: { store: Store; limiter: LoginL
     tag: 'auth',
     access: 'any',
     audit: 'auth.logout',
+    response: NoContent,
     handler: ({ req, res }) => {
       const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
       if (token) store.sessions.delete(token);

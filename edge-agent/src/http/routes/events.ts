@@ -3,6 +3,7 @@ import { bilingual } from '@campus/protocol/i18n';
 import type { ApiRouter } from '../router.js';
 import type { Store, StoredEvent } from '../../store/index.js';
 import type { Visibility } from '../visibility.js';
+import { EventsAnswerSchema } from '@campus/protocol/admin/api';
 
 export function panelEvent(e: StoredEvent) {
   const { seq: _seq, recordedAt: _r, ...env } = e;
@@ -32,6 +33,7 @@ export function eventRoutes(api: ApiRouter, deps: { store: Store; visibility: Vi
     tag: 'events',
     access: 'any',
     query: EventsQuery,
+    response: EventsAnswerSchema,
     handler: ({ user, query }) => {
       const beforeSeq = query.before ? deps.store.events.seqOf(query.before) : undefined;
       const out: ReturnType<typeof panelEvent>[] = [];

@@ -1,108 +1,38 @@
 import * as z from 'zod/mini';
+import type { IssuedAgentConfig } from '@campus/protocol/usb/agent-config';
+import type { AgentView, DeviceRequestView, EndpointKeys, PolicyChange as ProtocolPolicyChange, PolicyVersionView } from '@campus/protocol/usb/api';
+import type { UsbDeviceIdentity } from '@campus/protocol/usb/device';
+import type { PolicyContent as ProtocolPolicyContent } from '@campus/protocol/usb/policy-content';
+import type { PolicyTarget as ProtocolPolicyTarget, UsbException as ProtocolUsbException, UsbMatch as ProtocolUsbMatch, UsbRule as ProtocolUsbRule } from '@campus/protocol/usb/policy';
 import type { EdgeApi } from '../../api/client';
 
 /**
- * The edge's endpoint-guard routes (docs/endpoints-api.md) as the panel uses them. Each
- * answer is parsed before the page trusts it; fields the pages do not show are passed
- * through loosely so a newer edge with more fields still works.
+ * The edge's endpoint-guard routes (docs/endpoints-api.md) as the panel uses them. The
+ * types come from protocol (@campus/protocol/usb/*, the edge's response schemas), narrowed
+ * to the fields the pages show. Each answer is parsed before the page trusts it; fields the
+ * pages do not show are passed through loosely so a newer edge with more fields still works.
  */
-export type PolicyTarget = { scope: 'all' } | { scope: 'group'; group: string } | { scope: 'pc'; agentId: string };
-export type PolicyState = 'none' | 'pending' | 'applied' | 'refused';
+export type PolicyTarget = ProtocolPolicyTarget;
+export type PolicyState = AgentView['policy']['state'];
+export type UsbMatch = ProtocolUsbMatch;
+export type UsbRule = ProtocolUsbRule;
+export type UsbException = ProtocolUsbException;
+export type PolicyContent = ProtocolPolicyContent;
 
-export interface UsbMatch {
-  vid?: string;
-  pid?: string;
-  serial?: string;
-  port?: string;
-  interfaceClass?: number;
-}
-export interface UsbRule {
-  id: string;
-  action: 'allow' | 'block';
-  match: UsbMatch;
-  note?: string;
-}
-export interface UsbException {
-  id: string;
-  match: UsbMatch;
-  expiresAt: number;
-  grantedTo?: string;
-  note?: string;
-}
-export interface PolicyContent {
-  killSwitch: boolean;
-  defaultAction: 'deny' | 'allow';
-  keystrokeGuard: { enabled: boolean };
-  rules: UsbRule[];
-  exceptions: UsbException[];
-  note?: string;
-}
+type AgentAck = NonNullable<AgentView['policy']['ack']>;
+type AgentHeartbeat = NonNullable<AgentView['heartbeat']>;
+export type Agent = Omit<AgentView, 'policy' | 'heartbeat'> & {
+  policy: Pick<AgentView['policy'], 'state' | 'version' | 'published' | 'applied'> & { ack: (Pick<AgentAck, 'reason' | 'detail' | 'at'> & { status: string }) | null };
+  heartbeat: Pick<AgentHeartbeat, 'devicesPresent' | 'devicesBlocked' | 'killSwitch' | 'at'> | null;
+};
 
-export interface Agent {
-  agentId: string;
-  displayName: string;
-  groups: string[];
-  online: boolean;
-  hostname: string | null;
-  platform: string | null;
-  agentVersion: string | null;
-  lastHeardAt: number | null;
-  silentSince: number | null;
-  createdAt: number;
-  policy: { state: PolicyState; version: number | null; published: number | null; applied: number | null; ack: { status: string; reason: string; detail: string | null; at: number } | null };
-  heartbeat: { devicesPresent: number; devicesBlocked: number; killSwitch: boolean; at: number | null } | null;
-  grantsInForce: number;
-}
+export type PolicyVersion = PolicyVersionView;
+export type PolicyChange = ProtocolPolicyChange;
+export type DeviceIdentity = UsbDeviceIdentity;
+export type DeviceRequest = Omit<DeviceRequestView, 'receivedAt' | 'grantId' | 'agentName'> & { agentName: string | null };
 
-export interface PolicyVersion {
-  version: number;
-  target: PolicyTarget;
-  basedOn: number | null;
-  createdAt: number;
-  createdBy: string;
-  content: PolicyContent;
-  rollout: { agents: number; applied: number; refused: number };
-}
-
-export type PolicyChange =
-  | { section: 'target'; kind: 'changed'; before: PolicyTarget; after: PolicyTarget }
-  | { section: 'settings'; kind: 'changed'; field: 'killSwitch' | 'defaultAction' | 'keystrokeGuard' | 'note'; before: unknown; after: unknown }
-  | { section: 'rules' | 'exceptions'; kind: 'added' | 'removed' | 'changed'; id: string }
-  | { section: 'rules' | 'exceptions'; kind: 'moved'; id: string; from: number; to: number };
-
-export interface DeviceIdentity {
-  vid: string;
-  pid: string;
-  serial: string | null;
-  port: string;
-  manufacturer: string | null;
-  product: string | null;
-  interfaceClasses: number[];
-}
-
-export interface DeviceRequest {
-  id: string;
-  agentId: string;
-  agentName: string | null;
-  requestedAt: number;
-  device: DeviceIdentity;
-  requestedBy: string;
-  note: string;
-  durationMinutes: number | null;
-  status: 'pending' | 'approved' | 'denied';
-  decidedBy: string | null;
-  decidedAt: number | null;
-  decisionNote: string | null;
-}
-
-/** The agent config file (endpoint-guard's AgentConfigSchema), shown once. */
-export interface AgentConfigFile {
-  agentId: string;
-  groups: string[];
-  edge: { host: string; port: number; fingerprintsSha256: string[] };
-  credentials: { password: string };
-  policyKeys: Array<{ kid: string; publicKeyPem: string }>;
-}
+/** The agent config file (protocol's AgentConfigSchema, as the edge fills it), shown once. */
+export type AgentConfigFile = IssuedAgentConfig;
 
 export interface Provisioned {
   agent: Agent;
@@ -111,10 +41,7 @@ export interface Provisioned {
   config: AgentConfigFile;
 }
 
-export interface Keys {
-  policyKey: { algorithm: string; kid: string; publicKeyPem: string };
-  broker: { tlsFingerprint256: string | null; tlsPort: number | null; url: string | null };
-}
+export type Keys = { policyKey: Omit<EndpointKeys['policyKey'], 'algorithm'> & { algorithm: string }; broker: EndpointKeys['broker'] };
 
 const target: z.ZodMiniType<PolicyTarget> = z.union([
   z.object({ scope: z.literal('all') }),
@@ -170,7 +97,9 @@ const change: z.ZodMiniType<PolicyChange> = z.union([
   z.object({ section: z.literal('target'), kind: z.literal('changed'), before: target, after: target }),
   z.object({ section: z.literal('settings'), kind: z.literal('changed'), field: z.enum(['killSwitch', 'defaultAction', 'keystrokeGuard', 'note']), before: z.unknown(), after: z.unknown() }),
   z.object({ section: z.enum(['rules', 'exceptions']), kind: z.literal('moved'), id: z.string(), from: z.number(), to: z.number() }),
-  z.object({ section: z.enum(['rules', 'exceptions']), kind: z.enum(['added', 'removed', 'changed']), id: z.string() }),
+  z.object({ section: z.enum(['rules', 'exceptions']), kind: z.literal('added'), id: z.string(), after: z.unknown(), position: z.number() }),
+  z.object({ section: z.enum(['rules', 'exceptions']), kind: z.literal('removed'), id: z.string(), before: z.unknown(), position: z.number() }),
+  z.object({ section: z.enum(['rules', 'exceptions']), kind: z.literal('changed'), id: z.string(), before: z.unknown(), after: z.unknown() }),
 ]);
 const device: z.ZodMiniType<DeviceIdentity> = z.object({
   vid: z.string(),
