@@ -5,9 +5,14 @@ import { RECORD_KINDS, RecordKeySchema } from '@campus/protocol/sync/records';
 import { HttpError } from '../http/errors.js';
 import { RecordBatchSchema, type RecordStore } from '../feed/records.js';
 import type { Database } from '../db/database.js';
+import { AccountInputSchema, type AccountHome, type StaffAccounts } from '../staff/accounts.js';
+import { redact, type StaffAudit } from '../staff/audit.js';
+import { DistrictInputSchema, DistrictSchoolsSchema, type Districts } from './districts.js';
 import { CampusInputSchema, EdgeInputSchema, SchoolInputSchema, type Tenancy } from './tenancy.js';
 
 const KindKeySchema = z.object({ schoolId: z.string().max(64), kind: z.enum(RECORD_KINDS), key: RecordKeySchema });
+/** The first admin of a school or district: an account whose roles the admin token cannot choose. */
+export const FirstAdminSchema = AccountInputSchema.omit({ roles: true, classes: true });
 const RotateSchema = z.object({ revokeOthers: z.boolean().default(false) }).default({ revokeOthers: false });
 
 /** `Authorization: Bearer <admin token>`, compared in constant time. */
@@ -21,10 +26,59 @@ export function adminGuard(token: string) {
   };
 }
 
-/** Admin API: schools, campuses, edges with credentials and key rotation, cloud-owned records. */
-export function adminRoutes(token: string, tenancy: Tenancy, records: RecordStore, db: Database): Router {
+export interface AdminStaffDeps {
+  accounts: StaffAccounts;
+  audit: StaffAudit;
+  districts: Districts;
+}
+
+/**
+ * Admin API: schools, campuses, edges with credentials and key rotation, cloud-owned
+ * records, districts, and the first admin account of a school or district (every later
+ * account is made by that admin in the console, with the staff API).
+ */
+export function adminRoutes(token: string, tenancy: Tenancy, records: RecordStore, db: Database, staff: AdminStaffDeps): Router {
   const r = express.Router();
   r.use(adminGuard(token));
+
+  /** Creates the home's first admin; refused once an enabled admin exists. Audited as the admin token. */
+  const firstAdmin = async (home: AccountHome, body: unknown, address: string | null) => {
+    const input = FirstAdminSchema.parse(body);
+    return db.transaction(async (tx) => {
+      // Serialise first-admin creation per home: two concurrent calls cannot both pass the check.
+      const lock = 'schoolId' in home ? await tx.query('SELECT 1 FROM schools WHERE id = $1 FOR UPDATE', [home.schoolId]) : await tx.query('SELECT 1 FROM districts WHERE id = $1 FOR UPDATE', [home.districtId]);
+      if (!lock.rows.length) throw new HttpError(404, 'sync.error.not_found');
+      if ((await staff.accounts.enabledAdmins(tx, home)) > 0) throw new HttpError(409, 'staff.error.first_admin_exists');
+      const role = 'schoolId' in home ? 'school_admin' : 'district_admin';
+      const account = await staff.accounts.create(tx, home, { ...input, roles: [role] });
+      await staff.audit.append(tx, {
+        schoolId: 'schoolId' in home ? home.schoolId : null,
+        districtId: 'districtId' in home ? home.districtId : null,
+        actorId: null,
+        actorName: 'admin-token',
+        action: 'staff.account.create_first_admin',
+        target: account.id,
+        detail: redact({ ...input, roles: [role] }) as Record<string, unknown>,
+        address,
+      });
+      return account;
+    });
+  };
+  r.post('/schools/:schoolId/accounts', async (req, res) => {
+    res.status(201).json(await firstAdmin({ schoolId: String(req.params.schoolId) }, req.body, req.ip ?? null));
+  });
+  r.get('/districts', async (_req, res) => {
+    res.json({ districts: await staff.districts.list() });
+  });
+  r.post('/districts', async (req, res) => {
+    res.status(201).json(await staff.districts.create(DistrictInputSchema.parse(req.body)));
+  });
+  r.put('/districts/:districtId/schools', async (req, res) => {
+    res.json(await staff.districts.setSchools(String(req.params.districtId), DistrictSchoolsSchema.parse(req.body).schoolIds));
+  });
+  r.post('/districts/:districtId/accounts', async (req, res) => {
+    res.status(201).json(await firstAdmin({ districtId: String(req.params.districtId) }, req.body, req.ip ?? null));
+  });
 
   r.get('/schools', async (_req, res) => {
     res.json({ schools: await tenancy.listSchools() });
