@@ -238,7 +238,10 @@ async function writeRoles(q: Queryable, accountId: string, roles: StaffRole[], c
   await q.query('INSERT INTO staff_roles (account_id, role, class_id) SELECT $1, r, c FROM unnest($2::text[], $3::text[]) AS t(r, c)', [accountId, pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
 }
 
+/** The person record an account links to; one account per person. */
 async function personOf(q: Queryable, schoolId: string, personKey: string): Promise<{ phone: string | null }> {
+  const taken = await q.query('SELECT 1 FROM staff_accounts WHERE school_id = $1 AND person_key = $2', [schoolId, personKey]);
+  if (taken.rows.length) throw new HttpError(409, 'staff.error.person_taken', { personKey });
   const r = await q.query<{ phone: string | null }>(`SELECT data->>'phone' AS phone FROM records WHERE school_id = $1 AND kind = 'person' AND key = $2 AND NOT deleted`, [schoolId, personKey]);
   if (!r.rows[0]) throw new HttpError(400, 'staff.error.person_unknown', { personKey });
   return r.rows[0];
