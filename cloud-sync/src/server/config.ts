@@ -17,6 +17,14 @@ export const CloudConfigSchema = z.object({
   adminToken: z.string().min(16).optional(),
   vapidSubject: z.string().regex(/^(mailto:|https:)/).default('mailto:it@school.example'),
   demo: z.boolean().default(false),
+  /** Staff console sign-in: failed sign-ins before an account locks, lock and session lengths. */
+  staffAuth: z
+    .strictObject({
+      maxFailures: z.number().int().min(3).max(20).default(5),
+      lockoutMinutes: z.number().int().min(1).max(24 * 60).default(15),
+      sessionHours: z.number().min(0.25).max(72).default(12),
+    })
+    .default({ maxFailures: 5, lockoutMinutes: 15, sessionHours: 12 }),
   tls: z.object({ certFile: z.string(), keyFile: z.string() }).optional(),
   /** Extra CA certificate (PEM file) trusted for Web Push endpoints: only for a local test push service. */
   pushCaFile: z.string().optional(),
@@ -47,6 +55,7 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     ...(cfg.adminToken ? { adminToken: cfg.adminToken } : {}),
     vapidSubject: cfg.vapidSubject,
     demo: cfg.demo,
+    staffAuth: { maxFailures: cfg.staffAuth.maxFailures, lockoutMs: cfg.staffAuth.lockoutMinutes * 60_000, sessionTtlMs: Math.round(cfg.staffAuth.sessionHours * 3600_000) },
     channels: cfg.channels,
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
     ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),
