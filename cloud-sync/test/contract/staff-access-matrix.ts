@@ -28,6 +28,7 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'PUT /accounts/:accountId/password':                           [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  403],
   'DELETE /accounts/:accountId':                                 [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  403],
   'GET /audit':                                                  [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  403],
+  'GET /schools/:schoolId/edges':                                [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 'ok',  'ok'],
   'GET /schools/:schoolId/classes/:classId/students':            [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey':    [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'DELETE /schools/:schoolId/classes/:classId/leaves/:leaveKey': [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],

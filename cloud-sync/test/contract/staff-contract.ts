@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChangeFeedFollower } from '../../src/client/change-feed.js';
+import { MemoryChangeApplier } from '../../src/client/reference/memory-applier.js';
+import { SignedTransport } from '../../src/client/transport.js';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
@@ -20,6 +23,7 @@ export function staffContract(backend: Backend): void {
     let cloud: TestCloud;
     let sms: HttpSink;
     let A: string;
+    let edgeA: Awaited<ReturnType<TestCloud['provisionEdge']>>;
     let B: string;
     let districtId: string;
     let adminA: StaffClient;
@@ -36,7 +40,8 @@ export function staffContract(backend: Backend): void {
     beforeAll(async () => {
       sms = await startHttpSink();
       cloud = await startTestCloud(backend, { channels: { sms: { url: sms.url } }, now: () => Date.now() + clock.offset, staffAuth: { maxFailures: 5, lockoutMs: 15 * 60_000 } });
-      A = (await cloud.provisionEdge({ schoolName: '甲校', site: 'staff-a' })).schoolId;
+      edgeA = await cloud.provisionEdge({ schoolName: '甲校', site: 'staff-a' });
+      A = edgeA.schoolId;
       B = (await cloud.provisionEdge({ schoolName: '乙校', site: 'staff-b' })).schoolId;
       await cloud.records.write(A, [
         { kind: 'person', key: 's1', data: { name: '王一', roles: ['student'], classId: C1 } },
@@ -44,7 +49,7 @@ export function staffContract(backend: Backend): void {
         { kind: 'person', key: 's3', data: { name: '李三', roles: ['student'], classId: C1 } },
         // One person: a teacher in A who is also s1's guardian.
         { kind: 'person', key: 't-li', data: { name: '李老师', roles: ['teacher', 'guardian'], phone: TEACHER_PHONE } },
-        { kind: 'guardianship', key: 's1~t-li', data: { studentId: 's1', guardianId: 't-li', relation: '母亲', mayPickUp: true, receivesNotices: true } },
+        { kind: 'guardianship', key: 's1.t-li', data: { studentId: 's1', guardianId: 't-li', relation: '母亲', mayPickUp: true, receivesNotices: true } },
       ]);
       await cloud.records.write(B, [{ kind: 'person', key: 's1', data: { name: '乙学生', roles: ['student'], classId: C1 } }]);
       expect((await cloud.admin('POST', `/schools/${A}/accounts`, { username: 'admin-a', displayName: '甲校管理员', password: PW })).status).toBe(201);
@@ -56,7 +61,7 @@ export function staffContract(backend: Backend): void {
       adminA = await staffSignIn(cloud.url, 'admin-a', PW);
       adminB = await staffSignIn(cloud.url, 'admin-b', PW);
       distAdmin = await staffSignIn(cloud.url, 'edu-admin', PW);
-    });
+    }, 180_000);
     afterAll(async () => {
       await cloud?.dispose();
       await sms?.close();
@@ -232,6 +237,35 @@ export function staffContract(backend: Backend): void {
       expect((await ht2.call('GET', `/schools/${A}/classes/${c2}/students`)).status).toBe(200);
     });
 
+    it('says when a connected edge has applied a leave granted in the console', async () => {
+      const applier = new MemoryChangeApplier();
+      const transport = new SignedTransport({ cloudUrl: cloud.url, credentials: edgeA.credentials });
+      const follower = new ChangeFeedFollower({ transport, applier, waitSeconds: 20 });
+      await follower.start();
+      try {
+        const admin = await staffSignIn(cloud.url, 'admin-a', PW);
+        const from = Date.now();
+        const put = await admin.call('PUT', `/schools/${A}/classes/${encodeURIComponent(C1)}/leaves/lv-edge`, { personId: 's3', from, until: from + 3600_000 });
+        expect(put.status).toBe(200);
+        const cursor = put.json.cursor as number;
+        await waitFor(() => applier.get('leave', 'lv-edge'), 'the leave on the edge', 15_000);
+        expect(applier.get('leave', 'lv-edge')).toMatchObject({ personId: 's3', approvedBy: 'admin-a' });
+        // The edge tells the cloud by asking the feed from its new cursor.
+        const view = await waitFor(async () => {
+          const r = await admin.call('GET', `/schools/${A}/edges`);
+          const e = r.json.edges.find((x: { id: string }) => x.id === edgeA.edgeId);
+          return e && e.applied.cursor >= cursor ? r.json : null;
+        }, 'the edge to report the cursor', 15_000);
+        expect(view.cursor).toBeGreaterThanOrEqual(cursor);
+        expect(view.edges).toEqual([expect.objectContaining({ id: edgeA.edgeId, site: 'staff-a', disabled: false, applied: expect.objectContaining({ behind: 0 }) })]);
+        expect(view.edges[0].applied.at).toBeGreaterThanOrEqual(from);
+        expect(view.edges[0].lastSeenAt).toBeGreaterThanOrEqual(from - 60_000);
+      } finally {
+        await follower.stop();
+        transport.close();
+      }
+    });
+
     it('lets a district admin manage district accounts, and a district viewer read but write nothing', async () => {
       expect((await distAdmin.call('GET', '/schools')).json.schools.map((s: { id: string }) => s.id)).toEqual([A]);
       const bad = await distAdmin.call('POST', '/accounts', { username: 'edu-x', displayName: 'x', password: PW, roles: ['school_admin'] });
@@ -305,10 +339,10 @@ export function staffContract(backend: Backend): void {
       const id = made.json.id as string;
       await adminA.call('PATCH', `/accounts/${id}`, { version: made.json.version, displayName: '孙工程师' });
       await adminA.call('PUT', `/accounts/${id}/password`, { password: 'another-password-9' });
-      const it = await staffSignIn(cloud.url, 'it-sun', 'another-password-9');
-      await it.call('PUT', '/session/password', { currentPassword: 'another-password-9', newPassword: 'third-password-99' });
-      expect((await it.call('PUT', '/session/password', { currentPassword: 'wrong', newPassword: 'fourth-password-9' })).status).toBe(403);
-      await it.call('DELETE', '/session');
+      const itStaff = await staffSignIn(cloud.url, 'it-sun', 'another-password-9');
+      await itStaff.call('PUT', '/session/password', { currentPassword: 'another-password-9', newPassword: 'third-password-99' });
+      expect((await itStaff.call('PUT', '/session/password', { currentPassword: 'wrong', newPassword: 'fourth-password-9' })).status).toBe(403);
+      await itStaff.call('DELETE', '/session');
       await adminA.call('DELETE', `/accounts/${id}`);
       const rows = (await auditOf(adminA)).filter((e) => e.target === id && e.at >= t0).reverse();
       expect(rows.map((e) => [e.action, e.actorName])).toEqual([
@@ -332,7 +366,7 @@ export function staffContract(backend: Backend): void {
       expect((await auditOf(adminA)).some((e) => e.action === 'staff.password.change' && e.at >= t0 && e.actorName !== 'it-sun')).toBe(false);
       expect((await auditOf(adminA, '?action=staff.account.create_first_admin'))[0]).toMatchObject({ actorName: 'admin-token', actorId: null });
       // Only the school admin reads it; paging by id.
-      expect((await it.call('GET', '/audit')).status).toBe(401);
+      expect((await itStaff.call('GET', '/audit')).status).toBe(401);
       const page1 = (await adminA.call('GET', '/audit?limit=2')).json;
       expect(page1.entries).toHaveLength(2);
       const page2 = (await adminA.call('GET', `/audit?limit=2&before=${page1.next}`)).json;

@@ -41,6 +41,7 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
   'PUT /accounts/:accountId/password': async (who, _me, env) => ({ path: `/accounts/${(await victim(who, env)).id}/password`, body: { password: 'another-password-2' } }),
   'DELETE /accounts/:accountId': async (who, _me, env) => ({ path: `/accounts/${(await victim(who, env)).id}` }),
   'GET /audit': async () => ({ path: '/audit' }),
+  'GET /schools/:schoolId/edges': async (_who, _me, env) => ({ path: `/schools/${env.school}/edges` }),
   'GET /schools/:schoolId/classes/:classId/students': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/students` }),
   'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey': async (_who, _me, env) => ({
     path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/leaves/m-${env.n()}`,
@@ -92,7 +93,7 @@ export function staffMatrixContract(backend: Backend): void {
         expect(r.status, `create ${who}`).toBe(201);
         usernames.set(who, username);
       }
-    });
+    }, 180_000);
     afterAll(async () => {
       await cloud?.dispose();
     });

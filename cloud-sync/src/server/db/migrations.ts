@@ -159,7 +159,7 @@ CREATE TABLE settings (
   },
   {
     id: 2,
-    name: 'districts, staff accounts and roles, staff sessions and codes, staff audit',
+    name: 'districts, staff accounts and roles, staff sessions and codes, staff audit, edge feed cursors',
     sql: `
 CREATE TABLE districts (
   id text PRIMARY KEY,
@@ -239,6 +239,9 @@ CREATE INDEX staff_audit_district ON staff_audit (district_id, id) WHERE distric
 CREATE FUNCTION staff_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'staff_audit is append-only'; END $$;
 CREATE TRIGGER staff_audit_no_change BEFORE UPDATE OR DELETE ON staff_audit FOR EACH ROW EXECUTE FUNCTION staff_audit_append_only();
 CREATE TRIGGER staff_audit_no_truncate BEFORE TRUNCATE ON staff_audit FOR EACH STATEMENT EXECUTE FUNCTION staff_audit_append_only();
+-- The change-feed cursor an edge last asked from: it has applied every change up to it.
+ALTER TABLE edges ADD COLUMN feed_cursor bigint NOT NULL DEFAULT 0;
+ALTER TABLE edges ADD COLUMN feed_cursor_at bigint;
 `,
   },
 ];

@@ -65,6 +65,15 @@ export class RecordStore {
     return top;
   }
 
+  /**
+   * Notes the cursor an edge asks the feed from: the edge applies a page and its cursor in
+   * one transaction before asking again, so every change up to it is applied there. This
+   * is what tells the console when a write has reached each edge. Written only on change.
+   */
+  async noteEdgeCursor(edgeId: string, after: number, now = Date.now()): Promise<void> {
+    await this.db.query('UPDATE edges SET feed_cursor = $2, feed_cursor_at = $3 WHERE id = $1 AND feed_cursor <> $2', [edgeId, after, now]);
+  }
+
   /** Wakes this process's long-polls of the school after a commit. */
   changed(schoolId: string): void {
     this.notifier.notify(schoolId);

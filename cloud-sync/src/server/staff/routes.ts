@@ -31,6 +31,8 @@ const AuditQuerySchema = z.object({
 
 /** Account admins of the account's own home: a school's admin, or a district's admin. */
 const ACCOUNT_ADMINS: readonly StaffRole[] = ['school_admin', 'district_admin'];
+/** Who sees a school's edges (no personal data): the school's admin and IT, the district. */
+const EDGE_WATCHERS: readonly StaffRole[] = ['school_admin', 'it', 'district_admin', 'district_viewer'];
 /** Who handles a class's roster and leaves: the school's admin and office, and the class's head teacher. */
 const CLASS_STAFF: readonly StaffRole[] = ['school_admin', 'office', 'head_teacher'];
 
@@ -229,6 +231,37 @@ export function staffRoutes(api: StaffRouter, deps: StaffRouteDeps): void {
     handler: async ({ principal, query, q }) => {
       const entries = await audit.list(q, principal.schoolId ? { schoolId: principal.schoolId } : { districtId: principal.districtId! }, query);
       return { entries, next: entries.length === query.limit ? entries.at(-1)!.id : null };
+    },
+  });
+
+  // ---- a school's edges ----
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/edges',
+    summary: "A school's edges: last contact, and how far each has applied the change feed (a write's cursor ≤ applied.cursor: it is on that edge)",
+    scope: 'school',
+    roles: EDGE_WATCHERS,
+    params: z.object({ schoolId: z.string().max(64) }),
+    handler: async ({ params, q }) => {
+      const r = await q.query<{ id: string; name: string; campus: string | null; site: string | null; disabled: boolean; last_seen_at: number | null; feed_cursor: number; feed_cursor_at: number | null }>(
+        `SELECT e.id, e.name, c.name AS campus, c.site, e.disabled, e.last_seen_at, e.feed_cursor, e.feed_cursor_at
+         FROM edges e LEFT JOIN campuses c ON c.id = e.campus_id
+         WHERE e.school_id = $1 ORDER BY e.created_at, e.id`,
+        [params.schoolId],
+      );
+      const schoolCursor = (await q.query<{ change_seq: number }>('SELECT change_seq FROM schools WHERE id = $1', [params.schoolId])).rows[0]?.change_seq ?? 0;
+      return {
+        cursor: schoolCursor,
+        edges: r.rows.map((e) => ({
+          id: e.id,
+          name: e.name,
+          campus: e.campus,
+          site: e.site,
+          disabled: e.disabled,
+          lastSeenAt: e.last_seen_at,
+          applied: { cursor: e.feed_cursor, at: e.feed_cursor_at, behind: Math.max(0, schoolCursor - e.feed_cursor) },
+        })),
+      };
     },
   });
 
