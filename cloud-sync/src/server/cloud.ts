@@ -27,6 +27,7 @@ import { storedAdminToken, storedVapidKeys } from './settings.js';
 import { StaffRouter, type RouteInfo } from './staff/access.js';
 import { StaffAccounts } from './staff/accounts.js';
 import { StaffAudit } from './staff/audit.js';
+import { recordRoutes } from './staff/record-routes.js';
 import { staffRoutes } from './staff/routes.js';
 import { DEFAULT_STAFF_AUTH, StaffAuth, type StaffAuthOptions } from './staff/staff-auth.js';
 import { adminRoutes } from './tenancy/admin-routes.js';
@@ -144,6 +145,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const staffAuth = new StaffAuth(db, staffAudit, codeSender('staff'), staffAuthOpts);
     const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
     staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
+    recordRoutes(staffApi, records);
 
     const app = buildApp({
       edge: edgeRoutes(auth, ingest, records),

@@ -333,6 +333,49 @@ export function staffContract(backend: Backend): void {
       expect((await new StaffClient(cloud.url).signIn({ username: 'nurse-he', password: PW })).status).toBe(401);
     });
 
+    it('keeps the later of two concurrent record edits from silently overwriting the first', async () => {
+      expect((await adminA.call('POST', '/accounts', { username: 'office-qian', displayName: '钱老师', password: PW, roles: ['office'] })).status).toBe(201);
+      expect((await adminA.call('POST', '/accounts', { username: 'office-sun', displayName: '孙老师', password: PW, roles: ['office'] })).status).toBe(201);
+      const one = await staffSignIn(cloud.url, 'office-qian', PW);
+      const two = await staffSignIn(cloud.url, 'office-sun', PW);
+      const path = `/schools/${A}/roster/person/p-new`;
+      const created = await one.call('PUT', path, { data: { name: '新同学', roles: ['student'], classId: C1 }, version: null });
+      expect(created.status).toBe(200);
+      const v1 = created.json.record.version as number;
+      expect((await cloud.records.changesAfter(A, created.json.cursor - 1, 10)).changes[0]).toMatchObject({ kind: 'person', key: 'p-new', op: 'upsert' });
+      // Creating what exists is a conflict, too.
+      const again = await two.call('PUT', path, { data: { name: '重复', roles: ['student'] }, version: null });
+      expect(again.status).toBe(409);
+      expect(again.json.error.details.current).toMatchObject({ key: 'p-new', version: v1, data: { name: '新同学' } });
+      // Both read v1 and save at once: one wins, the other is told what the record now is.
+      const [a, b] = await Promise.all([
+        one.call('PUT', path, { data: { name: '新同学甲', roles: ['student'], classId: C1 }, version: v1 }),
+        two.call('PUT', path, { data: { name: '新同学乙', roles: ['student'], classId: C2 }, version: v1 }),
+      ]);
+      expect([a.status, b.status].sort()).toEqual([200, 409]);
+      const [win, lose] = a.status === 200 ? [a, b] : [b, a];
+      expect(lose.json.error.message['zh-CN']).toContain('已被他人修改');
+      expect(lose.json.error.details.current).toEqual(win.json.record);
+      expect(await cloud.records.get(A, 'person', 'p-new')).toEqual(win.json.record.data);
+      // Delete names the version too.
+      expect((await one.call('DELETE', `${path}?version=${v1}`)).status).toBe(409);
+      expect((await one.call('DELETE', `${path}?version=${win.json.record.version}`)).status).toBe(200);
+      expect((await one.call('GET', path)).status).toBe(404);
+      expect((await one.call('DELETE', `${path}?version=${win.json.record.version}`)).status).toBe(404);
+      // Bad data: refused in both languages, nothing written.
+      const bad = await one.call('PUT', `/schools/${A}/roster/person/p-bad`, { data: { name: '', roles: [] }, version: null });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.message['zh-CN']).toContain('请求格式错误');
+      expect(await cloud.records.get(A, 'person', 'p-bad')).toBeNull();
+      expect((await one.call('PUT', `/schools/${A}/roster/nope/x`, { data: {}, version: null })).status).toBe(400);
+      expect((await one.call('GET', `/schools/${A}/roster/person?limit=2`)).json.records).toHaveLength(2);
+      // USB policies are IT's, not the office's.
+      expect((await one.call('PUT', `/schools/${A}/usb-policies/default`, { data: { mode: 'block' }, version: null })).status).toBe(403);
+      const rows = (await auditOf(adminA, '?action=record.put')).filter((e) => e.target === 'person/p-new');
+      expect(rows.map((e) => e.actorName).sort()).toEqual(['office-qian', win === a ? 'office-qian' : 'office-sun'].sort());
+      expect(rows.every((e) => !JSON.stringify(e.detail).includes('新同学'))).toBe(true);
+    });
+
     it('audits every write with who, what, when and target, in a log that cannot be changed', async () => {
       const t0 = Date.now();
       const made = await adminA.call('POST', '/accounts', { username: 'it-sun', displayName: '孙工', password: PW, roles: ['it'] });
