@@ -149,7 +149,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
 
     const app = buildApp({
       edge: edgeRoutes(auth, ingest, records),
-      admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts }),
+      admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey),
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),
