@@ -108,6 +108,11 @@ export function staffContract(backend: Backend): void {
       expect(cookie).toMatch(/HttpOnly/i);
       expect(cookie).toMatch(/SameSite=Strict/i);
       expect(cookie).toMatch(/Path=\//);
+      expect(cookie).not.toMatch(/Secure/i); // plain http here
+      // Behind a TLS-terminating proxy on loopback the cookie is Secure.
+      const viaProxy = await fetch(`${cloud.url}/api/staff/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' }, body: JSON.stringify({ username: 'admin-a', password: PW }) });
+      expect(viaProxy.status).toBe(201);
+      expect(viaProxy.headers.getSetCookie().find((x) => x.startsWith('campus_staff_sid='))).toMatch(/; Secure/i);
       expect(r.json.account).toMatchObject({ username: 'admin-a', schoolId: A, roles: ['school_admin'] });
       expect(r.json.account.passwordHash).toBeUndefined();
       expect(r.json.schools).toEqual([{ id: A, name: '甲校', timezone: 'Asia/Shanghai' }]);
@@ -335,6 +340,11 @@ export function staffContract(backend: Backend): void {
       expect((await adminA.call('PATCH', `/accounts/${self.id}`, { version: me.version, disabled: true })).status).toBe(400);
       expect((await adminA.call('PATCH', `/accounts/${self.id}`, { version: me.version, roles: ['teacher'] })).status).toBe(400);
       expect((await adminA.call('DELETE', `/accounts/${self.id}`)).status).toBe(400);
+      const typo = await adminA.call('POST', '/accounts', { username: 'ht-typo', displayName: 'x', password: PW, roles: ['head_teacher'], classes: ['一年级9班'] });
+      expect(typo.status).toBe(400);
+      expect(typo.json.error.message['zh-CN']).toContain('本校没有班级 一年级9班');
+      // A class of another school is not one of this school's.
+      expect((await adminB.call('POST', '/accounts', { username: 'ht-b', displayName: 'x', password: PW, roles: ['head_teacher'], classes: [C2] })).status).toBe(400);
       const headless = await adminA.call('POST', '/accounts', { username: 'ht-x', displayName: 'x', password: PW, roles: ['head_teacher'] });
       expect(headless.status).toBe(400);
       expect(headless.json.error.message.en).toContain('needs at least one class');

@@ -92,6 +92,7 @@ export class StaffAccounts {
   async create(q: Queryable, home: AccountHome, raw: AccountInput): Promise<StaffAccount> {
     const input = AccountInputSchema.parse(raw);
     checkRoles(home, input.roles, input.classes);
+    if ('schoolId' in home) await classesExist(q, home.schoolId, input.classes);
     let phone = input.phone ?? null;
     if (input.personKey) {
       if (!('schoolId' in home)) throw new HttpError(400, 'staff.error.person_unknown', { personKey: input.personKey });
@@ -141,6 +142,7 @@ export class StaffAccounts {
     const roles = patch.roles ?? before.roles;
     const classes = patch.classes ?? (patch.roles && !patch.roles.includes('head_teacher') ? [] : before.classes);
     checkRoles(home, roles, classes);
+    if (patch.classes && 'schoolId' in home) await classesExist(q, home.schoolId, classes.filter((c) => !before.classes.includes(c)));
     let personKey = patch.personKey === undefined ? before.personKey : patch.personKey;
     let phone = patch.phone === undefined ? before.phone : patch.phone;
     if (personKey && personKey !== before.personKey) {
@@ -236,6 +238,14 @@ async function writeRoles(q: Queryable, accountId: string, roles: StaffRole[], c
     else pairs.push([role, '']);
   }
   await q.query('INSERT INTO staff_roles (account_id, role, class_id) SELECT $1, r, c FROM unnest($2::text[], $3::text[]) AS t(r, c)', [accountId, pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+}
+
+/** A head teacher's classes must be classes of the school (some person record carries the class id): a typo would grant nothing, silently. */
+async function classesExist(q: Queryable, schoolId: string, classes: string[]): Promise<void> {
+  if (!classes.length) return;
+  const r = await q.query<{ c: string }>(`SELECT DISTINCT data->>'classId' AS c FROM records WHERE school_id = $1 AND kind = 'person' AND NOT deleted AND data->>'classId' = ANY($2::text[])`, [schoolId, classes]);
+  const missing = classes.filter((c) => !r.rows.some((x) => x.c === c));
+  if (missing.length) throw new HttpError(400, 'staff.error.class_unknown', { classId: missing.join(', ') });
 }
 
 /** The person record an account links to; one account per person. */

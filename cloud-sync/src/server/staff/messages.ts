@@ -28,6 +28,7 @@ export const staffMessages = defineMessages({
     'zh-CN': '已有可用的管理员账号，请由该管理员在管理后台创建账号',
     en: 'An enabled admin account exists; that admin creates further accounts in the console',
   },
+  'staff.error.class_unknown': { 'zh-CN': '本校没有班级 {classId}（没有人员记录属于该班级）', en: 'This school has no class {classId} (no person record carries it)' },
   'staff.error.password_wrong': { 'zh-CN': '当前密码错误', en: 'The current password is wrong' },
   'staff.error.no_sign_in': { 'zh-CN': '账号需要密码或手机号之一才能登录', en: 'An account needs a password or a phone number to sign in' },
   'staff.error.self': { 'zh-CN': '不能停用、删除自己的账号或去掉自己的管理员角色', en: 'You cannot disable or delete your own account or drop your own admin role' },

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { LeaveRecordSchema, RecordKeySchema } from '@campus/protocol/sync/records';
 import type { RecordStore } from '../feed/records.js';
@@ -60,8 +60,9 @@ export function staffRoutes(api: StaffRouter, deps: StaffRouteDeps): void {
     );
     return { account, schools: schools.rows, csrfToken };
   };
-  const setCookie = (res: Response, s: IssuedSession) =>
-    res.cookie(STAFF_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies, path: '/', maxAge: deps.sessionTtlMs });
+  // Secure when the cloud serves TLS itself, or a TLS-terminating proxy on loopback says the request was https.
+  const setCookie = (req: Request, res: Response, s: IssuedSession) =>
+    res.cookie(STAFF_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies || req.secure, path: '/', maxAge: deps.sessionTtlMs });
 
   // ---- session ----
   api.add({
@@ -86,7 +87,7 @@ export function staffRoutes(api: StaffRouter, deps: StaffRouteDeps): void {
     handler: async ({ req, res, body, q }) => {
       const address = req.ip ?? null;
       const s = 'password' in body ? await auth.signInWithPassword(body.username, body.password, address) : await auth.signInWithCode(body.phone, body.code, address);
-      setCookie(res, s);
+      setCookie(req, res, s);
       const p = await auth.principal(s.token);
       return { ...(await me(q, s.accountId, homeOf(p!), s.csrfToken)), expiresAt: s.expiresAt };
     },
@@ -104,10 +105,10 @@ export function staffRoutes(api: StaffRouter, deps: StaffRouteDeps): void {
     summary: 'Sign out',
     scope: 'self',
     audit: 'staff.signout',
-    handler: async ({ principal, res, q, audited }) => {
+    handler: async ({ principal, req, res, q, audited }) => {
       await auth.signOut(q, principal.tokenHash);
       audited(principal.accountId);
-      res.clearCookie(STAFF_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secureCookies });
+      res.clearCookie(STAFF_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secureCookies || req.secure });
       return undefined;
     },
   });
