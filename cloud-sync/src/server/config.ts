@@ -22,9 +22,11 @@ export const CloudConfigSchema = z.object({
     .strictObject({
       maxFailures: z.number().int().min(3).max(20).default(5),
       lockoutMinutes: z.number().int().min(1).max(24 * 60).default(15),
+      /** Failed sign-ins from one address before it is refused (a school may share one NAT address). */
+      addressMaxFailures: z.number().int().min(10).max(10_000).default(50),
       sessionHours: z.number().min(0.25).max(72).default(12),
     })
-    .default({ maxFailures: 5, lockoutMinutes: 15, sessionHours: 12 }),
+    .default({ maxFailures: 5, lockoutMinutes: 15, addressMaxFailures: 50, sessionHours: 12 }),
   tls: z.object({ certFile: z.string(), keyFile: z.string() }).optional(),
   /** Extra CA certificate (PEM file) trusted for Web Push endpoints: only for a local test push service. */
   pushCaFile: z.string().optional(),
@@ -55,7 +57,12 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     ...(cfg.adminToken ? { adminToken: cfg.adminToken } : {}),
     vapidSubject: cfg.vapidSubject,
     demo: cfg.demo,
-    staffAuth: { maxFailures: cfg.staffAuth.maxFailures, lockoutMs: cfg.staffAuth.lockoutMinutes * 60_000, sessionTtlMs: Math.round(cfg.staffAuth.sessionHours * 3600_000) },
+    staffAuth: {
+      maxFailures: cfg.staffAuth.maxFailures,
+      lockoutMs: cfg.staffAuth.lockoutMinutes * 60_000,
+      addressMaxFailures: cfg.staffAuth.addressMaxFailures,
+      sessionTtlMs: Math.round(cfg.staffAuth.sessionHours * 3600_000),
+    },
     channels: cfg.channels,
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
     ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),

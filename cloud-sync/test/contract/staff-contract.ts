@@ -198,6 +198,16 @@ export function staffContract(backend: Backend): void {
       }
     });
 
+    it('refuses an address that sprays passwords over many accounts, and only that address', async () => {
+      const from = (address: string, body: unknown) =>
+        fetch(`${cloud.url}/api/staff/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify(body) });
+      for (let i = 0; i < 50; i++) expect((await from('10.9.9.9', { username: `spray-${i % 7}`, password: `guess-${i}` })).status).toBe(401);
+      const refused = await from('10.9.9.9', { username: 'admin-a', password: PW });
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { message: { 'zh-CN': string } } }).error.message['zh-CN']).toContain('此网络地址登录失败次数过多');
+      expect((await from('10.9.9.10', { username: 'admin-a', password: PW })).status).toBe(201);
+    });
+
     it("refuses one school's staff everything of another school", async () => {
       const bAccount = (await adminB.call('GET', '/accounts')).json.accounts[0];
       expect(bAccount.username).toBe('admin-b');

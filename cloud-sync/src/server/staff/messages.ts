@@ -5,6 +5,7 @@ export const staffMessages = defineMessages({
   'staff.error.signin_failed': { 'zh-CN': '用户名或密码错误', en: 'Wrong username or password' },
   'staff.error.code_failed': { 'zh-CN': '验证码错误或已过期', en: 'Wrong or expired code' },
   'staff.error.locked': { 'zh-CN': '登录失败次数过多，账号已锁定，请 {seconds} 秒后再试或联系学校管理员', en: 'Too many failed sign-ins; the account is locked. Try again in {seconds} s or ask the school admin' },
+  'staff.error.address_locked': { 'zh-CN': '此网络地址登录失败次数过多，请 {seconds} 秒后再试', en: 'Too many failed sign-ins from this address; try again in {seconds} s' },
   'staff.error.too_soon': { 'zh-CN': '验证码发送过于频繁，请 {seconds} 秒后再试', en: 'Codes are sent too often; try again in {seconds} s' },
   'staff.error.session': { 'zh-CN': '请先登录（会话不存在或已过期）', en: 'Please sign in (no session, or it has expired)' },
   'staff.error.csrf': { 'zh-CN': '请求缺少有效的防伪令牌，请刷新页面后重试', en: 'Missing or invalid CSRF token; reload the page and try again' },

@@ -31,11 +31,17 @@ export interface StaffAuthOptions {
   /** Failed sign-ins (password or code) before the account is locked. */
   maxFailures: number;
   lockoutMs: number;
+  /**
+   * Failed sign-ins from one address (any username, known or not) before that address is
+   * refused for `lockoutMs`: password spraying over many accounts. Counted per process;
+   * high by default because a whole school may sit behind one NAT address.
+   */
+  addressMaxFailures: number;
   sessionTtlMs: number;
   now: () => number;
 }
 
-export const DEFAULT_STAFF_AUTH: Omit<StaffAuthOptions, 'now'> = { maxFailures: 5, lockoutMs: 15 * 60_000, sessionTtlMs: 12 * 3600_000 };
+export const DEFAULT_STAFF_AUTH: Omit<StaffAuthOptions, 'now'> = { maxFailures: 5, lockoutMs: 15 * 60_000, addressMaxFailures: 50, sessionTtlMs: 12 * 3600_000 };
 
 export interface IssuedSession {
   token: string;
@@ -66,6 +72,7 @@ export type StaffCodeSender = (phone: string, text: string, code: string) => Pro
  */
 export class StaffAuth {
   private readonly codes: OneTimeCodes;
+  private readonly byAddress = new Map<string, { count: number; first: number; lockedUntil: number }>();
 
   constructor(
     private readonly db: Database,
@@ -77,10 +84,12 @@ export class StaffAuth {
   }
 
   async signInWithPassword(username: string, password: string, address: string | null): Promise<IssuedSession> {
+    this.refuseIfAddressLocked(address);
     const row = (await this.db.query<SignInRow>('SELECT id, username, school_id, district_id, password_hash, disabled, locked_until FROM staff_accounts WHERE lower(username) = lower($1)', [username])).rows[0];
     if (row) await this.refuseIfLocked(row, address, 'password');
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
     if (!row || !ok || row.disabled) {
+      this.addressFailed(address);
       if (row) await this.failed(row, address, 'password');
       throw new HttpError(401, 'staff.error.signin_failed');
     }
@@ -96,10 +105,12 @@ export class StaffAuth {
   }
 
   async signInWithCode(phone: string, code: string, address: string | null): Promise<IssuedSession> {
+    this.refuseIfAddressLocked(address);
     const row = (await this.db.query<SignInRow>('SELECT id, username, school_id, district_id, password_hash, disabled, locked_until FROM staff_accounts WHERE phone = $1', [phone])).rows[0];
     if (row) await this.refuseIfLocked(row, address, 'code');
     const ok = await this.codes.consume(phone, code);
     if (!row || !ok || row.disabled) {
+      this.addressFailed(address);
       if (row) await this.failed(row, address, 'code');
       throw new HttpError(401, 'staff.error.code_failed');
     }
@@ -147,6 +158,26 @@ export class StaffAuth {
       csrfToken: x.csrf_token,
       tokenHash,
     };
+  }
+
+  private refuseIfAddressLocked(address: string | null): void {
+    const f = address ? this.byAddress.get(address) : undefined;
+    const t = this.opts.now();
+    if (f && f.lockedUntil > t) {
+      const seconds = Math.ceil((f.lockedUntil - t) / 1000);
+      throw new HttpError(429, 'staff.error.address_locked', { seconds }, { 'retry-after': String(seconds) });
+    }
+  }
+
+  private addressFailed(address: string | null): void {
+    if (!address) return;
+    const t = this.opts.now();
+    let f = this.byAddress.get(address);
+    if (!f || t - f.first > this.opts.lockoutMs) f = { count: 0, first: t, lockedUntil: 0 };
+    f.count++;
+    if (f.count >= this.opts.addressMaxFailures) f.lockedUntil = t + this.opts.lockoutMs;
+    this.byAddress.set(address, f);
+    if (this.byAddress.size > 10_000) for (const [k, v] of this.byAddress) if (v.lockedUntil < t && t - v.first > this.opts.lockoutMs) this.byAddress.delete(k);
   }
 
   private async refuseIfLocked(row: SignInRow, address: string | null, method: string): Promise<void> {
