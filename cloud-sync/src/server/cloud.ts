@@ -25,7 +25,14 @@ import { GuardianData } from './parent/guardian-data.js';
 import { parentRoutes } from './parent/routes.js';
 import { parentStatic } from './parent/static.js';
 import { storedAdminToken, storedVapidKeys } from './settings.js';
+import { StaffRouter, type RouteInfo } from './staff/access.js';
+import { StaffAccounts } from './staff/accounts.js';
+import { StaffAudit } from './staff/audit.js';
+import { recordRoutes } from './staff/record-routes.js';
+import { staffRoutes } from './staff/routes.js';
+import { DEFAULT_STAFF_AUTH, StaffAuth, type StaffAuthOptions } from './staff/staff-auth.js';
 import { adminRoutes } from './tenancy/admin-routes.js';
+import { Districts } from './tenancy/districts.js';
 import { Tenancy, type IssuedCredentials } from './tenancy/tenancy.js';
 
 export interface CloudChannels {
@@ -58,6 +65,8 @@ export interface CloudOptions {
   demo?: boolean;
   /** Job queue: pg-boss (default on PostgreSQL) or the job table (always used on PGlite). */
   jobs?: 'pg-boss' | 'table';
+  /** Staff sign-in: failures before lockout, lockout and session lengths (defaults: 5, 15 min, 12 h). */
+  staffAuth?: Partial<Omit<StaffAuthOptions, 'now'>>;
   logger?: CloudLogger;
   now?: () => number;
 }
@@ -81,6 +90,9 @@ export interface RunningCloud {
   tenancy: Tenancy;
   records: RecordStore;
   queue: JobQueue;
+  districts: Districts;
+  /** The staff API's route table (method, path, scope, roles, audit action). */
+  staffRoutes: RouteInfo[];
   /** One call for the demo and tests: school (created if new), campus with `site`, edge with credentials. */
   provisionEdge(input: ProvisionInput): Promise<{ schoolId: string; campusId: string; edgeId: string; credentials: IssuedCredentials }>;
   close(): Promise<void>;
@@ -127,22 +139,31 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     auth.start();
     closers.unshift(() => auth.stop());
     const ingest = new EventIngest(db, tenancy, queue, now);
-    const guardianAuth = new GuardianAuth(
-      db,
-      async (phone, text, code) => {
-        if (sms) {
-          const r = await sms.send(phone, text, 'otp');
-          if (r.status !== 'sent') log.warn({ phone: mask(phone), error: r.error }, 'sign-in code SMS failed');
-        } else if (opts.demo) log.info({ phone, code }, `demo: parent sign-in code ${code} for ${phone}`);
-        else log.warn({ phone: mask(phone) }, 'no SMS gateway configured: sign-in code not sent');
-      },
-      now,
-    );
+    /** Sign-in codes go out by the SMS channel; in demo mode without one they are logged. */
+    const codeSender = (who: string) => async (phone: string, text: string, code: string) => {
+      if (sms) {
+        const r = await sms.send(phone, text, 'otp');
+        if (r.status !== 'sent') log.warn({ phone: mask(phone), error: r.error }, `${who} sign-in code SMS failed`);
+      } else if (opts.demo) log.info({ phone, code }, `demo: ${who} sign-in code ${code} for ${phone}`);
+      else log.warn({ phone: mask(phone) }, `no SMS gateway configured: ${who} sign-in code not sent`);
+    };
+    const guardianAuth = new GuardianAuth(db, codeSender('parent'), now);
+
+    const staffAuthOpts: StaffAuthOptions = { ...DEFAULT_STAFF_AUTH, ...opts.staffAuth, now };
+    const staffAudit = new StaffAudit(now);
+    const staffAccounts = new StaffAccounts(now);
+    const districts = new Districts(db);
+    const staffAuth = new StaffAuth(db, staffAudit, codeSender('staff'), staffAuthOpts);
+    const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
+    staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
+    recordRoutes(staffApi, records);
 
     const app = buildApp({
       edge: edgeRoutes(auth, ingest, records),
-      admin: adminRoutes(adminToken, tenancy, records, db),
+      admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey),
+      staff: staffApi.router(),
+      staffOpenApi: staffApi.openapiPaths(),
       parentStatic: parentStatic(),
       health: async () => {
         await db.query('SELECT 1');
@@ -180,6 +201,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       tenancy,
       records,
       queue,
+      districts,
+      staffRoutes: staffApi.routes(),
       async provisionEdge(input) {
         const existing = input.schoolId ? (await tenancy.listSchools()).find((s) => s.id === input.schoolId) : undefined;
         const school = existing ?? (await tenancy.createSchool({ name: input.schoolName, ...(input.schoolId ? { id: input.schoolId } : {}) }));

@@ -18,6 +18,16 @@ export const CloudConfigSchema = z.strictObject({
   adminToken: z.string().min(16).optional(),
   vapidSubject: z.string().regex(/^(mailto:|https:)/).default('mailto:it@school.example'),
   demo: z.boolean().default(false),
+  /** Staff console sign-in: failed sign-ins before an account locks, lock and session lengths. */
+  staffAuth: z
+    .strictObject({
+      maxFailures: z.number().int().min(3).max(20).default(5),
+      lockoutMinutes: z.number().int().min(1).max(24 * 60).default(15),
+      /** Failed sign-ins from one address before it is refused (a school may share one NAT address). */
+      addressMaxFailures: z.number().int().min(10).max(10_000).default(50),
+      sessionHours: z.number().min(0.25).max(72).default(12),
+    })
+    .prefault({}),
   tls: z.strictObject({ certFile: z.string(), keyFile: z.string() }).optional(),
   /** Extra CA certificate (PEM file) trusted for Web Push endpoints: only for a local test push service. */
   pushCaFile: z.string().optional(),
@@ -49,6 +59,12 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     ...(cfg.adminToken ? { adminToken: cfg.adminToken } : {}),
     vapidSubject: cfg.vapidSubject,
     demo: cfg.demo,
+    staffAuth: {
+      maxFailures: cfg.staffAuth.maxFailures,
+      lockoutMs: cfg.staffAuth.lockoutMinutes * 60_000,
+      addressMaxFailures: cfg.staffAuth.addressMaxFailures,
+      sessionTtlMs: Math.round(cfg.staffAuth.sessionHours * 3600_000),
+    },
     channels: cfg.channels,
     notices: cfg.notices,
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),

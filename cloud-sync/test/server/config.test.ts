@@ -11,7 +11,15 @@ describe('campus-cloud configuration', () => {
   it('defaults to PGlite in ./data/cloud on port 8780', () => {
     const cfg = loadCloudConfig(undefined, {});
     expect(cfg).toMatchObject({ dataDir: './data/cloud', port: 8780, demo: false });
-    expect(cloudOptionsFrom(cfg)).toMatchObject({ dataDir: './data/cloud', port: 8780 });
+    expect(cloudOptionsFrom(cfg)).toMatchObject({ dataDir: './data/cloud', port: 8780, staffAuth: { maxFailures: 5, lockoutMs: 15 * 60_000, addressMaxFailures: 50, sessionTtlMs: 12 * 3600_000 } });
+  });
+
+  it('reads the staff sign-in limits and refuses unsafe ones', () => {
+    const file = join(dir, 'staff.json');
+    writeFileSync(file, JSON.stringify({ staffAuth: { maxFailures: 3, lockoutMinutes: 30, sessionHours: 8 } }));
+    expect(cloudOptionsFrom(loadCloudConfig(file, {})).staffAuth).toEqual({ maxFailures: 3, lockoutMs: 30 * 60_000, addressMaxFailures: 50, sessionTtlMs: 8 * 3600_000 });
+    writeFileSync(file, JSON.stringify({ staffAuth: { maxFailures: 1000 } }));
+    expect(() => loadCloudConfig(file, {})).toThrow(/maxFailures/);
   });
 
   it('reads a JSON file and lets the environment win', () => {

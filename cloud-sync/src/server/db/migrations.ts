@@ -180,6 +180,93 @@ CREATE TABLE notice_verdicts (
 );
 `,
   },
+  {
+    id: 3,
+    name: 'districts, staff accounts and roles, staff sessions and codes, staff audit, edge feed cursors',
+    sql: `
+CREATE TABLE districts (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE TABLE district_schools (
+  district_id text NOT NULL REFERENCES districts(id),
+  school_id text NOT NULL REFERENCES schools(id),
+  PRIMARY KEY (district_id, school_id)
+);
+CREATE INDEX district_schools_school ON district_schools (school_id);
+-- A staff account belongs to one school or to one district, never both.
+CREATE TABLE staff_accounts (
+  id text PRIMARY KEY,
+  school_id text REFERENCES schools(id),
+  district_id text REFERENCES districts(id),
+  username text NOT NULL,
+  display_name text NOT NULL,
+  -- The school's person record (records kind 'person'): one person, maybe also a guardian.
+  person_key text,
+  phone text,
+  -- scrypt$N$r$p$salt$hash; NULL = signs in only with a phone code.
+  password_hash text,
+  disabled boolean NOT NULL DEFAULT false,
+  failed_signins integer NOT NULL DEFAULT 0,
+  locked_until bigint,
+  -- Bumped by every change: an edit based on an older version is refused (409).
+  version integer NOT NULL DEFAULT 1,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  CHECK ((school_id IS NULL) <> (district_id IS NULL))
+);
+CREATE UNIQUE INDEX staff_accounts_username ON staff_accounts (lower(username));
+CREATE UNIQUE INDEX staff_accounts_phone ON staff_accounts (phone) WHERE phone IS NOT NULL;
+CREATE UNIQUE INDEX staff_accounts_person ON staff_accounts (school_id, person_key) WHERE person_key IS NOT NULL;
+CREATE INDEX staff_accounts_district ON staff_accounts (district_id) WHERE district_id IS NOT NULL;
+CREATE INDEX staff_accounts_school ON staff_accounts (school_id) WHERE school_id IS NOT NULL;
+-- One row per role; a head teacher has one row per class (class_id '' for other roles).
+CREATE TABLE staff_roles (
+  account_id text NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE,
+  role text NOT NULL,
+  class_id text NOT NULL DEFAULT '',
+  PRIMARY KEY (account_id, role, class_id)
+);
+CREATE TABLE staff_sessions (
+  token_hash text PRIMARY KEY,
+  account_id text NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE,
+  csrf_token text NOT NULL,
+  created_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  address text
+);
+CREATE INDEX staff_sessions_account ON staff_sessions (account_id);
+CREATE TABLE staff_otp_codes (
+  phone text PRIMARY KEY,
+  code_hash text NOT NULL,
+  sent_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  attempts integer NOT NULL DEFAULT 0
+);
+-- Every staff write: who, what, when, on what. Rows are never changed or removed.
+CREATE TABLE staff_audit (
+  id bigserial PRIMARY KEY,
+  at bigint NOT NULL,
+  school_id text,
+  district_id text,
+  actor_id text,
+  actor_name text NOT NULL,
+  action text NOT NULL,
+  target text,
+  detail jsonb NOT NULL DEFAULT '{}',
+  address text
+);
+CREATE INDEX staff_audit_school ON staff_audit (school_id, id) WHERE school_id IS NOT NULL;
+CREATE INDEX staff_audit_district ON staff_audit (district_id, id) WHERE district_id IS NOT NULL;
+CREATE FUNCTION staff_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'staff_audit is append-only'; END $$;
+CREATE TRIGGER staff_audit_no_change BEFORE UPDATE OR DELETE ON staff_audit FOR EACH ROW EXECUTE FUNCTION staff_audit_append_only();
+CREATE TRIGGER staff_audit_no_truncate BEFORE TRUNCATE ON staff_audit FOR EACH STATEMENT EXECUTE FUNCTION staff_audit_append_only();
+-- The change-feed cursor an edge last asked from: it has applied every change up to it.
+ALTER TABLE edges ADD COLUMN feed_cursor bigint NOT NULL DEFAULT 0;
+ALTER TABLE edges ADD COLUMN feed_cursor_at bigint;
+`,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number[]> {
@@ -200,7 +287,10 @@ export async function migrate(db: Database): Promise<number[]> {
   return applied;
 }
 
-/** Our migrations have no functions or quoted semicolons, so splitting on ";" at line end is safe. */
+/**
+ * Our migrations have no quoted semicolons at line end (a function body is kept on one
+ * line), so splitting on ";" at line end is safe.
+ */
 function splitStatements(sql: string): string[] {
   return sql
     .split(/;\s*\n/)

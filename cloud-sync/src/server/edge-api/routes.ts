@@ -43,6 +43,8 @@ export function edgeRoutes(auth: EdgeAuthenticator, ingest: EventIngest, records
     const edge = res.locals.edge as AuthenticatedEdge;
     const q = ChangesQuerySchema.safeParse(req.query);
     if (!q.success) throw badRequest(q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    // Best effort: a failed note only delays the console's "applied" status to the next poll.
+    await records.noteEdgeCursor(edge.edgeId, q.data.after).catch(() => undefined);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     res.json(await records.waitForChanges(edge.schoolId, q.data.after, q.data.limit, q.data.wait * 1000, abort.signal));

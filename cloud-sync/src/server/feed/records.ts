@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RECORD_KINDS, RECORD_SCHEMAS, RecordKeySchema, type RecordKind } from '@campus/protocol/sync/records';
 import type { ChangePage, ChangeRecord } from '@campus/protocol/sync/changes';
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { badRequest, notFound } from '../http/errors.js';
 import type { ChangeNotifier } from './change-notifier.js';
 
@@ -34,32 +34,49 @@ export class RecordStore {
 
   /** Validates every record first, then writes all in one transaction. Returns the new feed cursor. */
   async write(schoolId: string, writes: RecordWrite[]): Promise<number> {
+    const cursor = await this.db.transaction((tx) => this.writeIn(tx, schoolId, writes));
+    this.notifier.notify(schoolId);
+    return cursor;
+  }
+
+  /**
+   * The same write inside the caller's transaction (a staff write and its audit row commit
+   * together). The caller calls `changed(schoolId)` after its commit.
+   */
+  async writeIn(tx: Queryable, schoolId: string, writes: RecordWrite[]): Promise<number> {
     const rows = writes.map((w, i) => {
       if ('delete' in w) return { ...w, data: null as Record<string, unknown> | null, deleted: true };
       const parsed = RECORD_SCHEMAS[w.kind].safeParse(w.data);
       if (!parsed.success) throw badRequest(`records[${i}] (${w.kind}/${w.key}): ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
       return { kind: w.kind, key: w.key, data: parsed.data as Record<string, unknown>, deleted: false };
     });
+    if (new Set(rows.map((x) => `${x.kind}/${x.key}`)).size !== rows.length) throw badRequest('the same kind/key appears twice in one batch');
     const now = Date.now();
-    const cursor = await this.db.transaction(async (tx) => {
-      const r = await tx.query<{ change_seq: number }>('UPDATE schools SET change_seq = change_seq + $2 WHERE id = $1 RETURNING change_seq', [schoolId, rows.length]);
-      const top = r.rows[0]?.change_seq;
-      if (top === undefined) throw notFound();
-      const first = top - rows.length + 1;
-      await tx.query(
-        `INSERT INTO records (school_id, kind, key, data, deleted, seq, changed_at)
-         SELECT $1, k, key, d::jsonb, del, s, $7 FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[]) AS t(k, key, d, del, s)
-         ON CONFLICT (school_id, kind, key) DO UPDATE SET data = EXCLUDED.data, deleted = EXCLUDED.deleted, seq = EXCLUDED.seq, changed_at = EXCLUDED.changed_at`,
-        [schoolId, rows.map((x) => x.kind), rows.map((x) => x.key), rows.map((x) => (x.data ? JSON.stringify(x.data) : null)), rows.map((x) => x.deleted), rows.map((_, i) => first + i), now],
-      );
-      return top;
-    }).catch((err: unknown) => {
-      // The same key twice in one batch: "ON CONFLICT DO UPDATE command cannot affect row a second time".
-      if ((err as { code?: string }).code === '21000') throw badRequest('the same kind/key appears twice in one batch');
-      throw err;
-    });
+    const r = await tx.query<{ change_seq: number }>('UPDATE schools SET change_seq = change_seq + $2 WHERE id = $1 RETURNING change_seq', [schoolId, rows.length]);
+    const top = r.rows[0]?.change_seq;
+    if (top === undefined) throw notFound();
+    const first = top - rows.length + 1;
+    await tx.query(
+      `INSERT INTO records (school_id, kind, key, data, deleted, seq, changed_at)
+       SELECT $1, k, key, d::jsonb, del, s, $7 FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[]) AS t(k, key, d, del, s)
+       ON CONFLICT (school_id, kind, key) DO UPDATE SET data = EXCLUDED.data, deleted = EXCLUDED.deleted, seq = EXCLUDED.seq, changed_at = EXCLUDED.changed_at`,
+      [schoolId, rows.map((x) => x.kind), rows.map((x) => x.key), rows.map((x) => (x.data ? JSON.stringify(x.data) : null)), rows.map((x) => x.deleted), rows.map((_, i) => first + i), now],
+    );
+    return top;
+  }
+
+  /**
+   * Notes the cursor an edge asks the feed from: the edge applies a page and its cursor in
+   * one transaction before asking again, so every change up to it is applied there. This
+   * is what tells the console when a write has reached each edge. Written only on change.
+   */
+  async noteEdgeCursor(edgeId: string, after: number, now = Date.now()): Promise<void> {
+    await this.db.query('UPDATE edges SET feed_cursor = $2, feed_cursor_at = $3 WHERE id = $1 AND feed_cursor <> $2', [edgeId, after, now]);
+  }
+
+  /** Wakes this process's long-polls of the school after a commit. */
+  changed(schoolId: string): void {
     this.notifier.notify(schoolId);
-    return cursor;
   }
 
   async get(schoolId: string, kind: RecordKind, key: string): Promise<Record<string, unknown> | null> {

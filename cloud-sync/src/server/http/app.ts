@@ -8,6 +8,10 @@ export interface AppParts {
   edge: express.Router;
   admin: express.Router;
   parent: express.Router;
+  /** Staff API (school and district console): session cookie + CSRF token. */
+  staff: express.Router;
+  /** OpenAPI paths of the staff API, built from its route declarations. */
+  staffOpenApi: Record<string, Record<string, unknown>>;
   parentStatic: express.Router;
   health: () => Promise<Record<string, unknown>>;
   onError: (err: Error) => void;
@@ -16,12 +20,13 @@ export interface AppParts {
 /** JSON body limits: admin record batches (up to 5,000 records) and the parent app's small forms. The edge API reads raw bytes (signed). */
 const ADMIN_JSON_LIMIT = '8mb';
 const PARENT_JSON_LIMIT = '64kb';
+const STAFF_JSON_LIMIT = '1mb';
 
 export function buildApp(parts: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  const doc = openApiDocument();
+  const doc = openApiDocument(parts.staffOpenApi);
   app.get('/api/openapi.json', (_req, res) => void res.json(doc));
   app.get('/api/health', async (_req, res) => {
     res.json(await parts.health());
@@ -29,6 +34,7 @@ export function buildApp(parts: AppParts): Express {
   app.use('/api/edge/v1', parts.edge);
   app.use('/api/admin', express.json({ limit: ADMIN_JSON_LIMIT }), parts.admin);
   app.use('/api/parent', express.json({ limit: PARENT_JSON_LIMIT }), parts.parent);
+  app.use('/api/staff', express.json({ limit: STAFF_JSON_LIMIT }), parts.staff);
   app.use('/parent', parts.parentStatic);
   app.get('/', (_req, res) => res.redirect('/parent/'));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'sync.error.not_found')));

@@ -4,6 +4,8 @@ import { ChangePageSchema } from '@campus/protocol/sync/changes';
 import { SYNC_HEADERS } from '@campus/protocol/sync/signing';
 import { RecordBatchSchema } from '../feed/records.js';
 import { CampusInputSchema, EdgeInputSchema, SchoolInputSchema } from '../tenancy/tenancy.js';
+import { DistrictInputSchema, DistrictSchoolsSchema } from '../tenancy/districts.js';
+import { FirstAdminSchema } from '../tenancy/admin-routes.js';
 import { GuardianPrefsSchema } from '../notify/preferences.js';
 import { OtpRequestSchema, SessionRequestSchema } from '../parent/guardian-auth.js';
 
@@ -13,15 +15,16 @@ const ok = (description: string, s?: z.ZodType) => ({ description, ...(s ? json(
 const errors = { '400': { description: 'Malformed body or query (message in zh-CN and en)' }, '401': { description: 'Not authenticated' }, '404': { description: 'Not found, or not yours' } };
 
 /** The OpenAPI 3.1 document served at /api/openapi.json, built from the same zod schemas the routes use. */
-export function openApiDocument(): Record<string, unknown> {
+export function openApiDocument(staffPaths: Record<string, Record<string, unknown>> = {}): Record<string, unknown> {
   const signed = Object.values(SYNC_HEADERS).map((name) => ({ name, in: 'header', required: true, schema: { type: 'string' } }));
   return {
     openapi: '3.1.0',
-    info: { title: '智慧校园 Cloud API', version: '1', description: 'Edge sync (signed), admin (bearer admin token) and parent app (bearer session) APIs.' },
+    info: { title: '智慧校园 Cloud API', version: '1', description: 'Edge sync (signed), admin (bearer admin token: provisioning only), parent app (bearer session) and staff console (session cookie + CSRF token) APIs.' },
     components: {
       securitySchemes: {
         admin: { type: 'http', scheme: 'bearer', description: 'Admin token from the cloud configuration' },
         parent: { type: 'http', scheme: 'bearer', description: 'Session token from POST /api/parent/session' },
+        staffSession: { type: 'apiKey', in: 'cookie', name: 'campus_staff_sid', description: 'HttpOnly cookie from POST /api/staff/session; writes also need the x-csrf-token header it returns' },
       },
     },
     paths: {
@@ -58,6 +61,13 @@ export function openApiDocument(): Record<string, unknown> {
         put: { security: [{ admin: [] }], summary: 'Upsert one record', responses: { '200': ok('Cursor'), ...errors } },
         delete: { security: [{ admin: [] }], summary: 'Delete one record (a tombstone in the feed)', responses: { '200': ok('Cursor'), ...errors } },
       },
+      '/api/admin/schools/{schoolId}/accounts': { post: { security: [{ admin: [] }], summary: "The school's first school_admin account (409 once an enabled one exists)", requestBody: json(FirstAdminSchema), responses: { '201': ok('Account'), ...errors, '409': { description: 'An enabled admin exists' } } } },
+      '/api/admin/districts': {
+        get: { security: [{ admin: [] }], summary: 'List districts (教育局) and their schools', responses: { '200': ok('Districts') } },
+        post: { security: [{ admin: [] }], summary: 'Create a district over a set of schools', requestBody: json(DistrictInputSchema), responses: { '201': ok('Created'), ...errors } },
+      },
+      '/api/admin/districts/{districtId}/schools': { put: { security: [{ admin: [] }], summary: "Replace a district's schools", requestBody: json(DistrictSchoolsSchema), responses: { '200': ok('District'), ...errors } } },
+      '/api/admin/districts/{districtId}/accounts': { post: { security: [{ admin: [] }], summary: "The district's first district_admin account (409 once an enabled one exists)", requestBody: json(FirstAdminSchema), responses: { '201': ok('Account'), ...errors, '409': { description: 'An enabled admin exists' } } } },
       '/api/admin/schools/{schoolId}/notices': { get: { security: [{ admin: [] }], summary: 'Recent notices with delivery attempts', responses: { '200': ok('Notices') } } },
       '/api/parent/otp': { post: { summary: 'Send a sign-in code by SMS', requestBody: json(OtpRequestSchema), responses: { '202': ok('Sent if the number belongs to a guardian'), '429': { description: 'Too soon' } } } },
       '/api/parent/session': {
@@ -76,6 +86,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: { security: [{ parent: [] }], summary: 'Store a push subscription', responses: { '201': ok('Stored'), ...errors } },
         delete: { security: [{ parent: [] }], summary: 'Remove a push subscription', responses: { '204': ok('Removed'), ...errors } },
       },
+      ...staffPaths,
     },
   };
 }

@@ -1,7 +1,8 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { translate } from '@campus/protocol';
+import { OneTimeCodes, OTP_TTL_MS, sha256 as hash } from '../auth/one-time-codes.js';
 import type { Database } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
 import '../notify/messages.js';
@@ -11,15 +12,10 @@ export const PhoneSchema = z.string().regex(/^\+?\d{6,15}$/, 'phone number: digi
 export const OtpRequestSchema = z.object({ phone: PhoneSchema });
 export const SessionRequestSchema = z.object({ phone: PhoneSchema, code: z.string().regex(/^\d{6}$/) });
 
-const OTP_TTL_MS = 5 * 60_000;
-const OTP_RESEND_MS = 30_000;
-const OTP_MAX_ATTEMPTS = 5;
 const SESSION_TTL_MS = 30 * 24 * 3600_000;
 
 /** How a one-time code reaches the guardian: the SMS channel, or the log in demo mode. */
 export type CodeSender = (phone: string, text: string, code: string) => Promise<void>;
-
-const hash = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
  * Parent sign-in by phone number and one-time code. Codes and session tokens are stored
@@ -27,39 +23,26 @@ const hash = (s: string) => createHash('sha256').update(s).digest('hex');
  * answer is the same either way, so the API does not reveal who is registered.
  */
 export class GuardianAuth {
+  private readonly codes: OneTimeCodes;
+
   constructor(
     private readonly db: Database,
     private readonly sendCode: CodeSender,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.codes = new OneTimeCodes(db, 'otp_codes', 'parent.error.too_soon', now);
+  }
 
   async requestCode(phone: string): Promise<void> {
     const known = await this.db.query(`SELECT 1 FROM records WHERE kind = 'person' AND NOT deleted AND data->>'phone' = $1 LIMIT 1`, [phone]);
     if (!known.rows.length) return;
-    const prev = (await this.db.query<{ sent_at: number }>('SELECT sent_at FROM otp_codes WHERE phone = $1', [phone])).rows[0];
-    const t = this.now();
-    if (prev && t - prev.sent_at < OTP_RESEND_MS) {
-      throw new HttpError(429, 'parent.error.too_soon', { seconds: Math.ceil((OTP_RESEND_MS - (t - prev.sent_at)) / 1000) }, { 'retry-after': '30' });
-    }
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    await this.db.query(
-      `INSERT INTO otp_codes (phone, code_hash, sent_at, expires_at, attempts) VALUES ($1, $2, $3, $4, 0)
-       ON CONFLICT (phone) DO UPDATE SET code_hash = EXCLUDED.code_hash, sent_at = EXCLUDED.sent_at, expires_at = EXCLUDED.expires_at, attempts = 0`,
-      [phone, hash(`${phone}:${code}`), t, t + OTP_TTL_MS],
-    );
+    const code = await this.codes.issue(phone);
     await this.sendCode(phone, translate('zh-CN', 'notice.otp', { code, minutes: OTP_TTL_MS / 60_000 }), code);
   }
 
   async signIn(phone: string, code: string): Promise<{ token: string; expiresAt: number }> {
+    if (!(await this.codes.consume(phone, code))) throw new HttpError(401, 'parent.signin.failed');
     const t = this.now();
-    const row = (await this.db.query<{ code_hash: string; expires_at: number; attempts: number }>('SELECT code_hash, expires_at, attempts FROM otp_codes WHERE phone = $1', [phone])).rows[0];
-    const fail = () => new HttpError(401, 'parent.signin.failed');
-    if (!row || row.expires_at < t || row.attempts >= OTP_MAX_ATTEMPTS) throw fail();
-    if (row.code_hash !== hash(`${phone}:${code}`)) {
-      await this.db.query('UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1', [phone]);
-      throw fail();
-    }
-    await this.db.query('DELETE FROM otp_codes WHERE phone = $1', [phone]);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = t + SESSION_TTL_MS;
     await this.db.query('INSERT INTO parent_sessions (token_hash, phone, created_at, expires_at) VALUES ($1, $2, $3, $4)', [hash(token), phone, t, expiresAt]);

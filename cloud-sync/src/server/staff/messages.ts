@@ -1,0 +1,48 @@
+import { defineMessages } from '@campus/protocol';
+
+/** Texts of the staff API (school and district console): errors, role and action names. zh-CN first. */
+export const staffMessages = defineMessages({
+  'staff.error.signin_failed': { 'zh-CN': '用户名或密码错误', en: 'Wrong username or password' },
+  'staff.error.code_failed': { 'zh-CN': '验证码错误或已过期', en: 'Wrong or expired code' },
+  'staff.error.locked': { 'zh-CN': '登录失败次数过多，账号已锁定，请 {seconds} 秒后再试或联系学校管理员', en: 'Too many failed sign-ins; the account is locked. Try again in {seconds} s or ask the school admin' },
+  'staff.error.address_locked': { 'zh-CN': '此网络地址登录失败次数过多，请 {seconds} 秒后再试', en: 'Too many failed sign-ins from this address; try again in {seconds} s' },
+  'staff.error.too_soon': { 'zh-CN': '验证码发送过于频繁，请 {seconds} 秒后再试', en: 'Codes are sent too often; try again in {seconds} s' },
+  'staff.error.session': { 'zh-CN': '请先登录（会话不存在或已过期）', en: 'Please sign in (no session, or it has expired)' },
+  'staff.error.csrf': { 'zh-CN': '请求缺少有效的防伪令牌，请刷新页面后重试', en: 'Missing or invalid CSRF token; reload the page and try again' },
+  'staff.error.role': { 'zh-CN': '您的角色无权执行此操作', en: 'Your role may not do this' },
+  'staff.error.class': { 'zh-CN': '您不是班级 {classId} 的班主任', en: 'You are not the head teacher of class {classId}' },
+  'staff.error.not_found': { 'zh-CN': '未找到，或不在您的管理范围内', en: 'Not found, or outside what you manage' },
+  'staff.error.conflict': {
+    'zh-CN': '该记录已被他人修改（您编辑的是第 {yours} 版，当前为第 {current} 版），请查看最新内容后重试',
+    en: 'Someone else changed this record (you edited version {yours}, it is now version {current}); review the latest and try again',
+  },
+  'staff.error.username_taken': { 'zh-CN': '用户名 {username} 已被使用', en: 'Username {username} is taken' },
+  'staff.error.phone_taken': { 'zh-CN': '手机号 {phone} 已绑定其他账号', en: 'Phone number {phone} belongs to another account' },
+  'staff.error.person_taken': { 'zh-CN': '人员 {personKey} 已有账号', en: 'Person {personKey} already has an account' },
+  'staff.error.person_unknown': { 'zh-CN': '本校没有编号为 {personKey} 的人员', en: 'This school has no person {personKey}' },
+  'staff.error.role_scope': {
+    'zh-CN': '角色 {role} 不能用于此账号：学校账号只能有学校角色，教育局账号只能有教育局角色',
+    en: 'Role {role} does not fit this account: school accounts take school roles, district accounts district roles',
+  },
+  'staff.error.classes_needed': { 'zh-CN': '班主任角色需要指定至少一个班级；其他角色不带班级', en: 'The head teacher role needs at least one class; other roles take no classes' },
+  'staff.error.first_admin_exists': {
+    'zh-CN': '已有可用的管理员账号，请由该管理员在管理后台创建账号',
+    en: 'An enabled admin account exists; that admin creates further accounts in the console',
+  },
+  'staff.error.class_unknown': { 'zh-CN': '本校没有班级 {classId}（没有人员记录属于该班级）', en: 'This school has no class {classId} (no person record carries it)' },
+  'staff.error.password_wrong': { 'zh-CN': '当前密码错误', en: 'The current password is wrong' },
+  'staff.error.no_sign_in': { 'zh-CN': '账号需要密码或手机号之一才能登录', en: 'An account needs a password or a phone number to sign in' },
+  'staff.error.self': { 'zh-CN': '不能停用、删除自己的账号或去掉自己的管理员角色', en: 'You cannot disable or delete your own account or drop your own admin role' },
+  'staff.error.student_not_in_class': { 'zh-CN': '班级 {classId} 没有学生 {personKey}', en: 'Class {classId} has no student {personKey}' },
+  'staff.error.leave_time': { 'zh-CN': '请假结束时间必须晚于开始时间', en: 'A leave must end after it starts' },
+  'staff.role.school_admin': { 'zh-CN': '学校管理员', en: 'School admin' },
+  'staff.role.office': { 'zh-CN': '教务/办公室', en: 'Office' },
+  'staff.role.head_teacher': { 'zh-CN': '班主任', en: 'Head teacher' },
+  'staff.role.teacher': { 'zh-CN': '教师', en: 'Teacher' },
+  'staff.role.transport_manager': { 'zh-CN': '校车管理员', en: 'Transport manager' },
+  'staff.role.nurse': { 'zh-CN': '校医', en: 'Nurse' },
+  'staff.role.facility_supervisor': { 'zh-CN': '后勤主管', en: 'Facility supervisor' },
+  'staff.role.it': { 'zh-CN': '信息中心', en: 'IT' },
+  'staff.role.district_admin': { 'zh-CN': '教育局管理员', en: 'District admin' },
+  'staff.role.district_viewer': { 'zh-CN': '教育局查看', en: 'District viewer' },
+});

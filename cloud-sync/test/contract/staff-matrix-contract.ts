@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../helpers/backends.js';
+import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
+import { StaffClient, staffSignIn } from '../helpers/staff-client.js';
+import { STAFF_ACCESS_MATRIX, WHO, expected, type Who } from './staff-access-matrix.js';
+
+const PW = 'matrix-password-1';
+const C1 = '二年级1班';
+
+interface Env {
+  cloud: TestCloud;
+  /** School in every caller's reach, and one in nobody's. */
+  school: string;
+  prepSchool: StaffClient;
+  prepDistrict: StaffClient;
+  n: () => number;
+}
+interface Call {
+  path: string;
+  body?: unknown;
+  /** Signed-in callers use this client instead of a fresh session of their own. */
+  client?: StaffClient;
+}
+const districtSide = (who: Who) => who === 'district_admin' || who === 'district_viewer';
+
+/** One valid request per route, for a caller `who` whose (fresh) session is `me`. */
+const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => Promise<Call>> = {
+  'POST /session/code': async () => ({ path: '/session/code', body: { phone: '13800009999' } }),
+  'POST /session': async (_who, _me, env) => ({ path: '/session', body: { username: 'm-login', password: PW }, client: new StaffClient(env.cloud.url) }),
+  'GET /session': async () => ({ path: '/session' }),
+  'DELETE /session': async () => ({ path: '/session' }),
+  'PUT /session/password': async () => ({ path: '/session/password', body: { currentPassword: PW, newPassword: PW } }),
+  'GET /schools': async () => ({ path: '/schools' }),
+  'GET /accounts': async () => ({ path: '/accounts' }),
+  'POST /accounts': async (who, _me, env) => ({ path: '/accounts', body: { username: `new-${env.n()}`, displayName: '新账号', password: PW, roles: [districtSide(who) ? 'district_viewer' : 'teacher'] } }),
+  'GET /accounts/:accountId': async (_who, me) => ({ path: `/accounts/${me?.account?.id ?? 'acct_x'}` }),
+  'PATCH /accounts/:accountId': async (who, _me, env) => {
+    const v = await victim(who, env);
+    return { path: `/accounts/${v.id}`, body: { version: v.version, displayName: '改名' } };
+  },
+  'PUT /accounts/:accountId/password': async (who, _me, env) => ({ path: `/accounts/${(await victim(who, env)).id}/password`, body: { password: 'another-password-2' } }),
+  'DELETE /accounts/:accountId': async (who, _me, env) => ({ path: `/accounts/${(await victim(who, env)).id}` }),
+  'GET /audit': async () => ({ path: '/audit' }),
+  'GET /schools/:schoolId/edges': async (_who, _me, env) => ({ path: `/schools/${env.school}/edges` }),
+  'GET /schools/:schoolId/roster/:kind': async (_who, _me, env) => ({ path: `/schools/${env.school}/roster/person` }),
+  'GET /schools/:schoolId/roster/:kind/:key': async (_who, _me, env) => ({ path: `/schools/${env.school}/roster/person/stu` }),
+  'PUT /schools/:schoolId/roster/:kind/:key': async (_who, _me, env) => ({
+    path: `/schools/${env.school}/roster/calendar/m-${env.n()}`,
+    body: { data: { date: '2026-09-01', kind: 'school_day', entryBy: '08:00' }, version: null },
+  }),
+  'DELETE /schools/:schoolId/roster/:kind/:key': async (_who, _me, env) => {
+    const key = `m-${env.n()}`;
+    const version = await env.cloud.records.write(env.school, [{ kind: 'calendar', key, data: { date: '2026-09-02', kind: 'holiday' } }]);
+    return { path: `/schools/${env.school}/roster/calendar/${key}?version=${version}` };
+  },
+  'GET /schools/:schoolId/usb-policies': async (_who, _me, env) => ({ path: `/schools/${env.school}/usb-policies` }),
+  'PUT /schools/:schoolId/usb-policies/:key': async (_who, _me, env) => ({ path: `/schools/${env.school}/usb-policies/m-${env.n()}`, body: { data: { mode: 'block' }, version: null } }),
+  'DELETE /schools/:schoolId/usb-policies/:key': async (_who, _me, env) => {
+    const key = `m-${env.n()}`;
+    const version = await env.cloud.records.write(env.school, [{ kind: 'usb_policy', key, data: { mode: 'block' } }]);
+    return { path: `/schools/${env.school}/usb-policies/${key}?version=${version}` };
+  },
+  'GET /schools/:schoolId/classes/:classId/students': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/students` }),
+  'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey': async (_who, _me, env) => ({
+    path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/leaves/m-${env.n()}`,
+    body: { personId: 'stu', from: Date.now(), until: Date.now() + 3600_000 },
+  }),
+  'DELETE /schools/:schoolId/classes/:classId/leaves/:leaveKey': async (_who, _me, env) => {
+    const key = `m-${env.n()}`;
+    await env.cloud.records.write(env.school, [{ kind: 'leave', key, data: { personId: 'stu', from: Date.now(), until: Date.now() + 3600_000 } }]);
+    return { path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/leaves/${key}` };
+  },
+};
+
+/** A throwaway account in the caller's home (its school or district), made by that home's admin. */
+async function victim(who: Who, env: Env): Promise<{ id: string; version: number }> {
+  const admin = districtSide(who) ? env.prepDistrict : env.prepSchool;
+  const r = await admin.call('POST', '/accounts', { username: `victim-${env.n()}`, displayName: '临时', password: PW, roles: [districtSide(who) ? 'district_viewer' : 'nurse'] });
+  if (r.status !== 201) throw new Error(`victim: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+}
+
+/**
+ * Every staff route × every role, from the data in staff-access-matrix.ts; then every
+ * school and class route against a school outside every caller's reach. Each allowed
+ * write by a signed-in caller leaves exactly its audit row.
+ */
+export function staffMatrixContract(backend: Backend): void {
+  describe(`staff access matrix on ${backend.name}`, () => {
+    let cloud: TestCloud;
+    let env: Env;
+    let other: string;
+    let counter = 0;
+    const usernames = new Map<Who, string>();
+
+    beforeAll(async () => {
+      cloud = await startTestCloud(backend);
+      const school = (await cloud.provisionEdge({ schoolName: '矩阵学校', site: 'matrix-a' })).schoolId;
+      other = (await cloud.provisionEdge({ schoolName: '外校', site: 'matrix-b' })).schoolId;
+      for (const s of [school, other]) await cloud.records.write(s, [{ kind: 'person', key: 'stu', data: { name: '学生', roles: ['student'], classId: C1 } }]);
+      await cloud.admin('POST', `/schools/${school}/accounts`, { username: 'prep-school', displayName: '准备', password: PW });
+      const d = await cloud.admin('POST', '/districts', { name: '矩阵教育局', schoolIds: [school] });
+      await cloud.admin('POST', `/districts/${d.json.id}/accounts`, { username: 'prep-district', displayName: '准备', password: PW });
+      env = { cloud, school, prepSchool: await staffSignIn(cloud.url, 'prep-school', PW), prepDistrict: await staffSignIn(cloud.url, 'prep-district', PW), n: () => ++counter };
+      expect((await env.prepSchool.call('POST', '/accounts', { username: 'm-login', displayName: '登录', password: PW, roles: ['teacher'] })).status).toBe(201);
+      for (const who of WHO) {
+        if (who === 'anonymous') continue;
+        const username = `m-${who.replace(/_/g, '-')}`;
+        const admin = districtSide(who) ? env.prepDistrict : env.prepSchool;
+        const r = await admin.call('POST', '/accounts', { username, displayName: who, password: PW, roles: [who], ...(who === 'head_teacher' ? { classes: [C1] } : {}) });
+        expect(r.status, `create ${who}`).toBe(201);
+        usernames.set(who, username);
+      }
+    }, 180_000);
+    afterAll(async () => {
+      await cloud?.dispose();
+    });
+
+    it('has a matrix row and a fixture for every route, and no row without a route', () => {
+      const routes = cloud.staffRoutes.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort();
+      expect(Object.keys(STAFF_ACCESS_MATRIX).sort()).toEqual(routes);
+      expect(Object.keys(FIXTURES).sort()).toEqual(routes);
+      for (const row of Object.values(STAFF_ACCESS_MATRIX)) expect(row).toHaveLength(WHO.length);
+    });
+
+    /** One session per caller, except for the routes that end sessions: those get a fresh one. */
+    const sessions = new Map<Who, StaffClient>();
+    const ENDS_SESSIONS = new Set(['DELETE /session', 'PUT /session/password']);
+    const session = async (who: Who, key = '') => {
+      if (who === 'anonymous') return new StaffClient(cloud.url);
+      if (ENDS_SESSIONS.has(key)) {
+        sessions.delete(who); // a password change ends the caller's other sessions
+        return staffSignIn(cloud.url, usernames.get(who)!, PW);
+      }
+      let c = sessions.get(who);
+      if (!c) sessions.set(who, (c = await staffSignIn(cloud.url, usernames.get(who)!, PW)));
+      return c;
+    };
+    const auditCount = async (accountId: string, action: string) =>
+      (await cloud.db.query<{ n: number }>('SELECT count(*) AS n FROM staff_audit WHERE actor_id = $1 AND action = $2', [accountId, action])).rows[0]!.n;
+
+    it('gives every role on every route what the matrix says, auditing each allowed write', async () => {
+      const failures: string[] = [];
+      for (const route of cloud.staffRoutes) {
+        const key = `${route.method.toUpperCase()} ${route.path}`;
+        for (const who of WHO) {
+          const me = await session(who, key);
+          const call = await FIXTURES[key]!(who, who === 'anonymous' ? null : me, env);
+          const client = call.client ?? me;
+          const before = me.account && route.audit ? await auditCount(me.account.id, route.audit) : 0;
+          const r = await client.call(route.method.toUpperCase(), call.path, call.body);
+          const want = expected(key, who);
+          const got = r.status >= 200 && r.status < 300 ? 'ok' : r.status;
+          if (got !== want) failures.push(`${key} as ${who}: expected ${want}, got ${r.status} ${JSON.stringify(r.json)}`);
+          if (got !== 'ok' && typeof r.json?.error?.message?.['zh-CN'] !== 'string') failures.push(`${key} as ${who}: refusal without a zh-CN message`);
+          if (me.account && route.audit && route.scope !== 'public') {
+            const after = await auditCount(me.account.id, route.audit);
+            if (after - before !== (got === 'ok' ? 1 : 0)) failures.push(`${key} as ${who}: ${after - before} audit rows for a ${got} answer`);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    }, 480_000);
+
+    it("answers 404 on every school and class route for a school outside the caller's reach, changing nothing", async () => {
+      const failures: string[] = [];
+      await cloud.records.write(other, [{ kind: 'leave', key: 'keep-me', data: { personId: 'stu', from: 1, until: Date.now() + 3600_000 } }]);
+      const feedBefore = (await cloud.records.changesAfter(other, 0, 1000)).cursor;
+      for (const route of cloud.staffRoutes.filter((r) => r.scope === 'school' || r.scope === 'class')) {
+        const key = `${route.method.toUpperCase()} ${route.path}`;
+        for (const who of WHO) {
+          const me = await session(who);
+          const call = await FIXTURES[key]!(who, me, { ...env, school: other });
+          const path = route.method === 'delete' && route.path.includes(':leaveKey') ? call.path.replace(/[^/]+$/, 'keep-me') : call.path;
+          const r = await me.call(route.method.toUpperCase(), path, call.body);
+          const want = who === 'anonymous' ? 401 : 404;
+          if (r.status !== want) failures.push(`${key} on another school as ${who}: expected ${want}, got ${r.status}`);
+        }
+      }
+      expect(failures).toEqual([]);
+      // The fixtures' own writes went through cloud.records (DELETE preparation); no staff write reached the other school.
+      const changes = (await cloud.records.changesAfter(other, feedBefore, 1000)).changes;
+      expect(changes.every((c) => c.op === 'upsert' && c.key.startsWith('m-'))).toBe(true);
+      expect(await cloud.records.get(other, 'leave', 'keep-me')).not.toBeNull();
+      const staffRows = await cloud.db.query(`SELECT 1 FROM staff_audit WHERE school_id = $1`, [other]);
+      expect(staffRows.rows).toEqual([]);
+    }, 480_000);
+  });
+}

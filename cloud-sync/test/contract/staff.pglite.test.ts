@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../helpers/backends.js';
+import { staffContract } from './staff-contract.js';
+
+staffContract(pgliteBackend);
