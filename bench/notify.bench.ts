@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { uuidv7, type EventEnvelope } from '@campus/protocol';
 import { CloudSyncClient, MemoryOutbox } from '@campus/cloud-sync/client';
-import { createTempDatabase, postgresUrl } from '../cloud-sync/test/helpers/postgres.js';
+import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
 import { freePort, killHard, spawnTs } from '../cloud-sync/test/helpers/processes.js';
-import { startPushReceiver } from '../cloud-sync/test/helpers/push-receiver.js';
+import { startPushReceiver } from '@campus/testkit';
 import { percentile, report } from './lib.js';
 import type { EdgeCredentials } from '@campus/cloud-sync/client';
 

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_PATH } from '@campus/protocol/sync/ingest';
 import type { Backend } from '../helpers/backends.js';
 import { seedSchool, startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
-import { gatePass, makeEvent } from '../helpers/events.js';
+import { gatePass, makeEvent } from '@campus/testkit';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { parentApi, signInGuardian } from '../helpers/parent-client.js';
-import { startPushReceiver, type PushReceiver } from '../helpers/push-receiver.js';
+import { startPushReceiver, type PushReceiver } from '@campus/testkit';
 import { signedSend } from '../helpers/signed-request.js';
 
 /**

@@ -13,7 +13,7 @@ import { LiveReadings } from '../../src/energy/live.js';
 import { Zone } from '../../src/energy/time/zone.js';
 import { Topology } from '../../src/energy/topology.js';
 import { tempDir } from '../helpers/edge.js';
-import { FakeClock, cst } from './helpers/fake-clock.js';
+import { FakeClock, shanghai as cst } from '@campus/testkit';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));

@@ -11,7 +11,7 @@ import { CronError, nextFiring, parseCron } from '../../src/energy/schedules/cro
 import { Zone } from '../../src/energy/time/zone.js';
 import { Topology } from '../../src/energy/topology.js';
 import { tempDir } from '../helpers/edge.js';
-import { cst } from './helpers/fake-clock.js';
+import { shanghai as cst } from '@campus/testkit';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));

@@ -10,7 +10,7 @@ import { TelemetryRecorder } from '../../src/energy/telemetry/recorder.js';
 import { TelemetryStore, ringLayout } from '../../src/energy/telemetry/telemetry-store.js';
 import { Zone } from '../../src/energy/time/zone.js';
 import { tempDir } from '../helpers/edge.js';
-import { FakeClock, cst } from './helpers/fake-clock.js';
+import { FakeClock, shanghai as cst } from '@campus/testkit';
 
 const dirs: Array<{ remove(): void }> = [];
 const stores: Store[] = [];
