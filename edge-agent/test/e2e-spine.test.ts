@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QrReaderSimulator } from '@campus/device-drivers/qr/index';
 import { FakeClock, PymodbusBoard, openPtyPair, startPushReceiver, waitFor, type PtyPair, type PushReceiver, type TestSubscription } from '@campus/testkit';
@@ -134,7 +135,7 @@ describe.skipIf(pgUrl === null)('the spine: QR line → relay pulse → SQLite �
     const row = env.edge.store.db.prepare('SELECT type, reason FROM events WHERE id = ?').get(decision.id) as { type: string; reason: string } | undefined;
     expect(row).toEqual({ type: 'access.decision', reason: 'access.granted' });
 
-    // Uploaded: the cloud has it in PostgreSQL and made a notice of it.
+    // Uploaded: the cloud made a notice of it, and the event is in its PostgreSQL database.
     const notices = await waitFor(
       async () => {
         const r = await cloud.admin(`/api/admin/schools/${cloud.link.schoolId}/notices`);
@@ -146,6 +147,15 @@ describe.skipIf(pgUrl === null)('the spine: QR line → relay pulse → SQLite �
       30_000,
     );
     expect(notices).toHaveLength(1);
+    const pgClient = new pg.Client({ connectionString: db.url });
+    await pgClient.connect();
+    try {
+      const stored = await pgClient.query<{ type: string; subject: string; site: string; data: { opened: string; gateName: string } }>('SELECT type, subject, site, data FROM events WHERE id = $1', [decision.id]);
+      expect(stored.rows).toHaveLength(1);
+      expect(stored.rows[0]).toMatchObject({ type: 'access.decision', subject: STUDENT, site: SITE, data: { opened: 'pulsed', gateName: '东门' } });
+    } finally {
+      await pgClient.end();
+    }
 
     // The mother's push arrives, decrypted as a browser would, naming the child and the gate.
     const received = await waitFor(() => push.received.find((p) => p.subscriptionId === subscription.id && (JSON.parse(p.payload) as { eventId?: string }).eventId === decision.id), 'the Web Push', 30_000);
