@@ -1,7 +1,8 @@
 /**
  * @campus/testkit — what every package's tests share. Tests only: no package's src
- * may import it (scripts/check-deps.mjs). `./i18n` and `./vitest-setup` are imported
- * by path; they need vitest.
+ * may import it (scripts/check-deps.mjs). Imported by subpath, so that not every test
+ * loads them: `@campus/testkit/i18n` and `./vitest-setup` (need vitest),
+ * `@campus/testkit/postgres` (real PostgreSQL: TEST_DATABASE_URL, a database per suite).
  */
 export { waitFor, sleep, type Probe, type WaitOptions } from './wait.js';
 export { FakeClock, shanghai, type TimeServiceLike, type TimerCallback, type Cancel } from './fake-clock.js';
