@@ -10,6 +10,8 @@ export default defineConfig({
     include: ['*/test/**/*.test.ts', '*/test/**/*.test.tsx'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     environment: 'node',
+    // The shared test kit: a test that renders a missing translation id fails.
+    setupFiles: ['./testkit/src/vitest-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -59,7 +59,7 @@ type ToSim = { type: 'run'; lines: string[][]; seconds: number; warmupSeconds: n
 // ------------------------------------------------------------------ simulator process
 
 async function simMain(): Promise<void> {
-  const { openPtyPair } = await import('@campus/device-drivers/modbus/sim/pty-pair');
+  const { openPtyPair } = await import('@campus/testkit');
   const { SerialPathTransport } = await import('@campus/device-drivers/serial/index');
   const { RelayBoardSimulator, serveRtuOnSerial } = await import('@campus/device-drivers/turnstile/index');
   const send = (m: FromSim) => process.send!(m);

@@ -20,7 +20,7 @@ import { SerialPort } from 'serialport';
 import { QrReader, QrReaderSimulator, createQrReader, type QrScan } from '@campus/device-drivers/qr/index';
 import { SerialPathTransport, waitForState } from '@campus/device-drivers/serial/index';
 import { ModbusRelayBoard, RelayBoardSimulator, Turnstile, openRelayLine, serveRtuOnSerial } from '@campus/device-drivers/turnstile/index';
-import { PtyPair } from '../device-drivers/test/serial/ptyPair.js';
+import { PtyPair } from '@campus/testkit';
 import { median, percentile, report } from './lib.js';
 
 const GATES = 32;

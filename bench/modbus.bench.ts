@@ -14,7 +14,8 @@
  */
 import { median, report } from './lib.js';
 import { ModbusBus, MeterPoller, RelayBoard, rtuTransactionFloorMs, type TransactionTrace } from '@campus/device-drivers/modbus/index';
-import { buildSimulatedEnergyBus, openPtyPair, startRtuSerialSlave, type SimulatedModbusLine } from '@campus/device-drivers/modbus/sim/index';
+import { buildSimulatedEnergyBus, startRtuSerialSlave, type SimulatedModbusLine } from '@campus/device-drivers/modbus/sim/index';
+import { openPtyPair } from '@campus/testkit';
 
 const LINE = { baudRate: 9600, turnaroundMs: 5 };
 const METERS = Array.from({ length: 30 }, (_, i) => i + 1);

@@ -19,9 +19,9 @@ import pg from 'pg';
 import { uuidv7, type EventEnvelope } from '@campus/protocol';
 import { CloudSyncClient, MemoryOutbox } from '@campus/cloud-sync/client';
 import { decisionData } from '../cloud-sync/test/helpers/events.js';
-import { createTempDatabase, postgresUrl } from '../cloud-sync/test/helpers/postgres.js';
+import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
 import { freePort, killHard, spawnTs } from '../cloud-sync/test/helpers/processes.js';
-import { startPushReceiver } from '../cloud-sync/test/helpers/push-receiver.js';
+import { startPushReceiver } from '@campus/testkit';
 import { percentile, report } from './lib.js';
 import type { EdgeCredentials } from '@campus/cloud-sync/client';
 

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { UuidV7Generator, type EventEnvelope } from '@campus/protocol';
 import { INGEST_PATH } from '@campus/protocol/sync/ingest';
 import { CloudSyncClient, emptyCursors, LANES, SignedTransport, type Lane, type LaneCursors, type OutboxBacklog, type OutboxEntry, type SyncOutbox } from '@campus/cloud-sync/client';
-import { createTempDatabase, postgresUrl } from '../cloud-sync/test/helpers/postgres.js';
+import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
 import { freePort, killHard, spawnTs } from '../cloud-sync/test/helpers/processes.js';
 import { report } from './lib.js';
 import type { EdgeCredentials } from '@campus/cloud-sync/client';

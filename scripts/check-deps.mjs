@@ -14,7 +14,12 @@ const allowed = {
   'cloud-sync': ['protocol'],
   'edge-agent': ['protocol', 'device-drivers', 'cloud-sync'],
   'web-panel': ['protocol'],
+  // The shared test kit: peers, fake clock, fixtures from the protocol schemas.
+  testkit: ['protocol'],
 };
+// Packages only tests may import: any package's test/ folder (listed in devDependencies),
+// never its src.
+const testOnly = new Set(['testkit']);
 // Subpaths a package may import from another (absent = any subpath).
 const subpathRules = {
   'edge-agent': { 'cloud-sync': (sub) => sub === 'client' || sub.startsWith('client/') },
@@ -40,7 +45,13 @@ for (const [pkg, allow] of Object.entries(allowed)) {
     .filter((d) => d.startsWith('@campus/'))
     .map((d) => d.slice('@campus/'.length));
   const declared = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
-  for (const d of listed) if (!allow.includes(d)) problems.push(`${pkg}/package.json lists @campus/${d}, which ${pkg} may not depend on`);
+  for (const d of listed) {
+    if (testOnly.has(d) && d !== pkg) {
+      if (!(manifest.devDependencies && `@campus/${d}` in manifest.devDependencies) || `@campus/${d}` in declared) problems.push(`${pkg}/package.json lists @campus/${d} outside devDependencies; it is for tests only`);
+      continue;
+    }
+    if (!allow.includes(d)) problems.push(`${pkg}/package.json lists @campus/${d}, which ${pkg} may not depend on`);
+  }
   const tsconfigPath = join(root, pkg, 'tsconfig.json');
   try {
     const refs = (JSON.parse(readFileSync(tsconfigPath, 'utf8')).references ?? []).map((r) => r.path.replace(/^\.\.\//, ''));
@@ -70,6 +81,10 @@ for (const [pkg, allow] of Object.entries(allowed)) {
       }
       const [, dep, sub = ''] = hit;
       if (dep === pkg) continue; // a package may import itself by name (tests do)
+      if (testOnly.has(dep)) {
+        if (rel.split(sep)[1] !== 'test') problems.push(`${rel}: imports @campus/${dep}, which only tests (${pkg}/test/) may import`);
+        continue;
+      }
       if (!allow.includes(dep)) { problems.push(`${rel}: imports @campus/${dep}${sub ? '/' + sub : ''}, but ${pkg} may not import ${dep} (DESIGN.md §2)`); continue; }
       const subRule = subpathRules[pkg]?.[dep];
       if (subRule && !subRule(sub)) problems.push(`${rel}: imports @campus/${dep}/${sub}; ${pkg} may only use the client part of ${dep}`);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SCRIPT = join(ROOT, 'scripts/check-deps.mjs');
-const PACKAGES = ['protocol', 'device-drivers', 'endpoint-guard', 'cloud-sync', 'edge-agent', 'web-panel'];
+const PACKAGES = ['protocol', 'device-drivers', 'endpoint-guard', 'cloud-sync', 'edge-agent', 'web-panel', 'testkit'];
 
 /** Copies only package.json/tsconfig of each workspace into a scratch tree. */
 function scratch(): string {
@@ -43,6 +43,8 @@ describe('dependency-direction check', () => {
     ['endpoint-guard/src/x.ts', "import { x } from '../../edge-agent/src/edge.js';", /reaches into edge-agent/],
     ['cloud-sync/src/x.ts', "const m = await import('@campus/web-panel');", /may not import web-panel/],
     ['protocol/src/x.ts', "import left from 'left-pad';", /does not declare/],
+    ['edge-agent/src/x.ts', "import { waitFor } from '@campus/testkit';", /only tests \(edge-agent\/test\/\) may import/],
+    ['testkit/src/x.ts', "import { AccessEngine } from '@campus/edge-agent/access/engine';", /testkit may not import edge-agent/],
   ])('fails on %s', (file, code, message) => {
     const dir = scratch();
     dirs.push(dir);
@@ -67,6 +69,14 @@ describe('dependency-direction check', () => {
     const r = run(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/edge-agent\/src\/store\/x\.ts: imports "\.\.\/bus\/domain\.js" from the bus domain/);
+  });
+
+  it('lets any package\'s tests import the test kit', () => {
+    const dir = scratch();
+    dirs.push(dir);
+    mkdirSync(join(dir, 'cloud-sync/test'), { recursive: true });
+    writeFileSync(join(dir, 'cloud-sync/test/x.test.ts'), "import { waitFor } from '@campus/testkit';\n");
+    expect(run(dir).status).toBe(0);
   });
 
   it('allows type imports in web-panel and the i18n catalogue at runtime', () => {

@@ -4,7 +4,7 @@ import { MemoryOutbox } from '../../src/client/reference/memory-outbox.js';
 import { MemoryChangeApplier } from '../../src/client/reference/memory-applier.js';
 import { pgliteBackend } from '../helpers/backends.js';
 import { startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
-import { gatePass, makeEvent } from '../helpers/events.js';
+import { gatePass, makeEvent } from '@campus/testkit';
 import { startFlakyProxy, type FlakyProxy } from '../helpers/flaky-proxy.js';
 
 /** The edge client against a real cloud (PGlite), through a real proxy that can fail on purpose. */

@@ -7,7 +7,7 @@ import { MemoryChangeApplier } from '../../src/client/reference/memory-applier.j
 import { migrate, MIGRATIONS } from '../../src/server/db/migrations.js';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
-import { gatePass, makeEvent } from '../helpers/events.js';
+import { gatePass, makeEvent } from '@campus/testkit';
 import { send, signedHeaders, signedSend } from '../helpers/signed-request.js';
 
 /**

@@ -7,7 +7,7 @@ import { gatePass, makeEvent } from '../helpers/events.js';
 import { startCloud, quietLogger } from '../../src/server/index.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { parentApi, signInGuardian } from '../helpers/parent-client.js';
-import { startPushReceiver, type PushReceiver } from '../helpers/push-receiver.js';
+import { startPushReceiver, type PushReceiver } from '@campus/testkit';
 import { signedSend } from '../helpers/signed-request.js';
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_PATH } from '@campus/protocol/sync/ingest';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
-import { gatePass } from '../helpers/events.js';
+import { gatePass } from '@campus/testkit';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { parentApi, signInGuardian } from '../helpers/parent-client.js';
 import { signedSend } from '../helpers/signed-request.js';

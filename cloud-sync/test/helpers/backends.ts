@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTempDatabase, postgresUrl } from './postgres.js';
+import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
 
 /**
  * The two database backends every shared contract suite runs against. `open()` gives

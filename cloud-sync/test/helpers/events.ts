@@ -1,52 +1,15 @@
-import { uuidv7, type EventEnvelope } from '@campus/protocol';
-import { AccessDecisionDataSchema, type AccessDecisionData } from '@campus/protocol/access/index';
+import type { EventEnvelope } from '@campus/protocol';
+import type { AccessDecisionData } from '@campus/protocol/access/index';
+import { accessDecisionData, gatePass as kitGatePass, makeEvent } from '@campus/testkit';
 
-/** Builds a valid event envelope for tests; override any field. */
-export function makeEvent(site: string, over: Partial<EventEnvelope> = {}): EventEnvelope {
-  return {
-    id: uuidv7(),
-    site,
-    type: 'energy.rollup',
-    occurredAt: Date.now(),
-    clockTrusted: true,
-    reason: 'energy.rollup',
-    severity: 'info',
-    priority: 3,
-    source: 'test',
-    subject: null,
-    data: {},
-    ...over,
-  };
-}
+export { makeEvent };
 
-/** `access.decision` data as the edge writes it, checked against the one schema in protocol. */
+/** The cloud tests' student: 张小明 of 三年级2班 (the names the notice texts are checked against). */
+const STUDENT = { personName: '张小明', className: '三年级2班', who: '张小明（三年级2班）', explanation: '张小明 通过 东门' } as const;
+
+/** `access.decision` data as the edge writes it, built and checked by the test kit from the one schema in protocol. */
 export function decisionData(personId: string, over: Partial<AccessDecisionData> = {}): AccessDecisionData {
-  return AccessDecisionDataSchema.parse({
-    granted: true,
-    gate: 'g-east',
-    gateNo: 1,
-    gateName: '东门',
-    zone: 'z-campus',
-    zoneNo: 1,
-    zoneKind: 'campus',
-    direction: 'in',
-    reader: 'east-in',
-    personId,
-    personName: '张小明',
-    className: '三年级2班',
-    who: '张小明（三年级2班）',
-    credentialKind: 'card',
-    kid: 'k1',
-    cardVersion: 1,
-    passId: null,
-    leaveId: null,
-    overrideBy: null,
-    overrideWhy: null,
-    opened: 'pulsed',
-    explanation: '张小明 通过 东门',
-    suppressedBefore: 0,
-    ...over,
-  });
+  return accessDecisionData({ personId, ...STUDENT, ...over });
 }
 
 export interface GatePassOptions extends Partial<EventEnvelope> {
@@ -54,14 +17,8 @@ export interface GatePassOptions extends Partial<EventEnvelope> {
   decision?: Partial<AccessDecisionData>;
 }
 
+/** A student passing a campus gate (the test kit's fixture with the cloud tests' student). */
 export function gatePass(site: string, studentKey: string, direction: 'in' | 'out', over: GatePassOptions = {}): EventEnvelope {
   const { decision, ...envelope } = over;
-  return makeEvent(site, {
-    type: 'access.decision',
-    reason: 'access.granted',
-    priority: 1,
-    subject: studentKey,
-    data: decisionData(studentKey, { direction, ...decision }),
-    ...envelope,
-  });
+  return kitGatePass(site, studentKey, direction, { ...envelope, data: { ...STUDENT, ...decision } });
 }

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -52,13 +51,7 @@ export function spawnTs(file: string, env: Record<string, string>, args: string[
   });
 }
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort } from '@campus/testkit';
 
 export async function killHard(child: ChildProcess & { exited: Promise<number | null> }): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -4,7 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { INGEST_PATH } from '@campus/protocol/sync/ingest';
 import { pgliteBackend } from '../helpers/backends.js';
 import { seedSchool, startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
-import { gatePass } from '../helpers/events.js';
+import { gatePass } from '@campus/testkit';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { signedSend } from '../helpers/signed-request.js';
 

@@ -5,7 +5,7 @@ import { MemoryOutbox } from '../../src/client/reference/memory-outbox.js';
 import { openDatabase } from '../../src/server/db/open.js';
 import { availableBackends } from '../helpers/backends.js';
 import { waitFor, type Json } from '../helpers/cloud.js';
-import { gatePass, makeEvent } from '../helpers/events.js';
+import { gatePass, makeEvent } from '@campus/testkit';
 import { freePort, killHard, spawnTs } from '../helpers/processes.js';
 
 /** 20 kills on PostgreSQL; fewer on PGlite, whose every restart replays its WAL in WebAssembly (~5 s). */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileOutbox } from '../../src/client/reference/file-outbox.js';
 import { availableBackends } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
-import { gatePass, makeEvent } from '../helpers/events.js';
+import { gatePass, makeEvent } from '@campus/testkit';
 import { killHard, spawnTs } from '../helpers/processes.js';
 
 const TRIALS = 20;

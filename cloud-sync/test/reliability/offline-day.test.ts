@@ -4,9 +4,9 @@ import { CloudSyncClient } from '../../src/client/sync-client.js';
 import { MemoryOutbox } from '../../src/client/reference/memory-outbox.js';
 import { availableBackends } from '../helpers/backends.js';
 import { seedSchool, startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
-import { gatePass, makeEvent } from '../helpers/events.js';
+import { gatePass, makeEvent } from '@campus/testkit';
 import { startFlakyProxy, type FlakyProxy } from '../helpers/flaky-proxy.js';
-import { startPushReceiver, type PushReceiver } from '../helpers/push-receiver.js';
+import { startPushReceiver, type PushReceiver } from '@campus/testkit';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { parentApi, signInGuardian } from '../helpers/parent-client.js';
 

@@ -3,7 +3,7 @@ import { CloudSyncClient } from '../../src/client/sync-client.js';
 import { MemoryOutbox } from '../../src/client/reference/memory-outbox.js';
 import { quietLogger, startCloud, type RunningCloud } from '../../src/server/index.js';
 import { waitFor } from '../helpers/cloud.js';
-import { gatePass, makeEvent } from '../helpers/events.js';
+import { gatePass, makeEvent } from '@campus/testkit';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
 
 const available = privatePostgresAvailable();

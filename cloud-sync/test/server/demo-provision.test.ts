@@ -6,7 +6,7 @@ import { INGEST_PATH } from '@campus/protocol/sync/ingest';
 import { provisionDemo, type DemoLink } from '../../src/server/demo-provision.js';
 import { pgliteBackend } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
-import { makeEvent } from '../helpers/events.js';
+import { makeEvent } from '@campus/testkit';
 import { signedSend } from '../helpers/signed-request.js';
 
 describe('demo provisioning', () => {

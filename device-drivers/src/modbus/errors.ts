@@ -1,4 +1,4 @@
-import { bilingual, type Params } from '@campus/protocol/i18n/index';
+import { bilingual, hasMessage, type Params } from '@campus/protocol/i18n/index';
 import { MODBUS_REASONS, exceptionReason } from '@campus/protocol/energy/index';
 
 export type ModbusFailureKind =
@@ -38,9 +38,8 @@ export class ModbusError extends Error {
   ) {
     const reason = kind === 'exception' && exceptionCode !== undefined ? exceptionReason(exceptionCode) : REASON_OF[kind];
     const all = { busId, unit, code: exceptionCode, ...params };
-    let text = bilingual(`reason.${reason}`, all);
     // Codes without their own sentence fall back to the generic exception text.
-    if (text.en === `reason.${reason}`) text = bilingual(`reason.${REASON_OF[kind]}`, all);
+    const text = bilingual(hasMessage(`reason.${reason}`) ? `reason.${reason}` : `reason.${REASON_OF[kind]}`, all);
     super(text.en);
     this.name = 'ModbusError';
     this.reason = reason;

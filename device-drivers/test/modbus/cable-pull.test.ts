@@ -5,7 +5,7 @@ import { ModbusError } from '../../src/modbus/errors.js';
 import { SimulatedModbusLine } from '../../src/modbus/sim/line.js';
 import { SimulatedMeter } from '../../src/modbus/sim/meter-sim.js';
 import { startRtuSerialSlave, type RtuSerialSlave } from '../../src/modbus/sim/serial-slave.js';
-import { openPtyPair } from '../../src/modbus/sim/pty-pair.js';
+import { openPtyPair } from '@campus/testkit';
 import { Cleanup, waitFor } from './helpers/cleanup.js';
 import { ptyPair } from './helpers/ptyPair.js';
 

@@ -6,7 +6,7 @@ import { MeterPoller, type MeterDeviceError } from '../../src/meters/poller.js';
 import { RelayBoard } from '../../src/relay/relay-board.js';
 import { Cleanup, waitFor } from './helpers/cleanup.js';
 import { ptyPair } from './helpers/ptyPair.js';
-import { startPymodbusSlave, type PymodbusSlaveSpec } from './helpers/pymodbus.js';
+import { startPymodbusSlave, type PymodbusSlaveSpec } from '@campus/testkit';
 
 /**
  * Debian's python3-pymodbus as the slave: framing, CRC and float packing written

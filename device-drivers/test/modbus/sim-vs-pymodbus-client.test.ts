@@ -6,7 +6,7 @@ import { startRtuSerialSlave } from '../../src/modbus/sim/serial-slave.js';
 import { startTcpSlave } from '../../src/modbus/sim/tcp-slave.js';
 import { Cleanup } from './helpers/cleanup.js';
 import { ptyPair } from './helpers/ptyPair.js';
-import { runPymodbusClient } from './helpers/pymodbus.js';
+import { runPymodbusClient } from '@campus/testkit';
 
 /**
  * Our simulators are what the demo campus and the benchmark run on, so a

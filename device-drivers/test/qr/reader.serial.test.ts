@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QrReader, QrReaderSimulator, type QrReaderSimulatorOptions } from '../../src/qr/index.js';
 import { SerialPathTransport, waitForState } from '../../src/serial/index.js';
-import { PtyPair } from '../serial/ptyPair.js';
+import { PtyPair } from '@campus/testkit';
 import { eventually } from '../serial/helpers.js';
 import { record } from './collect.js';
 

@@ -1,17 +1,12 @@
 import { SerialPort } from 'serialport';
+import { waitFor } from '@campus/testkit';
 
-/** Polls `check` until it returns true; generous timeouts, since tests assert behaviour, not speed. */
+/** Polls `check` until it returns true (the shared test kit's waitFor); generous timeouts, since tests assert behaviour, not speed. */
 export async function eventually(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
+  await waitFor(check, what, timeoutMs);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep } from '@campus/testkit';
 
 /** The device's end of a pty pair, opened with serialport like any host program would. */
 export async function openPeer(path: string): Promise<SerialPort> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SerialPort } from 'serialport';
 import { SerialPathTransport, TransportNotOpenError, waitForState, DriverConfigError, silentLogger, type TransportStatus } from '../../src/serial/index.js';
-import { PtyPair } from './ptyPair.js';
+import { PtyPair } from '@campus/testkit';
 import { closePeer, collectBytes, eventually, openPeer, writePeer } from './helpers.js';
 
 describe('SerialPathTransport over a socat pty pair', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { QrReaderSimulator, createQrReader, type QrScan } from '../../src/qr/index.js';
 import { ModbusRelayBoard, RelayBoardSimulator, Turnstile, openRelayLine, serveRtuOnSerial } from '../../src/turnstile/index.js';
-import { PtyPair } from '../serial/ptyPair.js';
+import { PtyPair } from '@campus/testkit';
 import { eventually } from '../serial/helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -13,7 +13,7 @@ import {
 } from '../../src/turnstile/index.js';
 import { ModbusSerialCoilBus } from './referenceCoilBus.js';
 import type { LinkStatus } from '../../src/serial/index.js';
-import { PtyPair } from '../serial/ptyPair.js';
+import { PtyPair } from '@campus/testkit';
 import { eventually } from '../serial/helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputWatcher, ModbusRelayBoard, Turnstile, attachPassSensor, openRelayLine, type ModbusLink, type Passage } from '../../src/turnstile/index.js';
-import { PtyPair } from '../serial/ptyPair.js';
+import { PtyPair } from '@campus/testkit';
 import { eventually, sleep } from '../serial/helpers.js';
-import { PymodbusBoard, freePort } from './pymodbusPeer.js';
+import { PymodbusBoard, freePort } from '@campus/testkit';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -1,13 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openPtyPair, type PtyPair } from '@campus/device-drivers/modbus/sim/pty-pair';
+import { PymodbusBoard, openPtyPair, type PtyPair } from '@campus/testkit';
 import { QrReaderSimulator } from '@campus/device-drivers/qr/index';
 import { RelayBoardSimulator, serveRtuOnSerial } from '@campus/device-drivers/turnstile/index';
 import { FakeClock, TestIssuer, seedSchool, startAccessEdge } from './helpers.js';
 import { eventsAfter, waitFor, waitOnline } from './rig.js';
 
-const PEER = fileURLToPath(new URL('./fixtures/pymodbus_relay.py', import.meta.url));
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -16,38 +13,14 @@ afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function pymodbusBoard(path: string): Promise<{ writes: Array<{ coil: number; on: boolean[] }>; proc: ChildProcess }> {
-  const proc = spawn('/usr/bin/python3', [PEER, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const writes: Array<{ coil: number; on: boolean[] }> = [];
-  let log = '';
-  let buffered = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pymodbus did not start: ${log}`)), 15_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-        const msg = JSON.parse(buffered.slice(0, nl)) as { ready?: boolean; coil?: number; on?: boolean[] };
-        buffered = buffered.slice(nl + 1);
-        if (msg.ready) {
-          clearTimeout(timer);
-          resolve();
-        } else if (msg.coil !== undefined) writes.push({ coil: msg.coil, on: msg.on! });
-      }
-    });
-    proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    proc.once('exit', (code) => reject(new Error(`pymodbus exited (${code}): ${log}`)));
-  });
-  return { writes, proc };
-}
-
 const sh = (local: string) => Date.parse(`${local}+08:00`);
 
 describe('gate hardware peers and follow-up', () => {
   it('opens a turnstile on a pymodbus relay board (on/off pulse) for a scan from a TCP serial server', async () => {
     const rs485 = await openPtyPair({ name: 'pymodbus' });
     cleanups.push(() => rs485.close());
-    const board = await pymodbusBoard(rs485.b);
-    cleanups.push(() => board.proc.kill());
+    const board = await PymodbusBoard.start('rtu', rs485.b);
+    cleanups.push(() => board.stop());
     const reader = await QrReaderSimulator.asTcpServer({ host: '127.0.0.1', port: 0 }, { suffix: 'CR' });
     cleanups.push(() => reader.close());
     const issuer = new TestIssuer();
@@ -70,8 +43,8 @@ describe('gate hardware peers and follow-up', () => {
     expect(e).toMatchObject({ reason: 'access.granted', data: { opened: 'pulsed', reader: 'east-in' } });
     await waitFor(() => board.writes.length >= 2, 'on and off written to the board');
     expect(board.writes.slice(0, 2)).toEqual([
-      { coil: 4, on: [true] },
-      { coil: 4, on: [false] },
+      { write: 4, values: [true] },
+      { write: 4, values: [false] },
     ]);
   }, 60_000);
 

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { encodeCredential, toCredentialMinute } from '@campus/protocol/credentials/index';
 import type { AccessConfigInput } from '../../src/access/config.js';
+import type { EdgeConfigInput } from '../../src/config/schema.js';
 import type { StartEdgeOptions } from '../../src/edge.js';
+import { FakeClock } from '@campus/testkit';
 import { ADMIN, ApiClient, startTestEdge, tempDir } from '../helpers/edge.js';
 
 /** An issuer key pair; the public half goes into the edge's keys dir as issuer-<kid>.pub. */
@@ -45,17 +47,8 @@ export class TestIssuer {
   }
 }
 
-/** A settable wall clock for the edge (the school's time rules run on it). */
-export class FakeClock {
-  constructor(public t: number) {}
-  readonly now = (): number => this.t;
-  set(iso: string): void {
-    this.t = Date.parse(iso);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
+/** A settable wall clock for the edge (the school's time rules run on it): the shared test kit's. */
+export { FakeClock };
 
 export const ZONES: AccessConfigInput['zones'] = [
   { id: 'campus', no: 1, name: '校园', kind: 'campus', antiPassback: 'strict', passbackResetHour: 3 },
@@ -71,14 +64,20 @@ export const GATES: AccessConfigInput['gates'] = [
 /** A real edge with access config, a fake clock and an issuer key installed; signed in as admin. */
 export async function startAccessEdge(
   access: Partial<AccessConfigInput> = {},
-  opts: { clock?: FakeClock; issuer?: TestIssuer; edge?: StartEdgeOptions; /** Kept across restarts; the caller removes it. */ dataDir?: string } = {},
+  opts: {
+    clock?: FakeClock;
+    issuer?: TestIssuer;
+    edge?: StartEdgeOptions;
+    /** Kept across restarts; the caller removes it. */ dataDir?: string;
+    /** More of the edge's config (site, cloud, ...). */ config?: Omit<EdgeConfigInput, 'access' | 'dataDir'>;
+  } = {},
 ) {
   const issuer = opts.issuer ?? new TestIssuer();
   const keysDir = opts.dataDir ? { path: join(opts.dataDir, 'keys'), remove: () => undefined } : tempDir('campus-keys-');
   issuer.install(keysDir.path);
   const clock = opts.clock ?? new FakeClock(Date.parse('2026-09-07T00:00:00Z'));
   const edge = await startTestEdge(
-    { ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), access: { zones: ZONES, gates: GATES, keysDir: keysDir.path, ...access } },
+    { ...opts.config, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), access: { zones: ZONES, gates: GATES, keysDir: keysDir.path, ...access } },
     { wallNow: clock.now, logger: pino({ level: 'silent' }), ...opts.edge },
   );
   const admin = new ApiClient(edge.httpUrl);

@@ -1,4 +1,4 @@
-import { openPtyPair, type PtyPair } from '@campus/device-drivers/modbus/sim/pty-pair';
+import { openPtyPair, waitFor, type PtyPair } from '@campus/testkit';
 import { QrReaderSimulator } from '@campus/device-drivers/qr/index';
 import { RelayBoardSimulator, serveRtuOnSerial, type SimulatorSerialEndpoint } from '@campus/device-drivers/turnstile/index';
 import type { AccessConfigInput } from '../../src/access/config.js';
@@ -67,15 +67,7 @@ export async function startRig(readers: Array<{ id: string; gate: string; direct
   };
 }
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor };
 
 /** Events of a type appended after `afterSeq`, oldest first. */
 export function eventsAfter(edge: Edge, afterSeq: number, typePrefix: string): StoredEvent[] {

@@ -9,6 +9,7 @@ import { ADMIN, ApiClient, startTestEdge, waitFor } from '../helpers/edge.js';
 import type { EdgeConfigInput } from '../../src/edge-config.js';
 import type { StartEdgeOptions } from '../../src/edge.js';
 import type { AgentConfigFile } from '../../src/endpoints/agent-config.js';
+import { waitFor as kitWaitFor } from '@campus/testkit';
 
 export type TestEdge = Awaited<ReturnType<typeof startTestEdge>>;
 
@@ -26,15 +27,9 @@ export async function startGuardEdge(overrides: Partial<EdgeConfigInput> = {}, o
 
 export { ADMIN };
 
-/** Polls an async condition until it yields a value (no timing assertions: a timeout only fails the wait). */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 8000, stepMs = 25): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met within timeout');
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+/** Polls an async condition until it yields a value (the shared test kit's waitFor; a timeout only fails the wait). */
+export function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 8000, stepMs = 25): Promise<T> {
+  return kitWaitFor(fn, 'the condition', { timeoutMs, intervalMs: stepMs });
 }
 
 export type { AgentConfigFile };

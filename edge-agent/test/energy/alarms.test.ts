@@ -13,8 +13,8 @@ import { LiveReadings } from '../../src/energy/live.js';
 import { SchoolTime } from '../../src/school/time.js';
 import { Topology } from '../../src/energy/topology.js';
 import { tempDir } from '../helpers/edge.js';
-import { FakeClock, cst } from './helpers/fake-clock.js';
 import { ALL_MIGRATIONS } from '../../src/migrations.js';
+import { FakeClock, shanghai as cst } from '@campus/testkit';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));

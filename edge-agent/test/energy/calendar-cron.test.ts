@@ -11,8 +11,8 @@ import { CronError, nextFiring, parseCron } from '../../src/energy/schedules/cro
 import { SchoolTime } from '../../src/school/time.js';
 import { Topology } from '../../src/energy/topology.js';
 import { tempDir } from '../helpers/edge.js';
-import { cst } from './helpers/fake-clock.js';
 import { ALL_MIGRATIONS } from '../../src/migrations.js';
+import { shanghai as cst } from '@campus/testkit';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));

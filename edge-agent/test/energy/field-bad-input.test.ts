@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SimulatedMeter,
   SimulatedModbusLine,
-  openPtyPair,
   startRtuSerialSlave,
   startTcpSlave,
-  type PtyPair,
   type RtuSerialSlave,
   type TcpSlave,
 } from '@campus/device-drivers/modbus/sim/index';
+import { openPtyPair, type PtyPair } from '@campus/testkit';
 import type { EnergyConfigInput } from '../../src/energy/config.js';
 import { SAFETY_DETECTOR_MAP, SimulatedSafetyDetector } from '../../src/energy/demo/safety-detector.js';
 import { ApiClient, startTestEdge, waitFor } from '../helpers/edge.js';

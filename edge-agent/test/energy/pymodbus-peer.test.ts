@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestEdge, waitFor } from '../helpers/edge.js';
-import { startPymodbusTcp, type PymodbusTcpSlave } from './helpers/pymodbus.js';
+import { startPymodbusTcp, type PymodbusSlave as PymodbusTcpSlave } from '@campus/testkit';
 
 type TestEdge = Awaited<ReturnType<typeof startTestEdge>>;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnergyConfigInput } from '../../src/energy/config.js';
 import type { EnergyServices } from '../../src/energy/energy-module.js';
 import { startTestEdge } from '../helpers/edge.js';
-import { FakeClock, cst } from './helpers/fake-clock.js';
+import { FakeClock, shanghai as cst } from '@campus/testkit';
 import { startSimCampus, type SimCampus } from './helpers/campus-sim.js';
 import { energyServices } from './helpers/services.js';
 

@@ -10,8 +10,8 @@ import { TelemetryRecorder } from '../../src/energy/telemetry/recorder.js';
 import { TelemetryStore, ringLayout } from '../../src/energy/telemetry/telemetry-store.js';
 import { SchoolTime } from '../../src/school/time.js';
 import { tempDir } from '../helpers/edge.js';
-import { FakeClock, cst } from './helpers/fake-clock.js';
 import { ALL_MIGRATIONS } from '../../src/migrations.js';
+import { FakeClock, shanghai as cst } from '@campus/testkit';
 
 const dirs: Array<{ remove(): void }> = [];
 const stores: Store[] = [];

@@ -5,6 +5,7 @@ import pino from 'pino';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { startEdge, type Edge, type StartEdgeOptions } from '../../src/edge.js';
 import type { EdgeConfigInput } from '../../src/edge-config.js';
+import { waitFor as kitWaitFor, type Probe } from '@campus/testkit';
 
 export function tempDir(prefix = 'campus-edge-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -65,14 +66,9 @@ export function nextMessage(c: MqttClient, filter?: (topic: string) => boolean, 
   });
 }
 
-export async function waitFor<T>(fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 5000, stepMs = 20): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met within timeout');
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+/** Waits until `fn` yields a value (the shared test kit's waitFor; a timeout only fails the wait). */
+export function waitFor<T>(fn: Probe<T>, timeoutMs = 5000, stepMs = 20): Promise<T> {
+  return kitWaitFor(fn, 'the condition', { timeoutMs, intervalMs: stepMs });
 }
 
 /** A tiny cookie-keeping HTTP client for API tests. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock as TimerFake, cst } from '../energy/helpers/fake-clock.js';
+import { FakeClock, shanghai as cst } from '@campus/testkit';
 import { startSimCampus, type SimCampus } from '../energy/helpers/campus-sim.js';
 import { energyServices } from '../energy/helpers/services.js';
-import { FakeClock, GATES, TestIssuer, ZONES, seedSchool } from '../access/helpers.js';
+import { GATES, TestIssuer, ZONES, seedSchool } from '../access/helpers.js';
 import { ADMIN, ApiClient, startTestEdge, tempDir } from '../helpers/edge.js';
 
 /**
@@ -19,8 +19,8 @@ let sim: SimCampus;
 let edge: Awaited<ReturnType<typeof startTestEdge>>;
 let admin: ApiClient;
 const keys = tempDir('campus-keys-');
-const wall = new FakeClock(cst(`${MONDAY} 05:00`));
-const timers = new TimerFake(cst(`${MONDAY} 05:00`));
+// One fake clock is the edge's wall time and the energy schedules' timers.
+const clock = new FakeClock(cst(`${MONDAY} 05:00`));
 const relay = () => sim.relay(10).states;
 
 beforeAll(async () => {
@@ -39,7 +39,7 @@ beforeAll(async () => {
         control: { retries: 1, retryDelayMs: 0, stateReadSeconds: 3600, overrideDefaultMinutes: 60 },
       },
     },
-    { wallNow: wall.now, energy: { timers } },
+    { wallNow: clock.now, energy: { timers: clock } },
   );
   admin = new ApiClient(edge.httpUrl);
   expect((await admin.login(ADMIN.username, ADMIN.password)).status).toBe(200);
@@ -68,9 +68,8 @@ describe('one school calendar for gates, attendance and energy', () => {
     expect(cal.json.days).toContainEqual({ date: MONDAY, kind: 'holiday', name: '校庆放假', followsWeekday: null });
 
     // Monday 10:00, long after the 07:30 late threshold, nobody came: the sweep records no absence.
-    await timers.advanceTo(cst(`${MONDAY} 10:00`));
-    wall.t = cst(`${MONDAY} 10:00`);
-    expect(edge.access.attendance.sweep(wall.t)).toBe(0);
+    await clock.advanceTo(cst(`${MONDAY} 10:00`));
+    expect(edge.access.attendance.sweep(clock.now())).toBe(0);
     expect(absences(MONDAY)).toHaveLength(0);
     const day = await admin.req('GET', `/api/access/attendance?date=${MONDAY}`);
     expect(day.json.dayKind).toBe('holiday');
@@ -80,10 +79,9 @@ describe('one school calendar for gates, attendance and energy', () => {
   });
 
   it('the next (ordinary) day the same edge records absences and switches the lights on', async () => {
-    await timers.advanceTo(cst(`${TUESDAY} 10:00`));
-    wall.t = cst(`${TUESDAY} 10:00`);
+    await clock.advanceTo(cst(`${TUESDAY} 10:00`));
     expect(relay()[0]).toBe(true);
-    expect(edge.access.attendance.sweep(wall.t)).toBeGreaterThan(0);
+    expect(edge.access.attendance.sweep(clock.now())).toBeGreaterThan(0);
     expect(absences(TUESDAY).length).toBeGreaterThan(0);
   });
 
@@ -93,7 +91,7 @@ describe('one school calendar for gates, attendance and energy', () => {
     const r = await admin.req('PUT', '/api/access/calendar/days/2026-09-09', { kind: 'holiday', name: '临时停课' });
     expect(r.status).toBe(200);
     expect(energyServices(edge).calendar.day('2026-09-09')).toMatchObject({ school: false, holiday: true, name: '临时停课' });
-    await timers.advanceTo(cst('2026-09-09 07:30'));
+    await clock.advanceTo(cst('2026-09-09 07:30'));
     expect(energyServices(edge).circuits.log.list({ limit: 50 }).filter((e) => e.actor.id === 'morning-on' && e.at >= cst('2026-09-09 00:00'))).toHaveLength(0);
   });
 });

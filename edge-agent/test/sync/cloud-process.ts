@@ -11,14 +11,20 @@ export interface CloudLink {
   credentials: { edgeId: string; keyId: string; privateKey: string };
 }
 
-/** A real cloud process on PGlite in `dir`, with a demo school and this edge provisioned (link file written). */
-export async function startCloudProcess(dir: string, site: string) {
+/**
+ * A real cloud process (PGlite in `dir`, or PostgreSQL with `env.DATABASE_URL`), with a
+ * demo school and this edge provisioned (link file written). `env` adds to its
+ * environment (e.g. CAMPUS_CLOUD_PUSH_CA_FILE); `output()` is what it logged so far
+ * (in demo mode that includes parent sign-in codes).
+ */
+export async function startCloudProcess(dir: string, site: string, env: Record<string, string> = {}) {
   const linkFile = join(dir, 'cloud-link.json');
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLOUD_BIN, 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CAMPUS_CLOUD_DATA_DIR: join(dir, 'cloud'), CAMPUS_CLOUD_DEMO: '1', CAMPUS_CLOUD_DEMO_SITE: site, CAMPUS_CLOUD_DEMO_FILE: linkFile },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CAMPUS_CLOUD_DATA_DIR: join(dir, 'cloud'), CAMPUS_CLOUD_DEMO: '1', CAMPUS_CLOUD_DEMO_SITE: site, CAMPUS_CLOUD_DEMO_FILE: linkFile, ...env },
   });
+  let out = '';
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('"listening"')) resolve();
@@ -32,6 +38,7 @@ export async function startCloudProcess(dir: string, site: string) {
     link,
     linkFile,
     admin,
+    output: () => out,
     /** Writes records (all or nothing) and expects the cloud to take them. */
     async write(records: Array<{ kind: string; key: string; data?: unknown; delete?: true }>): Promise<void> {
       const r = await admin(`/api/admin/schools/${link.schoolId}/records`, { method: 'POST', body: JSON.stringify({ records }) });

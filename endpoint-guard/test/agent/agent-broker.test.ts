@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentHeartbeatSchema, PolicyAckSchema, UsbEventSchema, type PolicyAck, type UsbEvent } from '@campus/protocol/usb/messages';
@@ -15,6 +14,7 @@ import { EdgeClient } from '../helpers/edge-client.js';
 import { makePolicy, teacherDriveRule } from '../helpers/policies.js';
 import { startTestEdge, type TestEdge } from '../helpers/test-edge.js';
 import { waitFor } from '../helpers/wait.js';
+import { freePort } from '@campus/testkit';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -225,10 +225,3 @@ describe('agent against a real aedes broker over pinned TLS', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}

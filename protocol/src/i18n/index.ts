@@ -53,10 +53,30 @@ export function interpolate(template: string, params?: Params): string {
   });
 }
 
+/** Is there a message with this id (in `catalogue` or the shared registry)? */
+export function hasMessage(id: string, catalogue: Catalogue = registry): boolean {
+  return (catalogue[id] ?? registry[id]) !== undefined;
+}
+
+type MissingMessageListener = (id: string) => void;
+const missingListeners = new Set<MissingMessageListener>();
+
+/**
+ * Tells `listener` about every id rendered without a message (the user would see the bare
+ * id). Tests use it to fail the test that renders a missing id; returns the unsubscribe.
+ */
+export function onMissingMessage(listener: MissingMessageListener): () => void {
+  missingListeners.add(listener);
+  return () => missingListeners.delete(listener);
+}
+
 /** Formats a message; an unknown id returns the id itself so nothing is silently blank. */
 export function translate(locale: Locale, id: string, params?: Params, catalogue: Catalogue = registry): string {
   const msg = catalogue[id] ?? registry[id];
-  if (!msg) return id;
+  if (!msg) {
+    for (const l of missingListeners) l(id);
+    return id;
+  }
   return interpolate(msg[locale] ?? msg[DEFAULT_LOCALE], params);
 }
 

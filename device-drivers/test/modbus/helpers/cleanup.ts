@@ -19,11 +19,5 @@ export class Cleanup {
   }
 }
 
-/** Waits until `cond` holds; rejects with `what` if it does not within the deadline. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Waits until a condition holds (the shared test kit's waitFor). */
+export { waitFor } from '@campus/testkit';

@@ -1,4 +1,4 @@
-import { openPtyPair, type PtyPair } from '../../../src/modbus/sim/pty-pair.js';
+import { openPtyPair, type PtyPair } from '@campus/testkit';
 import type { Cleanup } from './cleanup.js';
 
 /** A socat pty pair that is closed after the test. */
