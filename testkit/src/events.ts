@@ -1,5 +1,5 @@
 import { EventEnvelopeSchema, PRIORITIES, uuidv7, type EventEnvelope } from '@campus/protocol';
-import { ACCESS_EVENTS, ATTENDANCE_EVENTS, AccessDecisionDataSchema, type AccessDecisionData, type AttendanceEventData } from '@campus/protocol/access/index';
+import { ACCESS_EVENTS, ATTENDANCE_EVENTS, AccessDecisionDataSchema, type AccessDecisionData, AttendanceEventDataSchema, type AttendanceEventData } from '@campus/protocol/access/index';
 import { passageOf } from '@campus/protocol/access/passage';
 
 /**
@@ -95,7 +95,7 @@ export function attendanceEvent(
   data: Partial<AttendanceEventData> & { day: string },
   over: EnvelopeOverrides = {},
 ): EventEnvelope {
-  const full: AttendanceEventData = {
+  const full = parseOrThrow(`attendance.${kind} data`, AttendanceEventDataSchema, {
     personId: studentKey,
     personName: studentKey,
     who: studentKey,
@@ -106,7 +106,7 @@ export function attendanceEvent(
     gate: null,
     leaveId: null,
     ...data,
-  };
+  });
   return makeEvent(site, {
     type: ATTENDANCE_EVENTS[kind],
     reason: ATTENDANCE_EVENTS[kind],

@@ -36,8 +36,17 @@ export class FakeClock implements TimeServiceLike {
   /** Errors thrown by callbacks, in order; a failing callback does not stop the clock. */
   readonly errors: unknown[] = [];
 
-  constructor(start: number | string = Date.parse('2026-09-07T00:00:00Z')) {
+  readonly #settle: boolean;
+
+  /**
+   * `settle`: after each timer, let the event loop run (promises, I/O) before the next one,
+   * as a real clock would — for code that starts async work from a timer without returning
+   * it (`every(ms, () => void this.tick())`). Without it, synchronous callbacks run back to
+   * back and time has moved when advanceTo returns.
+   */
+  constructor(start: number | string = Date.parse('2026-09-07T00:00:00Z'), opts: { settle?: boolean } = {}) {
     this.#t = typeof start === 'string' ? parseInstant(start) : start;
+    this.#settle = opts.settle ?? false;
   }
 
   /** Wall time in ms (bound: pass `clock.now` where a `() => number` is wanted). */
@@ -75,6 +84,7 @@ export class FakeClock implements TimeServiceLike {
    */
   advanceTo(to: number | string): Promise<void> {
     const target = typeof to === 'string' ? parseInstant(to) : to;
+    if (this.#settle) return this.#advanceSettling(target);
     for (;;) {
       const next = this.#next(target);
       if (!next) break;
@@ -107,6 +117,21 @@ export class FakeClock implements TimeServiceLike {
     const target = typeof to === 'string' ? parseInstant(to) : to;
     this.#t = Math.max(this.#t, target);
     return this.advanceTo(target);
+  }
+
+  async #advanceSettling(target: number): Promise<void> {
+    for (;;) {
+      const next = this.#next(target);
+      if (!next) break;
+      const result = this.#fire(next);
+      try {
+        if (isThenable(result)) await result;
+      } catch (err) {
+        this.errors.push(err);
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.#t = Math.max(this.#t, target);
   }
 
   async #continueAfter(pending: PromiseLike<unknown>, target: number): Promise<void> {

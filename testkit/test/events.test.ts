@@ -10,7 +10,7 @@ describe('event fixtures from the protocol schemas', () => {
     expect(AccessDecisionDataSchema.parse(e.data)).toMatchObject({ direction: 'out', personId: 'stu-1', gateName: '北门', granted: true, opened: 'pulsed' });
     expect(e).toMatchObject({ type: 'access.decision', reason: 'access.granted', subject: 'stu-1', priority: 1 });
     expect(gatePass('site-1', 'stu-1', 'in', { data: { granted: false } }).reason).toBe('access.school_hours');
-    expect(attendanceEvent('site-1', 'stu-1', 'late', { day: '2026-09-07', minutesLate: 5 })).toMatchObject({ type: 'attendance.late', data: { day: '2026-09-07', minutesLate: 5 } });
+    expect(attendanceEvent('site-1', 'stu-1', 'late', { day: '2026-09-07', at: 1_000 })).toMatchObject({ type: 'attendance.late', data: { day: '2026-09-07', status: 'late', at: 1_000 } });
   });
 
   it('fails a fixture that drifts from the schema, naming the field', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DirectionSchema, ZONE_KINDS, type AttendanceStatus, type Direction, type ZoneKind } from './model.js';
+import { ATTENDANCE_STATUSES, DirectionSchema, ZONE_KINDS, type Direction } from './model.js';
 
 /** Event types of gate access and attendance (the envelope's `type`). */
 export const ACCESS_EVENTS = {
@@ -95,16 +95,19 @@ export interface AccessDeviceData {
   code: string | null;
 }
 
-export interface AttendanceEventData {
-  day: string;
-  personId: string;
-  personName: string;
-  who: string;
-  classId: number | null;
-  className: string | null;
-  status: AttendanceStatus;
-  at: number | null;
-  gate: string | null;
-  leaveId: number | null;
-  zoneKind?: ZoneKind;
-}
+/** Data of attendance.* events (late, absent, left early, …): the one schema the edge writes and the cloud reads. */
+export const AttendanceEventDataSchema = z.object({
+  /** School-local date of the school day, YYYY-MM-DD. */
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date "YYYY-MM-DD"'),
+  personId: z.string(),
+  personName: z.string(),
+  who: z.string(),
+  classId: z.number().int().nullable(),
+  className: z.string().nullable(),
+  status: z.enum(ATTENDANCE_STATUSES),
+  at: z.number().nullable(),
+  gate: z.string().nullable(),
+  leaveId: z.number().int().nullable(),
+  zoneKind: z.enum(ZONE_KINDS).optional(),
+});
+export type AttendanceEventData = z.infer<typeof AttendanceEventDataSchema>;
