@@ -30,7 +30,7 @@ for (const f of files) {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
-    timeout: 15 * 60 * 1000,
+    timeout: 30 * 60 * 1000,
     env: { ...process.env, ...(filter && !f.includes(filter) ? { BENCH_ONLY: filter } : {}) },
   });
   let reported = 0;

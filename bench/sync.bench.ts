@@ -40,10 +40,19 @@ const ONLY = process.env.BENCH_ONLY; // one result name, from run.mjs
 
 type Cloud = ReturnType<typeof spawnTs>;
 
+// A bench killed half-way (run.mjs's time limit, Ctrl-C) must not leave a cloud behind.
+const clouds = new Set<Cloud>();
+process.on('exit', () => {
+  for (const c of clouds) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+
 async function startCloud(env: Record<string, string>): Promise<{ cloud: Cloud; url: string; admin: (path: string, body: unknown) => Promise<Created> }> {
   const port = await freePort();
   const adminToken = randomBytes(18).toString('base64url');
   const cloud = spawnTs('cloud-sync/src/bin/campus-cloud.ts', { ...env, PORT: String(port), HOST: '127.0.0.1', CAMPUS_CLOUD_ADMIN_TOKEN: adminToken }, ['start']);
+  clouds.add(cloud);
+  void cloud.exited.then(() => clouds.delete(cloud));
   await cloud.waitForLine(/"listening"/, 60_000);
   void cloud.exited.then((code) => {
     if (code !== 0 && code !== null) console.log(`campus-cloud exited with ${code}: ${cloud.stderrTail()}`);
