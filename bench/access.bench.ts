@@ -76,13 +76,14 @@ const WARMUP_SECONDS = Number(process.env.ACCESS_BENCH_WARMUP_SECONDS ?? 20);
 
 type FromSim =
   | { type: 'ready'; readers: string[]; buses: string[] }
-  | { type: 'done'; latenciesMs: number[]; sent: number; pulses: number; unmatched: number };
+  | { type: 'done'; latenciesMs: number[]; sent: number; pulses: number; unmatched: number; loopDelayMaxMs: number };
 type ToSim = { type: 'run'; lines: string[][]; seconds: number; warmupSeconds: number; seed: number } | { type: 'exit' };
 
 // ------------------------------------------------------------------ simulator process
 
 async function simMain(): Promise<void> {
   const { openPtyPair } = await import('@campus/device-drivers/modbus/sim/pty-pair');
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
   const { SerialPathTransport } = await import('@campus/device-drivers/serial/index');
   const { RelayBoardSimulator, RtuRequestReader, rtuFrame } = await import('@campus/device-drivers/turnstile/index');
   const send = (m: FromSim) => process.send!(m);
@@ -160,6 +161,9 @@ async function simMain(): Promise<void> {
     pulses = 0;
     unmatched = 0;
     for (const q of waiting) q.length = 0;
+    // The simulator's own event-loop stalls delay its timers (pacing, the board's replies): reported beside the result.
+    const simLoop = monitorEventLoopDelay({ resolution: 1 });
+    simLoop.enable();
     let sent = 0;
     let stopped = false;
     const endAt = Date.now() + 200 + (m.warmupSeconds + m.seconds) * 1000;
@@ -207,7 +211,8 @@ async function simMain(): Promise<void> {
       console.error('worst (s since start, ms, gate):', worst.map(([t, ms, g]) => `${((t - t0) / 1000).toFixed(2)}s ${ms.toFixed(1)}ms g${g}`).join(' | '));
       trace.length = 0;
     }
-    send({ type: 'done', latenciesMs: latencies, sent, pulses, unmatched });
+    simLoop.disable();
+    send({ type: 'done', latenciesMs: latencies, sent, pulses, unmatched, loopDelayMaxMs: Number((simLoop.max / 1e6).toFixed(1)) });
   });
 }
 
@@ -221,7 +226,7 @@ type ToEdge =
 type FromEdge =
   | { type: 'online'; rss: number; heap: number }
   | { type: 'reloaded'; people: number; cards: number; passes: number }
-  | { type: 'result'; internalMs: number[]; rss: number; heap: number; decisions: number; loopDelayP99Ms: number; loopDelayMaxMs: number; gcMaxMs: number; gcTotalMs: number; modbusRequests: number };
+  | { type: 'result'; internalMs: number[]; rss: number; heap: number; decisions: number; loopDelayP99Ms: number; loopDelayMaxMs: number; gcMaxMs: number; gcTotalMs: number; modbusRequests: number; relay: { pulses: number; failedCommands: number; reconnects: number } };
 type ToLoader = { type: 'load'; dir: string; keysDir: string; csv: string; staff: string[] };
 type FromLoader = { type: 'loaded'; importSeconds: number; csvBytes: number; passTexts: string[] };
 
@@ -316,6 +321,14 @@ async function edgeMain(): Promise<void> {
     gcMaxMs: gc.max,
     gcTotalMs: gc.total,
     modbusRequests: (await modbusRequests()) - modbusBefore,
+    // Relay boards as the panel shows them: commands that failed (timeouts after retries) explain a latency tail.
+    relay: hw.boards().reduce(
+      (a, b) => {
+        const st = b.boardStatus();
+        return { pulses: a.pulses + st.pulses, failedCommands: a.failedCommands + st.failedCommands, reconnects: a.reconnects + st.link.reconnects };
+      },
+      { pulses: 0, failedCommands: 0, reconnects: 0 },
+    ),
   });
   await edge.stop();
   process.exit(0);
@@ -574,6 +587,8 @@ async function orchestrate(): Promise<void> {
     edgeGcPauseMaxMs: Number(result.gcMaxMs.toFixed(2)),
     edgeGcPauseTotalMs: Number(result.gcTotalMs.toFixed(1)),
     modbusRequestsDuringMeasurement: result.modbusRequests,
+    relayBoards: result.relay,
+    simLoopDelayMaxMs: done.loopDelayMaxMs,
     machine,
   });
   report({
