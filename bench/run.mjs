@@ -13,10 +13,12 @@ import { join } from 'node:path';
 
 const dir = new URL('.', import.meta.url).pathname;
 const filter = process.argv[2];
-const files = readdirSync(dir)
+const all = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
-  .filter((f) => !filter || f.includes(filter) || readFileSync(join(dir, f), 'utf8').includes(`'${filter}'`))
   .sort();
+// A part of a file name selects files; otherwise a result name (a.b.c) selects the files that report it.
+const byFile = all.filter((f) => !filter || f.includes(filter));
+const files = byFile.length || !filter?.includes('.') ? byFile : all.filter((f) => readFileSync(join(dir, f), 'utf8').includes(`'${filter}'`));
 if (files.length === 0) {
   console.error(`no benchmark matches "${filter}"`);
   process.exit(2);
@@ -31,6 +33,7 @@ for (const f of files) {
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
     timeout: 30 * 60 * 1000,
+    // BENCH_ONLY: the result asked for, so a file with several parts may run only the one reporting it.
     env: { ...process.env, ...(filter && !f.includes(filter) ? { BENCH_ONLY: filter } : {}) },
   });
   let reported = 0;
