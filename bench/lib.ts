@@ -42,3 +42,41 @@ export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return percentile(s, 50);
 }
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/**
+ * Polls GET /healthz until it answers 200 with status "ok", i.e. every enabled domain has
+ * started (the edge answers 503 with `checks: { "domain:<name>": "starting" }` before).
+ * Returns the 503 checks seen last, so a bench can tell what it waited for.
+ * `alive()` is asked between polls: a daemon that exited fails the wait at once.
+ */
+export async function waitHealthy(url: string, alive: () => boolean, timeoutMs: number): Promise<{ lastNotReady: Record<string, unknown> | null; polls: number }> {
+  const deadline = performance.now() + timeoutMs;
+  let lastNotReady: Record<string, unknown> | null = null;
+  let polls = 0;
+  for (;;) {
+    polls++;
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const body = (await r.json().catch(() => null)) as { status?: string; checks?: Record<string, unknown> } | null;
+      if (r.status === 200 && body?.status === 'ok') return { lastNotReady, polls };
+      lastNotReady = body?.checks ?? { status: r.status };
+    } catch {
+      /* not listening yet */
+    }
+    if (!alive()) throw new Error(`the daemon exited before ${url} answered 200`);
+    if (performance.now() > deadline) throw new Error(`${url} not 200 within ${timeoutMs} ms (last: ${JSON.stringify(lastNotReady)})`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,23 +1,24 @@
 /**
- * Modbus poll cycle on a simulated RS-485 bus paced at 9600 baud: 30 Eastron
+ * Modbus poll cycle on a simulated RS-485 bus paced at 9600 baud 8E1 (11 bits a
+ * character, the Modbus RTU default and the meters' factory setting): 30 Eastron
  * SDM630 (every point of the map) and 10 Waveshare relay boards, over a socat
  * pty pair. The simulator delays each reply by the true wire time of request
  * and reply plus 5 ms device turnaround, so the floor of a plan is
- * Σ (request + reply bytes) × 10 bits / 9600 + 5 ms over its requests.
+ * Σ (request + reply bytes) × 11 bits / 9600 + 5 ms over its requests.
  *
  * A second, identical bus (own pty pair, own simulator) runs the naive
  * one-request-per-value poller at the same time, so both are measured in the
  * same run without doubling the wall time.
  *
  * Results: modbus.cycle.ratio, modbus.cycle.naive.ratio (× floor),
- * modbus.deadmeter.slowdown (%), modbus.write.wait (transactions).
+ * modbus.deadmeter.slowdown (%, the cycle in which the meter dies), modbus.write.wait (transactions).
  */
 import { median, report } from './lib.js';
 import { ModbusBus, MeterPoller, RelayBoard, rtuTransactionFloorMs, type TransactionTrace } from '@campus/device-drivers/modbus/index';
 import { buildSimulatedEnergyBus, startRtuSerialSlave, type SimulatedModbusLine } from '@campus/device-drivers/modbus/sim/index';
 import { openPtyPair } from '@campus/testkit';
 
-const LINE = { baudRate: 9600, turnaroundMs: 5 };
+const LINE = { baudRate: 9600, dataBits: 8, parity: 'even', stopBits: 1, turnaroundMs: 5 } as const;
 const METERS = Array.from({ length: 30 }, (_, i) => i + 1);
 const RELAYS = Array.from({ length: 10 }, (_, i) => 31 + i);
 const DEAD_UNIT = 7;
@@ -46,7 +47,7 @@ async function rig(name: string): Promise<Rig> {
     pacing: LINE,
   });
   const slave = await startRtuSerialSlave(line, { path: pty.b, baudRate: LINE.baudRate });
-  const bus = new ModbusBus({ id: name, transport: { kind: 'rtu', path: pty.a, baudRate: LINE.baudRate } });
+  const bus = new ModbusBus({ id: name, transport: { kind: 'rtu', path: pty.a, baudRate: LINE.baudRate, dataBits: LINE.dataBits, parity: LINE.parity, stopBits: LINE.stopBits } });
   await bus.start();
   const poller = new MeterPoller({ bus, devices });
   if (poller.rejected.length) throw new Error(poller.rejected.map((r) => r.error.message).join('; '));
@@ -164,7 +165,9 @@ try {
   }
   const after = fast.bus.deviceStatsOf(DEAD_UNIT)!;
   const deadStats = { requests: after.requests - before.requests, timeouts: after.timeouts - before.timeouts, skipped: after.skipped - before.skipped };
-  const deadMean = dead.reduce((a, b) => a + b, 0) / dead.length;
+  // The cycle in which the meter dies pays for noticing it (timeout, retry): that one is reported.
+  const dying = dead[0]!;
+  const worst = Math.max(...dead);
   const deadMeterFloor = fast.poller.planFor(`meter-${DEAD_UNIT}`).reduce((s, r) => s + rtuTransactionFloorMs({ kind: 'read', table: r.table, address: r.address, count: r.count }, LINE, LINE.turnaroundMs), 0);
 
   report({
@@ -186,15 +189,15 @@ try {
   });
   report({
     name: 'modbus.deadmeter.slowdown',
-    metric: 'mean cycle with one dead meter vs healthy median',
-    value: round((deadMean / healthyMs - 1) * 100, 2),
+    metric: 'the poll cycle in which one meter dies (goes silent) vs the healthy median',
+    value: round((dying / healthyMs - 1) * 100, 2),
     unit: '%',
     target: '<= 10',
     baseline: { name: 'modbus.cycle.healthy', value: round(healthyMs, 1), unit: 'ms' },
     notes:
-      `cycles ${dead.map((x) => round(x, 0)).join(', ')} ms (first one detects the dead meter); ` +
+      `cycles ${dead.map((x) => round(x, 0)).join(', ')} ms (the first is the one in which it died, reported; worst of them ${round((worst / healthyMs - 1) * 100, 2)} %); ` +
       `while dead it got ${deadStats.requests} requests (${deadStats.timeouts} timeouts: first try, retry, probes), ${deadStats.skipped} skipped without touching the wire; ` +
-      `its own healthy share of the floor was ${round(deadMeterFloor, 0)} ms, so vs a cycle without it the cost is ${round(((deadMean - (healthyMs - deadMeterFloor)) / healthyMs) * 100, 2)} %`,
+      `its own healthy share of the floor was ${round(deadMeterFloor, 0)} ms, so vs a cycle without it the dying cycle costs ${round(((dying - (healthyMs - deadMeterFloor)) / healthyMs) * 100, 2)} %`,
   });
   report({
     name: 'modbus.write.wait',
