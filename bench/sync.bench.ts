@@ -4,9 +4,10 @@
  * sync.drain.1m: a 1,000,000-event backlog in the edge's own event log (appended through
  * the edge's store while the cloud was off), drained by the edge itself when it starts with
  * the cloud configured: its SqliteOutbox and the CloudSyncClient as SyncModule wires them,
- * with the shipped batch sizes, to a real `campus-cloud` process on PGlite (the embedded
- * database the demo and small installs use; SYNC_BENCH_DATABASE=postgres drains to
- * PostgreSQL instead). Timed from startEdge() until the outbox's backlog is empty. Then
+ * with the shipped batch sizes, to a real `campus-cloud` process on PostgreSQL (the cloud's
+ * production database; SYNC_BENCH_DATABASE=pglite drains to the embedded PGlite the demo
+ * uses instead — about a tenth of the rate, one WASM thread). Timed from startEdge() until
+ * the outbox's backlog is empty. Then
  * every id is compared: sync.drain.lost / sync.drain.duplicated.
  * cloud.ingest: signed 5,000-event batches posted by 4 concurrent senders to a cloud on
  * PostgreSQL, events/s.
@@ -93,13 +94,13 @@ function newEvents(n: number, start: number, offset: number): NewEvent[] {
 }
 
 async function drain(): Promise<void> {
-  const usePostgres = process.env.SYNC_BENCH_DATABASE === 'postgres';
+  const usePostgres = process.env.SYNC_BENCH_DATABASE !== 'pglite';
   const dir = mkdtempSync(join(tmpdir(), 'campus-sync-bench-'));
   let tmpDb: Awaited<ReturnType<typeof createTempDatabase>> | null = null;
   let env: Record<string, string> = { CAMPUS_CLOUD_DATA_DIR: join(dir, 'cloud') };
   if (usePostgres) {
     const adminUrl = await postgresUrl();
-    if (!adminUrl) throw new Error('PostgreSQL is needed for SYNC_BENCH_DATABASE=postgres (pg_ctlcluster 15 main start)');
+    if (!adminUrl) throw new Error('PostgreSQL is needed for sync.drain.1m (pg_ctlcluster 15 main start), or SYNC_BENCH_DATABASE=pglite');
     tmpDb = await createTempDatabase(adminUrl);
     env = { DATABASE_URL: tmpDb.url };
   }
