@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { Alert, Badge, Button, Flex, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Badge, Button, Flex, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import type { BrokerClient } from '../../api/types';
 import { absoluteTime, relativeTime } from '../../format/time';
 import { useNow } from '../../format/useNow';
@@ -95,7 +96,7 @@ export default function DevicesPage() {
           action={<Button onClick={list.reload}>{t('panel.action.retry')}</Button>}
         />
       )}
-      <Table<BrokerClient>
+      <ResponsiveTable<BrokerClient> cardTitle="name"
         data-testid="device-table"
         rowKey="clientId"
         size="middle"

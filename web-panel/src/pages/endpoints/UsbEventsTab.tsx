@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Flex, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import type { PanelEvent } from '../../api/types';
 import { useSession } from '../../auth/session';
 import { absoluteTime, relativeTime } from '../../format/time';
@@ -57,7 +58,7 @@ export function UsbEventsTab() {
           return (
             <Flex vertical>
               <span className="usb-device">{deviceLabel(d)}</span>
-              <Typography.Text type="secondary">{classesLabel(d.interfaceClasses)}</Typography.Text>
+              <Typography.Text type="secondary">{classesLabel(locale, d.interfaceClasses)}</Typography.Text>
             </Flex>
           );
         },
@@ -85,7 +86,7 @@ export function UsbEventsTab() {
   return (
     <Flex vertical gap="middle">
       {feed.error && <Alert type="error" showIcon title={feed.error.text[locale]} action={<Button onClick={feed.reload}>{t('panel.action.retry')}</Button>} />}
-      <Table<PanelEvent>
+      <ResponsiveTable<PanelEvent> cardTitle="device"
         data-testid="usb-event-table"
         rowKey="id"
         size="middle"

@@ -83,6 +83,9 @@ export default function ChartsPage() {
 
   return (
     <Flex vertical gap="middle" data-testid="energy-charts">
+      <Typography.Title level={3} className="page-title">
+        {t('panel.menu.energy.charts')}
+      </Typography.Title>
       <Card>
         <Flex gap="middle" wrap align="center">
           <Select data-testid="chart-scope" style={{ minWidth: 200 }} value={scope} onChange={setScope} options={scopes} aria-label={t('energy.charts.scope')} />

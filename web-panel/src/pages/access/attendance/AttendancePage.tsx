@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
-import { Alert, Button, Flex, Progress, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, Progress, Tag, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../../ui/ResponsiveTable';
 import { ReloadOutlined } from '@ant-design/icons';
 import type { AttendanceStatus, ClassAttendance } from '@campus/protocol/access/index';
 import { fetchAttendanceDay, fetchGatesOverview } from '../../../api/access';
@@ -143,7 +144,7 @@ export default function AttendancePage() {
           ))}
         </div>
       )}
-      <Table<ClassAttendance>
+      <ResponsiveTable<ClassAttendance>
         data-testid="attendance-table"
         rowKey="classId"
         size="middle"

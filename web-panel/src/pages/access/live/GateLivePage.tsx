@@ -71,7 +71,7 @@ export default function GateLivePage() {
         <Typography.Title level={3} className="page-title">
           {t('panel.menu.access.live')}
         </Typography.Title>
-        <Flex gap="middle" wrap="wrap" align="center">
+        <Flex gap="middle" wrap="wrap" align="center" className="gate-filter-bar">
           <Segmented
             size="large"
             data-testid="gate-filter"
@@ -79,7 +79,7 @@ export default function GateLivePage() {
             onChange={(v) => choose(String(v))}
             options={[{ value: ALL, label: t('panel.access.allGates') }, ...gates.map((g) => ({ value: g.id, label: g.name }))]}
           />
-          <Button size="large" icon={<UnlockOutlined />} onClick={() => setTarget({ kind: 'manual', gateId })} disabled={gates.length === 0} data-testid="manual-open">
+          <Button size="large" icon={<UnlockOutlined />} onClick={() => setTarget({ kind: 'manual', gateId })} disabled={gates.length === 0} data-testid="manual-open" className="manual-open">
             {t('panel.access.live.manualOpen')}
           </Button>
         </Flex>
@@ -101,21 +101,25 @@ export default function GateLivePage() {
           }
         />
       )}
-      {feed.loading ? (
-        <Spin size="large" className="page-spinner" />
-      ) : latest ? (
-        card(latest, 'hero')
-      ) : (
-        <div className="decision-waiting" data-testid="decision-waiting">
-          {t(gateId === null ? 'panel.access.live.waiting' : 'panel.access.live.noneAtGate')}
+      <div className="gate-live-main">
+        <div className="gate-live-latest">
+          {feed.loading ? (
+            <Spin size="large" className="page-spinner" />
+          ) : latest ? (
+            card(latest, 'hero')
+          ) : (
+            <div className="decision-waiting" data-testid="decision-waiting">
+              {t(gateId === null ? 'panel.access.live.waiting' : 'panel.access.live.noneAtGate')}
+            </div>
+          )}
         </div>
-      )}
-      {shown.length > 1 && (
-        <section className="decision-list" data-testid="decision-list">
-          <Typography.Title level={4}>{t('panel.access.live.recent')}</Typography.Title>
-          {shown.slice(1, RECENT_SHOWN + 1).map((d) => card(d, 'row'))}
-        </section>
-      )}
+        {shown.length > 1 && (
+          <section className="decision-list" data-testid="decision-list">
+            <Typography.Title level={4}>{t('panel.access.live.recent')}</Typography.Title>
+            {shown.slice(1, RECENT_SHOWN + 1).map((d) => card(d, 'row'))}
+          </section>
+        )}
+      </div>
       <OverrideDialog target={target} gates={gates} onDone={onOverridden} onClose={() => setTarget(null)} />
     </Flex>
   );
