@@ -13,7 +13,8 @@ import { layoutProblems } from './layout-checks';
  * SQLite, aedes, simulated gates, meters and PCs behind the real drivers). Each page and
  * each of its tabs must fit the viewport (no horizontal scrolling), must not wrap text
  * one character per line, must not wrap a table header, and the header's items must not
- * overlap. A missing translation id logged by the panel fails the page that rendered it.
+ * overlap. A missing translation id logged by the panel fails the page that rendered it, and
+ * so does a request that fails (the gate page asked for photos of people who have none).
  * Screenshots of every page land in web-panel/test-results/screens/.
  * Needs `npm run build` first.
  */
@@ -69,8 +70,15 @@ describe.each(VIEWPORTS)('the panel at $width×$height ($name)', (vp) => {
       if (m.type() === 'error' && m.text().includes('i18n: missing message id')) missingIds.push(m.text());
     });
     const problems: string[] = [];
+    // After sign-in no page may ask for something that is not there (e.g. photos of people who have none).
+    const failedRequests: string[] = [];
+    let signedIn = false;
+    page.on('response', (r) => {
+      if (signedIn && r.status() >= 400) failedRequests.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+    });
     try {
       await signIn(page);
+      signedIn = true;
       await settle(page);
 
       if (vp.name === 'phone') {
@@ -111,6 +119,7 @@ describe.each(VIEWPORTS)('the panel at $width×$height ($name)', (vp) => {
     }
     expect(missingIds).toEqual([]);
     expect(problems).toEqual([]);
+    expect(failedRequests).toEqual([]);
   }, 300_000);
 });
 

@@ -10,6 +10,7 @@ import { useEventFeed } from '../events/useEventFeed';
 import { deviceOfEvent, endpointsApi, type DeviceIdentity } from './api';
 import { GrantModal } from './GrantModal';
 import { classesLabel, deviceLabel } from './labels';
+import { chineseSpacing } from '../../format/spacing';
 
 const KIND_COLOURS: Record<string, string> = { inserted: 'default', allowed: 'success', blocked: 'error', partial: 'warning', removed: 'default', dropped: 'warning' };
 
@@ -63,7 +64,7 @@ export function UsbEventsTab() {
           );
         },
       },
-      { key: 'text', title: t('panel.events.col.text'), responsive: ['md'], render: (_, e) => <span className="event-text">{e.text[locale]}</span> },
+      { key: 'text', title: t('panel.events.col.text'), responsive: ['md'], render: (_, e) => <span className="event-text">{locale === 'zh-CN' ? chineseSpacing(e.text[locale]) : e.text[locale]}</span> },
       {
         key: 'actions',
         title: t('panel.endpoints.col.actions'),
