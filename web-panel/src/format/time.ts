@@ -1,4 +1,5 @@
-import { translate, type Locale } from '@campus/protocol/i18n';
+import type { Locale } from '@campus/protocol/i18n';
+import { panelTranslate } from '../i18n/translate';
 import '../i18n/messages';
 
 const SECOND = 1000;
@@ -14,12 +15,12 @@ const DAY = 24 * HOUR;
 export function relativeTime(locale: Locale, at: number, now: number): string {
   const diff = at - now;
   const abs = Math.abs(diff);
-  if (abs < 10 * SECOND) return translate(locale, 'panel.time.justNow');
+  if (abs < 10 * SECOND) return panelTranslate(locale, 'panel.time.justNow');
   if (abs >= 7 * DAY) return absoluteTime(locale, at);
   const sign = diff < 0 ? -1 : 1;
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const seconds = Math.round(abs / SECOND);
-  if (seconds < 60) return locale === 'zh-CN' ? translate(locale, sign < 0 ? 'panel.time.secondsAgo' : 'panel.time.secondsLater', { n: seconds }) : rtf.format(sign * seconds, 'second');
+  if (seconds < 60) return locale === 'zh-CN' ? panelTranslate(locale, sign < 0 ? 'panel.time.secondsAgo' : 'panel.time.secondsLater', { n: seconds }) : rtf.format(sign * seconds, 'second');
   const minutes = Math.round(abs / MINUTE);
   if (minutes < 60) return rtf.format(sign * minutes, 'minute');
   const hours = Math.round(abs / HOUR);

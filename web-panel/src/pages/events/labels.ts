@@ -1,4 +1,5 @@
-import { defineMessages, translate, type Locale } from '@campus/protocol/i18n';
+import { defineMessages, type Locale } from '@campus/protocol/i18n';
+import { panelTranslate } from '../../i18n/translate';
 import type { PanelEvent } from '../../api/types';
 
 /**
@@ -95,14 +96,14 @@ function domainOf(type: string): LabelId {
 export function eventTypeLabel(locale: Locale, type: string): string {
   for (let t = type; t; t = t.includes('.') ? t.slice(0, t.lastIndexOf('.')) : '') {
     const id = `panel.eventType.${t}`;
-    if (has(id)) return translate(locale, id, undefined, eventLabelMessages);
+    if (has(id)) return panelTranslate(locale, id, undefined, eventLabelMessages);
   }
-  return translate(locale, domainOf(type), undefined, eventLabelMessages);
+  return panelTranslate(locale, domainOf(type), undefined, eventLabelMessages);
 }
 
 /** "东门·进" for a reader at a gate, "电脑 pc-lab1-01", "管理面板": where the event came from. */
 export function eventSourceLabel(locale: Locale, e: Pick<PanelEvent, 'source' | 'data'>): string {
-  const tr = (id: LabelId, params?: Record<string, string>) => translate(locale, id, params, eventLabelMessages);
+  const tr = (id: LabelId, params?: Record<string, string>) => panelTranslate(locale, id, params, eventLabelMessages);
   const [kind, ...rest] = e.source.split(':');
   const id = rest.join(':');
   const data = (e.data ?? {}) as Record<string, unknown>;
@@ -123,12 +124,12 @@ export interface EventCategory {
 
 /** The filter's choices: each domain, then the kinds staff look for most. */
 export function eventCategories(locale: Locale): EventCategory[] {
-  const domains = DOMAINS.map((d) => ({ prefix: `${d}.`, label: translate(locale, `panel.eventDomain.${d}`, undefined, eventLabelMessages) }));
+  const domains = DOMAINS.map((d) => ({ prefix: `${d}.`, label: panelTranslate(locale, `panel.eventDomain.${d}`, undefined, eventLabelMessages) }));
   const kinds = Object.keys(eventLabelMessages)
     .filter((k) => k.startsWith('panel.eventType.'))
     .map((k) => {
       const type = k.slice('panel.eventType.'.length);
-      return { prefix: type, label: `${translate(locale, domainOf(type), undefined, eventLabelMessages)} · ${translate(locale, k, undefined, eventLabelMessages)}` };
+      return { prefix: type, label: `${panelTranslate(locale, domainOf(type), undefined, eventLabelMessages)} · ${panelTranslate(locale, k, undefined, eventLabelMessages)}` };
     });
   return [...domains, ...kinds];
 }
