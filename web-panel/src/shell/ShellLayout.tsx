@@ -3,6 +3,7 @@ import { Button, Drawer, Flex, Layout, Menu, Spin } from 'antd';
 import { MenuOutlined } from '@ant-design/icons';
 import { useSignedInUser } from '../auth/session';
 import { useLocale } from '../i18n/locale';
+import { panelTranslate } from '../i18n/translate';
 import { landingPath, mayOpen, pagesFor } from './access';
 import { ClockBadge } from './ClockBadge';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -22,7 +23,7 @@ import { usePhone } from '../ui/useMedia';
  */
 export function ShellLayout() {
   const user = useSignedInUser();
-  const { t } = useLocale();
+  const { locale, t } = useLocale();
   const system = useSystemInfo();
   const [path, go, land] = usePagePath();
   const [collapsed, setCollapsed] = useState(false);
@@ -69,7 +70,7 @@ export function ShellLayout() {
       mode="inline"
       data-testid="main-menu"
       selectedKeys={current ? [current.path] : []}
-      items={visible.map((p) => ({ key: p.path, icon: p.icon, label: <span data-page-path={p.path}>{t(p.menuLabel)}</span> }))}
+      items={visible.map((p) => ({ key: p.path, icon: p.icon, label: <span data-page-path={p.path}>{panelTranslate(locale, p.menuLabel)}</span> }))}
       onClick={({ key }) => {
         setDrawerOpen(false);
         go(key);
