@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { PolicyTarget, UsbDeviceIdentity, UsbMatch, UsbPolicy } from '@campus/protocol/usb/index';
 import type { EdgeApi } from '../../api/client';
 
 /**
@@ -6,37 +7,16 @@ import type { EdgeApi } from '../../api/client';
  * answer is parsed before the page trusts it; fields the pages do not show are passed
  * through loosely so a newer edge with more fields still works.
  */
-export type PolicyTarget = { scope: 'all' } | { scope: 'group'; group: string } | { scope: 'pc'; agentId: string };
+// The policy and device shapes are protocol's (protocol/src/usb): the panel does not re-type them,
+// and each parser below is pinned to the protocol type, so a change there fails the panel's build.
+export type { PolicyTarget, UsbException, UsbMatch, UsbRule } from '@campus/protocol/usb/policy';
 export type PolicyState = 'none' | 'pending' | 'applied' | 'refused';
 
-export interface UsbMatch {
-  vid?: string;
-  pid?: string;
-  serial?: string;
-  port?: string;
-  interfaceClass?: number;
-}
-export interface UsbRule {
-  id: string;
-  action: 'allow' | 'block';
-  match: UsbMatch;
-  note?: string;
-}
-export interface UsbException {
-  id: string;
-  match: UsbMatch;
-  expiresAt: number;
-  grantedTo?: string;
-  note?: string;
-}
-export interface PolicyContent {
-  killSwitch: boolean;
-  defaultAction: 'deny' | 'allow';
-  keystrokeGuard: { enabled: boolean };
-  rules: UsbRule[];
-  exceptions: UsbException[];
-  note?: string;
-}
+/** What IT edits in a policy: the protocol's policy document without the fields the edge fills in. */
+export type PolicyContent = Pick<UsbPolicy, 'killSwitch' | 'defaultAction' | 'keystrokeGuard' | 'rules' | 'exceptions' | 'note'>;
+
+/** The identity of a USB device in events and requests. */
+export type DeviceIdentity = UsbDeviceIdentity;
 
 export interface Agent {
   agentId: string;
@@ -69,16 +49,6 @@ export type PolicyChange =
   | { section: 'settings'; kind: 'changed'; field: 'killSwitch' | 'defaultAction' | 'keystrokeGuard' | 'note'; before: unknown; after: unknown }
   | { section: 'rules' | 'exceptions'; kind: 'added' | 'removed' | 'changed'; id: string }
   | { section: 'rules' | 'exceptions'; kind: 'moved'; id: string; from: number; to: number };
-
-export interface DeviceIdentity {
-  vid: string;
-  pid: string;
-  serial: string | null;
-  port: string;
-  manufacturer: string | null;
-  product: string | null;
-  interfaceClasses: number[];
-}
 
 export interface DeviceRequest {
   id: string;
