@@ -1,4 +1,4 @@
-import type { ComponentType, LazyExoticComponent, ReactNode } from 'react';
+import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import type { Catalogue } from '@campus/protocol/i18n';
 import type { PanelRole } from '../api/types';
 import type { PageAccess } from '../shell/access';
@@ -11,7 +11,21 @@ export interface PanelPage extends PageAccess {
   menuLabel: string;
   icon: ReactNode;
   /** A dynamic import(), so each page is its own chunk and the sign-in page waits for none. */
-  Page: LazyExoticComponent<ComponentType>;
+  Page: LazyPage;
+}
+
+/** A route-level lazy page that can also be fetched ahead of its first render. */
+export type LazyPage = LazyExoticComponent<ComponentType> & { preload: () => Promise<unknown> };
+
+/**
+ * `lazyPage(() => import('./MyPage'))`: its own chunk, loaded on first visit — or earlier
+ * with `preload()`, e.g. for the page a reload or a deep link opens, so its chunk downloads
+ * and compiles while the shell renders.
+ */
+export function lazyPage(load: () => Promise<{ default: ComponentType }>): LazyPage {
+  let pending: Promise<{ default: ComponentType }> | null = null;
+  const once = () => (pending ??= load());
+  return Object.assign(lazy(once), { preload: once });
 }
 
 /**

@@ -45,7 +45,7 @@ export const panelMessages = defineMessages({
   'panel.live.connectedShort': { 'zh-CN': '实时', en: 'Live' },
   'panel.live.disconnectedShort': { 'zh-CN': '断开', en: 'Offline' },
 
-  'panel.events.filter': { 'zh-CN': '按类别筛选，如 门禁、用电、USB 拦截', en: 'Filter by kind, e.g. gate access, energy, USB blocked' },
+  'panel.events.filter': { 'zh-CN': '按类别筛选，如门禁、用电、USB 拦截', en: 'Filter by kind, e.g. gate access, energy, USB blocked' },
   'panel.events.col.time': { 'zh-CN': '时间', en: 'Time' },
   'panel.events.col.severity': { 'zh-CN': '级别', en: 'Severity' },
   'panel.events.col.type': { 'zh-CN': '类型', en: 'Type' },

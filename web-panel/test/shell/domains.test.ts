@@ -1,8 +1,7 @@
-import { lazy } from 'react';
 import { allMessages } from '@campus/protocol/i18n';
 import { describe, expect, it } from 'vitest';
 import { panelDomains } from '../../src/domains';
-import { definePanelDomain } from '../../src/domains/types';
+import { definePanelDomain, lazyPage } from '../../src/domains/types';
 import { landingOrder, pageTable, panelPages } from '../../src/shell/pages';
 import '../../src/i18n/messages';
 
@@ -27,12 +26,22 @@ describe('pages registered per domain', () => {
     const bus = definePanelDomain({
       id: 'bus',
       messages: { 'panel.menu.bus.trips': { 'zh-CN': '校车行程', en: 'Bus trips' } },
-      pages: [{ path: 'bus/trips', menuLabel: 'panel.menu.bus.trips', icon: null, roles: ['facility'], Page: lazy(() => Promise.resolve({ default: () => null })) }],
+      pages: [{ path: 'bus/trips', menuLabel: 'panel.menu.bus.trips', icon: null, roles: ['facility'], Page: lazyPage(() => Promise.resolve({ default: () => null })) }],
       landing: [{ role: 'it', path: 'bus/trips' }],
     });
     const table = pageTable([...panelDomains, bus]);
     expect(table.pages.at(-1)!.path).toBe('bus/trips');
     expect(table.landing.filter((l) => l.role === 'it').map((l) => l.path)).toEqual(['endpoints', 'bus/trips']);
+  });
+
+  it('loads a page chunk once, whether preloaded or rendered first', async () => {
+    let loads = 0;
+    const page = lazyPage(() => {
+      loads++;
+      return Promise.resolve({ default: () => null });
+    });
+    await Promise.all([page.preload(), page.preload()]);
+    expect(loads).toBe(1);
   });
 
   it('refuses two domains that claim the same page', () => {

@@ -57,9 +57,10 @@ export default function AfterHoursPage() {
     if (!r) return null;
     const dates = [...new Set(r.buildings.flatMap((b) => b.days.map((d) => d.date)))].sort();
     return {
-      grid: { left: 56, right: 16, top: 40, bottom: 32 },
+      grid: { left: 56, right: 16, top: 56, bottom: 32 },
       tooltip: { trigger: 'axis' },
-      legend: { top: 0 },
+      // One scrolling line: on a phone a wrapped legend would cover the axis name.
+      legend: { top: 0, type: 'scroll' },
       xAxis: { type: 'category', data: dates },
       yAxis: { type: 'value', name: 'kWh' },
       series: r.buildings.map((b) => {
