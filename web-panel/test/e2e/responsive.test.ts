@@ -27,6 +27,14 @@ const VIEWPORTS = [
   { name: 'tablet', width: 1024, height: 768 },
 ] as const;
 
+/** Dialogs and drawers with forms, opened from their pages. */
+const DIALOGS = [
+  { name: 'visitor-pass', path: 'access/people', button: 'open-pass' },
+  { name: 'leave', path: 'access/leaves', button: 'leave-new' },
+  { name: 'manual-open', path: 'access/live', button: 'manual-open' },
+  { name: 'register-agent', path: 'endpoints', button: 'register-agent' },
+] as const;
+
 let demo: DemoEdge;
 let browser: Browser;
 let dataDir: string;
@@ -113,6 +121,29 @@ describe.each(VIEWPORTS)('the panel at $width×$height ($name)', (vp) => {
           await page.screenshot({ path: join(screens, `${vp.name}-${label}.png`), fullPage: true });
           for (const p of await layoutProblems(page)) problems.push(`${label}: ${p}`);
         }
+      }
+
+      // Forms and dialogs fit the screen: each opens whole inside the viewport.
+      for (const d of DIALOGS) {
+        await page.evaluate((p) => {
+          window.location.hash = `/${p}`;
+        }, d.path);
+        await settle(page);
+        const open = page.getByTestId(d.button).first();
+        if (!(await open.isEnabled())) {
+          problems.push(`dialog ${d.name}: its button is disabled`);
+          continue;
+        }
+        await open.click();
+        const dialog = page.locator('[role=dialog]').filter({ visible: true }).first();
+        await dialog.waitFor();
+        await settle(page);
+        await page.screenshot({ path: join(screens, `${vp.name}-dialog-${d.name}.png`) });
+        const box = (await dialog.boundingBox())!;
+        if (box.x < 0 || box.x + box.width > vp.width + 1) problems.push(`dialog ${d.name} is ${Math.round(box.width)}px wide at x=${Math.round(box.x)} in a ${vp.width}px viewport`);
+        for (const p of await layoutProblems(page)) problems.push(`dialog ${d.name}: ${p}`);
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
       }
     } finally {
       await context.close();
