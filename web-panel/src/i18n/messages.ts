@@ -75,6 +75,7 @@ export const panelMessages = defineMessages({
   'panel.devices.online': { 'zh-CN': '在线', en: 'Online' },
   'panel.devices.offline': { 'zh-CN': '离线', en: 'Offline' },
   'panel.devices.never': { 'zh-CN': '从未连接', en: 'Never connected' },
+  'panel.devices.now': { 'zh-CN': '当前在线', en: 'Now' },
   'panel.devices.empty': { 'zh-CN': '还没有客户端登记到消息代理', en: 'No clients are registered with the broker' },
   'panel.clientRole.device': { 'zh-CN': '现场设备', en: 'Field device' },
   'panel.clientRole.pc-agent': { 'zh-CN': '电脑终端', en: 'PC agent' },

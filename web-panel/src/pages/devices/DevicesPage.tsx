@@ -61,7 +61,7 @@ export default function DevicesPage() {
         title: t('panel.devices.col.lastSeen'),
         width: 150,
         render: (_, c) => {
-          if (c.online) return t('panel.devices.online');
+          if (c.online) return t('panel.devices.now');
           if (c.lastSeen === null) return <Typography.Text type="secondary">{t('panel.devices.never')}</Typography.Text>;
           return <Tooltip title={absoluteTime(locale, c.lastSeen)}>{relativeTime(locale, c.lastSeen, now)}</Tooltip>;
         },
