@@ -35,7 +35,8 @@ function Themed({ children }: { children: ReactNode }) {
   const reduced = useReducedMotion();
   const theme = useMemo(() => (reduced ? { ...panelTheme, token: { ...panelTheme.token, motion: false } } : panelTheme), [reduced]);
   return (
-    <ConfigProvider locale={ANTD_LOCALES[locale]} theme={theme}>
+    // No space pushed between two Chinese characters in buttons ("取 消"): one spacing rule everywhere.
+    <ConfigProvider locale={ANTD_LOCALES[locale]} theme={theme} button={{ autoInsertSpace: false }}>
       {children}
     </ConfigProvider>
   );

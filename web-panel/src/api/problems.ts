@@ -1,5 +1,5 @@
 import type { Locale } from '@campus/protocol/i18n';
-import { translate } from '@campus/protocol/i18n';
+import { panelTranslate } from '../i18n/translate';
 import type { ApiError } from './client';
 import '../i18n/messages';
 
@@ -32,6 +32,6 @@ export function formErrorText(err: ApiError, locale: Locale, labels: Readonly<Re
   const named = refusedFields(err)
     .map((path) => labels[path.split('.')[0]!])
     .filter((label): label is string => label !== undefined);
-  if (named.length > 0) return translate(locale, 'panel.error.fields', { fields: [...new Set(named)].join(locale === 'zh-CN' ? '、' : ', ') });
+  if (named.length > 0) return panelTranslate(locale, 'panel.error.fields', { fields: [...new Set(named)].join(locale === 'zh-CN' ? '、' : ', ') });
   return err.text[locale];
 }

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { translate, type Locale, type Params } from '@campus/protocol/i18n';
+import { panelTranslate } from './translate';
+import type { Locale, Params } from '@campus/protocol/i18n';
 import { panelMessages, type PanelMessageId } from './messages';
 import { effectiveLocale, storedLocale, storeLocale } from './preference';
 
@@ -37,7 +38,7 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const t = useCallback(
-    (id: PanelMessageId, params?: Params) => translate(locale, id, params, panelMessages),
+    (id: PanelMessageId, params?: Params) => panelTranslate(locale, id, params, panelMessages),
     [locale],
   );
 

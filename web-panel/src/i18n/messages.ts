@@ -10,6 +10,7 @@ export const panelMessages = defineMessages({
 
   'panel.menu.events': { 'zh-CN': '实时事件', en: 'Live events' },
   'panel.menu.devices': { 'zh-CN': '设备', en: 'Devices' },
+  'panel.menu.open': { 'zh-CN': '打开菜单', en: 'Open the menu' },
 
   'panel.lang.switch': { 'zh-CN': '语言', en: 'Language' },
 
@@ -41,12 +42,10 @@ export const panelMessages = defineMessages({
 
   'panel.live.connected': { 'zh-CN': '实时连接中', en: 'Live' },
   'panel.live.disconnected': { 'zh-CN': '连接已断开，正在重连…', en: 'Disconnected, reconnecting…' },
+  'panel.live.connectedShort': { 'zh-CN': '实时', en: 'Live' },
+  'panel.live.disconnectedShort': { 'zh-CN': '断开', en: 'Offline' },
 
-  'panel.events.filter': { 'zh-CN': '按类型筛选，如 access 或 security', en: 'Filter by type, e.g. access or security' },
-  'panel.events.filterInvalid': {
-    'zh-CN': '类型只能包含小写字母、数字、下划线和点，如 access.decision',
-    en: 'A type has only lower-case letters, digits, "_" and ".", e.g. access.decision',
-  },
+  'panel.events.filter': { 'zh-CN': '按类别筛选，如门禁、用电、USB 拦截', en: 'Filter by kind, e.g. gate access, energy, USB blocked' },
   'panel.events.col.time': { 'zh-CN': '时间', en: 'Time' },
   'panel.events.col.severity': { 'zh-CN': '级别', en: 'Severity' },
   'panel.events.col.type': { 'zh-CN': '类型', en: 'Type' },
@@ -76,6 +75,7 @@ export const panelMessages = defineMessages({
   'panel.devices.online': { 'zh-CN': '在线', en: 'Online' },
   'panel.devices.offline': { 'zh-CN': '离线', en: 'Offline' },
   'panel.devices.never': { 'zh-CN': '从未连接', en: 'Never connected' },
+  'panel.devices.now': { 'zh-CN': '当前在线', en: 'Now' },
   'panel.devices.empty': { 'zh-CN': '还没有客户端登记到消息代理', en: 'No clients are registered with the broker' },
   'panel.clientRole.device': { 'zh-CN': '现场设备', en: 'Field device' },
   'panel.clientRole.pc-agent': { 'zh-CN': '电脑终端', en: 'PC agent' },
@@ -83,6 +83,8 @@ export const panelMessages = defineMessages({
   'panel.clientRole.observer': { 'zh-CN': '观察者', en: 'Observer' },
 
   'panel.time.justNow': { 'zh-CN': '刚刚', en: 'just now' },
+  'panel.time.secondsAgo': { 'zh-CN': '{n}秒前', en: '{n} seconds ago' },
+  'panel.time.secondsLater': { 'zh-CN': '{n}秒后', en: 'in {n} seconds' },
 
   'panel.error.network': {
     'zh-CN': '无法连接边缘网关，请检查网络后重试',

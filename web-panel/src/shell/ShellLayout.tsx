@@ -1,7 +1,9 @@
 import { Suspense, useEffect, useRef, useState } from 'react';
-import { Flex, Layout, Menu, Spin } from 'antd';
+import { Button, Drawer, Flex, Layout, Menu, Spin } from 'antd';
+import { MenuOutlined } from '@ant-design/icons';
 import { useSignedInUser } from '../auth/session';
 import { useLocale } from '../i18n/locale';
+import { panelTranslate } from '../i18n/translate';
 import { landingPath, mayOpen, pagesFor } from './access';
 import { ClockBadge } from './ClockBadge';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -12,14 +14,21 @@ import { StatusNotice } from './StatusNotice';
 import { landingOrder, panelPages } from './pages';
 import { UserMenu } from './UserMenu';
 import { useSystemInfo } from './useSystemInfo';
+import { usePhone } from '../ui/useMedia';
 
-/** The frame around every page: menu by role, header with site, clock, language, user. */
+/**
+ * The frame around every page: menu by role, header with site, clock, language, user.
+ * On a phone the menu moves into a drawer behind a top-bar button, and the clock and
+ * language switch move into the drawer so the bar never crowds.
+ */
 export function ShellLayout() {
   const user = useSignedInUser();
-  const { t } = useLocale();
+  const { locale, t } = useLocale();
   const system = useSystemInfo();
   const [path, go, land] = usePagePath();
   const [collapsed, setCollapsed] = useState(false);
+  const phone = usePhone();
+  const [drawerOpen, setDrawerOpen] = useState(false);
   const visible = pagesFor(panelPages, user.roles);
   const landing = landingPath(panelPages, landingOrder, user.roles);
   const current = panelPages.find((p) => p.path === path);
@@ -55,35 +64,88 @@ export function ShellLayout() {
     content = <StatusNotice kind="warning" title={t('panel.error.notFound')} />;
   }
 
+  const menu = (
+    <Menu
+      theme="dark"
+      mode="inline"
+      data-testid="main-menu"
+      selectedKeys={current ? [current.path] : []}
+      items={visible.map((p) => ({ key: p.path, icon: p.icon, label: <span data-page-path={p.path}>{panelTranslate(locale, p.menuLabel)}</span> }))}
+      onClick={({ key }) => {
+        setDrawerOpen(false);
+        go(key);
+      }}
+    />
+  );
+  const brand = (showName: boolean) => (
+    <div className="brand" title={t('panel.app.title')}>
+      <span className="brand-mark">校</span>
+      {showName && <span className="brand-name">{t('panel.app.title')}</span>}
+    </div>
+  );
+
+  if (phone) {
+    return (
+      <Layout className="shell shell-phone">
+        <Layout.Header className="shell-header shell-topbar">
+          <Button
+            type="text"
+            size="large"
+            className="menu-button"
+            icon={<MenuOutlined />}
+            aria-label={t('panel.menu.open')}
+            data-testid="menu-button"
+            onClick={() => setDrawerOpen(true)}
+          />
+          <h1 className="site-name" data-testid="site-name">
+            {system?.siteName ?? ''}
+          </h1>
+          <Flex align="center" gap="small" className="header-tools">
+            <LiveBadge compact />
+            <UserMenu compact />
+          </Flex>
+        </Layout.Header>
+        <Drawer
+          placement="left"
+          open={drawerOpen}
+          onClose={() => setDrawerOpen(false)}
+          size={288}
+          closable={false}
+          className="menu-drawer"
+          data-testid="menu-drawer"
+          styles={{ body: { padding: 0, display: 'flex', flexDirection: 'column' } }}
+        >
+          {brand(true)}
+          {menu}
+          <Flex vertical gap="middle" className="menu-drawer-footer">
+            {system && <ClockBadge clock={system.clock} />}
+            <LanguageSwitch />
+          </Flex>
+        </Drawer>
+        <Layout.Content className="shell-content">{content}</Layout.Content>
+      </Layout>
+    );
+  }
+
   return (
     <Layout className="shell">
       <Layout.Sider
-        breakpoint="lg"
+        breakpoint="xl"
         collapsible
         collapsed={collapsed}
         onCollapse={setCollapsed}
         collapsedWidth={72}
         width={240}
       >
-        <div className="brand" title={t('panel.app.title')}>
-          <span className="brand-mark">校</span>
-          {!collapsed && <span className="brand-name">{t('panel.app.title')}</span>}
-        </div>
-        <Menu
-          theme="dark"
-          mode="inline"
-          data-testid="main-menu"
-          selectedKeys={current ? [current.path] : []}
-          items={visible.map((p) => ({ key: p.path, icon: p.icon, label: t(p.menuLabel) }))}
-          onClick={({ key }) => go(key)}
-        />
+        {brand(!collapsed)}
+        {menu}
       </Layout.Sider>
       <Layout>
         <Layout.Header className="shell-header">
           <h1 className="site-name" data-testid="site-name">
             {system?.siteName ?? ''}
           </h1>
-          <Flex align="center" gap="middle" wrap="wrap" justify="flex-end">
+          <Flex align="center" gap="middle" justify="flex-end" className="header-tools">
             <LiveBadge />
             {system && <ClockBadge clock={system.clock} />}
             <LanguageSwitch />

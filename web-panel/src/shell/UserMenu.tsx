@@ -4,7 +4,8 @@ import { useSession, useSignedInUser } from '../auth/session';
 import { useLocale } from '../i18n/locale';
 import { roleLabel } from './roleLabel';
 
-export function UserMenu() {
+/** The signed-in user; `compact` (the phone's top bar) shows only the avatar and names the user in the menu. */
+export function UserMenu({ compact = false }: { compact?: boolean }) {
   const user = useSignedInUser();
   const { signOut } = useSession();
   const { t } = useLocale();
@@ -14,6 +15,7 @@ export function UserMenu() {
       trigger={['click']}
       menu={{
         items: [
+          ...(compact ? [{ key: 'name', label: user.displayName, disabled: true }] : []),
           { key: 'roles', label: t('panel.user.roles', { roles }), disabled: true },
           { type: 'divider' },
           { key: 'signOut', icon: <LogoutOutlined />, label: t('panel.user.signOut'), danger: true },
@@ -23,9 +25,9 @@ export function UserMenu() {
         },
       }}
     >
-      <Button type="text" className="user-button" data-testid="user-menu">
+      <Button type="text" className="user-button" data-testid="user-menu" aria-label={compact ? user.displayName : undefined}>
         <Avatar size="small" icon={<UserOutlined />} />
-        <span className="header-text">{user.displayName}</span>
+        {!compact && <span className="header-text">{user.displayName}</span>}
       </Button>
     </Dropdown>
   );

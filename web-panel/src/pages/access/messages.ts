@@ -8,6 +8,8 @@ import { defineMessages } from '@campus/protocol/i18n';
 export const accessPageMessages = defineMessages({
   'panel.access.direction.in': { 'zh-CN': '进', en: 'In' },
   'panel.access.direction.out': { 'zh-CN': '出', en: 'Out' },
+  'panel.access.gates.reader.in': { 'zh-CN': '进门读卡器', en: 'Entry reader' },
+  'panel.access.gates.reader.out': { 'zh-CN': '出门读卡器', en: 'Exit reader' },
   'panel.access.granted': { 'zh-CN': '通过', en: 'Granted' },
   'panel.access.denied': { 'zh-CN': '拒绝', en: 'Denied' },
   'panel.access.allGates': { 'zh-CN': '全部闸机', en: 'All gates' },

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { Alert, Badge, Button, Flex, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Badge, Button, Flex, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import type { BrokerClient } from '../../api/types';
 import { absoluteTime, relativeTime } from '../../format/time';
 import { useNow } from '../../format/useNow';
@@ -60,7 +61,7 @@ export default function DevicesPage() {
         title: t('panel.devices.col.lastSeen'),
         width: 150,
         render: (_, c) => {
-          if (c.online) return t('panel.devices.online');
+          if (c.online) return t('panel.devices.now');
           if (c.lastSeen === null) return <Typography.Text type="secondary">{t('panel.devices.never')}</Typography.Text>;
           return <Tooltip title={absoluteTime(locale, c.lastSeen)}>{relativeTime(locale, c.lastSeen, now)}</Tooltip>;
         },
@@ -95,7 +96,7 @@ export default function DevicesPage() {
           action={<Button onClick={list.reload}>{t('panel.action.retry')}</Button>}
         />
       )}
-      <Table<BrokerClient>
+      <ResponsiveTable<BrokerClient> cardTitle="name"
         data-testid="device-table"
         rowKey="clientId"
         size="middle"

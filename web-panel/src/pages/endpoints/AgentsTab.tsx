@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
-import { Alert, Badge, Button, Flex, Modal, Popconfirm, Select, Space, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Badge, Button, Flex, Modal, Popconfirm, Select, Space, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import { PlusOutlined } from '@ant-design/icons';
 import type { ApiError } from '../../api/client';
 import { useSession } from '../../auth/session';
@@ -143,7 +144,7 @@ export function AgentsTab({ list }: { list: EdgeList<Agent> }) {
       {(list.error ?? error) && (
         <Alert type="error" showIcon title={(error ?? list.error)!.text[locale]} action={<Button onClick={list.reload}>{t('panel.action.retry')}</Button>} />
       )}
-      <Table<Agent>
+      <ResponsiveTable<Agent> cardTitle="pc"
         data-testid="agent-table"
         rowKey="agentId"
         size="middle"

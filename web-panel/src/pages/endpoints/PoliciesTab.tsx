@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Flex, Modal, Space, Spin, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, Modal, Space, Spin, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import { EditOutlined } from '@ant-design/icons';
 import type { ApiError } from '../../api/client';
 import { useSession } from '../../auth/session';
@@ -107,7 +108,7 @@ export function PoliciesTab({ list, agents }: { list: EdgeList<PolicyVersion>; a
         </Button>
       </Flex>
       {list.error && <Alert type="error" showIcon title={list.error.text[locale]} action={<Button onClick={list.reload}>{t('panel.action.retry')}</Button>} />}
-      <Table<PolicyVersion>
+      <ResponsiveTable<PolicyVersion>
         data-testid="policy-table"
         rowKey="version"
         size="middle"

@@ -5,7 +5,7 @@ import type { ApiError } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { useLocale } from '../../i18n/locale';
 import { endpointsApi, type Agent, type PolicyChange, type PolicyContent, type PolicyTarget, type PolicyVersion, type UsbRule } from './api';
-import { USB_CLASS_NAMES } from './labels';
+import { usbClassOptions } from './labels';
 import { PolicyDiffList } from './PolicyDiffList';
 import { ID_PATTERN } from './RegisterAgentModal';
 
@@ -193,7 +193,7 @@ export function PolicyEditor({ base, agents, onClose }: { base: PolicyVersion | 
                       <Select
                         allowClear
                         placeholder={t('panel.endpoints.editor.interfaceClass')}
-                        options={Object.entries(USB_CLASS_NAMES).map(([c, name]) => ({ value: Number(c), label: `${Number(c).toString(16).padStart(2, '0')} ${name}` }))}
+                        options={usbClassOptions(locale)}
                       />
                     </Form.Item>
                     <Button icon={<DeleteOutlined />} onClick={() => remove(field.name)} aria-label="remove" />

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Flex, Input, Modal, Space, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, Input, Modal, Space, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import type { ApiError } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { absoluteTime, relativeTime } from '../../format/time';
@@ -49,7 +50,7 @@ export function RequestsTab({ list }: { list: EdgeList<DeviceRequest> }) {
         render: (_, r) => (
           <Flex vertical>
             <span>{deviceLabel(r.device)}</span>
-            <Typography.Text type="secondary">{classesLabel(r.device.interfaceClasses)}</Typography.Text>
+            <Typography.Text type="secondary">{classesLabel(locale, r.device.interfaceClasses)}</Typography.Text>
           </Flex>
         ),
       },
@@ -92,7 +93,7 @@ export function RequestsTab({ list }: { list: EdgeList<DeviceRequest> }) {
   return (
     <Flex vertical gap="middle">
       {(error ?? list.error) && <Alert type="error" showIcon title={(error ?? list.error)!.text[locale]} action={<Button onClick={list.reload}>{t('panel.action.retry')}</Button>} />}
-      <Table<DeviceRequest>
+      <ResponsiveTable<DeviceRequest> cardTitle="device"
         data-testid="request-table"
         rowKey="id"
         size="middle"

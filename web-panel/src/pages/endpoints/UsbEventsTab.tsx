@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Flex, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import type { PanelEvent } from '../../api/types';
 import { useSession } from '../../auth/session';
 import { absoluteTime, relativeTime } from '../../format/time';
@@ -9,6 +10,7 @@ import { useEventFeed } from '../events/useEventFeed';
 import { deviceOfEvent, endpointsApi, type DeviceIdentity } from './api';
 import { GrantModal } from './GrantModal';
 import { classesLabel, deviceLabel } from './labels';
+import { chineseSpacing } from '../../format/spacing';
 
 const KIND_COLOURS: Record<string, string> = { inserted: 'default', allowed: 'success', blocked: 'error', partial: 'warning', removed: 'default', dropped: 'warning' };
 
@@ -57,12 +59,12 @@ export function UsbEventsTab() {
           return (
             <Flex vertical>
               <span className="usb-device">{deviceLabel(d)}</span>
-              <Typography.Text type="secondary">{classesLabel(d.interfaceClasses)}</Typography.Text>
+              <Typography.Text type="secondary">{classesLabel(locale, d.interfaceClasses)}</Typography.Text>
             </Flex>
           );
         },
       },
-      { key: 'text', title: t('panel.events.col.text'), responsive: ['md'], render: (_, e) => <span className="event-text">{e.text[locale]}</span> },
+      { key: 'text', title: t('panel.events.col.text'), responsive: ['md'], render: (_, e) => <span className="event-text">{locale === 'zh-CN' ? chineseSpacing(e.text[locale]) : e.text[locale]}</span> },
       {
         key: 'actions',
         title: t('panel.endpoints.col.actions'),
@@ -85,7 +87,7 @@ export function UsbEventsTab() {
   return (
     <Flex vertical gap="middle">
       {feed.error && <Alert type="error" showIcon title={feed.error.text[locale]} action={<Button onClick={feed.reload}>{t('panel.action.retry')}</Button>} />}
-      <Table<PanelEvent>
+      <ResponsiveTable<PanelEvent> cardTitle="device"
         data-testid="usb-event-table"
         rowKey="id"
         size="middle"

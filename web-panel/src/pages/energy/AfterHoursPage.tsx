@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { Alert, Card, Flex, Input, Progress, Table, type TableColumnsType } from 'antd';
+import { Alert, Card, Flex, Input, Progress, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import type { AfterHoursReportView } from '@campus/protocol/energy/api';
 import EnergyChart from './EnergyChart';
 import { fetchAfterHours, fetchOverview } from './api';
@@ -9,6 +10,20 @@ import { useEnergyText } from './useEnergyText';
 import './energy.css';
 
 type Row = AfterHoursReportView['buildings'][number];
+
+/**
+ * The after-hours share as a number with a bar beside it: orange above 30 %. Never
+ * antd's "exception" state, which at 100 % hides the number behind a red ✕.
+ */
+function SharePercent({ share }: { share: number }) {
+  const pct = Number.isFinite(share) ? Math.round(share * 100) : 0;
+  return (
+    <Flex align="center" gap={8} className="energy-share" data-testid="waste-share">
+      <span className="energy-num">{pct}%</span>
+      <Progress percent={Math.min(100, pct)} showInfo={false} size="small" status="normal" strokeColor={share > 0.3 ? '#fa8c16' : undefined} style={{ width: 72, margin: 0 }} />
+    </Flex>
+  );
+}
 
 /** 非工作时间用电: energy used outside operating hours per building, costed with the 峰谷 tariff. */
 export default function AfterHoursPage() {
@@ -28,7 +43,7 @@ export default function AfterHoursPage() {
       { key: 'name', title: t('energy.waste.col.building'), dataIndex: 'name' },
       { key: 'kwh', title: t('energy.waste.col.kwh'), align: 'right', render: (_, b) => <span className="energy-num">{b.kwh.toFixed(1)}</span> },
       { key: 'after', title: t('energy.waste.col.after'), align: 'right', render: (_, b) => <span className="energy-num">{b.kwhAfter.toFixed(1)}</span> },
-      { key: 'share', title: t('energy.waste.col.share'), width: 160, render: (_, b) => <Progress percent={Math.round(b.share * 100)} size="small" status={b.share > 0.3 ? 'exception' : 'normal'} /> },
+      { key: 'share', title: t('energy.waste.col.share'), width: 160, render: (_, b) => <SharePercent share={b.share} /> },
       {
         key: 'tiers',
         title: t('energy.waste.col.tiers'),
@@ -42,9 +57,10 @@ export default function AfterHoursPage() {
     if (!r) return null;
     const dates = [...new Set(r.buildings.flatMap((b) => b.days.map((d) => d.date)))].sort();
     return {
-      grid: { left: 56, right: 16, top: 40, bottom: 32 },
+      grid: { left: 56, right: 16, top: 56, bottom: 32 },
       tooltip: { trigger: 'axis' },
-      legend: { top: 0 },
+      // One scrolling line: on a phone a wrapped legend would cover the axis name.
+      legend: { top: 0, type: 'scroll' },
       xAxis: { type: 'category', data: dates },
       yAxis: { type: 'value', name: 'kWh' },
       series: r.buildings.map((b) => {
@@ -56,7 +72,10 @@ export default function AfterHoursPage() {
 
   return (
     <Flex vertical gap="middle" data-testid="energy-waste">
-      <Card title={t('energy.waste.title')}>
+      <Typography.Title level={3} className="page-title">
+        {t('panel.menu.energy.waste')}
+      </Typography.Title>
+      <Card title={t('energy.waste.range')}>
         <Flex gap={4} align="center" wrap>
           <Input type="date" data-testid="waste-from" value={from} max={to} style={{ width: 170 }} onChange={(e) => e.target.value && setRange({ from: e.target.value, to })} />
           <span>–</span>
@@ -79,7 +98,7 @@ export default function AfterHoursPage() {
         </Card>
       )}
       <Card>
-        <Table<Row> rowKey="building" size="small" columns={columns} dataSource={r?.buildings ?? []} loading={report.loading} pagination={false} data-testid="waste-table" />
+        <ResponsiveTable<Row> rowKey="building" size="small" columns={columns} dataSource={r?.buildings ?? []} loading={report.loading} pagination={false} data-testid="waste-table" />
       </Card>
     </Flex>
   );

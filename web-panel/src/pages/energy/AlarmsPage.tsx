@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Empty, Flex, Segmented, Table, Tag, Typography, message, type TableColumnsType } from 'antd';
+import { Alert, Button, Empty, Flex, Segmented, Tag, Typography, message, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import type { AlarmView } from '@campus/protocol/energy/api';
 import type { ApiError } from '../../api/client';
 import { useSession } from '../../auth/session';
@@ -83,6 +84,9 @@ export default function AlarmsPage() {
   if (alarms.error?.code === 'energy.not_running') return <Alert type="info" showIcon message={t('energy.notRunning')} />;
   return (
     <Flex vertical gap="middle" data-testid="energy-alarms">
+      <Typography.Title level={3} className="page-title">
+        {t('panel.menu.energy.alarms')}
+      </Typography.Title>
       {holder}
       <Segmented<'open' | 'all'>
         value={view}
@@ -93,7 +97,7 @@ export default function AlarmsPage() {
         ]}
       />
       {alarms.error && <Alert type="error" showIcon message={alarms.error.text[locale]} />}
-      <Table<AlarmView>
+      <ResponsiveTable<AlarmView> cardTitle="what"
         rowKey="id"
         size="small"
         columns={columns}

@@ -39,9 +39,9 @@ export default function ChartsPage() {
       const labels = [...new Set(d.data.buildings.flatMap((b) => b.points.map((p) => p.label)))].sort();
       if (labels.length === 0) return null;
       return {
-        grid: { left: 56, right: 16, top: 40, bottom: 56 },
+        grid: { left: 56, right: 16, top: 56, bottom: 56 },
         tooltip: { trigger: 'axis' },
-        legend: { top: 0 },
+        legend: { top: 0, type: 'scroll' },
         dataZoom: labels.length > 40 ? [{ type: 'slider', bottom: 8 }] : [],
         xAxis: { type: 'category', data: labels },
         yAxis: { type: 'value', name: 'kWh' },
@@ -54,9 +54,9 @@ export default function ChartsPage() {
     const points = d.data.points;
     if (points.length === 0) return null;
     return {
-      grid: { left: 56, right: 16, top: 40, bottom: 56 },
+      grid: { left: 56, right: 16, top: 56, bottom: 56 },
       tooltip: { trigger: 'axis' },
-      legend: { top: 0 },
+      legend: { top: 0, type: 'scroll' },
       dataZoom: points.length > 40 ? [{ type: 'slider', bottom: 8 }] : [],
       xAxis: { type: 'category', data: points.map((p) => p.label) },
       yAxis: { type: 'value', name: 'kWh' },
@@ -83,6 +83,9 @@ export default function ChartsPage() {
 
   return (
     <Flex vertical gap="middle" data-testid="energy-charts">
+      <Typography.Title level={3} className="page-title">
+        {t('panel.menu.energy.charts')}
+      </Typography.Title>
       <Card>
         <Flex gap="middle" wrap align="center">
           <Select data-testid="chart-scope" style={{ minWidth: 200 }} value={scope} onChange={setScope} options={scopes} aria-label={t('energy.charts.scope')} />

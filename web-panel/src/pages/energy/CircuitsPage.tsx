@@ -72,6 +72,9 @@ export default function CircuitsPage() {
   if (circuits.error?.code === 'energy.not_running') return <Alert type="info" showIcon message={t('energy.notRunning')} />;
   return (
     <Flex vertical gap="middle" data-testid="energy-circuits">
+      <Typography.Title level={3} className="page-title">
+        {t('panel.menu.energy.circuits')}
+      </Typography.Title>
       {noticeHolder}
       {circuits.error && <Alert type="error" showIcon message={circuits.error.text[locale]} />}
       {!circuits.loading && groups.length === 0 && <Empty />}

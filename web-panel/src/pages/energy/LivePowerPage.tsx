@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { Alert, Badge, Card, Flex, Statistic, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Badge, Card, Flex, Statistic, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import type { EnergyLive, LiveValueView } from '@campus/protocol/energy/api';
 import EnergyChart from './EnergyChart';
 import { fetchAlarms, fetchLive, fetchOverview } from './api';
@@ -61,10 +62,7 @@ export default function LivePowerPage() {
         title: t('energy.live.col.power'),
         align: 'right',
         render: (_, m) => {
-          if (m.detector) {
-            const residual = Object.entries(m.values).find(([p]) => p.startsWith('residual') || p.startsWith('leakage'))?.[1];
-            return <span className="energy-num">{residual ? `${value(residual, 0).text} mA` : '—'}</span>;
-          }
+          if (m.detector) return <span className="energy-num">—</span>;
           const p = value(m.values.power_active_total, 0);
           return <span className="energy-num">{p.text === '—' ? '—' : t('energy.kw', { value: kw(Number(p.text)) })}</span>;
         },
@@ -87,6 +85,18 @@ export default function LivePowerPage() {
           const phases = ['current_l1', 'current_l2', 'current_l3'].filter((p) => m.values[p]);
           const shown = phases.length ? phases.map((p) => value(m.values[p], 2).text).join(' / ') : value(m.values.current, 2).text;
           return <span className="energy-num">{shown === '—' ? '—' : `${shown} A`}</span>;
+        },
+      },
+      {
+        // A fire/safety detector measures residual (leakage) current, not power.
+        key: 'leakage',
+        title: t('energy.live.col.leakage'),
+        align: 'right',
+        render: (_, m) => {
+          if (!m.detector) return <span className="energy-num">—</span>;
+          const residual = Object.entries(m.values).find(([p]) => p.startsWith('residual') || p.startsWith('leakage'))?.[1];
+          const v = value(residual, 0);
+          return <span className="energy-num">{v.text === '—' ? '—' : `${v.text} mA`}</span>;
         },
       },
       {
@@ -124,6 +134,9 @@ export default function LivePowerPage() {
   if (live.error?.code === 'energy.not_running') return <Alert type="info" showIcon message={t('energy.notRunning')} />;
   return (
     <Flex vertical gap="middle" data-testid="energy-live">
+      <Typography.Title level={3} className="page-title">
+        {t('panel.menu.energy.live')}
+      </Typography.Title>
       {activeAlarms > 0 && (
         <Alert type="error" showIcon data-testid="energy-alarm-banner" message={t('energy.live.openAlarms', { count: activeAlarms })} action={<a href="#/energy/alarms">{t('energy.live.showAlarms')}</a>} />
       )}
@@ -159,7 +172,7 @@ export default function LivePowerPage() {
         <EnergyChart option={chart} height={260} testId="live-chart" />
       </Card>
       <Card title={t('energy.live.metersTitle')}>
-        <Table<Meter> rowKey="id" size="small" columns={columns} dataSource={live.data?.meters ?? []} loading={live.loading} pagination={false} scroll={{ x: 900 }} data-testid="meter-table" />
+        <ResponsiveTable<Meter> rowKey="id" size="small" columns={columns} dataSource={live.data?.meters ?? []} loading={live.loading} pagination={false} scroll={{ x: 'max-content' }} data-testid="meter-table" />
       </Card>
     </Flex>
   );

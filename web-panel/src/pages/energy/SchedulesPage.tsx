@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Card, Checkbox, Flex, Form, Input, Modal, Popconfirm, Radio, Select, Switch, Table, Tabs, Tag, message, type TableColumnsType } from 'antd';
+import { Alert, Button, Card, Checkbox, Flex, Form, Input, Modal, Popconfirm, Radio, Select, Switch, Tabs, Tag, message, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import type { BookingView, CalendarEntryView, EnergyDayFilter, ScheduleView } from '@campus/protocol/energy/api';
 import type { ApiError } from '../../api/client';
 import { useSession } from '../../auth/session';
@@ -49,6 +50,10 @@ function timeOf(cron: string): string | null {
 export default function SchedulesPage() {
   const { t } = useEnergyText();
   return (
+    <Flex vertical gap="middle">
+      <Typography.Title level={3} className="page-title">
+        {t('panel.menu.energy.schedules')}
+      </Typography.Title>
     <Card data-testid="energy-schedules">
       <Tabs
         items={[
@@ -58,6 +63,7 @@ export default function SchedulesPage() {
         ]}
       />
     </Card>
+    </Flex>
   );
 }
 
@@ -114,7 +120,7 @@ function Schedules() {
           {t('energy.schedules.new')}
         </Button>
       </Flex>
-      <Table<ScheduleView> rowKey="id" size="small" columns={columns} dataSource={list.data ?? []} loading={list.loading} pagination={false} data-testid="schedule-table" />
+      <ResponsiveTable<ScheduleView> rowKey="id" size="small" columns={columns} dataSource={list.data ?? []} loading={list.loading} pagination={false} data-testid="schedule-table" />
       {editing && (
         <ScheduleDialog
           initial={editing === 'new' ? null : editing}
@@ -297,7 +303,7 @@ function Calendar() {
           {t('energy.calendar.new')}
         </Button>
       </Form>
-      <Table<CalendarEntryView> rowKey="id" size="small" columns={columns} dataSource={cal.data?.entries ?? []} loading={cal.loading} pagination={false} data-testid="calendar-table" />
+      <ResponsiveTable<CalendarEntryView> rowKey="id" size="small" columns={columns} dataSource={cal.data?.entries ?? []} loading={cal.loading} pagination={false} data-testid="calendar-table" />
     </Flex>
   );
 }
@@ -370,7 +376,7 @@ function Bookings() {
           {t('energy.bookings.new')}
         </Button>
       </Form>
-      <Table<BookingView> rowKey="id" size="small" columns={columns} dataSource={list.data ?? []} loading={list.loading} pagination={false} />
+      <ResponsiveTable<BookingView> rowKey="id" size="small" columns={columns} dataSource={list.data ?? []} loading={list.loading} pagination={false} />
     </Flex>
   );
 }

@@ -162,7 +162,14 @@ const schedule: z.ZodMiniType<ScheduleView> = z.object({
 export const schedulesSchema = z.object({ schedules: z.array(schedule) });
 const scheduleAnswer = z.object({ schedule });
 
-const calendarEntry: z.ZodMiniType<CalendarEntryView> = z.object({ id: z.number(), from: z.string(), to: z.string(), kind: z.enum(['holiday', 'workday', 'exam']), name: z.string() });
+const calendarEntry: z.ZodMiniType<CalendarEntryView> = z.object({
+  id: z.number(),
+  from: z.string(),
+  to: z.string(),
+  kind: z.enum(['holiday', 'workday', 'exam']),
+  name: z.string(),
+  followsWeekday: z.nullable(z.number()),
+});
 const calendarDay: z.ZodMiniType<CalendarDayView> = z.object({
   date: z.string(),
   weekday: z.number(),
@@ -170,7 +177,9 @@ const calendarDay: z.ZodMiniType<CalendarDayView> = z.object({
   exam: z.boolean(),
   holiday: z.boolean(),
   makeup: z.boolean(),
+  outsideTerm: z.boolean(),
   name: z.nullable(z.string()),
+  kind: z.enum(['school_day', 'weekend', 'holiday', 'makeup_workday', 'outside_term']),
 });
 export const calendarSchema = z.object({ entries: z.array(calendarEntry), days: z.array(calendarDay) });
 const calendarAnswer = z.object({ entry: calendarEntry });
@@ -256,7 +265,7 @@ export const deleteSchedule = (api: EdgeApi, id: string) => api.delete(`/api/ene
 export function fetchCalendar(api: EdgeApi, from: string, to: string) {
   return api.get(`/api/energy/calendar?${new URLSearchParams({ from, to }).toString()}`, calendarSchema);
 }
-export async function addCalendarEntry(api: EdgeApi, e: Omit<CalendarEntryView, 'id'>): Promise<CalendarEntryView> {
+export async function addCalendarEntry(api: EdgeApi, e: Omit<CalendarEntryView, 'id' | 'followsWeekday'> & { followsWeekday?: number | null }): Promise<CalendarEntryView> {
   return (await api.post('/api/energy/calendar', calendarAnswer, e)).entry;
 }
 export const deleteCalendarEntry = (api: EdgeApi, id: number) => api.delete(`/api/energy/calendar/${id}`);

@@ -27,6 +27,7 @@ export const energyPageMessages = defineMessages({
   'energy.live.col.meter': { 'zh-CN': '表计', en: 'Meter' },
   'energy.live.col.place': { 'zh-CN': '位置', en: 'Place' },
   'energy.live.col.power': { 'zh-CN': '功率', en: 'Power' },
+  'energy.live.col.leakage': { 'zh-CN': '剩余电流', en: 'Residual current' },
   'energy.live.col.voltage': { 'zh-CN': '电压', en: 'Voltage' },
   'energy.live.col.current': { 'zh-CN': '电流', en: 'Current' },
   'energy.live.col.energy': { 'zh-CN': '累计电能', en: 'Energy counter' },
@@ -53,6 +54,7 @@ export const energyPageMessages = defineMessages({
   'energy.charts.empty': { 'zh-CN': '这段时间没有用电数据', en: 'No energy data for these dates' },
 
   'energy.waste.title': { 'zh-CN': '非工作时间用电（浪费）', en: 'Energy used after hours (waste)' },
+  'energy.waste.range': { 'zh-CN': '统计日期', en: 'Dates' },
   'energy.waste.summary': {
     'zh-CN': '{from} 至 {to}：非工作时间用电 {kwh} kWh，约 ¥{cost}（占总用电 {share}%）',
     en: '{from} to {to}: {kwh} kWh used after hours, about {currency} {cost} ({share}% of all energy)',

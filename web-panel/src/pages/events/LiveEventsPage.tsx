@@ -1,11 +1,13 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Flex, Input, Table, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, Select, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import { WarningOutlined } from '@ant-design/icons';
 import type { PanelEvent } from '../../api/types';
 import { absoluteTime, relativeTime } from '../../format/time';
 import { useNow } from '../../format/useNow';
 import { useLocale } from '../../i18n/locale';
-import { parseTypePrefix } from './feed';
+import { chineseSpacing } from '../../format/spacing';
+import { eventCategories, eventSourceLabel, eventTypeLabel } from './labels';
 import { SeverityTag } from './SeverityTag';
 import { useEventFeed } from './useEventFeed';
 
@@ -14,7 +16,7 @@ export default function LiveEventsPage() {
   const { locale, t } = useLocale();
   const now = useNow();
   const [typePrefix, setTypePrefix] = useState('');
-  const [filterInvalid, setFilterInvalid] = useState(false);
+  const categories = useMemo(() => eventCategories(locale), [locale]);
   const feed = useEventFeed(typePrefix);
 
   const columns = useMemo<TableColumnsType<PanelEvent>>(
@@ -45,7 +47,7 @@ export default function LiveEventsPage() {
       {
         key: 'text',
         title: t('panel.events.col.text'),
-        render: (_, e) => <span className="event-text">{e.text[locale]}</span>,
+        render: (_, e) => <span className="event-text">{locale === 'zh-CN' ? chineseSpacing(e.text[locale]) : e.text[locale]}</span>,
       },
       {
         key: 'type',
@@ -53,9 +55,9 @@ export default function LiveEventsPage() {
         width: 200,
         responsive: ['md'],
         render: (_, e) => (
-          <Typography.Text code className="event-type">
-            {e.type}
-          </Typography.Text>
+          <Tooltip title={e.type}>
+            <Tag className="event-type" data-type={e.type}>{eventTypeLabel(locale, e.type)}</Tag>
+          </Tooltip>
         ),
       },
       {
@@ -63,7 +65,11 @@ export default function LiveEventsPage() {
         title: t('panel.events.col.source'),
         width: 180,
         responsive: ['xl'],
-        render: (_, e) => <Typography.Text type="secondary">{e.source}</Typography.Text>,
+        render: (_, e) => (
+          <Tooltip title={e.source}>
+            <Typography.Text type="secondary">{eventSourceLabel(locale, e)}</Typography.Text>
+          </Tooltip>
+        ),
       },
     ],
     [locale, now, t],
@@ -75,23 +81,19 @@ export default function LiveEventsPage() {
         <Typography.Title level={3} className="page-title">
           {t('panel.menu.events')}
         </Typography.Title>
-        <Input.Search
+        <Select
           className="event-filter"
           data-testid="event-filter"
           allowClear
+          // Chinese (or English) labels; IT staff may still type an id such as usb.blocked.
+          showSearch={{ filterOption: (input, option) => !!option && (option.label.toLowerCase().includes(input.trim().toLowerCase()) || option.value.startsWith(input.trim().toLowerCase())) }}
           size="large"
           placeholder={t('panel.events.filter')}
-          status={filterInvalid ? 'error' : undefined}
-          title={filterInvalid ? t('panel.events.filterInvalid') : undefined}
-          onChange={() => setFilterInvalid(false)}
-          onSearch={(v) => {
-            const prefix = parseTypePrefix(v);
-            setFilterInvalid(prefix === null);
-            if (prefix !== null) setTypePrefix(prefix);
-          }}
+          value={typePrefix || undefined}
+          onChange={(v?: string) => setTypePrefix(v ?? '')}
+          options={categories.map((c) => ({ value: c.prefix, label: c.label }))}
         />
       </Flex>
-      {filterInvalid && <Alert type="warning" showIcon title={t('panel.events.filterInvalid')} />}
       {feed.error && (
         <Alert
           type="error"
@@ -100,7 +102,7 @@ export default function LiveEventsPage() {
           action={<Button onClick={feed.reload}>{t('panel.action.retry')}</Button>}
         />
       )}
-      <Table<PanelEvent>
+      <ResponsiveTable<PanelEvent> cardTitle="text"
         data-testid="event-table"
         rowKey="id"
         size="middle"

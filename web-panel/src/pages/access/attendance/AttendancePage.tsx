@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
-import { Alert, Button, Flex, Progress, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, Progress, Tag, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../../ui/ResponsiveTable';
 import { ReloadOutlined } from '@ant-design/icons';
 import type { AttendanceStatus, ClassAttendance } from '@campus/protocol/access/index';
 import { fetchAttendanceDay, fetchGatesOverview } from '../../../api/access';
@@ -120,7 +121,9 @@ export default function AttendancePage() {
       {day.error && <Alert type="error" showIcon title={day.error.text[locale]} action={<Button onClick={reload}>{t('panel.action.retry')}</Button>} />}
       {noSchool && <Alert type="info" showIcon title={t('panel.access.att.noSchool', { kind: t(`panel.access.dayKind.${data.dayKind}`) })} />}
       {data && (
-        <div className="att-tiles" data-testid="attendance-totals">
+        // On a day without attendance (weekend, holiday) nobody is absent and there is no turnout:
+        // the tiles say "—" instead of "未到校 9" beside a green 0%.
+        <div className={`att-tiles${noSchool ? ' att-tiles-off' : ''}`} data-testid="attendance-totals">
           <div className="att-tile">
             <span className="att-tile-label">{t('panel.access.att.students')}</span>
             <span className="att-tile-value" data-testid="att-total-students">
@@ -130,33 +133,35 @@ export default function AttendancePage() {
           <div className="att-tile att-tile-arrived">
             <span className="att-tile-label">{t('panel.access.att.turnout')}</span>
             <span className="att-tile-value" data-testid="att-total-turnout">
-              {turnout === null ? '—' : `${turnout}%`}
+              {turnout === null || noSchool ? '—' : `${turnout}%`}
             </span>
           </div>
           {STATUS_ORDER.map((s) => (
             <div key={s} className={`att-tile att-tile-${s}`}>
               <span className="att-tile-label">{t(`panel.access.status.${s}`)}</span>
               <span className="att-tile-value" data-testid={`att-total-${s}`}>
-                {data.totals[s]}
+                {noSchool ? '—' : data.totals[s]}
               </span>
             </div>
           ))}
         </div>
       )}
-      <Table<ClassAttendance>
-        data-testid="attendance-table"
-        rowKey="classId"
-        size="middle"
-        columns={columns}
-        dataSource={classes}
-        loading={day.loading}
-        pagination={false}
-        sticky
-        scroll={{ x: 'max-content' }}
-        rowClassName={() => 'att-row'}
-        onRow={(c) => ({ onClick: () => setOpenClass(c), 'data-testid': `att-class-${c.classId}` }) as HTMLAttributes<HTMLElement>}
-        locale={{ emptyText: t('panel.access.att.empty') }}
-      />
+      {!noSchool && (
+        <ResponsiveTable<ClassAttendance>
+          data-testid="attendance-table"
+          rowKey="classId"
+          size="middle"
+          columns={columns}
+          dataSource={classes}
+          loading={day.loading}
+          pagination={false}
+          sticky
+          scroll={{ x: 'max-content' }}
+          rowClassName={() => 'att-row'}
+          onRow={(c) => ({ onClick: () => setOpenClass(c), 'data-testid': `att-class-${c.classId}` }) as HTMLAttributes<HTMLElement>}
+          locale={{ emptyText: t('panel.access.att.empty') }}
+        />
+      )}
       <ClassDrawer summary={openClass} date={data?.date} gateNames={gateNames} onClose={() => setOpenClass(null)} />
     </Flex>
   );

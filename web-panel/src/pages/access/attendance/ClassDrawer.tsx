@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { Alert, Drawer, Flex, Segmented, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Drawer, Flex, Segmented, Tag, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../../ui/ResponsiveTable';
 import type { AttendanceStatus, ClassAttendance, StudentAttendance } from '@campus/protocol/access/index';
 import { fetchClassAttendance } from '../../../api/access';
 import { useAccessText } from '../shared/useAccessText';
@@ -100,7 +101,7 @@ export function ClassDrawer(props: { summary: ClassAttendance | null; date: stri
             ]}
           />
         )}
-        <Table<StudentAttendance>
+        <ResponsiveTable<StudentAttendance>
           data-testid="class-students"
           rowKey="personId"
           size="middle"

@@ -46,7 +46,7 @@ function ReaderLine({ reader }: { reader: ReaderView }) {
   return (
     <div className="reader-line" data-testid={`reader-${reader.id}`}>
       <span>
-        <span className="reader-id">{reader.id}</span> · {t(`panel.access.direction.${reader.direction}`)}
+        {t(`panel.access.gates.reader.${reader.direction}`)} <span className="reader-id">{reader.id}</span>
       </span>
       <LinkBadge link={reader.link} testId={`reader-link-${reader.id}`} />
       <span className="reader-stats">

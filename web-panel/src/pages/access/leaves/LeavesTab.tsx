@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Alert, Button, Flex, message, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, message, Tag, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../../ui/ResponsiveTable';
 import { PlusOutlined, StopOutlined } from '@ant-design/icons';
 import type { LeaveView } from '@campus/protocol/access/index';
 import { cancelLeave, fetchLeaves } from '../../../api/access';
@@ -104,7 +105,7 @@ export function LeavesTab(props: LeavesTabProps) {
         </Button>
       </Flex>
       {leaves.error && <Alert type="error" showIcon title={leaves.error.text[locale]} action={<Button onClick={leaves.reload}>{t('panel.action.retry')}</Button>} />}
-      <Table<LeaveView>
+      <ResponsiveTable<LeaveView>
         data-testid="leave-table"
         rowKey="id"
         size="middle"

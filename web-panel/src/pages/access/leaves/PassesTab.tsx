@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Alert, Button, Flex, message, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, message, Tag, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../../ui/ResponsiveTable';
 import { IdcardOutlined, StopOutlined } from '@ant-design/icons';
 import type { GatesOverview, PassView } from '@campus/protocol/access/index';
 import { cancelPass, fetchPasses } from '../../../api/access';
@@ -134,7 +135,7 @@ export function PassesTab(props: PassesTabProps) {
         </Button>
       </Flex>
       {passes.error && <Alert type="error" showIcon title={passes.error.text[locale]} action={<Button onClick={passes.reload}>{t('panel.action.retry')}</Button>} />}
-      <Table<PassView>
+      <ResponsiveTable<PassView> cardTitle="holder"
         data-testid="pass-table"
         rowKey="id"
         size="middle"

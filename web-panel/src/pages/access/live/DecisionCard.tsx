@@ -4,6 +4,7 @@ import { useAccessText } from '../shared/useAccessText';
 import { useSchoolTime } from '../shared/useSchoolTime';
 import { PersonPhoto, type PhotoSubject } from '../shared/PersonPhoto';
 import { identityOf, type GateDecision } from './decisions';
+import { chineseSpacing } from '../../../format/spacing';
 
 export interface DecisionCardProps {
   decision: GateDecision;
@@ -58,7 +59,7 @@ export function DecisionCard({ decision: d, variant, answeredBy, onOverride, liv
           {detail && <span className="decision-class">{detail}</span>}
         </div>
         <div className="decision-reason" data-testid="decision-reason">
-          {d.text[locale]}
+          {locale === 'zh-CN' ? chineseSpacing(d.text[locale]) : d.text[locale]}
         </div>
         <div className="decision-where">
           <span data-testid="decision-gate">

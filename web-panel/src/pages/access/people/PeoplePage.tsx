@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Flex, Input, message, Select, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, Input, message, Select, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../../ui/ResponsiveTable';
 import { DownloadOutlined, IdcardOutlined, StopOutlined, UploadOutlined } from '@ant-design/icons';
 import type { PersonRole, PersonView } from '@campus/protocol/access/index';
 import { fetchGatesOverview, fetchGrades, fetchPeople, fetchSchoolToday, revokeCard } from '../../../api/access';
@@ -182,7 +183,7 @@ export default function PeoplePage() {
       {people.error && (
         <Alert type="error" showIcon title={people.error.text[locale]} action={<Button onClick={people.reload}>{t('panel.action.retry')}</Button>} />
       )}
-      <Table<PersonView>
+      <ResponsiveTable<PersonView> cardTitle="name"
         data-testid="people-table"
         rowKey="id"
         size="middle"

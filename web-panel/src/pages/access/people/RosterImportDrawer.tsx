@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
-import { Alert, Button, Drawer, Flex, Table, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Drawer, Flex, Typography, type TableColumnsType } from 'antd';
+import { ResponsiveTable } from '../../../ui/ResponsiveTable';
 import { UploadOutlined } from '@ant-design/icons';
 import type { RosterImportReport, RosterProblemView } from '@campus/protocol/access/index';
 import { uploadRoster } from '../../../api/access-roster';
@@ -65,7 +66,7 @@ export function RosterImportDrawer(props: { open: boolean; onClose: () => void; 
     list.length > 0 && (
       <Flex vertical gap="small">
         <Typography.Title level={5}>{t('panel.access.counted', { label: title, count: list.length })}</Typography.Title>
-        <Table<RosterProblemView>
+        <ResponsiveTable<RosterProblemView> cardTitle="problem"
           data-testid={testId}
           rowKey={(p) => `${p.row ?? '-'}|${p.column ?? '-'}|${p.code}`}
           size="small"

@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
-import { translate, type Locale, type Params } from '@campus/protocol/i18n';
+import { panelTranslate } from '../../../i18n/translate';
+import { type Locale, type Params } from '@campus/protocol/i18n';
 import { useLocale } from '../../../i18n/locale';
 import type { PanelMessageId } from '../../../i18n/messages';
 import { accessPageMessages, type AccessPageMessageId } from '../messages';
@@ -12,6 +13,6 @@ export type AccessTextId = AccessPageMessageId | PanelMessageId;
  */
 export function useAccessText(): { locale: Locale; t: (id: AccessTextId, params?: Params) => string } {
   const { locale } = useLocale();
-  const t = useCallback((id: AccessTextId, params?: Params) => translate(locale, id, params, accessPageMessages), [locale]);
+  const t = useCallback((id: AccessTextId, params?: Params) => panelTranslate(locale, id, params, accessPageMessages), [locale]);
   return { locale, t };
 }
