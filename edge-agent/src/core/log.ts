@@ -41,7 +41,7 @@ export function createLogger(opts: { level: string; destination?: pino.Destinati
     },
     opts.destination ?? pino.destination({ sync: false }),
   );
-  return nestModules(root, root, root.child as PinoChild);
+  return nestModules(root, root, root.child as unknown as PinoChild);
 }
 
 type PinoChild = (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
@@ -64,6 +64,6 @@ function nestModules(logger: Logger, root: Logger, pinoChild: PinoChild): Logger
     }
     return nestModules(pinoChild.call(logger, bindings, options), root, pinoChild);
   };
-  logger.child = child as Logger['child'];
+  logger.child = child as unknown as Logger['child'];
   return logger;
 }
