@@ -9,7 +9,7 @@ import { DemoCampus, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
 import { demoAccessConfig } from '../access/demo-school.js';
 import { startDemoDevices, type DemoDevicesHandle } from '../demo/devices.js';
 import { startLocalCloud, type LocalCloud } from '../demo/local-cloud.js';
-import { postDemoRoster, readDemoCloudLink } from '../demo/cloud-roster.js';
+import { DEMO_GUARDIANS, postDemoRoster, readDemoCloudLink } from '../demo/cloud-roster.js';
 import { CardToolError } from '../cards/errors.js';
 import { VERSION } from '../version.js';
 
@@ -28,6 +28,10 @@ const USAGE = `campus-edge ${VERSION} — 智慧校园边缘网关 / campus edge
 
 环境变量覆盖配置 / env overrides: CAMPUS_EDGE__HTTP__PORT=8081, CAMPUS_EDGE__DATA_DIR=/var/lib/campus-edge ...`;
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 function fail(message: string, code = 2): never {
   process.stderr.write(message.endsWith('\n') ? message : message + '\n');
   process.exit(code);
@@ -42,6 +46,10 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     auth.bootstrapAdmin ??= { username: DEMO_ADMIN.username, password: DEMO_ADMIN.password };
     const mqttCfg = (raw.mqtt ??= {}) as Record<string, unknown>;
     mqttCfg.port ??= 1883;
+    // The demo's admin password is published: panel and broker stay on this machine unless the config opens them.
+    mqttCfg.host ??= '127.0.0.1';
+    const httpCfg = (raw.http ??= {}) as Record<string, unknown>;
+    httpCfg.host ??= '127.0.0.1';
   }
   let cloud: LocalCloud | null = null;
   let devices: DemoDevicesHandle | null = null;
@@ -90,7 +98,11 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     `  数据 Data:      ${resolve(config.dataDir)}`,
   ];
   if (config.demo.enabled) {
+    const loopback = isLoopback(config.http.host) && isLoopback(config.mqtt.host);
     lines.push(
+      loopback
+        ? `  仅本机可访问 Local only:  ${config.http.host} (在配置中设置 http.host / mqtt.host 为 0.0.0.0 可供局域网访问 / set http.host and mqtt.host to 0.0.0.0 to open it to the LAN)`
+        : `  局域网可访问 Open to the LAN:  http ${config.http.host}, mqtt ${config.mqtt.host} — 演示密码是公开的 / the demo passwords are public`,
       `  演示管理员 Demo admin:  ${DEMO_ADMIN.username} / ${DEMO_ADMIN.password}`,
       `  演示 MQTT 只读账号 Demo MQTT observer:  ${DEMO_MQTT.observer.clientId} / ${DEMO_MQTT.observer.password}`,
       `    mosquitto_sub -h 127.0.0.1 -p ${e.mqtt.port} -i ${DEMO_MQTT.observer.clientId} -u ${DEMO_MQTT.observer.clientId} -P ${DEMO_MQTT.observer.password} -t 'campus/events/#' -t 'campus/dev/+/state' -v`,
@@ -98,7 +110,14 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
   } else if (e.bootstrapPassword) {
     lines.push(`  首次启动已创建管理员 First admin created: ${config.auth.bootstrapAdmin.username} / ${e.bootstrapPassword}  (请登录后立即修改 / change it after signing in; shown only once)`);
   }
-  if (cloud) lines.push(`  本地云与家长端 Local cloud + parent app: ${cloud.url}/parent/  (演示验证码打印在日志中 / demo sign-in codes are printed in the log)`);
+  if (cloud) {
+    const parent = DEMO_GUARDIANS[0]!;
+    const child = config.demo.enabled ? e.access.people.get(parent.child)?.name : undefined;
+    lines.push(
+      `  本地云与家长端 Local cloud + parent app: ${cloud.url}/parent/`,
+      `    演示家长手机号 Demo parent phone:  ${parent.phone}  (${parent.name}${child ? `，${child}的${parent.relation}` : ''}; 验证码会打印在本终端 / the sign-in code is printed here)`,
+    );
+  }
   lines.push('  按 Ctrl-C 停止 / press Ctrl-C to stop', '');
   process.stdout.write(lines.join('\n') + '\n');
 

@@ -21,7 +21,7 @@ interface CloudRecord {
 const ROLES: Record<string, string> = { 学生: 'student', 教师: 'teacher', 职工: 'staff', 家长: 'guardian' };
 
 /** Parents with phone numbers (sign in to the parent app with them) and whose child they are. */
-const DEMO_GUARDIANS = [
+export const DEMO_GUARDIANS = [
   { id: 'P0001', name: '王爸爸', phone: '13800000001', child: '2026010101', relation: '父亲' },
   { id: 'P0002', name: '李妈妈', phone: '13800000002', child: '2026010102', relation: '母亲' },
   { id: 'P0003', name: '张奶奶', phone: '13800000003', child: '2026010103', relation: '奶奶' },
