@@ -1,12 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { DevicesReady, FromDevices, RunDevices, StartDevices, ToDevices } from './devices-ipc.js';
+import type { DevicesReady, FromDevices, RunDevices, ScanAtReader, StartDevices, ToDevices } from './devices-ipc.js';
 
 /** The demo's simulated devices, running in their own process (devices-process.ts). */
 export interface DemoDevicesHandle extends Omit<DevicesReady, 'type'> {
   readonly pid: number;
   run(m: Omit<RunDevices, 'type'>): void;
+  /** One scan at a simulated reader (the school day's plan is played by the edge). */
+  scan(m: Omit<ScanAtReader, 'type'>): void;
   /** Takes the MQTT devices and PCs off the broker and stops the scripts (before the edge stops). */
   pause(): Promise<void>;
   /** Disconnects the simulated devices and ends the process; safe to call twice. */
@@ -47,6 +49,7 @@ export async function startDemoDevices(opts: Omit<StartDevices, 'type'>): Promis
     gates: ready.gates,
     energy: ready.energy,
     run: (m) => send({ type: 'run', ...m }),
+    scan: (m) => send({ type: 'scan', ...m }),
     pause: () =>
       new Promise<void>((resolve) => {
         if (!child.connected) return resolve();
