@@ -12,6 +12,7 @@ import { startLocalCloud, type LocalCloud } from '../demo/local-cloud.js';
 import { DEMO_GUARDIANS, postDemoRoster, readDemoCloudLink } from '../demo/cloud-roster.js';
 import { CardToolError } from '../cards/errors.js';
 import { VERSION } from '../version.js';
+import type { DayKind } from '@campus/protocol/access/index';
 
 const USAGE = `campus-edge ${VERSION} — 智慧校园边缘网关 / campus edge gateway
 
@@ -27,6 +28,8 @@ const USAGE = `campus-edge ${VERSION} — 智慧校园边缘网关 / campus edge
   campus-edge --version
 
 环境变量覆盖配置 / env overrides: CAMPUS_EDGE__HTTP__PORT=8081, CAMPUS_EDGE__DATA_DIR=/var/lib/campus-edge ...`;
+
+const DAY_KIND_ZH: Record<DayKind, string> = { school_day: '上课日', makeup_workday: '调休上课日', weekend: '周末', holiday: '节假日', outside_term: '假期' };
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -78,12 +81,13 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     raw.cloud = { enabled: true, linkFile: cloud.linkFile };
   }
   const config = parseConfig(raw);
+  let campus: DemoCampus | null = null;
   let e: Edge;
   try {
     e = await startEdge(config, {
       env: {},
       mqttClients: config.demo.enabled ? [DEMO_MQTT.observer, ...DEMO_MQTT.devices] : [],
-      modules: (ctx) => (config.demo.enabled ? [new DemoCampus(ctx, devices)] : []),
+      modules: (ctx) => (config.demo.enabled ? [(campus = new DemoCampus(ctx, devices))] : []),
     });
   } catch (err) {
     await stopDemoHelpers();
@@ -109,6 +113,18 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     );
   } else if (e.bootstrapPassword) {
     lines.push(`  首次启动已创建管理员 First admin created: ${config.auth.bootstrapAdmin.username} / ${e.bootstrapPassword}  (请登录后立即修改 / change it after signing in; shown only once)`);
+  }
+  const day = (campus as DemoCampus | null)?.day; // set by the modules factory above
+  if (day) {
+    // The demo school lives on its own clock: say what it is doing, so a quiet gate at night is no surprise.
+    const now = e.clock.now();
+    const local = e.access.time.local(now);
+    const kind = e.access.calendar.dayKind(local.date);
+    const next = day.next(now);
+    lines.push(
+      `  演示学校时间 Demo school time:  ${e.access.time.format(now)} (${config.access.timeZone}, ${DAY_KIND_ZH[kind]} ${kind})` +
+        (next ? `  下一次刷卡 next scan: ${e.access.time.format(next.at)}` : ''),
+    );
   }
   if (cloud) {
     const parent = DEMO_GUARDIANS[0]!;
