@@ -96,6 +96,13 @@ describe('campus-edge daemon', () => {
       expect(people.every((p) => p.cardVersion >= 1 && p.cardVersion >= p.minCardVersion)).toBe(true);
       const att = (await api.req('GET', '/api/access/attendance')).json as { dayKind: string; totals: { students: number } };
       expect(att).toMatchObject({ dayKind: 'school_day', totals: { students: 9 } });
+      // Everyone with a card has a placeholder photo for the gate view.
+      const photo = await waitFor(async () => {
+        const r = await fetch(`${url}/api/access/people/2026010101/photo`, { headers: { cookie: api.cookie } });
+        return r.status === 200 ? r : null;
+      }, 20_000, 200);
+      expect(photo.headers.get('content-type')).toBe('image/png');
+      expect(Buffer.from(await photo.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
       await waitFor(async () => {
         const live = (await api.req('GET', '/api/energy/live')).json as { buildings: Array<{ powerW: number | null }> };
         return live.buildings.some((b) => (b.powerW ?? 0) > 0);

@@ -1,6 +1,7 @@
 import type { EdgeContext } from '../edge.js';
 import type { EdgeModule } from '../modules/module.js';
-import { seedDemoSchool } from '../access/demo-school.js';
+import { carriesDemoCard, seedDemoSchool } from '../access/demo-school.js';
+import { storePhoto } from '../access/routes/people.js';
 import { createPass } from '../access/issue-pass.js';
 import { provisionDemoPcs } from '../endpoints/demo-pc-accounts.js';
 import { EnergyConfigSchema } from '../energy/config.js';
@@ -65,7 +66,10 @@ export class DemoCampus implements EdgeModule {
     );
     const devices = this.devices;
     if (!devices) return;
-    if (devices.gates) seedDemoSchool(this.edge.access);
+    if (devices.gates) {
+      seedDemoSchool(this.edge.access);
+      void this.takePhotos(devices);
+    }
     if (devices.energy && !this.edge.config.energy.enabled) {
       await this.edge.energy.startWith(EnergyConfigSchema.parse(demoEnergyConfig(devices.energy.teach, devices.energy.campus)));
       this.energyStarted = true;
@@ -111,6 +115,17 @@ export class DemoCampus implements EdgeModule {
       'demo school day follows the school clock',
     );
     this.day.start();
+  }
+
+  /** Placeholder photos for everyone with a card who has none yet (the first start), stored as the panel stores an upload. */
+  private async takePhotos(devices: DemoDevicesHandle): Promise<void> {
+    const access = this.edge.access;
+    const missing = [...access.people.all()].filter((p) => carriesDemoCard(p) && !p.hasPhoto).map((p) => ({ id: p.id, name: p.name }));
+    try {
+      for (const photo of await devices.photos(missing)) if (access.people.get(photo.id)) storePhoto(access, photo.id, photo.png, 'png');
+    } catch (err) {
+      this.edge.log.warn({ err }, 'demo photos not stored');
+    }
   }
 
   /** The day's visitor gets a one-use pass at the gate on arrival; it is what they scan all day. */

@@ -43,6 +43,12 @@ export interface ScanAtReader {
   noise?: true;
 }
 
+/** Edge → devices: placeholder photos for these people (the demo's photo studio). */
+export interface MakePhotos {
+  type: 'photos';
+  people: Array<{ id: string; name: string }>;
+}
+
 /** Edge → devices: the edge is stopping; disconnect from the broker and stop scanning, keep the hardware up. */
 export interface PauseDevices {
   type: 'pause';
@@ -53,7 +59,7 @@ export interface StopDevices {
   type: 'stop';
 }
 
-export type ToDevices = StartDevices | RunDevices | ScanAtReader | PauseDevices | StopDevices;
+export type ToDevices = StartDevices | RunDevices | ScanAtReader | MakePhotos | PauseDevices | StopDevices;
 
 /** Devices → edge: where the simulators listen (null: not started, the configuration has its own). */
 export interface DevicesReady {
@@ -62,4 +68,10 @@ export interface DevicesReady {
   energy: { teach: number; campus: number } | null;
 }
 
-export type FromDevices = DevicesReady | { type: 'paused' } | { type: 'stopped' } | { type: 'failed'; message: string };
+/** Devices → edge: the photos asked for, PNG as base64. */
+export interface PhotosMade {
+  type: 'photos';
+  photos: Array<{ id: string; pngBase64: string }>;
+}
+
+export type FromDevices = DevicesReady | PhotosMade | { type: 'paused' } | { type: 'stopped' } | { type: 'failed'; message: string };

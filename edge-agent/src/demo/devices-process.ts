@@ -3,6 +3,7 @@ import { OFFLINE, ONLINE, topics } from '@campus/protocol';
 import { DemoGates } from '../access/demo-gates.js';
 import { DemoSchoolPcs } from '../endpoints/demo-pcs.js';
 import { DemoEnergy } from '../energy/demo/demo-energy.js';
+import { avatarPng } from './avatar.js';
 import type { FromDevices, RunDevices, ScanAtReader, StartDevices, ToDevices } from './devices-ipc.js';
 
 /*
@@ -107,6 +108,12 @@ process.on('message', (raw: ToDevices) => {
       return;
     case 'run':
       devices.run(raw);
+      return;
+    case 'photos':
+      void Promise.all(raw.people.map(async (p) => ({ id: p.id, pngBase64: (await avatarPng(p.id, p.name)).toString('base64') }))).then(
+        (photos) => send({ type: 'photos', photos }),
+        () => send({ type: 'photos', photos: [] }),
+      );
       return;
     case 'scan':
       devices.scan(raw).catch(() => undefined); // a reader that is down: the edge shows it offline
