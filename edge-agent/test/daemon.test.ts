@@ -77,7 +77,8 @@ describe('campus-edge daemon', () => {
       // The demo follows the school's clock: all its processes run on a fake one, at 60× from 06:10 on a Wednesday (the morning rush follows).
       const fakeStart = Date.parse('2026-12-09T06:10:00+08:00');
       const clock = { realStart: Date.now(), fakeStart, speed: 60, idleSpeed: 60, windows: [] };
-      const child = spawnDemo(d.path, { NODE_OPTIONS: `--import=${PRELOAD}`, CAMPUS_FAKE_CLOCK: JSON.stringify(clock) });
+      // Clock trust 'never': Node's own HTTP Date header is real time, and the edge would take the cloud's word for the time.
+      const child = spawnDemo(d.path, { NODE_OPTIONS: `--import=${PRELOAD}`, CAMPUS_FAKE_CLOCK: JSON.stringify(clock), CAMPUS_EDGE__CLOCK__TRUST: 'never' });
       const [, url] = await waitForOutput(child, /面板 Panel:\s+(http:\/\/\S+)/);
       // Simulated gate readers, meters and PCs are not inside the edge: a device process and the local cloud are its children.
       const kids = childrenOf(child.pid!);
