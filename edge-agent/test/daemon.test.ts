@@ -128,10 +128,8 @@ describe('campus-edge daemon', () => {
     const d = tempDir();
     try {
       const child = spawnDemo(d.path);
-      const [, url] = await waitForOutput(child, /面板 Panel:\s+(http:\/\/\S+)/);
       // Nothing in the config about hosts: the demo (with its published password) listens on loopback only.
-      await waitForOutput(child, /仅本机可访问 Local only/);
-      const [, mqttPort] = await waitForOutput(child, /MQTT:\s+mqtt:\/\/127\.0\.0\.1:(\d+)/);
+      const [, url, mqttPort] = await waitForOutput(child, /面板 Panel:\s+(http:\/\/\S+)[\s\S]*MQTT:\s+mqtt:\/\/127\.0\.0\.1:(\d+)[\s\S]*仅本机可访问 Local only/);
       for (const port of [Number(new URL(url!).port), Number(mqttPort)]) expect(listeners(port), `port ${port}`).toEqual(['127.0.0.1']);
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
