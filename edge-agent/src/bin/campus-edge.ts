@@ -64,21 +64,24 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
   // What the demo's helpers need (data folder, site, keys folder, which sections run); the demo adds no such keys.
   const pre = demo ? parseConfig(raw) : null;
   if (pre) {
-    // The demo's devices (gate readers and relay board, meters, PCs) in their own process, spoken to through the real drivers.
+    // The demo's devices (gate readers and relay board, meters, PCs) in their own process, spoken to through the real drivers,
+    // and a local cloud (PGlite), so a scan becomes a parent notice: started side by side (the cloud's database takes longest).
     const access = (raw.access ??= {}) as Record<string, unknown>;
     const ownGates = ((access.gates as unknown[] | undefined) ?? []).length > 0;
-    devices = await startDemoDevices({ dataDir: resolve(pre.dataDir), keysDir: pre.access.keysDir, gates: !ownGates, energy: !pre.energy.enabled });
-    if (devices.gates) Object.assign(access, demoAccessConfig(devices.gates));
-  }
-  if (pre && !pre.cloud.enabled && process.env.CAMPUS_DEMO_CLOUD !== '0') {
-    // The demo also runs a local cloud (PGlite), so a scan becomes a parent notice.
-    try {
-      cloud = await startLocalCloud({ dataDir: resolve(pre.dataDir), site: pre.site.id, port: Number(process.env.CAMPUS_DEMO_CLOUD_PORT ?? 8780) });
-    } catch (err) {
+    const wantCloud = !pre.cloud.enabled && process.env.CAMPUS_DEMO_CLOUD !== '0';
+    const [dev, cl] = await Promise.allSettled([
+      startDemoDevices({ dataDir: resolve(pre.dataDir), keysDir: pre.access.keysDir, gates: !ownGates, energy: !pre.energy.enabled }),
+      wantCloud ? startLocalCloud({ dataDir: resolve(pre.dataDir), site: pre.site.id, port: Number(process.env.CAMPUS_DEMO_CLOUD_PORT ?? 8780) }) : Promise.resolve(null),
+    ]);
+    if (dev.status === 'fulfilled') devices = dev.value;
+    if (cl.status === 'fulfilled') cloud = cl.value;
+    for (const r of [dev, cl]) {
+      if (r.status === 'fulfilled') continue;
       await stopDemoHelpers();
-      throw err;
+      throw r.reason;
     }
-    raw.cloud = { enabled: true, linkFile: cloud.linkFile };
+    if (devices?.gates) Object.assign(access, demoAccessConfig(devices.gates));
+    if (cloud) raw.cloud = { enabled: true, linkFile: cloud.linkFile };
   }
   const config = parseConfig(raw);
   let campus: DemoCampus | null = null;
