@@ -149,6 +149,7 @@ describe('the demo school day at 60×: each guardian gets the notices the day wa
   let edge: Edge | null = null;
   let campus: DemoCampus | null = null;
   let decisions: StoredEvent[] = [];
+  let playedFrom = 0;
   let lateEvents: StoredEvent[] = [];
   const notices = new Map<string, Notice[]>();
 
@@ -213,8 +214,10 @@ describe('the demo school day at 60×: each guardian gets the notices the day wa
     await postDemoRoster(readDemoCloudLink(cloud.linkFile));
     const theEdge = edge;
     // The cloud's guardians reach the edge before the first scan (06:15).
-    await waitFor(() => theEdge.access.people.guardiansOf('2026010101').some((l) => l.guardianId === 'P0001'), 30_000, 100);
-    expect(clock.now()).toBeLessThan(time.instant(friday, 6 * 60 + 10));
+    await waitFor(() => theEdge.access.people.guardiansOf('2026010101').some((l) => l.guardianId === 'P0001'), 90_000, 100);
+    // Set-up normally ends before the first scan (06:15); on a crowded machine it may end later, and what was
+    // due before is not played: the checks below count what was planned after this moment.
+    playedFrom = clock.now();
 
     // Play Friday and Saturday.
     await new Promise((r) => setTimeout(r, clock.realDelayUntil(sunday)));
@@ -251,13 +254,20 @@ describe('the demo school day at 60×: each guardian gets the notices the day wa
   });
 
   it('plays the plan through the real readers: the morning rush, lunch, dismissal, the dormitory, the odd refusals', () => {
-    const byWhy = (why: string) => plan.filter((s) => s.why === why).length;
-    expect(campus!.day!.played).toBeGreaterThanOrEqual(plan.filter((s) => s.at > time.instant(friday, 6 * 60 + 10)).length);
+    const played = plan.filter((s) => s.at > playedFrom);
+    const byWhy = (why: string) => played.filter((s) => s.why === why).length;
+    expect(played.length).toBeGreaterThan(30);
+    expect(campus!.day!.played).toBe(played.length);
     const granted = decisions.filter((e) => (e.data as { granted: boolean }).granted);
     const refused = decisions.filter((e) => !(e.data as { granted: boolean }).granted);
-    // Every card scan of the plan is a decision (noise is not); refusals: the lost card, the foreign card, the used pass.
-    expect(decisions.length).toBeGreaterThanOrEqual(plan.filter((s) => s.kind !== 'noise').length - 1);
-    expect(refused.map((e) => e.reason).sort()).toEqual(expect.arrayContaining(['access.pass_used', 'credential.revoked']));
+    // Refusals: the lost card, the foreign card, the used pass.
+    // Every card and pass scan is a decision (a refusal of an unknown card may be folded into the one before);
+    // line noise may read as a text the gate refuses, or as nothing.
+    expect(decisions.length).toBeGreaterThanOrEqual(played.filter((s) => s.kind !== 'noise').length - 1);
+    expect(decisions.length).toBeLessThanOrEqual(played.length);
+    const expectedRefusals = [...(byWhy('lost-card') ? ['credential.revoked'] : []), ...(byWhy('visitor-again') ? ['access.pass_used'] : [])];
+    expect(expectedRefusals.length).toBeGreaterThan(0);
+    expect(refused.map((e) => e.reason)).toEqual(expect.arrayContaining(expectedRefusals));
     expect(granted.filter((e) => e.reason === 'access.granted.passback_soft').length).toBe(byWhy('repeat'));
     for (const e of decisions) {
       const local = time.local(e.occurredAt);
