@@ -55,6 +55,12 @@ describe('HTTP API', () => {
         expect(bad.status, `${method} ${path} malformed`).toBe(400);
         expect(bad.json.error.code).toBe('request.malformed_json');
         expect(bad.json.error.message.en).toMatch(/not valid JSON/);
+        // `null` is valid JSON, just not an object: said so, not called malformed.
+        const nul = await admin.req(method.toUpperCase(), url, 'null', {});
+        expect(nul.status, `${method} ${path} null`).toBe(400);
+        expect(nul.json.error.code).toBe('request.not_object');
+        expect(nul.json.error.message['zh-CN']).toBe('请求内容须为 JSON 对象，收到的是：null');
+        expect(nul.json.error.message.en).not.toMatch(/not valid JSON/);
         const invalid = await admin.req(method.toUpperCase(), url, { unexpected: [1, 2, 3] });
         expect(invalid.status, `${method} ${path} invalid`).toBe(400);
         expect(invalid.json.error.code).toBe('request.invalid');

@@ -19,4 +19,28 @@ describe('logging', () => {
     expect(out).toContain('wang');
     expect(JSON.parse(lines[0]!).mod).toBe('test');
   });
+
+  it('names a nested module once, as a path (access.gates), keeping the other bindings and the level', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const root = createLogger({ level: 'info', destination: sink as never });
+    const access = root.child({ mod: 'access' });
+    const gates = access.child({ mod: 'gates' });
+    gates.info({ reader: 'east-in' }, 'reader up');
+    gates.child({ part: 'relay' }).child({ mod: 'board' }).warn({ token: 't-1' }, 'relay slow');
+    root.child({ mod: 'sync', part: 'projections' }).child({ mod: 'people' }).info('applied');
+    const quiet = root.child({ mod: 'energy' }, { level: 'warn' }).child({ mod: 'modbus' });
+    quiet.info('not written');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line.match(/"mod":/g)).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ svc: 'campus-edge', mod: 'access.gates', reader: 'east-in' });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ mod: 'access.gates.board', part: 'relay', token: '[HIDDEN]' });
+    expect(JSON.parse(lines[2]!)).toMatchObject({ mod: 'sync.people', part: 'projections' });
+    expect(lines[0]!.match(/"svc":/g)).toHaveLength(1);
+  });
 });

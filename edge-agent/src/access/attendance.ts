@@ -131,7 +131,13 @@ export class Attendance {
     return announced;
   }
 
+  /**
+   * On a day without school (weekend, holiday, outside the terms) nobody is expected:
+   * no classes, every count 0, so no page can show "not arrived" or a 0 % turnout.
+   */
   day(date: string, now: number): AttendanceDay {
+    const dayKind = this.calendar.dayKind(date);
+    if (!this.calendar.isSchoolDay(date)) return { date, dayKind, classes: [], totals: emptyCounts() };
     const rows = this.#rows(date);
     const byClass = new Map<number, ClassAttendance>();
     const totals = emptyCounts();
@@ -146,13 +152,15 @@ export class Attendance {
       totals[status]++;
       totals.students++;
     }
-    return { date, dayKind: this.calendar.dayKind(date), classes: [...byClass.values()].filter((c) => c.counts.students > 0), totals };
+    return { date, dayKind, classes: [...byClass.values()].filter((c) => c.counts.students > 0), totals };
   }
 
   classDetail(classId: number, date: string, now: number): ClassAttendanceDetail | null {
     if (!this.people.class(classId)) return null;
     const rows = this.#rows(date);
     const summary = this.#classSummary(classId, date);
+    const dayKind = this.calendar.dayKind(date);
+    if (!this.calendar.isSchoolDay(date)) return { ...summary, date, dayKind, students: [] };
     const students: StudentAttendance[] = [];
     for (const p of this.people.all()) {
       if (p.classId !== classId || !p.active || !isStudentOnly(p)) continue;
@@ -162,7 +170,7 @@ export class Attendance {
       students.push(s);
     }
     students.sort((a, b) => a.personId.localeCompare(b.personId));
-    return { ...summary, date, dayKind: this.calendar.dayKind(date), students };
+    return { ...summary, date, dayKind, students };
   }
 
   #classSummary(classId: number, date: string): ClassAttendance {

@@ -57,9 +57,35 @@ export const DEMO_ROSTER = [
   'P0001,王爸爸,家长,,,,,2026010101,父亲',
 ].join('\n');
 
-/** A roster, a timetable and a curfew for the demo, the first time it starts. */
+/** A roster, a timetable and a curfew for the demo, the first time it starts; cards for everyone who passes gates, every time. */
 export function seedDemoSchool(s: AccessService): void {
-  if (s.people.size > 0) return;
+  if (s.people.size === 0) seedOnce(s);
+  issueDemoCards(s);
+}
+
+/** Who carries a campus card in the demo: students, teachers and staff (guardians do not pass the gates). */
+export function carriesDemoCard(p: { roles: readonly string[]; active: boolean }): boolean {
+  return p.active && p.roles.some((r) => r === 'student' || r === 'teacher' || r === 'staff');
+}
+
+/**
+ * The demo's card office has printed a card for everyone who passes the gates, and a
+ * replacement for a lost one: registered as the card in hand, as the card CLI and the
+ * panel's "register card" do. Returns how many were issued (0 once everyone has one).
+ */
+export function issueDemoCards(s: AccessService): number {
+  let issued = 0;
+  s.db.transaction(() => {
+    for (const p of [...s.people.all()]) {
+      if (!carriesDemoCard(p) || (p.cardVersion >= 1 && p.cardVersion >= p.minCardVersion)) continue;
+      s.people.registerCard(p.id, Math.max(1, p.minCardVersion));
+      issued++;
+    }
+  })();
+  return issued;
+}
+
+function seedOnce(s: AccessService): void {
   importRosterTable(s.db, s.people, readRosterCsv(Buffer.from(DEMO_ROSTER)), { dormitories: s.dormitories() });
   const grade = s.people.gradeByName('初一');
   if (grade) {
@@ -71,6 +97,7 @@ export function seedDemoSchool(s: AccessService): void {
     { zone: 'dorm-a', kind: 'curfew', start: '22:30', end: '06:00', days: 'all' },
     { zone: 'dorm-a', kind: 'closed', start: '08:00', end: '11:50', days: 'school_days' },
   ]);
-  // 刘洋 lost a card: version 1 is refused from now on.
+  // 刘洋 lost his first card: version 1 is refused from now on, he carries version 2.
+  s.people.registerCard('2026010104', 1);
   s.people.revokeCard('2026010104', '演示：卡片挂失');
 }

@@ -8,11 +8,18 @@ import { DemoCampus, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
 import { demoAccessConfig } from '../access/demo-school.js';
 import { startDemoDevices, type DemoDevicesHandle } from '../demo/devices.js';
 import { startLocalCloud, type LocalCloud } from '../demo/local-cloud.js';
-import { postDemoRoster, readDemoCloudLink } from '../demo/cloud-roster.js';
+import { DEMO_GUARDIANS, postDemoRoster, readDemoCloudLink } from '../demo/cloud-roster.js';
 import { CardToolError } from '../cards/errors.js';
 import { VERSION } from '../version.js';
 import { ALL_MIGRATIONS } from '../migrations.js';
 import { UsageError, commandHelp, generalHelp, parseCommandLine, type CommandLine } from '../cli/commands.js';
+import type { DayKind } from '@campus/protocol/access/index';
+
+const DAY_KIND_ZH: Record<DayKind, string> = { school_day: '上课日', makeup_workday: '调休上课日', weekend: '周末', holiday: '节假日', outside_term: '假期' };
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
 
 function fail(message: string, code = 2): never {
   process.stderr.write(message.endsWith('\n') ? message : message + '\n');
@@ -28,6 +35,10 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     auth.bootstrapAdmin ??= { username: DEMO_ADMIN.username, password: DEMO_ADMIN.password };
     const mqttCfg = (raw.mqtt ??= {}) as Record<string, unknown>;
     mqttCfg.port ??= 1883;
+    // The demo's admin password is published: panel and broker stay on this machine unless the config opens them.
+    mqttCfg.host ??= '127.0.0.1';
+    const httpCfg = (raw.http ??= {}) as Record<string, unknown>;
+    httpCfg.host ??= '127.0.0.1';
   }
   let cloud: LocalCloud | null = null;
   let devices: DemoDevicesHandle | null = null;
@@ -39,29 +50,33 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
   // What the demo's helpers need (data folder, site, keys folder, which sections run); the demo adds no such keys.
   const pre = demo ? parseConfig(raw) : null;
   if (pre) {
-    // The demo's devices (gate readers and relay board, meters, PCs) in their own process, spoken to through the real drivers.
+    // The demo's devices (gate readers and relay board, meters, PCs) in their own process, spoken to through the real drivers,
+    // and a local cloud (PGlite), so a scan becomes a parent notice: started side by side (the cloud's database takes longest).
     const access = (raw.access ??= {}) as Record<string, unknown>;
     const ownGates = ((access.gates as unknown[] | undefined) ?? []).length > 0;
-    devices = await startDemoDevices({ dataDir: resolve(pre.dataDir), keysDir: pre.access.keysDir, gates: !ownGates, energy: !pre.energy.enabled });
-    if (devices.gates) Object.assign(access, demoAccessConfig(devices.gates));
-  }
-  if (pre && !pre.cloud.enabled && process.env.CAMPUS_DEMO_CLOUD !== '0') {
-    // The demo also runs a local cloud (PGlite), so a scan becomes a parent notice.
-    try {
-      cloud = await startLocalCloud({ dataDir: resolve(pre.dataDir), site: pre.site.id, port: Number(process.env.CAMPUS_DEMO_CLOUD_PORT ?? 8780) });
-    } catch (err) {
+    const wantCloud = !pre.cloud.enabled && process.env.CAMPUS_DEMO_CLOUD !== '0';
+    const [dev, cl] = await Promise.allSettled([
+      startDemoDevices({ dataDir: resolve(pre.dataDir), keysDir: pre.access.keysDir, gates: !ownGates, energy: !pre.energy.enabled }),
+      wantCloud ? startLocalCloud({ dataDir: resolve(pre.dataDir), site: pre.site.id, port: Number(process.env.CAMPUS_DEMO_CLOUD_PORT ?? 8780) }) : Promise.resolve(null),
+    ]);
+    if (dev.status === 'fulfilled') devices = dev.value;
+    if (cl.status === 'fulfilled') cloud = cl.value;
+    for (const r of [dev, cl]) {
+      if (r.status === 'fulfilled') continue;
       await stopDemoHelpers();
-      throw err;
+      throw r.reason;
     }
-    raw.cloud = { enabled: true, linkFile: cloud.linkFile };
+    if (devices?.gates) Object.assign(access, demoAccessConfig(devices.gates));
+    if (cloud) raw.cloud = { enabled: true, linkFile: cloud.linkFile };
   }
   const config = parseConfig(raw);
+  let campus: DemoCampus | null = null;
   let e: Edge;
   try {
     e = await startEdge(config, {
       env: {},
       mqttClients: config.demo.enabled ? [DEMO_MQTT.observer, ...DEMO_MQTT.devices] : [],
-      modules: (ctx) => (config.demo.enabled ? [new DemoCampus(ctx, devices)] : []),
+      modules: (ctx) => (config.demo.enabled ? [(campus = new DemoCampus(ctx, devices))] : []),
     });
   } catch (err) {
     await stopDemoHelpers();
@@ -76,7 +91,11 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     `  数据 Data:      ${resolve(config.dataDir)}`,
   ];
   if (config.demo.enabled) {
+    const loopback = isLoopback(config.http.host) && isLoopback(config.mqtt.host);
     lines.push(
+      loopback
+        ? `  仅本机可访问 Local only:  ${config.http.host} (在配置中设置 http.host / mqtt.host 为 0.0.0.0 可供局域网访问 / set http.host and mqtt.host to 0.0.0.0 to open it to the LAN)`
+        : `  局域网可访问 Open to the LAN:  http ${config.http.host}, mqtt ${config.mqtt.host} — 演示密码是公开的 / the demo passwords are public`,
       `  演示管理员 Demo admin:  ${DEMO_ADMIN.username} / ${DEMO_ADMIN.password}`,
       `  演示 MQTT 只读账号 Demo MQTT observer:  ${DEMO_MQTT.observer.clientId} / ${DEMO_MQTT.observer.password}`,
       `    mosquitto_sub -h 127.0.0.1 -p ${e.mqtt.port} -i ${DEMO_MQTT.observer.clientId} -u ${DEMO_MQTT.observer.clientId} -P ${DEMO_MQTT.observer.password} -t 'campus/events/#' -t 'campus/dev/+/state' -v`,
@@ -84,7 +103,26 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
   } else if (e.bootstrapPassword) {
     lines.push(`  首次启动已创建管理员 First admin created: ${config.auth.bootstrapAdmin.username} / ${e.bootstrapPassword}  (请登录后立即修改 / change it after signing in; shown only once)`);
   }
-  if (cloud) lines.push(`  本地云与家长端 Local cloud + parent app: ${cloud.url}/parent/  (演示验证码打印在日志中 / demo sign-in codes are printed in the log)`);
+  const day = (campus as DemoCampus | null)?.day; // set by the modules factory above
+  if (day) {
+    // The demo school lives on its own clock: say what it is doing, so a quiet gate at night is no surprise.
+    const now = e.clock.now();
+    const local = e.access.time.local(now);
+    const kind = e.access.calendar.dayKind(local.date);
+    const next = day.next(now);
+    lines.push(
+      `  演示学校时间 Demo school time:  ${e.access.time.format(now)} (${config.school.timeZone}, ${DAY_KIND_ZH[kind]} ${kind})` +
+        (next ? `  下一次刷卡 next scan: ${e.access.time.format(next.at)}` : ''),
+    );
+  }
+  if (cloud) {
+    const parent = DEMO_GUARDIANS[0]!;
+    const child = config.demo.enabled ? e.access.people.get(parent.child)?.name : undefined;
+    lines.push(
+      `  本地云与家长端 Local cloud + parent app: ${cloud.url}/parent/`,
+      `    演示家长手机号 Demo parent phone:  ${parent.phone}  (${parent.name}${child ? `，${child}的${parent.relation}` : ''}; 验证码会打印在本终端 / the sign-in code is printed here)`,
+    );
+  }
   lines.push('  按 Ctrl-C 停止 / press Ctrl-C to stop', '');
   process.stdout.write(lines.join('\n') + '\n');
 

@@ -18,10 +18,13 @@ interface CloudRecord {
   data: Record<string, unknown>;
 }
 
+/** 刘洋's first card was lost: the cloud's card record is his replacement, version 2. */
+const LOST_CARD = '2026010104';
+
 const ROLES: Record<string, string> = { 学生: 'student', 教师: 'teacher', 职工: 'staff', 家长: 'guardian' };
 
 /** Parents with phone numbers (sign in to the parent app with them) and whose child they are. */
-const DEMO_GUARDIANS = [
+export const DEMO_GUARDIANS = [
   { id: 'P0001', name: '王爸爸', phone: '13800000001', child: '2026010101', relation: '父亲' },
   { id: 'P0002', name: '李妈妈', phone: '13800000002', child: '2026010102', relation: '母亲' },
   { id: 'P0003', name: '张奶奶', phone: '13800000003', child: '2026010103', relation: '奶奶' },
@@ -31,7 +34,7 @@ const DEMO_GUARDIANS = [
 /**
  * The demo school's roster as the cloud owns it: the same students, teacher and staff as
  * the local demo roster (classes as "<年级>-<班级>"), guardians with phone numbers, their
- * guardianships (receiving notices), and 刘洋's lost card.
+ * guardianships (receiving notices), and everyone's card (刘洋 carries a replacement for a lost one).
  */
 export function demoCloudRoster(): CloudRecord[] {
   const out: CloudRecord[] = [];
@@ -48,7 +51,10 @@ export function demoCloudRoster(): CloudRecord[] {
       data: { studentId: g.child, guardianId: g.id, relation: g.relation, mayPickUp: true, receivesNotices: true },
     });
   }
-  out.push({ kind: 'card', key: '2026010104', data: { personId: '2026010104', version: 1, revoked: true } });
+  // The card office issued everyone on the roster a card (version 1); 刘洋 lost his and carries the replacement (version 2).
+  for (const r of out.filter((x) => x.kind === 'person' && !(x.data.roles as string[]).includes('guardian'))) {
+    out.push({ kind: 'card', key: r.key, data: { personId: r.key, version: r.key === LOST_CARD ? 2 : 1, revoked: false } });
+  }
   return out;
 }
 

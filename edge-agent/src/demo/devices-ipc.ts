@@ -1,4 +1,4 @@
-import type { DemoGatePorts } from '../access/demo-school.js';
+import type { DemoGatePorts, DemoReaderId } from '../access/demo-school.js';
 
 /*
  * The demo's simulated devices (QR readers, the turnstile relay board, meters, relay
@@ -19,7 +19,7 @@ export interface StartDevices {
   energy: boolean;
 }
 
-/** Edge → devices: the edge is up; connect the MQTT devices and PCs and start the scripted scans. */
+/** Edge → devices: the edge is up; connect the MQTT devices and PCs. */
 export interface RunDevices {
   type: 'run';
   mqttPort: number;
@@ -27,9 +27,26 @@ export interface RunDevices {
   devices: Array<{ clientId: string; password: string }>;
   /** Per demo PC, its broker password; null when the endpoint guard is off. */
   pcs: Record<string, string> | null;
-  /** The demo visitor's signed pass, issued by the edge; scanned now and then at the east gate. */
-  visitor: string | null;
   intervalMs: number;
+}
+
+/**
+ * Edge → devices: one scan at a simulated reader, as the demo's school day has it: a card
+ * the demo's card office signs (person, version), a text (a visitor pass the edge issued),
+ * or line noise.
+ */
+export interface ScanAtReader {
+  type: 'scan';
+  reader: DemoReaderId;
+  card?: { personId: string; version: number };
+  text?: string;
+  noise?: true;
+}
+
+/** Edge → devices: placeholder photos for these people (the demo's photo studio). */
+export interface MakePhotos {
+  type: 'photos';
+  people: Array<{ id: string; name: string }>;
 }
 
 /** Edge → devices: the edge is stopping; disconnect from the broker and stop scanning, keep the hardware up. */
@@ -42,7 +59,7 @@ export interface StopDevices {
   type: 'stop';
 }
 
-export type ToDevices = StartDevices | RunDevices | PauseDevices | StopDevices;
+export type ToDevices = StartDevices | RunDevices | ScanAtReader | MakePhotos | PauseDevices | StopDevices;
 
 /** Devices → edge: where the simulators listen (null: not started, the configuration has its own). */
 export interface DevicesReady {
@@ -51,4 +68,10 @@ export interface DevicesReady {
   energy: { teach: number; campus: number } | null;
 }
 
-export type FromDevices = DevicesReady | { type: 'paused' } | { type: 'stopped' } | { type: 'failed'; message: string };
+/** Devices → edge: the photos asked for, PNG as base64. */
+export interface PhotosMade {
+  type: 'photos';
+  photos: Array<{ id: string; pngBase64: string }>;
+}
+
+export type FromDevices = DevicesReady | PhotosMade | { type: 'paused' } | { type: 'stopped' } | { type: 'failed'; message: string };

@@ -1,31 +1,15 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { OFFLINE, ONLINE, topics } from '@campus/protocol';
 import { DemoGates } from '../access/demo-gates.js';
-import type { DemoReaderId } from '../access/demo-school.js';
 import { DemoSchoolPcs } from '../endpoints/demo-pcs.js';
 import { DemoEnergy } from '../energy/demo/demo-energy.js';
-import type { FromDevices, RunDevices, StartDevices, ToDevices } from './devices-ipc.js';
+import { avatarPng } from './avatar.js';
+import type { FromDevices, RunDevices, ScanAtReader, StartDevices, ToDevices } from './devices-ipc.js';
 
 /*
  * The demo campus's devices, in their own process (see devices-ipc.ts): started by the
  * edge with fork(), told what to start over IPC, and gone when the edge is.
  */
-
-/** Who scans where: real signed cards through simulated readers (null: line noise). */
-const GATE_SCRIPT: Array<(g: DemoGates, visitor: string | null) => [DemoReaderId, string | null]> = [
-  (g) => ['east-in', g.card('2026010101')],
-  (g) => ['east-in', g.card('2026010103')],
-  (g) => ['dorm-out', g.card('2026010102')],
-  (g) => ['east-in', g.card('T0001')],
-  (g) => ['east-out', g.card('2026010103')],
-  (g) => ['east-in', g.card('2026010104', 1)],
-  (_g, visitor) => ['east-in', visitor],
-  (g) => ['east-in', g.card('2026010201')],
-  (g) => ['dorm-in', g.card('2026010202')],
-  (_g, visitor) => ['east-in', visitor],
-  (g) => ['east-in', g.card('2099000001')],
-  (g) => ['east-out', g.card('S0001')],
-];
 
 /** The MQTT devices' telemetry: the teaching building meter reports its power every 2 s. */
 const TELEMETRY_DEVICE = 'meter-teaching-1';
@@ -36,7 +20,6 @@ class DemoDevices {
   pcs: DemoSchoolPcs | null = null;
   private readonly clients: MqttClient[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
-  private gateStep = 0;
 
   async start(m: StartDevices): Promise<FromDevices> {
     if (m.gates) this.gates = await DemoGates.start({ dataDir: m.dataDir, keysDir: m.keysDir });
@@ -73,15 +56,15 @@ class DemoDevices {
       this.pcs = new DemoSchoolPcs({ port: m.mqttPort, passwords: m.pcs, intervalMs: m.intervalMs });
       this.pcs.start();
     }
+  }
+
+  /** One scan of the school day (the edge plays the plan): a signed card, a pass, or line noise. */
+  async scan(m: ScanAtReader): Promise<void> {
     const gates = this.gates;
-    if (gates) {
-      this.timers.push(
-        setInterval(() => {
-          const [reader, text] = GATE_SCRIPT[this.gateStep++ % GATE_SCRIPT.length]!(gates, m.visitor);
-          (text ? gates.scan(reader, text) : gates.garbage(reader)).catch(() => undefined);
-        }, Math.max(1000, Math.round(m.intervalMs * 0.7))),
-      );
-    }
+    if (!gates) return;
+    if (m.noise) return gates.garbage(m.reader);
+    const text = m.card ? gates.card(m.card.personId, m.card.version) : m.text;
+    if (text) await gates.scan(m.reader, text);
   }
 
   /** Off the broker, scripts stopped; the simulated hardware stays up until the edge has closed its links. */
@@ -125,6 +108,15 @@ process.on('message', (raw: ToDevices) => {
       return;
     case 'run':
       devices.run(raw);
+      return;
+    case 'photos':
+      void Promise.all(raw.people.map(async (p) => ({ id: p.id, pngBase64: (await avatarPng(p.id, p.name)).toString('base64') }))).then(
+        (photos) => send({ type: 'photos', photos }),
+        () => send({ type: 'photos', photos: [] }),
+      );
+      return;
+    case 'scan':
+      devices.scan(raw).catch(() => undefined); // a reader that is down: the edge shows it offline
       return;
     case 'pause':
       void devices.pause().then(() => send({ type: 'paused' }));

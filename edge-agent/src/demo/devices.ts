@@ -1,12 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { DevicesReady, FromDevices, RunDevices, StartDevices, ToDevices } from './devices-ipc.js';
+import type { DevicesReady, FromDevices, RunDevices, ScanAtReader, StartDevices, ToDevices } from './devices-ipc.js';
 
 /** The demo's simulated devices, running in their own process (devices-process.ts). */
 export interface DemoDevicesHandle extends Omit<DevicesReady, 'type'> {
   readonly pid: number;
   run(m: Omit<RunDevices, 'type'>): void;
+  /** Placeholder photos (PNG) for these people; none if the device process is gone. */
+  photos(people: Array<{ id: string; name: string }>): Promise<Array<{ id: string; png: Buffer }>>;
+  /** One scan at a simulated reader (the school day's plan is played by the edge). */
+  scan(m: Omit<ScanAtReader, 'type'>): void;
   /** Takes the MQTT devices and PCs off the broker and stops the scripts (before the edge stops). */
   pause(): Promise<void>;
   /** Disconnects the simulated devices and ends the process; safe to call twice. */
@@ -47,6 +51,20 @@ export async function startDemoDevices(opts: Omit<StartDevices, 'type'>): Promis
     gates: ready.gates,
     energy: ready.energy,
     run: (m) => send({ type: 'run', ...m }),
+    scan: (m) => send({ type: 'scan', ...m }),
+    photos: (people) =>
+      new Promise((resolve) => {
+        if (!child.connected || people.length === 0) return resolve([]);
+        const done = (photos: Array<{ id: string; png: Buffer }>) => {
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve(photos);
+        };
+        const onMessage = (m: FromDevices) => m.type === 'photos' && done(m.photos.map((p) => ({ id: p.id, png: Buffer.from(p.pngBase64, 'base64') })));
+        const timer = setTimeout(() => done([]), 30_000);
+        child.on('message', onMessage);
+        send({ type: 'photos', people });
+      }),
     pause: () =>
       new Promise<void>((resolve) => {
         if (!child.connected) return resolve();

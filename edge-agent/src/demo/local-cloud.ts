@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -32,32 +33,25 @@ export async function startLocalCloud(opts: { dataDir: string; site: string; por
       CAMPUS_CLOUD_DEMO_SITE: opts.site,
       CAMPUS_CLOUD_DEMO_FILE: linkFile,
     },
-    // The cloud logs JSON lines on stderr-free stdout; keep them visible with the edge's.
+    // stdout carries the line with the cloud's address; its log (JSON lines on stderr) is
+    // passed on with secrets hidden, and demo sign-in codes shown as a plain line.
     // The IPC channel is only there so the cloud exits when the edge does, however it ends.
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  eachLine(child.stderr!, (line) => {
+    const shown = cloudLogLine(line);
+    if (shown?.stream === 'stdout') process.stdout.write(shown.text + '\n');
+    else if (shown) process.stderr.write(shown.text + '\n');
   });
   const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          const msg = JSON.parse(line) as { listening?: string; msg?: string; code?: string };
-          if (msg.listening) {
-            resolve(msg.listening);
-            continue;
-          }
-          // Demo sign-in codes for the parent app are printed by the cloud; pass them on.
-          if (/code|验证码/i.test(line)) process.stdout.write(`[cloud] ${line}\n`);
-        } catch {
-          /* not JSON */
-        }
+    eachLine(child.stdout!, (line) => {
+      try {
+        const msg = JSON.parse(line) as { listening?: unknown };
+        if (typeof msg.listening === 'string') resolve(msg.listening);
+      } catch {
+        /* not JSON */
       }
-    };
-    child.stdout!.on('data', onData);
+    });
     child.once('exit', (code) => reject(new Error(`本地云服务启动失败 / the local cloud exited with code ${code}`)));
   });
   return {
@@ -75,4 +69,48 @@ export async function startLocalCloud(opts: { dataDir: string; site: string; por
         child.kill('SIGTERM');
       }),
   };
+}
+
+function eachLine(stream: Readable, onLine: (line: string) => void): void {
+  let buf = '';
+  stream.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim()) onLine(line);
+    }
+  });
+}
+
+/** Keys whose values never reach the terminal (the cloud logs its admin token at start). */
+const SECRET_KEY = /token|password|secret|private|apikey|^key$/i;
+
+/**
+ * What the demo terminal shows of one line of the local cloud's log: a demo sign-in code
+ * as a plain line on stdout (the parent app cannot be tried without it), any other line on
+ * stderr with the values of secret keys hidden; null for nothing.
+ */
+export function cloudLogLine(line: string): { stream: 'stdout' | 'stderr'; text: string } | null {
+  let msg: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { stream: 'stderr', text: line };
+    msg = parsed as Record<string, unknown>;
+  } catch {
+    return { stream: 'stderr', text: line };
+  }
+  if (typeof msg.msg === 'string' && msg.msg.startsWith('demo: parent sign-in code') && typeof msg.phone === 'string' && (typeof msg.code === 'string' || typeof msg.code === 'number')) {
+    return { stream: 'stdout', text: `[家长端 parent app] 验证码 sign-in code ${String(msg.code)} → ${msg.phone}` };
+  }
+  let hidden = false;
+  const safe = Object.fromEntries(
+    Object.entries(msg).map(([k, v]) => {
+      if (!SECRET_KEY.test(k)) return [k, v];
+      hidden = true;
+      return [k, '[HIDDEN]'];
+    }),
+  );
+  return { stream: 'stderr', text: hidden ? JSON.stringify(safe) : line };
 }

@@ -48,7 +48,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(400).json(errorBody('request.invalid', { detail: d.detail }, d.issues));
       return;
     }
-    const e = err as { type?: string; status?: number; message?: string; limit?: number };
+    const e = err as { type?: string; status?: number; message?: string; limit?: number; body?: unknown };
+    if (e?.type === 'entity.parse.failed' && parsesAsJson(e.body)) {
+      // `null`, `42` or `"text"`: valid JSON, but every body of this API is an object (or a list).
+      res.status(400).json(errorBody('request.not_object', { got: String(e.body).trim().slice(0, 40) }));
+      return;
+    }
     if (e?.type === 'entity.parse.failed') {
       res.status(400).json(errorBody('request.malformed_json', { detail: e.message ?? '' }));
       return;
@@ -70,4 +75,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     log.error({ err, method: req.method, path: req.path }, 'unhandled API error');
     res.status(500).json(errorBody('internal'));
   };
+}
+
+function parsesAsJson(body: unknown): boolean {
+  if (typeof body !== 'string') return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -3,6 +3,7 @@ import { defineMessages } from '@campus/protocol/i18n';
 /** User-facing API error texts (zh-CN first). Ids: error.<code>. */
 export const apiMessages = defineMessages({
   'error.request.malformed_json': { 'zh-CN': '请求内容不是有效的 JSON：{detail}', en: 'The request body is not valid JSON: {detail}' },
+  'error.request.not_object': { 'zh-CN': '请求内容须为 JSON 对象，收到的是：{got}', en: 'The request body must be a JSON object; got: {got}' },
   'error.request.invalid': { 'zh-CN': '请求内容不符合要求：{detail}', en: 'The request is invalid: {detail}' },
   'error.request.too_large': { 'zh-CN': '请求内容过大（上限 {limit} 字节）', en: 'The request body is too large (limit {limit} bytes)' },
   'error.request.unsupported_type': { 'zh-CN': '请以 application/json 发送请求内容', en: 'Send the request body as application/json' },

@@ -120,6 +120,18 @@ describe('decision rules', () => {
     expect(cal.json.days.map((d: { date: string; kind: string }) => `${d.date}:${d.kind}`)).toEqual(['2026-10-01:holiday', '2026-10-10:makeup_workday']);
     expect(cal.json.timeZone).toBe('Asia/Shanghai');
     expect(cal.json.today).toEqual({ date: '2026-10-11', kind: 'weekend' });
+    // No attendance is taken on a day without school: nobody counts as not arrived, the numbers agree with the day.
+    for (const date of ['2026-10-11', '2026-10-01']) {
+      const att = await guard.req('GET', `/api/access/attendance?date=${date}`);
+      expect(att.json).toMatchObject({ date, dayKind: date === '2026-10-01' ? 'holiday' : 'weekend', classes: [] });
+      expect(Object.values(att.json.totals as Record<string, number>).every((n) => n === 0)).toBe(true);
+      const classId = (await guard.req('GET', '/api/access/classes')).json.grades[0].classes[0].id as number;
+      const detail = await guard.req('GET', `/api/access/attendance/classes/${classId}?date=${date}`);
+      expect(detail.json).toMatchObject({ students: [], counts: { students: 0, not_arrived: 0 } });
+    }
+    const schoolDay = await guard.req('GET', '/api/access/attendance?date=2026-10-10');
+    expect(schoolDay.json.dayKind).toBe('makeup_workday');
+    expect(schoolDay.json.totals.students).toBeGreaterThan(0);
   });
 
   it('outside the terms no school hours apply', async () => {

@@ -28,6 +28,13 @@ import { ADMIN, GUARD, PersonParam, ready, type AccessRouteDeps } from './shared
 
 const MAX_PHOTO_BYTES = 512 * 1024;
 
+/** Stores a person's checked photo, sealed at rest (a copied data folder does not give children's photos away). */
+export function storePhoto(s: AccessService, id: string, bytes: Buffer, ext: 'jpg' | 'png'): void {
+  for (const e of ['jpg', 'png']) rmSync(join(s.photosDir, `${id}.${e}`), { force: true });
+  writeFileSync(join(s.photosDir, `${id}.${ext}`), s.vault.sealFile(bytes), { mode: 0o600 });
+  s.people.setPhoto(id, true);
+}
+
 function photoPath(s: AccessService, id: string): { path: string; type: string } | null {
   for (const [ext, type] of [
     ['jpg', 'image/jpeg'],
@@ -277,10 +284,7 @@ export function peopleRoutes(api: ApiRouter, deps: AccessRouteDeps): void {
       const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
       const png = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
       if ((!jpeg && !png) || bytes.length > MAX_PHOTO_BYTES) throw new ApiError(400, 'access.bad_photo', { maxKb: MAX_PHOTO_BYTES / 1024 });
-      for (const ext of ['jpg', 'png']) rmSync(join(s.photosDir, `${params.id}.${ext}`), { force: true });
-      // Sealed at rest: a copied data folder does not give children's photos away.
-      writeFileSync(join(s.photosDir, `${params.id}.${jpeg ? 'jpg' : 'png'}`), s.vault.sealFile(bytes), { mode: 0o600 });
-      s.people.setPhoto(params.id, true);
+      storePhoto(s, params.id, bytes, jpeg ? 'jpg' : 'png');
       return undefined;
     },
   });
