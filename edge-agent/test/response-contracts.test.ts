@@ -52,12 +52,12 @@ describe('a handler whose answer drifts from its schema', () => {
   });
 
   async function serve(validateResponses?: boolean): Promise<string> {
-    const api = new ApiRouter({ session: () => null, audit: () => {} }, validateResponses === undefined ? {} : { validateResponses });
+    const api = new ApiRouter({ cloudOwnsRecords: () => false, session: () => null, audit: () => {} }, validateResponses === undefined ? {} : { validateResponses });
     const Answer = z.object({ count: z.number().int(), names: z.array(z.string()) });
     api.add({ method: 'get', path: '/api/good', summary: 'good', tag: 't', access: 'public', response: Answer, handler: () => ({ count: 1, names: ['甲'] }) });
     // What a refactor that renamed a field would send; the cast stands for code the type check did not see.
     api.add({ method: 'get', path: '/api/drifted', summary: 'drifted', tag: 't', access: 'public', response: Answer, handler: () => ({ count: 1, name: ['甲'] }) as never });
-    api.add({ method: 'delete', path: '/api/thing', summary: 'none', tag: 't', access: 'public', response: NoContent, handler: () => undefined });
+    api.add({ method: 'delete', path: '/api/thing', summary: 'none', tag: 't', access: 'public', owner: 'edge', response: NoContent, handler: () => undefined });
     const app = express();
     app.use('/api', jsonBody(1024));
     api.mount(app);

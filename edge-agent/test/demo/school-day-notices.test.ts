@@ -300,10 +300,8 @@ describe('the demo school day at 60×: each guardian gets the notices the day wa
     for (const g of DEMO_GUARDIANS) expect(realChanges(passages.get(g.child) ?? []).length, g.name).toBeGreaterThanOrEqual(1);
   });
 
-  // SKIPPED until the cloud drops same-direction repeats the gate marks as passback warnings
-  // (issue 11, deliverable 2, being done on another branch). Run today it fails only for 王爸爸:
-  // ['entry', 'entry', 'exit'] for ['entry', 'exit'] — a second 入校 for 王小明's double scan.
-  it.skip('gives no notice for a repeat the gate marked as a passback warning (exactly one per real change)', () => {
+  // The cloud folds same-direction repeats the gate marks as passback warnings (notice verdicts).
+  it('gives no notice for a repeat the gate marked as a passback warning (exactly one per real change)', () => {
     const passages = campusPassages(decisions);
     for (const g of DEMO_GUARDIANS) {
       const changes = realChanges(passages.get(g.child) ?? []);
