@@ -47,7 +47,8 @@ describe.skipIf(pgUrl === null)('the spine: QR line → relay pulse → SQLite �
     cleanups.push(() => push.close());
     const caFile = join(dir.path, 'push-ca.pem');
     writeFileSync(caFile, push.ca);
-    cloud = await startCloudProcess(dir.path, SITE, { DATABASE_URL: db.url, CAMPUS_CLOUD_PUSH_CA_FILE: caFile });
+    // The push must come whatever the hour the test runs: no quiet hours (they are tested in the cloud's notice tests).
+    cloud = await startCloudProcess(dir.path, SITE, { DATABASE_URL: db.url, CAMPUS_CLOUD_PUSH_CA_FILE: caFile }, { notices: { quietHours: null } });
     cleanups.push(() => cloud.stop());
 
     // The school's records, written in the cloud: a student, her mother, who gets notices.

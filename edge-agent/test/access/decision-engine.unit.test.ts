@@ -3,7 +3,7 @@ import { shanghai } from '@campus/testkit';
 import { baseDecision, deny, grant } from '../../src/access/decision.js';
 import { passbackCheck, periodStart } from '../../src/access/rules/anti-passback.js';
 import { campusExit, dormitory } from '../../src/access/rules/time-rules.js';
-import { addDays, inWindow, parseTimeOfDay, weekdayOf } from '../../src/access/school-time.js';
+import { addDays, inWindow, parseTimeOfDay, weekdayOf } from '../../src/school/time.js';
 import { engineFixture, type EngineFixture } from './engine-fixture.js';
 
 /**
@@ -134,10 +134,10 @@ describe('campus exit rule (students leaving through a campus gate)', () => {
 });
 
 describe('dormitory rule (curfew and closed hours)', () => {
-  const door = (id: string, direction: 'in' | 'out', local: string) => dormitory(f.calendar, f.leaves, f.people.get(id)!, f.zones.dorm, direction, shanghai(local));
+  const door = (id: string, direction: 'in' | 'out', local: string) => dormitory(f.calendar, f.curfews, f.leaves, f.people.get(id)!, f.zones.dorm, direction, shanghai(local));
   beforeEach(() => {
     f.person('B1', { boarder: true, dormitoryZone: 'dorm-a' });
-    f.calendar.replaceCurfews([
+    f.curfews.replace([
       { zone: 'dorm-a', kind: 'curfew', start: '22:30', end: '06:00', days: 'school_days' },
       { zone: 'dorm-a', kind: 'closed', start: '08:00', end: '11:50', days: 'school_days' },
     ]);

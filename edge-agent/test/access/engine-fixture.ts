@@ -2,14 +2,16 @@ import { createPublicKey } from 'node:crypto';
 import { Keyring, type CredentialKind } from '@campus/protocol/credentials/index';
 import type { Direction, ZoneKind } from '@campus/protocol/access/index';
 import { FakeClock } from '@campus/testkit';
-import { SchoolCalendar } from '../../src/access/calendar.js';
+import { Curfews } from '../../src/access/calendar.js';
+import { SchoolCalendar } from '../../src/school/calendar.js';
 import { AccessEngine } from '../../src/access/engine.js';
 import { Leaves } from '../../src/access/leaves.js';
 import { DEFAULT_ZONE_ROLES, type Gate, type Zone } from '../../src/access/model.js';
 import { Passback } from '../../src/access/passback.js';
 import { Passes } from '../../src/access/passes.js';
 import { People, type PersonInput } from '../../src/access/people.js';
-import { SchoolTime } from '../../src/access/school-time.js';
+import { SchoolTime } from '../../src/school/time.js';
+import { ALL_MIGRATIONS } from '../../src/migrations.js';
 import { TrustedClock } from '../../src/core/clock.js';
 import { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers/edge.js';
@@ -24,18 +26,20 @@ import { TestIssuer } from './helpers.js';
 export function engineFixture() {
   const dir = tempDir('campus-engine-');
   const clock = new FakeClock('2026-09-07T07:10:00+08:00'); // a Monday
-  const store = Store.open({ dataDir: dir.path, file: 'edge.db', backupDir: 'backups', synchronous: 'normal', site: 'unit', clock: new TrustedClock({ mode: 'always', wallNow: clock.now }) });
+  const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: dir.path, file: 'edge.db', backupDir: 'backups', synchronous: 'normal', site: 'unit', clock: new TrustedClock({ mode: 'always', wallNow: clock.now }) });
   const time = new SchoolTime('Asia/Shanghai');
   const people = new People(store.db, clock.now, store.vault);
   const leaves = new Leaves(store.db, clock.now);
   const passes = new Passes(store.db, clock.now, store.vault);
   const passback = new Passback(store.db);
   const calendar = new SchoolCalendar(store.db, time);
+  const curfews = new Curfews(store.db);
   people.load();
   leaves.load();
   passes.load();
   passback.load();
   calendar.load();
+  curfews.load();
 
   const issuer = new TestIssuer('K1');
   const visitorIssuer = new TestIssuer('V1');
@@ -45,7 +49,7 @@ export function engineFixture() {
   ]);
   const keyKinds = new Map<string, ReadonlySet<CredentialKind>>([['V1', new Set<CredentialKind>(['visitor', 'pickup'])]]);
   let fire = false;
-  const engine = new AccessEngine({ keyring, keyKinds, people, leaves, passes, passback, calendar, fireAlarmActive: () => fire, clockToleranceMs: 0 });
+  const engine = new AccessEngine({ keyring, keyKinds, people, leaves, passes, passback, calendar, curfews, fireAlarmActive: () => fire, clockToleranceMs: 0 });
 
   const zone = (id: string, no: number, kind: ZoneKind, antiPassback: Zone['antiPassback'], passbackResetHour = 3): Zone => ({
     id,
@@ -75,6 +79,7 @@ export function engineFixture() {
     passes,
     passback,
     calendar,
+    curfews,
     engine,
     issuer,
     visitorIssuer,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const CLOUD_BIN = new URL('../../../cloud-sync/dist/bin/campus-cloud.js', import.meta.url).pathname;
@@ -17,9 +17,15 @@ export interface CloudLink {
  * environment (e.g. CAMPUS_CLOUD_PUSH_CA_FILE); `output()` is what it logged so far
  * (in demo mode that includes parent sign-in codes).
  */
-export async function startCloudProcess(dir: string, site: string, env: Record<string, string> = {}) {
+export async function startCloudProcess(dir: string, site: string, env: Record<string, string> = {}, config?: Record<string, unknown>) {
   const linkFile = join(dir, 'cloud-link.json');
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLOUD_BIN, 'start'], {
+  const args = [CLOUD_BIN, 'start'];
+  if (config) {
+    const file = join(dir, 'cloud-config.json');
+    writeFileSync(file, JSON.stringify(config));
+    args.push('--config', file);
+  }
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CAMPUS_CLOUD_DATA_DIR: join(dir, 'cloud'), CAMPUS_CLOUD_DEMO: '1', CAMPUS_CLOUD_DEMO_SITE: site, CAMPUS_CLOUD_DEMO_FILE: linkFile, ...env },
   });
   let out = '';
