@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { encodeCredential, toCredentialMinute } from '@campus/protocol/credentials/index';
 import type { AccessConfigInput } from '../../src/access/config.js';
-import type { EdgeConfigInput } from '../../src/config/schema.js';
+import type { EdgeConfigInput } from '../../src/edge-config.js';
 import type { StartEdgeOptions } from '../../src/edge.js';
 import { FakeClock } from '@campus/testkit';
 import { ADMIN, ApiClient, startTestEdge, tempDir } from '../helpers/edge.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DaySchedule } from '../../src/access/calendar.js';
-import { SchoolTime, parseTimeOfDay, weekdayOf } from '../../src/access/school-time.js';
+import { SchoolTime, parseTimeOfDay, weekdayOf } from '../../src/school/time.js';
 import { FOREIGN_CARD, SchoolDayPlayer, planSchoolDay, type DemoClock, type DemoDayFacts, type DemoPerson, type DemoScan } from '../../src/demo/school-day.js';
 
 const time = new SchoolTime('Asia/Shanghai');
