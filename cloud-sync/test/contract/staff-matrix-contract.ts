@@ -54,10 +54,10 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
     return { path: `/schools/${env.school}/roster/calendar/${key}?version=${version}` };
   },
   'GET /schools/:schoolId/usb-policies': async (_who, _me, env) => ({ path: `/schools/${env.school}/usb-policies` }),
-  'PUT /schools/:schoolId/usb-policies/:key': async (_who, _me, env) => ({ path: `/schools/${env.school}/usb-policies/m-${env.n()}`, body: { data: { mode: 'block' }, version: null } }),
+  'PUT /schools/:schoolId/usb-policies/:key': async (_who, _me, env) => ({ path: `/schools/${env.school}/usb-policies/m-${env.n()}`, body: { data: { target: { scope: 'all' }, content: { defaultAction: 'deny' } }, version: null } }),
   'DELETE /schools/:schoolId/usb-policies/:key': async (_who, _me, env) => {
     const key = `m-${env.n()}`;
-    const version = await env.cloud.records.write(env.school, [{ kind: 'usb_policy', key, data: { mode: 'block' } }]);
+    const version = await env.cloud.records.write(env.school, [{ kind: 'usb_policy', key, data: { target: { scope: 'all' }, content: { defaultAction: 'deny' } } }]);
     return { path: `/schools/${env.school}/usb-policies/${key}?version=${version}` };
   },
   'GET /schools/:schoolId/classes/:classId/students': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/students` }),
