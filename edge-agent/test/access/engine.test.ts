@@ -29,7 +29,7 @@ describe('access decisions on a real edge (no gate hardware)', () => {
     expect(e.reason).toBe('access.granted');
     expect(e.subject).toBe('2026010001');
     expect(e.data).toMatchObject({ granted: true, gate: 'east', direction: 'in', personName: '张三', className: '初一 1班', opened: 'no-turnstile' });
-    expect(e.data.explanation).toBe('张三（初一 1班）通过 东门');
+    expect(e.data.explanation).toBe('张三（初一 1班）通过东门');
   });
 
   it('refuses a second entry in a strict anti-passback zone', async () => {

@@ -197,7 +197,7 @@ describe('decision rules', () => {
     const r = await guard.req('POST', '/api/access/gates/east/open', { direction: 'out', why: '家长当面接走，班主任电话确认', personId: '2026010004', decisionId: denied.id });
     expect(r.status).toBe(201);
     expect(r.json.decision).toMatchObject({ type: 'access.decision', reason: 'access.override', subject: '2026010004', data: { granted: true, overrideBy: 'guard1', overriddenDecision: denied.id, opened: 'no-turnstile' } });
-    expect(r.json.decision.text['zh-CN']).toBe('guard1 手动放行 东门：家长当面接走，班主任电话确认');
+    expect(r.json.decision.text['zh-CN']).toBe('guard1 手动放行东门：家长当面接走，班主任电话确认');
     const audit = await env.admin.req('GET', '/api/audit');
     expect(audit.json.entries[0]).toMatchObject({ actor: 'guard1', action: 'access.gate.override' });
     const att = await guard.req('GET', '/api/access/attendance?date=2027-03-03');

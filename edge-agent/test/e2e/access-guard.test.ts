@@ -45,7 +45,7 @@ describe('门岗实时 in Chromium: the guard at the east gate', () => {
     expect(await hero().getByTestId('decision-name').innerText()).toBe('张三');
     expect(await hero().innerText()).toContain('初一 1班');
     expect(await hero().getByTestId('decision-verdict').innerText()).toContain('通过');
-    expect(await hero().getByTestId('decision-reason').innerText()).toBe('张三（初一 1班）通过 东门');
+    expect(await hero().getByTestId('decision-reason').innerText()).toBe('张三（初一 1班）通过东门');
     expect(await hero().getByTestId('decision-gate').innerText()).toBe('东门 · 进');
     // School time, whatever zone the tablet is set to (this browser runs in UTC).
     expect(await hero().innerText()).toMatch(/07:10:\d\d/);
@@ -96,7 +96,7 @@ describe('门岗实时 in Chromium: the guard at the east gate', () => {
     // On screen: the override on top, the refusal below marked as answered, no second button.
     await page.locator(`[data-testid=decision-hero][data-decision-id="${override.id}"][data-granted=true]`).waitFor();
     expect(await hero().innerText()).toContain('人工放行');
-    expect(await hero().getByTestId('decision-reason').innerText()).toBe(`${GUARD.username} 手动放行 东门：${why}`);
+    expect(await hero().getByTestId('decision-reason').innerText()).toBe(`${GUARD.username} 手动放行东门：${why}`);
     const answered = page.locator(`[data-testid=decision-row][data-decision-id="${refused.id}"]`);
     expect(await answered.getByTestId('decision-answered').innerText()).toContain(`${GUARD.username} 已放行：${why}`);
     expect(await answered.getByTestId('decision-override').count()).toBe(0);

@@ -162,7 +162,7 @@ describe('请假与通行证 in Chromium: the guard registers leaves and visitor
   });
 });
 
-describe('请假与通行证 on an edge whose leaves the cloud owns', () => {
+describe('请假与通行证 on an edge linked to the cloud (ownership per record)', () => {
   let env: AccessPanelEnv;
   let page: Page;
   const keys = tempDir('campus-cloud-key-');
@@ -188,24 +188,31 @@ describe('请假与通行证 on an edge whose leaves the cloud owns', () => {
     keys.remove();
   });
 
-  it('says plainly that leaves are changed in the cloud, and offers no more changes here', async () => {
+  it('ownership is per record: a leave registered at the gate office is the edge’s own; one the cloud sent is cancelled in the cloud', async () => {
+    // A leave the cloud sent down (as the change feed projects it).
+    const now = Date.now();
+    const sent = env.edge.access.leaves.create({ personId: '2026010001', startsAt: now - 60_000, endsAt: now + 3_600_000, reason: '看病', approvedBy: '班主任', source: 'cloud', createdBy: 'cloud:leave:L-1' });
     await page.evaluate(() => (window.location.hash = '/access/leaves'));
     await page.getByTestId('leave-new').click();
     await page.getByTestId('leave-student').locator('input').fill('张三');
     await option(page, '张三（2026010001） · 初一 1班').click();
     await page.getByTestId('leave-student').getByText('张三（2026010001） · 初一 1班').waitFor();
     await page.getByTestId('leave-form').locator('#leave-reason').fill('事假');
-    await page.getByTestId('leave-form').locator('#leave-approved-by').fill('班主任');
+    await page.getByTestId('leave-form').locator('#leave-approved-by').fill('门卫室登记');
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/access/leaves') && r.request().method() === 'POST'),
       page.getByTestId('leave-submit').click(),
     ]);
-    expect(response.status()).toBe(409);
-    await page.getByTestId('leave-error').getByText('请假记录由云端统一管理，请在云端修改', { exact: false }).waitFor();
-    await page.keyboard.press('Escape');
-    await page.getByTestId('cloud-owned-leaves').getByText('请假记录由云端管理，请在云端修改。本机只能查看。').waitFor();
-    expect(await page.getByTestId('leave-new').isDisabled()).toBe(true);
+    // Registered at the gate office: the edge's own record, even with the cloud on.
+    expect(response.status()).toBe(201);
+    const own = ((await response.json()) as { leave: { id: number } }).leave.id;
+    await page.getByTestId(`leave-cancel-${own}`).waitFor();
+    expect(await page.getByTestId(`leave-cancel-${own}`).isDisabled()).toBe(false);
+    // The cloud's leave cannot be cancelled here, and says where it is.
+    await page.getByTestId(`leave-cancel-${sent.id}`).waitFor();
+    expect(await page.getByTestId(`leave-cancel-${sent.id}`).isDisabled()).toBe(true);
+    expect(await page.getByTestId(`leave-cancel-${sent.id}`).getAttribute('title')).toContain('云端');
+    expect((await env.admin.req('POST', `/api/access/leaves/${sent.id}/cancel`, { why: 'x' })).status).toBe(409);
     await shot(page, 'access-leaves-cloud-owned');
-    expect((await env.admin.req('GET', '/api/access/leaves')).json.leaves).toEqual([]);
   });
 });

@@ -70,15 +70,15 @@ export type AccessDenyReason = (typeof ACCESS_DENY_REASONS)[number];
 export type AccessReason = AccessGrantReason | AccessDenyReason | (typeof ACCESS_OTHER_REASONS)[number];
 
 export const accessReasonMessages = defineMessages({
-  'reason.access.granted': { 'zh-CN': '{who}通过 {gateName}', en: '{who} passed {gateName}' },
+  'reason.access.granted': { 'zh-CN': '{who}通过{gateName}', en: '{who} passed {gateName}' },
   'reason.access.granted.leave': {
     'zh-CN': '{personName} 凭已批准的请假（第 {leaveId} 号）离校',
     en: '{personName} left with approved leave #{leaveId}',
   },
-  'reason.access.granted.visitor': { 'zh-CN': '访客通行证 {passId} 通过 {gateName}', en: 'Visitor pass {passId} passed {gateName}' },
-  'reason.access.granted.pickup': { 'zh-CN': '接送人 {personId} 凭接送证 {passId} 通过 {gateName}', en: 'Pickup person {personId} passed {gateName} with pickup pass {passId}' },
+  'reason.access.granted.visitor': { 'zh-CN': '访客通行证 {passId} 通过{gateName}', en: 'Visitor pass {passId} passed {gateName}' },
+  'reason.access.granted.pickup': { 'zh-CN': '接送人 {personId} 凭接送证 {passId} 通过{gateName}', en: 'Pickup person {personId} passed {gateName} with pickup pass {passId}' },
   'reason.access.granted.passback_soft': {
-    'zh-CN': '{personName} 通过 {gateName}，但与上一次通行方向相同（防潜回提醒）',
+    'zh-CN': '{personName}通过{gateName}，但与上一次通行方向相同（防潜回提醒）',
     en: '{personName} passed {gateName}, but in the same direction as last time (anti-passback warning)',
   },
   'reason.access.granted.late_return': {
@@ -90,7 +90,7 @@ export const accessReasonMessages = defineMessages({
     en: 'Fire alarm: {gateName} is held open; {personName} recorded',
   },
   'reason.access.override': {
-    'zh-CN': '{overrideBy} 手动放行 {gateName}：{overrideWhy}',
+    'zh-CN': '{overrideBy} 手动放行{gateName}：{overrideWhy}',
     en: '{overrideBy} opened {gateName} by hand: {overrideWhy}',
   },
   'reason.access.key_not_allowed': {

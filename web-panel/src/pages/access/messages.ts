@@ -251,9 +251,10 @@ export const accessPageMessages = defineMessages({
   'panel.access.lp.tab.leaves': { 'zh-CN': '请假', en: 'Leaves' },
   'panel.access.lp.tab.passes': { 'zh-CN': '访客与接送证', en: 'Visitor and pickup passes' },
   'panel.access.lp.cloudOwned': {
-    'zh-CN': '{what}由云端管理，请在云端修改。本机只能查看。',
-    en: '{what} are managed in the cloud; change them there. This edge can only show them.',
+    'zh-CN': '云端下发的{what}请在云端管理后台修改；在本机登记的{what}可在此处修改。',
+    en: '{what} sent by the cloud are changed in the cloud console; those registered on this edge can be changed here.',
   },
+  'panel.access.leave.cloudHint': { 'zh-CN': '云端下发的请假，请在云端管理后台取消', en: 'Sent by the cloud: cancel it in the cloud console' },
   'panel.access.lp.what.leaves': { 'zh-CN': '请假记录', en: 'Leaves' },
   'panel.access.lp.what.passes': { 'zh-CN': '访客通行证', en: 'Visitor passes' },
   'panel.access.lp.window': { 'zh-CN': '{from} 至 {until}', en: '{from} to {until}' },

@@ -47,12 +47,12 @@ export default function LeavesPassesPage() {
           {
             key: 'leaves',
             label: t('panel.access.lp.tab.leaves'),
-            children: <LeavesTab timeZone={timeZone} today={today} cloudOwned={cloudOwned.has('leaves')} onRefused={refusedFor('leaves')} />,
+            children: <LeavesTab timeZone={timeZone} today={today} onRefused={refusedFor('leaves')} />,
           },
           {
             key: 'passes',
             label: t('panel.access.lp.tab.passes'),
-            children: <PassesTab timeZone={timeZone} today={today} places={places.data} cloudOwned={cloudOwned.has('passes')} onRefused={refusedFor('passes')} />,
+            children: <PassesTab timeZone={timeZone} today={today} places={places.data} onRefused={refusedFor('passes')} />,
           },
         ]}
       />

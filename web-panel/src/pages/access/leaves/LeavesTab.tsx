@@ -23,7 +23,6 @@ export interface LeavesTabProps {
   /** The school day as the edge sees it (YYYY-MM-DD). */
   today: string;
   /** Set once the edge said the cloud owns leaves: nothing here may change them. */
-  cloudOwned: boolean;
   onRefused: (err: ApiError) => void;
 }
 
@@ -89,7 +88,15 @@ export function LeavesTab(props: LeavesTabProps) {
       key: 'actions',
       title: t('panel.access.leave.actions'),
       render: (_, l) => (
-        <Button danger icon={<StopOutlined />} disabled={props.cloudOwned} onClick={() => setCancelling(l)} data-testid={`leave-cancel-${l.id}`}>
+        // Ownership is per record: a leave the cloud sent is cancelled in the cloud; one registered here is the edge's own.
+        <Button
+          danger
+          icon={<StopOutlined />}
+          disabled={l.source === 'cloud'}
+          title={l.source === 'cloud' ? t('panel.access.leave.cloudHint') : undefined}
+          onClick={() => setCancelling(l)}
+          data-testid={`leave-cancel-${l.id}`}
+        >
           {t('panel.access.leave.cancel')}
         </Button>
       ),
@@ -100,7 +107,7 @@ export function LeavesTab(props: LeavesTabProps) {
     <Flex vertical gap="middle" data-testid="leaves-tab">
       {noticeHolder}
       <Flex justify="flex-end">
-        <Button size="large" type="primary" icon={<PlusOutlined />} disabled={props.cloudOwned} onClick={() => setRegistering(true)} data-testid="leave-new">
+        <Button size="large" type="primary" icon={<PlusOutlined />} onClick={() => setRegistering(true)} data-testid="leave-new">
           {t('panel.access.leave.new')}
         </Button>
       </Flex>

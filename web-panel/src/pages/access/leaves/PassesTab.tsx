@@ -25,7 +25,6 @@ export interface PassesTabProps {
   today: string;
   places: GatesOverview | null;
   /** Set once the edge said the cloud owns visitor passes: none may be issued or cancelled here. */
-  cloudOwned: boolean;
   onRefused: (err: ApiError) => void;
 }
 
@@ -50,8 +49,8 @@ export function PassesTab(props: PassesTabProps) {
     const name = (id: string, list: ReadonlyArray<{ id: string; name: string }> | undefined) => list?.find((x) => x.id === id)?.name ?? id;
     return [...p.gates.map((g) => name(g, props.places?.gates)), ...p.zones.map((z) => name(z, props.places?.zones))].join('、');
   };
-  // A pass the edge refuses to cancel because the cloud owns it: only visitor passes are the cloud's.
-  const mayCancel = (p: PassView) => !(props.cloudOwned && p.kind === 'visitor');
+  // Ownership is per record: a pass the cloud issued is cancelled in the cloud; passes from the edge's own range are the edge's.
+  const mayCancel = (p: PassView) => !p.createdBy.startsWith('cloud:');
 
   async function cancel(why: string) {
     if (!cancelling) return;
@@ -130,7 +129,7 @@ export function PassesTab(props: PassesTabProps) {
       {noticeHolder}
       <Flex justify="space-between" align="center" gap="middle" wrap="wrap">
         <Typography.Text type="secondary">{t('panel.access.passes.qrOnce')}</Typography.Text>
-        <Button size="large" type="primary" icon={<IdcardOutlined />} disabled={props.cloudOwned} onClick={() => setIssuing(true)} data-testid="open-pass">
+        <Button size="large" type="primary" icon={<IdcardOutlined />} onClick={() => setIssuing(true)} data-testid="open-pass">
           {t('panel.access.pass.open')}
         </Button>
       </Flex>
