@@ -53,6 +53,7 @@ export const BUS_REASONS = [
   'bus.trip.opened',
   'bus.trip.closed',
   'bus.trip.close_refused',
+  'bus.trip.check_required',
   'bus.check.done',
   'bus.check.missed',
   'bus.check.wrong_code',
@@ -77,6 +78,10 @@ export const busReasonMessages = defineMessages({
   'reason.bus.trip.close_refused': {
     'zh-CN': '不能结束行程：还有 {count} 名学生未下车（{names}）',
     en: 'The trip cannot be closed: {count} child(ren) still on board ({names})',
+  },
+  'reason.bus.trip.check_required': {
+    'zh-CN': '不能结束行程：请先到车尾扫描检查点二维码，确认车内无人',
+    en: 'The trip cannot be closed: scan the rear checkpoint QR first to confirm the bus is empty',
   },
   'reason.bus.check.done': { 'zh-CN': '车尾检查点已扫描，确认车内无人', en: 'Rear checkpoint scanned: bus checked empty' },
   'reason.bus.check.missed': {
