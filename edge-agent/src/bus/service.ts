@@ -290,8 +290,9 @@ export class BusService {
       if (kind === 'board' || (kind === null && repeat && !manual)) return this.#refuse(trip, 'board', 'bus.refused.already_on_board', base, p.id, source);
       // alighting
       const expectedStop = this.#expectedStop(trip, p.id);
-      const lastStop = route ? stopsInOrder(route, trip.direction).at(-1)!.id : null;
-      if (!manual && stop !== null && expectedStop && trip.direction === 'afternoon' && stop !== expectedStop.stopId && stop !== lastStop) {
+      // Afternoon: a child gets off at their own stop (or back at the school/depot), nowhere else without the attendant.
+      const atDepot = stop !== null && route?.stops.find((s) => s.id === stop)?.depot === true;
+      if (!manual && stop !== null && expectedStop && trip.direction === 'afternoon' && stop !== expectedStop.stopId && !atDepot) {
         return this.#refuse(trip, 'alight', 'bus.refused.wrong_stop', { ...base, expectedStop: stopName(expectedStop.stopId) }, p.id, source);
       }
       this.db.transaction(() => {
