@@ -167,6 +167,10 @@ describe('school bus: a morning trip on a real edge (door reader and GPS on soca
     for (let i = 0; i < 4; i++) await fix({ lat: STOPS.S1.lat + 0.003 + i * 0.0001, lon: STOPS.S1.lon }, { speedKmh: 40 });
     // …past S2 and on to the school.
     await fix({ lat: STOPS.S2.lat, lon: STOPS.S2.lon });
+    expect(bus.service!.atStop).toBe('S2');
+    // 陈老师 (escort) is assigned to 幸福小区 and tries to get on at 阳光花园.
+    expect((await admin.req('PUT', '/api/bus/assignments', { assignments: [{ personId: 'T001', routeId: 'R1', stopId: 'S1', direction: 'morning', from: '2026-09-01' }] })).status).toBe(200);
+    expect(await doorScan(issuer.card('T001'))).toEqual({ reason: 'bus.refused.wrong_stop', feedback: REFUSE });
     await fix({ lat: STOPS.S2.lat + 0.003, lon: STOPS.S2.lon });
     await fix({ lat: STOPS.SCH.lat - 0.0003, lon: STOPS.SCH.lon }, { speedKmh: 3 });
     expect(bus.service!.atStop).toBe('SCH');
