@@ -223,6 +223,12 @@ describe('school bus: a morning trip on a real edge (door reader and GPS on soca
     // The GPS and reader counters are visible; the daemon is healthy.
     const pos = await admin.req('GET', '/api/bus/position');
     expect(pos.json.gps.counts).toMatchObject({ accepted: fixesSent, bad_checksum: 0 });
+    // Every door refusal is counted by reason (Prometheus).
+    const metrics = await (await fetch(edge.httpUrl + '/metrics')).text();
+    expect(metrics).toContain('campus_edge_schoolbus_scans_total{result="already_on_board"} 1');
+    expect(metrics).toContain('campus_edge_schoolbus_scans_total{result="other_school"} 2');
+    expect(metrics).toContain('campus_edge_schoolbus_scans_total{result="boarded"} 1');
+
     // Minutes without a fix (the alarm wait above): /healthz names it; a fresh fix clears it.
     const stale = await fetch(edge.httpUrl + '/healthz');
     expect(stale.status).toBe(503);
