@@ -10,7 +10,7 @@ export const BUS_MIGRATIONS: readonly Migration[] = [
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         vehicle_plate TEXT,
-        stops TEXT NOT NULL,
+        body TEXT NOT NULL,
         source TEXT NOT NULL CHECK (source IN ('config', 'api', 'cloud')),
         updated_at INTEGER NOT NULL
       );

@@ -404,7 +404,7 @@ export class BusService {
 
   #overspeed(f: GpsFix, trip: TripRow | null): void {
     const o = this.#over;
-    const limit = this.config.overspeedKmh;
+    const limit = (trip && this.db.route(trip.routeId)?.overspeedKmh) ?? this.config.overspeedKmh;
     const hold = this.config.overspeedSeconds * 1000;
     if (f.speedKmh > limit) {
       o.under = 0;

@@ -40,18 +40,22 @@ export class BusStore {
     return this.db.transaction(fn)();
   }
 
+  /** `body` holds the route's stops and limits as JSON; name and plate also have columns. */
   upsertRoute(r: BusRoute, source: 'config' | 'api' | 'cloud', at: number): void {
     this.db
       .prepare(
-        `INSERT INTO bus_routes (id, name, vehicle_plate, stops, source, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, vehicle_plate = excluded.vehicle_plate, stops = excluded.stops, source = excluded.source, updated_at = excluded.updated_at`,
+        `INSERT INTO bus_routes (id, name, vehicle_plate, body, source, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, vehicle_plate = excluded.vehicle_plate, body = excluded.body, source = excluded.source, updated_at = excluded.updated_at`,
       )
-      .run(r.id, r.name, r.vehiclePlate ?? null, JSON.stringify(r.stops), source, at);
+      .run(r.id, r.name, r.vehiclePlate ?? null, JSON.stringify({ stops: r.stops, ...(r.overspeedKmh ? { overspeedKmh: r.overspeedKmh } : {}) }), source, at);
   }
 
   routes(): BusRoute[] {
-    const rows = this.db.prepare('SELECT id, name, vehicle_plate AS plate, stops FROM bus_routes ORDER BY id').all() as Array<{ id: string; name: string; plate: string | null; stops: string }>;
-    return rows.map((r) => BusRouteSchema.parse({ id: r.id, name: r.name, ...(r.plate ? { vehiclePlate: r.plate } : {}), stops: JSON.parse(r.stops) as BusStop[] }));
+    const rows = this.db.prepare('SELECT id, name, vehicle_plate AS plate, body FROM bus_routes ORDER BY id').all() as Array<{ id: string; name: string; plate: string | null; body: string }>;
+    return rows.map((r) => {
+      const body = JSON.parse(r.body) as { stops: BusStop[]; overspeedKmh?: number };
+      return BusRouteSchema.parse({ id: r.id, name: r.name, ...(r.plate ? { vehiclePlate: r.plate } : {}), ...body });
+    });
   }
 
   route(id: string): BusRoute | undefined {

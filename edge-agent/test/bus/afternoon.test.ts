@@ -38,6 +38,7 @@ describe('school bus: an afternoon trip, a restart mid-trip', () => {
       {
         id: 'R1',
         name: '1号线',
+        overspeedKmh: 80, // an expressway route
         stops: [
           { id: 'S1', name: '幸福小区', ...STOPS.S1, afternoonAt: '17:05' },
           { id: 'S2', name: '阳光花园', ...STOPS.S2, afternoonAt: '16:55' },
@@ -99,6 +100,8 @@ describe('school bus: an afternoon trip, a restart mid-trip', () => {
     expect((await admin.req('POST', '/api/bus/trips/current/manual', { personId: ZHANG, kind: 'board', why: '' })).status).toBe(400);
 
     await time.advance(10 * 60_000);
+    // 75 km/h for a minute is within this route's 80 km/h limit: no overspeed.
+    for (let i = 1; i <= 3; i++) at({ lat: STOPS.SCH.lat - 0.001 * i, lon: STOPS.SCH.lon }, 75);
     at({ lat: STOPS.SCH.lat - 0.004, lon: STOPS.SCH.lon }, 40);
     at(STOPS.S2, 0);
     expect(service().atStop).toBe('S2');
@@ -134,6 +137,7 @@ describe('school bus: an afternoon trip, a restart mid-trip', () => {
       'bus.alighted',
       'bus.alighted.manual',
     ]);
+    expect(reasons.filter((r) => r.startsWith('bus.overspeed'))).toEqual([]);
     const manualEvent = eventsAfter(edge, seq0, 'bus.').find((e) => e.reason === 'bus.alighted.manual')!;
     expect(manualEvent.data).toMatchObject({ why: '家长在幸福小区接', by: 'user:admin', stopId: 'S1' });
   });

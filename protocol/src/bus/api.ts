@@ -30,6 +30,7 @@ export const BusRouteSchema = z
     id: id.describe('Route id'),
     name: z.string().min(1).max(64).describe('Route name, e.g. 1号线'),
     vehiclePlate: z.string().min(1).max(16).optional().describe('Plate of the bus usually on this route'),
+    overspeedKmh: z.number().positive().max(200).optional().describe('Overspeed limit on this route, e.g. 80 on an expressway route (default: the bus box’s limit)'),
     stops: z.array(BusStopSchema).min(1).max(100).describe('Stops in morning order (the afternoon runs them in reverse)'),
   })
   .superRefine((r, ctx) => {
