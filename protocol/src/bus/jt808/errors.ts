@@ -13,6 +13,12 @@ export const JT808_ERRORS = [
   'jt808.unknown_id',
   'jt808.encrypted',
   'jt808.bad_field',
+  'jt808.not_authenticated',
+  'jt808.auth_failed',
+  'jt808.unknown_terminal',
+  'jt808.wrong_vehicle',
+  'jt808.wrong_terminal',
+  'jt808.flood',
 ] as const;
 export type Jt808ErrorCode = (typeof JT808_ERRORS)[number];
 
@@ -28,6 +34,12 @@ export const jt808Messages = defineMessages({
   'reason.jt808.unknown_id': { 'zh-CN': '不支持的 JT/T 808 消息 ID {msgId}', en: 'Unsupported JT/T 808 message id {msgId}' },
   'reason.jt808.encrypted': { 'zh-CN': '不支持加密的 JT/T 808 消息', en: 'Encrypted JT/T 808 messages are not supported' },
   'reason.jt808.bad_field': { 'zh-CN': 'JT/T 808 消息 {msgId} 的字段 {field} 无效', en: 'Field {field} of JT/T 808 message {msgId} is invalid' },
+  'reason.jt808.not_authenticated': { 'zh-CN': '终端 {phone} 未鉴权就发送了 {msgId}', en: 'Terminal {phone} sent {msgId} before authenticating' },
+  'reason.jt808.auth_failed': { 'zh-CN': '终端 {phone} 鉴权码错误', en: 'Terminal {phone} gave a wrong authentication code' },
+  'reason.jt808.unknown_terminal': { 'zh-CN': '未登记的终端 {phone}', en: 'Unregistered terminal {phone}' },
+  'reason.jt808.wrong_vehicle': { 'zh-CN': '终端 {phone} 注册的车牌 {plate} 与登记的 {expected} 不符', en: 'Terminal {phone} registered plate {plate}, but it belongs to {expected}' },
+  'reason.jt808.wrong_terminal': { 'zh-CN': '连接已鉴权为终端 {phone}，却以 {other} 的号码上报', en: 'The connection authenticated as terminal {phone} but reported as {other}' },
+  'reason.jt808.flood': { 'zh-CN': '终端 {phone} 每秒发送超过 {limit} 帧，多余的已丢弃', en: 'Terminal {phone} sent more than {limit} frames a second; the excess was dropped' },
 });
 
 export class Jt808Error extends Error {

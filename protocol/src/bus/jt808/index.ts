@@ -3,3 +3,4 @@ export * from './bcd.js';
 export * from './gbk.js';
 export * from './frame.js';
 export * from './messages.js';
+export * from './session.js';
