@@ -5,10 +5,11 @@
  * start and stop; order here is start order (stop is the reverse).
  */
 import { accessDomain } from './access/domain.js';
+import { busDomain } from './bus/domain.js';
 import { endpointsDomain } from './endpoints/domain.js';
 import { energyDomain } from './energy/domain.js';
 import { syncDomain } from './sync/module.js';
 
-export const DOMAINS = [endpointsDomain, accessDomain, energyDomain, syncDomain] as const;
+export const DOMAINS = [endpointsDomain, accessDomain, energyDomain, busDomain, syncDomain] as const;
 
 export type RegisteredDomain = (typeof DOMAINS)[number];

@@ -14,5 +14,6 @@ export const CLOUD_OWNED_WHAT = {
   passes: { 'zh-CN': '云端签发的访客通行证', en: 'Visitor passes issued in the cloud' },
   calendar: { 'zh-CN': '校历（节假日、调休与考试日）', en: 'The school calendar (holidays, make-up days and exam days)' },
   usb_policies: { 'zh-CN': '云端下发的 U 盘策略', en: 'USB policies sent by the cloud' },
+  bus_routes: { 'zh-CN': '校车线路、站点与乘车安排', en: 'School bus routes, stops and assignments' },
 } as const;
 export type CloudOwnedWhat = keyof typeof CLOUD_OWNED_WHAT;

@@ -20,9 +20,10 @@ describe('/healthz and the registered domains', () => {
     const h = await healthz(edge.httpUrl);
     expect(h.status).toBe(200);
     expect(h.json.checks).toMatchObject({ 'domain:access': null, 'domain:endpoints': null, 'domain:sync': null });
-    // Energy is off in this configuration: not started, not listed.
+    // Energy and the school bus are off in this configuration: not started, not listed.
     expect('domain:energy' in h.json.checks).toBe(false);
-    expect([...edge.domains.keys()]).toEqual(['endpoints', 'access', 'energy', 'sync']);
+    expect('domain:bus' in h.json.checks).toBe(false);
+    expect([...edge.domains.keys()]).toEqual(['endpoints', 'access', 'energy', 'bus', 'sync']);
   });
 
   it('a domain that fails to start is named (503) while the others keep running', async () => {

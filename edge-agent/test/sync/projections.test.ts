@@ -121,6 +121,10 @@ describe('cloud records projected into gate access', () => {
     expect(refusedLeave.status).toBe(409);
     expect(refusedLeave.json.error.code).toBe('sync.cloud_owned');
     expect(e.access.leaves.covering('S300', now)?.id).toBe(leave.id);
+    // School bus routes and assignments belong to the cloud as well while sync is on.
+    const busRoute = await api.req('PUT', '/api/bus/routes/R1', { id: 'R1', name: '1号线', stops: [{ id: 'S1', name: '幸福小区', lat: 31.2, lon: 121.4 }] });
+    expect(busRoute.status).toBe(409);
+    expect(busRoute.json.error.message['zh-CN']).toContain('校车线路');
 
     // Changed and withdrawn in the cloud: the edge follows.
     await cloud.write([

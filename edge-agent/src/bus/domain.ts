@@ -1,0 +1,44 @@
+import type { ApiRouter } from '../http/router.js';
+import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/domain.js';
+import { BusConfigSchema, type BusConfig } from './config.js';
+import { BUS_MIGRATIONS } from './migrations.js';
+import { busRoutes } from './routes.js';
+import { BusService } from './service.js';
+import '@campus/protocol/bus/index';
+
+/** The school bus as a running domain (the bus box profile: bus.enabled). */
+export class BusDomain implements DomainInstance {
+  service: BusService | null = null;
+
+  constructor(private readonly deps: DomainDeps<BusConfig>) {}
+
+  routes(api: ApiRouter): void {
+    busRoutes(api, this);
+  }
+
+  async start(): Promise<void> {
+    const service = new BusService(this.deps);
+    await service.start();
+    this.service = service;
+  }
+
+  async stop(): Promise<void> {
+    await this.service?.stop();
+  }
+
+  health(): string | null {
+    return this.service ? this.service.health() : 'school bus not running';
+  }
+}
+
+export const busDomain = defineDomain({
+  name: 'bus',
+  configKey: 'bus',
+  config: BusConfigSchema,
+  migrations: BUS_MIGRATIONS,
+  visibility: [['bus.', ['security']]],
+  // Routes and assignments will come from the cloud; protocol/src/sync/records.ts has no bus kinds yet.
+  cloudKinds: [],
+  enabled: (c) => c.enabled,
+  create: (deps) => new BusDomain(deps),
+});

@@ -1,0 +1,240 @@
+import { z } from 'zod';
+import { BusAssignmentSchema, BusCheckSchema, BusManualSchema, BusRouteSchema, BusScanSchema, BusStopChangeSchema, BusTripOpenSchema } from '@campus/protocol/bus/index';
+import { ApiError } from '../http/errors.js';
+import type { ApiRouter } from '../http/router.js';
+import { BusError, type BusService } from './service.js';
+import './messages.js';
+
+/** Who works with the bus on the box: the attendant and the transport manager sign in as security staff for now. */
+const STAFF = ['security'] as const;
+
+function running(bus: { service: BusService | null }): BusService {
+  const s = bus.service;
+  if (!s?.ready) throw new ApiError(503, 'bus.not_running');
+  return s;
+}
+
+function call<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof BusError) throw new ApiError(err.status, err.code, err.params);
+    throw err;
+  }
+}
+
+/** A scan result as the attendant's screen shows it; a refusal is 200 with ok=false (the reader already showed red). */
+export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): void {
+  api.add({
+    method: 'get',
+    path: '/api/bus/routes',
+    summary: 'School bus routes with their stops',
+    tag: 'bus',
+    access: [...STAFF],
+    handler: () => ({ routes: running(bus).db.routes() }),
+  });
+
+  api.add({
+    method: 'put',
+    owner: { cloud: 'bus_routes' },
+    path: '/api/bus/routes/:id',
+    summary: 'Create or replace a route (standalone; the cloud will own routes)',
+    tag: 'bus',
+    access: [...STAFF],
+    params: z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/) }),
+    body: BusRouteSchema,
+    audit: 'bus.route.put',
+    handler: ({ params, body }) => {
+      if (body.id !== params.id) throw new ApiError(400, 'request.invalid', { detail: 'id in the path and the body differ' });
+      const s = running(bus);
+      s.db.upsertRoute(body, 'api', s.now());
+      return { route: s.db.route(body.id) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/bus/assignments',
+    summary: 'Students’ route and stop per direction',
+    tag: 'bus',
+    access: [...STAFF],
+    handler: () => ({ assignments: running(bus).db.assignments() }),
+  });
+
+  api.add({
+    method: 'put',
+    owner: { cloud: 'bus_routes' },
+    path: '/api/bus/assignments',
+    summary: 'Add or change assignments (standalone; the cloud will own them)',
+    tag: 'bus',
+    access: [...STAFF],
+    body: z.strictObject({ assignments: z.array(BusAssignmentSchema).min(1).max(5000) }),
+    audit: 'bus.assignments.put',
+    handler: ({ body }) => {
+      const s = running(bus);
+      for (const a of body.assignments) {
+        const r = s.db.route(a.routeId);
+        if (!r) throw new ApiError(404, 'bus.unknown_route', { routeId: a.routeId });
+        if (!r.stops.some((x) => x.id === a.stopId)) throw new ApiError(404, 'bus.unknown_stop', { routeId: a.routeId, stopId: a.stopId });
+      }
+      s.db.transaction(() => body.assignments.forEach((a) => s.db.upsertAssignment(a, 'api')));
+      return { count: body.assignments.length };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    owner: { cloud: 'bus_routes' },
+    path: '/api/bus/stop-changes',
+    summary: 'A child rides from or to another stop on one day (a parent’s request accepted)',
+    tag: 'bus',
+    access: [...STAFF],
+    body: BusStopChangeSchema,
+    audit: 'bus.stop_change',
+    handler: ({ body }) => {
+      const s = running(bus);
+      const r = s.db.route(body.routeId);
+      if (!r) throw new ApiError(404, 'bus.unknown_route', { routeId: body.routeId });
+      if (!r.stops.some((x) => x.id === body.stopId)) throw new ApiError(404, 'bus.unknown_stop', { routeId: body.routeId, stopId: body.stopId });
+      s.db.upsertStopChange(body);
+      return { stopChange: body };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/bus/trips',
+    summary: 'Open a trip (a route, a direction, today)',
+    tag: 'bus',
+    access: [...STAFF],
+    body: BusTripOpenSchema,
+    audit: 'bus.trip.open',
+    status: 201,
+    handler: ({ body, user }) => {
+      const s = running(bus);
+      const t = call(() => s.openTrip(body.routeId, body.direction, body.date, user!.username));
+      return { trip: s.view(t) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/bus/trips/current',
+    summary: 'The running trip: on board, expected, stops reached',
+    tag: 'bus',
+    access: [...STAFF],
+    handler: () => {
+      const s = running(bus);
+      const t = s.db.currentTrip();
+      return { trip: t ? s.view(t) : null, atStop: s.atStop };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/bus/trips/:id',
+    summary: 'A trip and its report',
+    tag: 'bus',
+    access: [...STAFF],
+    params: z.strictObject({ id: z.string().regex(/^[0-9a-f-]{36}$/) }),
+    handler: ({ params }) => {
+      const s = running(bus);
+      const t = s.db.trip(params.id);
+      if (!t) throw new ApiError(404, 'not_found', { what: params.id });
+      return { trip: s.view(t) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/bus/trips/current/scan',
+    summary: 'A card scanned on the attendant’s phone (same decision as the door reader)',
+    tag: 'bus',
+    access: [...STAFF],
+    body: BusScanSchema,
+    audit: 'bus.scan',
+    handler: ({ body, user }) => ({ result: running(bus).scan(body.text, body.kind ?? null, `user:${user!.username}`) }),
+  });
+
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/bus/trips/current/manual',
+    summary: 'Record a child boarding or alighting without a card (reason logged)',
+    tag: 'bus',
+    access: [...STAFF],
+    body: BusManualSchema,
+    audit: 'bus.manual',
+    handler: ({ body, user }) => ({ result: call(() => running(bus).manual(body.personId, body.kind, body.why, `user:${user!.username}`)) }),
+  });
+
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/bus/trips/current/last-stop',
+    summary: 'Mark the last stop reached by hand (no GPS fix at the depot)',
+    tag: 'bus',
+    access: [...STAFF],
+    body: z.strictObject({}),
+    audit: 'bus.last_stop',
+    handler: ({ user }) => {
+      const s = running(bus);
+      return { trip: s.view(call(() => s.reachedLastStop(`user:${user!.username}`))) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/bus/trips/current/check',
+    summary: 'The rear checkpoint QR scanned: the bus is checked empty',
+    tag: 'bus',
+    access: [...STAFF],
+    body: BusCheckSchema,
+    audit: 'bus.check',
+    handler: ({ body, user }) => ({ result: running(bus).check(body.text, `user:${user!.username}`) }),
+  });
+
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/bus/trips/current/close',
+    summary: 'Close the trip (refused while a child is aboard or before the rear check)',
+    tag: 'bus',
+    access: [...STAFF],
+    body: z.strictObject({}),
+    audit: 'bus.trip.close',
+    handler: ({ user }) => {
+      const s = running(bus);
+      return { trip: s.view(call(() => s.closeTrip(`user:${user!.username}`))) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/bus/position',
+    summary: 'The bus’s last GPS fix, the stop it is at, and the receiver’s counters',
+    tag: 'bus',
+    access: [...STAFF],
+    handler: () => {
+      const s = running(bus);
+      return { fix: s.lastFix, atStop: s.atStop, gps: s.gps?.status() ?? null, readers: s.readers.map((r) => r.status()) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/bus/positions',
+    summary: 'Stored (thinned) positions in a time range',
+    tag: 'bus',
+    access: [...STAFF],
+    query: z.strictObject({
+      from: z.coerce.number().int().nonnegative(),
+      to: z.coerce.number().int().positive(),
+      limit: z.coerce.number().int().min(1).max(20_000).default(5000),
+    }),
+    handler: ({ query }) => ({ positions: running(bus).db.positions(query.from, query.to, query.limit) }),
+  });
+}

@@ -1,0 +1,111 @@
+import { defineMessages } from '../i18n/index.js';
+
+/**
+ * Event types of the school bus (校车) domain (the envelope's `type`). Boarding and
+ * alighting are recorded on the bus box; the end-of-trip check alarm travels on the
+ * safety lane (priority 0) so it reaches the cloud before anything else.
+ */
+export const BUS_EVENTS = {
+  /** A child got on (or a scan at the door was refused: `reason` says why). */
+  boarding: 'bus.boarding',
+  /** A child got off at a stop. */
+  alighting: 'bus.alighting',
+  /** A child was handed over to a pickup person (kept for the pickup issue; not recorded yet). */
+  handover: 'bus.handover',
+  /** A trip opened or closed. */
+  trip: 'bus.trip',
+  /** The end-of-trip check: rear checkpoint scanned, refused close, missed-check alarm. */
+  check: 'bus.check',
+  /** The bus arrived at or left a stop (geofence). */
+  stop: 'bus.stop',
+  /** Overspeed started or ended. */
+  overspeed: 'bus.overspeed',
+  /** The GPS receiver: fix lost or regained, refused sentences. */
+  gps: 'bus.gps',
+} as const;
+export type BusEventType = (typeof BUS_EVENTS)[keyof typeof BUS_EVENTS];
+
+/** Why a card was refused at the bus door (the reader shows red). */
+export const BUS_REFUSALS = [
+  'bus.refused.wrong_bus',
+  'bus.refused.wrong_stop',
+  'bus.refused.on_leave',
+  'bus.refused.absent_today',
+  'bus.refused.stop_changed',
+  'bus.refused.already_on_board',
+  'bus.refused.not_on_board',
+  'bus.refused.card_revoked',
+  'bus.refused.other_school',
+  'bus.refused.bad_card',
+  'bus.refused.no_trip',
+  'bus.refused.not_assigned',
+  'bus.refused.trip_closed',
+] as const;
+export type BusRefusal = (typeof BUS_REFUSALS)[number];
+
+/** Every reason code the bus domain records. */
+export const BUS_REASONS = [
+  'bus.boarded',
+  'bus.boarded.manual',
+  'bus.alighted',
+  'bus.alighted.manual',
+  'bus.handed_over',
+  'bus.trip.opened',
+  'bus.trip.closed',
+  'bus.trip.close_refused',
+  'bus.trip.check_required',
+  'bus.check.done',
+  'bus.check.missed',
+  'bus.check.wrong_code',
+  'bus.stop.arrived',
+  'bus.stop.departed',
+  'bus.overspeed.started',
+  'bus.overspeed.ended',
+  'bus.gps.fix_lost',
+  'bus.gps.fix_regained',
+  ...BUS_REFUSALS,
+] as const;
+export type BusReason = (typeof BUS_REASONS)[number];
+
+export const busReasonMessages = defineMessages({
+  'reason.bus.boarded': { 'zh-CN': '{personName} 在 {stopName} 上车（{routeName}）', en: '{personName} boarded at {stopName} ({routeName})' },
+  'reason.bus.boarded.manual': { 'zh-CN': '{personName} 无卡上车，由随车照管人员 {by} 登记：{why}', en: '{personName} boarded without a card, recorded by attendant {by}: {why}' },
+  'reason.bus.alighted': { 'zh-CN': '{personName} 在 {stopName} 下车', en: '{personName} got off at {stopName}' },
+  'reason.bus.alighted.manual': { 'zh-CN': '{personName} 无卡下车，由随车照管人员 {by} 登记：{why}', en: '{personName} got off without a card, recorded by attendant {by}: {why}' },
+  'reason.bus.handed_over': { 'zh-CN': '{personName} 在 {stopName} 交接给 {pickupName}', en: '{personName} handed over to {pickupName} at {stopName}' },
+  'reason.bus.trip.opened': { 'zh-CN': '{routeName} {date} {direction} 行程开始', en: 'Trip {routeName} {date} {direction} opened' },
+  'reason.bus.trip.closed': { 'zh-CN': '{routeName} 行程结束，共 {boarded} 人上车', en: 'Trip {routeName} closed; {boarded} boarded' },
+  'reason.bus.trip.close_refused': {
+    'zh-CN': '不能结束行程：还有 {count} 名学生未下车（{names}）',
+    en: 'The trip cannot be closed: {count} child(ren) still on board ({names})',
+  },
+  'reason.bus.trip.check_required': {
+    'zh-CN': '不能结束行程：请先到车尾扫描检查点二维码，确认车内无人',
+    en: 'The trip cannot be closed: scan the rear checkpoint QR first to confirm the bus is empty',
+  },
+  'reason.bus.check.done': { 'zh-CN': '车尾检查点已扫描，确认车内无人', en: 'Rear checkpoint scanned: bus checked empty' },
+  'reason.bus.check.missed': {
+    'zh-CN': '到达终点 {minutes} 分钟后仍未完成车内清点检查（{routeName}）',
+    en: 'End-of-trip check not done {minutes} minutes after the last stop ({routeName})',
+  },
+  'reason.bus.check.wrong_code': { 'zh-CN': '扫描的不是本车的车尾检查点二维码', en: 'Not this bus’s rear checkpoint QR code' },
+  'reason.bus.stop.arrived': { 'zh-CN': '到达 {stopName}', en: 'Arrived at {stopName}' },
+  'reason.bus.stop.departed': { 'zh-CN': '离开 {stopName}', en: 'Left {stopName}' },
+  'reason.bus.overspeed.started': { 'zh-CN': '超速：{speedKmh} km/h（限速 {limitKmh} km/h）', en: 'Overspeed: {speedKmh} km/h (limit {limitKmh} km/h)' },
+  'reason.bus.overspeed.ended': { 'zh-CN': '超速结束，最高 {maxKmh} km/h', en: 'Overspeed ended; maximum {maxKmh} km/h' },
+  'reason.bus.gps.fix_lost': { 'zh-CN': 'GPS 定位丢失', en: 'GPS fix lost' },
+  'reason.bus.gps.fix_regained': { 'zh-CN': 'GPS 已重新定位', en: 'GPS fix regained' },
+  'reason.bus.refused.wrong_bus': { 'zh-CN': '坐错车：{personName} 应乘坐 {expectedRoute}', en: 'Wrong bus: {personName} rides {expectedRoute}' },
+  'reason.bus.refused.wrong_stop': { 'zh-CN': '站点不对：{personName} 的站点是 {expectedStop}', en: 'Wrong stop: {personName}’s stop is {expectedStop}' },
+  'reason.bus.refused.on_leave': { 'zh-CN': '{personName} 今天请假', en: '{personName} is on leave today' },
+  'reason.bus.refused.absent_today': { 'zh-CN': '{personName} 今天缺勤（未到校）', en: '{personName} is absent today (not at school)' },
+  'reason.bus.refused.stop_changed': { 'zh-CN': '{personName} 今天改在 {expectedStop} 上下车', en: '{personName}’s stop is changed to {expectedStop} today' },
+  'reason.bus.refused.already_on_board': { 'zh-CN': '{personName} 已在车上（重复刷卡）', en: '{personName} is already on board (scanned twice)' },
+  'reason.bus.refused.not_on_board': { 'zh-CN': '{personName} 没有上车记录', en: '{personName} has no boarding on this trip' },
+  'reason.bus.refused.card_revoked': { 'zh-CN': '此卡已挂失或作废', en: 'This card is revoked' },
+  'reason.bus.refused.other_school': { 'zh-CN': '不是本校签发的卡', en: 'A card of another school' },
+  'reason.bus.refused.bad_card': { 'zh-CN': '无法识别的卡：{detail}', en: 'Card not recognised: {detail}' },
+  'reason.bus.refused.no_trip': { 'zh-CN': '当前没有进行中的行程', en: 'No trip is running' },
+  'reason.bus.refused.not_assigned': { 'zh-CN': '{personName} 没有分配校车路线', en: '{personName} has no bus assignment' },
+  'reason.bus.refused.trip_closed': { 'zh-CN': '行程已结束', en: 'The trip is closed' },
+});
