@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGpsReader, formatNoFix, NmeaSimulator, withChecksum, type GpsFix, type GpsReader } from '../../src/gps/index.js';
-import { PtyPair } from '../serial/ptyPair.js';
+import { PtyPair } from '@campus/testkit';
 import { eventually } from '../serial/helpers.js';
 
 const HOME = { lat: 39.908823, lon: 116.39747 };

@@ -1,3 +1,15 @@
+import {
+  BusAssignmentsAnswerSchema,
+  BusCountAnswerSchema,
+  BusCurrentTripAnswerSchema,
+  BusPositionAnswerSchema,
+  BusPositionsAnswerSchema,
+  BusRouteAnswerSchema,
+  BusRoutesAnswerSchema,
+  BusScanAnswerSchema,
+  BusStopChangeAnswerSchema,
+  BusTripAnswerSchema,
+} from '@campus/protocol/bus/api';
 import { z } from 'zod';
 import { BusAssignmentSchema, BusCheckSchema, BusManualSchema, BusRouteSchema, BusScanSchema, BusStopChangeSchema, BusTripOpenSchema } from '@campus/protocol/bus/index';
 import { ApiError } from '../http/errors.js';
@@ -31,6 +43,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     summary: 'School bus routes with their stops',
     tag: 'bus',
     access: [...STAFF],
+    response: BusRoutesAnswerSchema,
     handler: () => ({ routes: running(bus).db.routes() }),
   });
 
@@ -44,6 +57,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     params: z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/) }),
     body: BusRouteSchema,
     audit: 'bus.route.put',
+    response: BusRouteAnswerSchema,
     handler: ({ params, body }) => {
       if (body.id !== params.id) throw new ApiError(400, 'request.invalid', { detail: 'id in the path and the body differ' });
       const s = running(bus);
@@ -58,6 +72,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     summary: 'Students’ route and stop per direction',
     tag: 'bus',
     access: [...STAFF],
+    response: BusAssignmentsAnswerSchema,
     handler: () => ({ assignments: running(bus).db.assignments() }),
   });
 
@@ -70,6 +85,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     access: [...STAFF],
     body: z.strictObject({ assignments: z.array(BusAssignmentSchema).min(1).max(5000) }),
     audit: 'bus.assignments.put',
+    response: BusCountAnswerSchema,
     handler: ({ body }) => {
       const s = running(bus);
       for (const a of body.assignments) {
@@ -91,6 +107,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     access: [...STAFF],
     body: BusStopChangeSchema,
     audit: 'bus.stop_change',
+    response: BusStopChangeAnswerSchema,
     handler: ({ body }) => {
       const s = running(bus);
       const r = s.db.route(body.routeId);
@@ -111,6 +128,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     body: BusTripOpenSchema,
     audit: 'bus.trip.open',
     status: 201,
+    response: BusTripAnswerSchema,
     handler: ({ body, user }) => {
       const s = running(bus);
       const t = call(() => s.openTrip(body.routeId, body.direction, body.date, user!.username));
@@ -124,6 +142,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     summary: 'The running trip: on board, expected, stops reached',
     tag: 'bus',
     access: [...STAFF],
+    response: BusCurrentTripAnswerSchema,
     handler: () => {
       const s = running(bus);
       const t = s.db.currentTrip();
@@ -138,6 +157,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     tag: 'bus',
     access: [...STAFF],
     params: z.strictObject({ id: z.string().regex(/^[0-9a-f-]{36}$/) }),
+    response: BusTripAnswerSchema,
     handler: ({ params }) => {
       const s = running(bus);
       const t = s.db.trip(params.id);
@@ -155,6 +175,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     access: [...STAFF],
     body: BusScanSchema,
     audit: 'bus.scan',
+    response: BusScanAnswerSchema,
     handler: ({ body, user }) => ({ result: running(bus).scan(body.text, body.kind ?? null, `user:${user!.username}`) }),
   });
 
@@ -167,6 +188,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     access: [...STAFF],
     body: BusManualSchema,
     audit: 'bus.manual',
+    response: BusScanAnswerSchema,
     handler: ({ body, user }) => ({ result: call(() => running(bus).manual(body.personId, body.kind, body.why, `user:${user!.username}`)) }),
   });
 
@@ -179,6 +201,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     access: [...STAFF],
     body: z.strictObject({}),
     audit: 'bus.last_stop',
+    response: BusTripAnswerSchema,
     handler: ({ user }) => {
       const s = running(bus);
       return { trip: s.view(call(() => s.reachedLastStop(`user:${user!.username}`))) };
@@ -194,6 +217,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     access: [...STAFF],
     body: BusCheckSchema,
     audit: 'bus.check',
+    response: BusScanAnswerSchema,
     handler: ({ body, user }) => ({ result: running(bus).check(body.text, `user:${user!.username}`) }),
   });
 
@@ -206,6 +230,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     access: [...STAFF],
     body: z.strictObject({}),
     audit: 'bus.trip.close',
+    response: BusTripAnswerSchema,
     handler: ({ user }) => {
       const s = running(bus);
       return { trip: s.view(call(() => s.closeTrip(`user:${user!.username}`))) };
@@ -218,9 +243,11 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     summary: 'The bus’s last GPS fix, the stop it is at, and the receiver’s counters',
     tag: 'bus',
     access: [...STAFF],
+    response: BusPositionAnswerSchema,
     handler: () => {
       const s = running(bus);
-      return { fix: s.lastFix, atStop: s.atStop, gps: s.gps?.status() ?? null, readers: s.readers.map((r) => r.status()) };
+      const gps = s.gps?.status();
+      return { fix: s.lastFix ? { ...s.lastFix } : null, atStop: s.atStop, gps: gps ? { ...gps } : null, readers: s.readers.map((r) => ({ ...r.status() })) };
     },
   });
 
@@ -235,6 +262,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
       to: z.coerce.number().int().positive(),
       limit: z.coerce.number().int().min(1).max(20_000).default(5000),
     }),
+    response: BusPositionsAnswerSchema,
     handler: ({ query }) => ({ positions: running(bus).db.positions(query.from, query.to, query.limit) }),
   });
 }

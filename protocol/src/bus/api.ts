@@ -81,19 +81,48 @@ export const BusManualSchema = z.strictObject({
 
 export const BusCheckSchema = z.strictObject({ text: z.string().min(1).max(512) });
 
-export type BusTripStatus = 'open' | 'closed';
-export interface BusTripView {
-  id: string;
-  routeId: string;
-  routeName: string;
-  direction: BusDirection;
-  date: string;
-  status: BusTripStatus;
-  openedAt: number;
-  closedAt: number | null;
-  checkedAt: number | null;
-  lastStopAt: number | null;
-  onBoard: Array<{ personId: string; name: string; stopId: string | null; boardedAt: number }>;
-  boarded: number;
-  alighted: number;
-}
+export const BUS_TRIP_STATUSES = ['open', 'closed'] as const;
+export type BusTripStatus = (typeof BUS_TRIP_STATUSES)[number];
+
+/** A trip as the attendant's screen and the API show it. */
+export const BusTripViewSchema = z.object({
+  id: z.string(),
+  routeId: z.string(),
+  routeName: z.string(),
+  direction: z.enum(BUS_DIRECTIONS),
+  date: z.string(),
+  status: z.enum(BUS_TRIP_STATUSES),
+  openedAt: z.number(),
+  closedAt: z.number().nullable(),
+  checkedAt: z.number().nullable(),
+  lastStopAt: z.number().nullable(),
+  onBoard: z.array(z.object({ personId: z.string(), name: z.string(), stopId: z.string().nullable(), boardedAt: z.number() })),
+  boarded: z.number().int(),
+  alighted: z.number().int(),
+});
+export type BusTripView = z.infer<typeof BusTripViewSchema>;
+
+/** What the door (or the attendant's screen) is told about one scan. */
+export const BusScanResultSchema = z.object({
+  ok: z.boolean(),
+  kind: z.enum(['board', 'alight', 'check']).nullable(),
+  reason: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  personId: z.string().nullable(),
+  text: z.object({ 'zh-CN': z.string(), en: z.string() }),
+});
+
+/** A GPS fix as the bus box stores and shows it. */
+/** A GPS fix as the bus box keeps it (device-drivers' GpsFix). */
+export const BusFixSchema = z.object({ time: z.number(), lat: z.number(), lon: z.number(), speedKmh: z.number() }).loose();
+
+export const BusRoutesAnswerSchema = z.object({ routes: z.array(BusRouteSchema) });
+export const BusRouteAnswerSchema = z.object({ route: BusRouteSchema.optional() });
+export const BusAssignmentsAnswerSchema = z.object({ assignments: z.array(BusAssignmentSchema) });
+export const BusCountAnswerSchema = z.object({ count: z.number().int() });
+export const BusStopChangeAnswerSchema = z.object({ stopChange: BusStopChangeSchema });
+export const BusTripAnswerSchema = z.object({ trip: BusTripViewSchema });
+export const BusCurrentTripAnswerSchema = z.object({ trip: BusTripViewSchema.nullable(), atStop: z.string().nullable() });
+export const BusScanAnswerSchema = z.object({ result: BusScanResultSchema });
+export const BusPositionAnswerSchema = z.object({ fix: BusFixSchema.nullable(), atStop: z.string().nullable(), gps: z.object({}).loose().nullable(), readers: z.array(z.object({}).loose()) });
+export const BusPositionsAnswerSchema = z.object({ positions: z.array(z.object({ at: z.number(), lat: z.number(), lon: z.number(), course: z.number().nullable() }).loose()) });
