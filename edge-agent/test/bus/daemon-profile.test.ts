@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openPtyPair, type PtyPair } from '@campus/device-drivers/modbus/sim/pty-pair';
+import { openPtyPair, type PtyPair } from '@campus/testkit';
 import { QrReaderSimulator } from '@campus/device-drivers/qr/index';
 import { NmeaSimulator } from '@campus/device-drivers/gps/index';
 import { ApiClient, tempDir, waitFor } from '../helpers/edge.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { PRIORITIES } from '@campus/protocol';
-import { openPtyPair, type PtyPair } from '@campus/device-drivers/modbus/sim/pty-pair';
+import { openPtyPair, type PtyPair } from '@campus/testkit';
 import { QrReaderSimulator } from '@campus/device-drivers/qr/index';
 import { NmeaSimulator, type SimFix } from '@campus/device-drivers/gps/index';
 import type { BusDomain } from '../../src/bus/domain.js';
