@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Db } from './open.js';
 
-export const USER_ROLES = ['admin', 'security', 'facility', 'it'] as const;
+/** 'staff': any staff member (submits work orders, walks rounds); 'contractor': an outside firm, sees only its own orders. */
+export const USER_ROLES = ['admin', 'security', 'facility', 'it', 'staff', 'contractor'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 export const UserRoleSchema = z.enum(USER_ROLES);
 

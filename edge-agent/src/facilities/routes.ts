@@ -1,0 +1,257 @@
+import { z } from 'zod';
+import { ID_RE } from '@campus/protocol';
+import {
+  CheckpointInputSchema,
+  ExtraRunSchema,
+  InspectionSchema,
+  KpiQuerySchema,
+  NewOrderSchema,
+  ORDER_ACTIONS,
+  ORDER_STATES,
+  OrderActionBodies,
+  ResolveTagSchema,
+  RoundInputSchema,
+} from '@campus/protocol/facilities/api';
+import type { ApiRouter } from '../http/router.js';
+import { ApiError } from '../http/errors.js';
+import type { FacilitiesDomain, FacilitiesServices } from './domain.js';
+
+const TAG = 'facilities';
+const SUPERVISOR = ['facility'] as const satisfies ReadonlyArray<'facility'>;
+/** Inspectors: facility staff and any staff member the school sends on a round. */
+const STAFF = ['facility', 'staff'] as const satisfies ReadonlyArray<'facility' | 'staff'>;
+const IdParam = z.strictObject({ id: z.string().regex(ID_RE, 'letters, digits, - _ . (max 64)') });
+const NumId = z.strictObject({ id: z.coerce.number().int().positive() });
+const OrderActionParams = z.strictObject({ id: z.coerce.number().int().positive(), action: z.enum(ORDER_ACTIONS) });
+
+function running(d: FacilitiesDomain): FacilitiesServices {
+  const s = d.services;
+  if (!s) throw new ApiError(503, 'facilities.not_running');
+  return s;
+}
+
+/** The facilities API: checkpoints and tags, rounds and runs, scans, photos, work orders, KPIs. */
+export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
+  // ---- checkpoints, tags, rounds ----
+  api.add({
+    method: 'get',
+    path: '/api/facilities/checkpoints',
+    summary: 'Inspection checkpoints with their checklists',
+    tag: TAG,
+    access: [...STAFF],
+    handler: () => ({ checkpoints: running(d).inspections.checkpoints() }),
+  });
+  api.add({
+    method: 'put',
+    owner: 'edge',
+    path: '/api/facilities/checkpoints/:id',
+    summary: 'Create or change a checkpoint (place, checklist); answers its signed tag payload',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    params: IdParam,
+    body: CheckpointInputSchema,
+    audit: 'facilities.checkpoint.put',
+    handler: ({ params, body }) => running(d).inspections.putCheckpoint(params.id, body),
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/checkpoints/:id/tag',
+    summary: 'The signed QR payload of a checkpoint’s printed tag',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    params: IdParam,
+    handler: ({ params }) => {
+      const s = running(d);
+      const cp = s.inspections.checkpoint(params.id);
+      if (!cp) throw new ApiError(404, 'facilities.unknown_checkpoint', { id: params.id });
+      return { checkpointId: cp.id, name: cp.name, place: cp.place, tag: s.tags.sign('cp', cp.id) };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/rounds',
+    summary: 'Inspection rounds (ordered checkpoints, days, window)',
+    tag: TAG,
+    access: [...STAFF],
+    handler: () => ({ rounds: running(d).inspections.rounds() }),
+  });
+  api.add({
+    method: 'put',
+    owner: 'edge',
+    path: '/api/facilities/rounds/:id',
+    summary: 'Create or change a round; its next window is planned at once',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    params: IdParam,
+    body: RoundInputSchema,
+    audit: 'facilities.round.put',
+    handler: ({ params, body }) => running(d).inspections.putRound(params.id, body),
+  });
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/rounds/:id/extra',
+    summary: 'Start an extra run of a round now (e.g. a weather warning)',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    params: IdParam,
+    body: ExtraRunSchema,
+    audit: 'facilities.round.extra',
+    status: 201,
+    handler: ({ params, body, user }) => ({ run: running(d).inspections.startExtra(params.id, body.minutes, body.reason, user!.username) }),
+  });
+
+  // ---- runs and scans ----
+  api.add({
+    method: 'get',
+    path: '/api/facilities/runs',
+    summary: 'Round runs (open now, or the latest), with progress',
+    tag: TAG,
+    access: [...STAFF],
+    query: z.strictObject({ state: z.enum(['open', 'all']).default('open'), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    handler: ({ query }) => {
+      const s = running(d).inspections;
+      const runs = query.state === 'open' ? s.openRuns() : s.runs(query.limit);
+      return { runs: runs.map((r) => ({ ...r, inspections: s.inspections(r.id) })) };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/runs/:id',
+    summary: 'One run with every inspection of it',
+    tag: TAG,
+    access: [...STAFF],
+    params: NumId,
+    handler: ({ params }) => {
+      const s = running(d).inspections;
+      const run = s.run(params.id);
+      if (!run) throw new ApiError(409, 'facilities.run_not_open');
+      return { run, inspections: s.inspections(run.id) };
+    },
+  });
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/tags/resolve',
+    summary: 'What a scanned tag is: the checkpoint, its checklist and the open runs it is in (nothing is recorded)',
+    tag: TAG,
+    access: [...STAFF],
+    body: ResolveTagSchema,
+    handler: ({ body }) => running(d).inspections.resolve(body.tag),
+  });
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/inspections',
+    summary: 'Answer a scanned checkpoint’s checklist: red/yellow/green per item and checkpoint; a red item opens a work order',
+    tag: TAG,
+    access: [...STAFF],
+    body: InspectionSchema,
+    audit: 'facilities.inspect',
+    status: 201,
+    handler: ({ body, user }) => running(d).inspections.inspect(body, user!.username),
+  });
+
+  // ---- photos ----
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/photos',
+    summary: 'Upload a photo (raw body, Content-Type image/jpeg or image/png, at most facilities.photoMaxKb); answers its id',
+    tag: TAG,
+    access: 'any',
+    audit: 'facilities.photo.upload',
+    status: 201,
+    handler: async ({ req, user }) => ({ photo: await running(d).photos.upload(req, user!.username) }),
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/photos/:id',
+    summary: 'A photo (to the supervisor, its uploader, and whoever may see an order it belongs to)',
+    tag: TAG,
+    access: 'any',
+    params: z.strictObject({ id: z.string().uuid() }),
+    handler: ({ params, user, res }) => {
+      const s = running(d);
+      const meta = s.photos.meta(params.id);
+      if (!meta) throw new ApiError(404, 'facilities.unknown_photo', { id: params.id });
+      const mayOrder = () => s.orders.list(user!, { limit: 1000 }).some((o) => o.photos.includes(params.id));
+      if (!user!.roles.includes('facility') && !user!.roles.includes('admin') && meta.uploader !== user!.username && !mayOrder()) {
+        throw new ApiError(404, 'facilities.unknown_photo', { id: params.id });
+      }
+      const bytes = s.photos.read(params.id);
+      if (!bytes) throw new ApiError(404, 'facilities.unknown_photo', { id: params.id });
+      res.type(meta.type).send(bytes);
+    },
+  });
+
+  // ---- work orders ----
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/orders',
+    summary: 'Submit a work order (any staff member); it is dispatched to the worker on duty',
+    tag: TAG,
+    access: [...STAFF],
+    body: NewOrderSchema,
+    audit: 'facilities.order.submit',
+    status: 201,
+    handler: ({ body, user }) => {
+      const s = running(d);
+      for (const p of body.photos) if (!s.photos.exists(p)) throw new ApiError(400, 'facilities.unknown_photo', { id: p });
+      return { order: s.orders.create({ ...body, source: 'staff' }, user!.username) };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/orders',
+    summary: 'Work orders: all for the supervisor; otherwise those requested by or assigned to the user',
+    tag: TAG,
+    access: 'any',
+    query: z.strictObject({
+      state: z.enum([...ORDER_STATES, 'open']).optional(),
+      mine: z.enum(['requested', 'assigned']).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+    handler: ({ query, user }) => ({ orders: running(d).orders.list(user!, query) }),
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/orders/:id',
+    summary: 'One work order with every step (who, when)',
+    tag: TAG,
+    access: 'any',
+    params: NumId,
+    handler: ({ params, user }) => {
+      const s = running(d).orders;
+      const order = s.visible(params.id, user!);
+      return { order: { ...order, steps: s.steps(order.id) } };
+    },
+  });
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/orders/:id/:action',
+    summary: 'A step of a work order (dispatch, accept, start, done, confirm, reopen) naming the version seen; a stale version gets 409 with what changed',
+    tag: TAG,
+    access: 'any',
+    params: OrderActionParams,
+    body: z.looseObject({ version: z.number().int().positive() }),
+    audit: 'facilities.order.step',
+    handler: ({ params, req, user }) => {
+      const body = OrderActionBodies[params.action].parse(req.body ?? {});
+      const s = running(d).orders;
+      const order = s.act(params.id, params.action, user!, body);
+      return { order: { ...order, steps: s.steps(order.id) } };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/kpi',
+    summary: 'KPIs per worker, category or building: response and repair times, SLA met/missed, reopen rate, backlog, ratings',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    query: KpiQuerySchema,
+    handler: ({ query }) => ({ by: query.by, rows: running(d).orders.kpi(query.by, query.from, query.to) }),
+  });
+}
