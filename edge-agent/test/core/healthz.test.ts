@@ -22,7 +22,7 @@ describe('/healthz and the registered domains', () => {
     expect(h.json.checks).toMatchObject({ 'domain:access': null, 'domain:endpoints': null, 'domain:sync': null });
     // Energy is off in this configuration: not started, not listed.
     expect('domain:energy' in h.json.checks).toBe(false);
-    expect([...edge.domains.keys()]).toEqual(['endpoints', 'access', 'energy', 'sync']);
+    expect([...edge.domains.keys()]).toEqual(['endpoints', 'access', 'energy', 'facilities', 'sync']);
   });
 
   it('a domain that fails to start is named (503) while the others keep running', async () => {
