@@ -72,6 +72,8 @@ export const FACILITIES_MIGRATIONS: Migration[] = [
       CREATE TABLE fac_order_steps (
         order_id INTEGER NOT NULL REFERENCES fac_orders(id),
         seq INTEGER NOT NULL,
+        -- The order's version after this step (a note leaves it as it was).
+        version INTEGER NOT NULL,
         at INTEGER NOT NULL,
         actor TEXT NOT NULL,
         action TEXT NOT NULL,

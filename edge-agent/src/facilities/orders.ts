@@ -150,10 +150,12 @@ export class WorkOrders {
     return r && toOrder(r);
   }
 
-  steps(id: number, afterVersion = 0): OrderStep[] {
+  /** Every step of an order, or those that changed it after version `afterVersion`. */
+  steps(id: number, afterVersion?: number): OrderStep[] {
+    const since = afterVersion === undefined ? '' : ' AND version > ?';
     const rows = this.d.db
-      .prepare('SELECT seq, at, actor, action, from_state AS "from", to_state AS "to", note, data FROM fac_order_steps WHERE order_id = ? AND seq > ? ORDER BY seq')
-      .all(id, afterVersion) as Array<Omit<OrderStep, 'data'> & { data: string }>;
+      .prepare(`SELECT seq, version, at, actor, action, from_state AS "from", to_state AS "to", note, data FROM fac_order_steps WHERE order_id = ?${since} ORDER BY seq`)
+      .all(...(afterVersion === undefined ? [id] : [id, afterVersion])) as Array<Omit<OrderStep, 'data'> & { data: string }>;
     return rows.map((s) => ({ ...s, data: JSON.parse(s.data) as Record<string, unknown> }));
   }
 
@@ -312,12 +314,11 @@ export class WorkOrders {
   note(id: number, actor: string, action: string, data: Record<string, unknown>): void {
     const o = this.get(id);
     if (!o) return;
-    const seq = (this.d.db.prepare('SELECT max(seq) AS s FROM fac_order_steps WHERE order_id = ?').get(id) as { s: number }).s + 1;
-    this.#step(id, seq, this.d.time.now(), actor, action, o.state, o.state, null, data);
+    this.#step(id, o.version, this.d.time.now(), actor, action, o.state, o.state, null, data);
   }
 
   #changed(o: WorkOrder, seen: number): ApiError {
-    const last = this.steps(o.id).filter((s) => s.seq > 1).at(-1) ?? this.steps(o.id).at(-1)!;
+    const last = this.steps(o.id).filter((s) => s.from !== s.to || s.seq === 1).at(-1)!;
     return new ApiError(
       409,
       'facilities.order_changed',
@@ -357,10 +358,12 @@ export class WorkOrders {
     return next;
   }
 
-  #step(orderId: number, seq: number, at: number, actor: string, action: string, from: OrderState | null, to: OrderState, note: string | null, data: Record<string, unknown>): void {
+  #step(orderId: number, version: number, at: number, actor: string, action: string, from: OrderState | null, to: OrderState, note: string | null, data: Record<string, unknown>): void {
     this.d.db
-      .prepare('INSERT INTO fac_order_steps (order_id, seq, at, actor, action, from_state, to_state, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(orderId, seq, at, actor, action, from, to, note, JSON.stringify(data));
+      .prepare(
+        'INSERT INTO fac_order_steps (order_id, seq, version, at, actor, action, from_state, to_state, note, data) SELECT ?, coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM fac_order_steps WHERE order_id = ?',
+      )
+      .run(orderId, version, at, actor, action, from, to, note, JSON.stringify(data), orderId);
   }
 
   #event(o: WorkOrder, by: string, note: string | null): void {

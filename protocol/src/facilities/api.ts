@@ -147,6 +147,8 @@ export const KpiQuerySchema = z.strictObject({
 
 export interface OrderStep {
   seq: number;
+  /** The order's version after the step (a note leaves it unchanged). */
+  version: number;
   at: number;
   actor: string;
   action: string;
