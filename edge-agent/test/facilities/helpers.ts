@@ -1,5 +1,16 @@
 import { deflateSync, crc32 } from 'node:zlib';
 import type { Cancel, TimeService } from '../../src/core/time.js';
+import type { MeterReading } from '@campus/protocol/energy/index';
+import { AlarmEngine } from '../../src/energy/alarms/alarm-engine.js';
+import { AlarmRepo } from '../../src/energy/alarms/alarm-repo.js';
+import { SafetyRules } from '../../src/energy/alarms/safety-rules.js';
+import { RoomBookings } from '../../src/energy/calendar/bookings.js';
+import { OperatingHours } from '../../src/energy/calendar/operating-hours.js';
+import { EnergyConfigSchema } from '../../src/energy/config.js';
+import { LiveReadings } from '../../src/energy/live.js';
+import { Topology } from '../../src/energy/topology.js';
+import type { Edge } from '../../src/edge.js';
+import { FakeClock as TimerClock } from '../energy/helpers/fake-clock.js';
 import { ADMIN, ApiClient, startTestEdge } from '../helpers/edge.js';
 import type { EdgeConfigInput } from '../../src/edge-config.js';
 
@@ -145,4 +156,35 @@ export async function startFacilitiesEdge(time: FakeTime, facilities: Partial<No
 export async function uploadPhoto(c: ApiClient, bytes: Buffer, type = 'image/png'): Promise<{ status: number; json: any }> {
   const res = await fetch(c.base + '/api/facilities/photos', { method: 'POST', headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': type }, body: bytes });
   return { status: res.status, json: await res.json() };
+}
+
+/**
+ * The energy domain's real alarm engine and safety rules for one teaching-building meter
+ * (rated 63 A), appending to the edge's event log like the running energy module does;
+ * `hold(seconds, amps)` feeds a reading every 5 s on the engine's own fake timer clock.
+ */
+export function overCurrentHarness(edge: Edge, start: number) {
+  const config = EnergyConfigSchema.parse({
+    enabled: true,
+    buildings: [{ id: 'teach', name: '教学楼' }],
+    buses: [{ id: 'bus-a', transport: { kind: 'tcp', host: '127.0.0.1' }, meters: [{ id: 'm-teach', name: '教学楼总表', unit: 1, model: 'eastron-sdm630', building: 'teach', ratedCurrentA: 63 }] }],
+    alarms: { raiseAfterSeconds: 10, clearAfterSeconds: 30 },
+  });
+  const clock = new TimerClock(start);
+  const topology = new Topology(config);
+  const { calendar, time: zone } = edge.school;
+  const hours = new OperatingHours(config.operatingHours, topology, calendar, new RoomBookings(edge.store.db, calendar, zone, () => clock.now()), zone);
+  const alarms = new AlarmEngine({ repo: new AlarmRepo(edge.store.db), timers: clock, appendEvent: (e) => void edge.appendEvent(e), publish: () => undefined, restoreGraceMs: 0 });
+  const live = new LiveReadings(topology);
+  const rules = new SafetyRules(alarms, topology, config.alarms, hours, live);
+  const hold = async (seconds: number, amps: number) => {
+    const end = clock.now() + seconds * 1000;
+    for (let at = clock.now(); at <= end; at += 5000) {
+      await clock.advanceTo(at);
+      const batch: MeterReading[] = [{ deviceId: 'm-teach', point: 'current_l1', unit: 'A', value: amps, quality: 'good', at }];
+      live.update(batch);
+      rules.onReadings(batch);
+    }
+  };
+  return { hold, alarms };
 }

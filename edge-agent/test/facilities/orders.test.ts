@@ -1,17 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeterReading } from '@campus/protocol/energy/index';
-import { AlarmEngine } from '../../src/energy/alarms/alarm-engine.js';
-import { AlarmRepo } from '../../src/energy/alarms/alarm-repo.js';
-import { SafetyRules } from '../../src/energy/alarms/safety-rules.js';
-import { RoomBookings } from '../../src/energy/calendar/bookings.js';
-import { OperatingHours } from '../../src/energy/calendar/operating-hours.js';
-import { EnergyConfigSchema } from '../../src/energy/config.js';
-import { LiveReadings } from '../../src/energy/live.js';
-import { Topology } from '../../src/energy/topology.js';
-import { FakeClock as TimerClock } from '../energy/helpers/fake-clock.js';
-import { FakeTime, cst, makePng, startFacilitiesEdge, uploadPhoto } from './helpers.js';
+import { FakeTime, cst, makePng, overCurrentHarness, startFacilitiesEdge, uploadPhoto } from './helpers.js';
 
 /**
  * Work orders on a real edge (HTTP API, SQLite, the event log) on fake time: auto-dispatch
@@ -168,32 +158,8 @@ describe('work orders', () => {
 });
 
 describe('alarms open orders', () => {
-  const r = (deviceId: string, point: string, unit: MeterReading['unit'], value: number, at: number): MeterReading => ({ deviceId, point, unit, value, quality: 'good', at });
-
   it('the energy alarm engine’s over-current alarm opens exactly one order per fault, not one per reading or per re-raise', async () => {
-    // The real alarm engine and safety rules, appending to this edge's event log.
-    const config = EnergyConfigSchema.parse({
-      enabled: true,
-      buildings: [{ id: 'teach', name: '教学楼' }],
-      buses: [{ id: 'bus-a', transport: { kind: 'tcp', host: '127.0.0.1' }, meters: [{ id: 'm-teach', name: '教学楼总表', unit: 1, model: 'eastron-sdm630', building: 'teach', ratedCurrentA: 63 }] }],
-      alarms: { raiseAfterSeconds: 10, clearAfterSeconds: 30 },
-    });
-    const clock = new TimerClock(time.now());
-    const topology = new Topology(config);
-    const { calendar, time: zone } = env.edge.school;
-    const hours = new OperatingHours(config.operatingHours, topology, calendar, new RoomBookings(env.edge.store.db, calendar, zone, () => clock.now()), zone);
-    const alarms = new AlarmEngine({ repo: new AlarmRepo(env.edge.store.db), timers: clock, appendEvent: (e) => void env.edge.appendEvent(e), publish: () => undefined, restoreGraceMs: 0 });
-    const live = new LiveReadings(topology);
-    const rules = new SafetyRules(alarms, topology, config.alarms, hours, live);
-    const hold = async (seconds: number, amps: number) => {
-      const end = clock.now() + seconds * 1000;
-      for (let at = clock.now(); at <= end; at += 5000) {
-        await clock.advanceTo(at);
-        const batch = [r('m-teach', 'current_l1', 'A', amps, at)];
-        live.update(batch);
-        rules.onReadings(batch);
-      }
-    };
+    const { hold, alarms } = overCurrentHarness(env.edge, time.now());
     const alarmOrders = () => (env.edge.store.db.prepare("SELECT id, state, category, building, priority, requester FROM fac_orders WHERE source = 'alarm'").all() as Array<Record<string, unknown>>);
 
     await hold(60, 80); // 12 readings over the limit
@@ -228,6 +194,6 @@ describe('alarms open orders', () => {
     await hold(60, 20);
     await hold(60, 90);
     expect(alarmOrders()).toHaveLength(2);
-    alarms.stop?.();
+    alarms.stop();
   });
 });
