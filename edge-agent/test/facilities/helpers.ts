@@ -126,11 +126,12 @@ export const ROTA: NonNullable<NonNullable<EdgeConfigInput['facilities']>['rota'
 ];
 
 /** A real edge with the facilities domain on fake time, and a signed-in client per user. */
-export async function startFacilitiesEdge(time: FakeTime, facilities: Partial<NonNullable<EdgeConfigInput['facilities']>> = {}) {
+export async function startFacilitiesEdge(time: FakeTime, facilities: Partial<NonNullable<EdgeConfigInput['facilities']>> = {}, dataDir?: string) {
   const edge = await startTestEdge(
     {
       // An hourly clock check: fake days go by without thousands of periodic runs.
       clock: { trust: 'always', checkIntervalSeconds: 3600 },
+      ...(dataDir ? { dataDir } : {}),
       facilities: { enabled: true, supervisors: ['boss'], rota: ROTA, ...facilities },
     } as Partial<EdgeConfigInput>,
     { wallNow: time.now, time, users: Object.entries(USERS).map(([username, roles]) => ({ username, password: PASSWORD, roles: [...roles] })) },
