@@ -29,6 +29,11 @@ const RotaEntrySchema = z.strictObject({
 });
 export type RotaEntry = z.infer<typeof RotaEntrySchema>;
 
+const DepreciationSchema = z.strictObject({
+  years: z.number().positive().max(100).describe('Useful life in years.'),
+  residualPercent: z.number().min(0).max(100).default(5).describe('Residual value as a percentage of the price.'),
+});
+
 export const FacilitiesConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Run the facilities domain (inspection rounds, work orders).'),
@@ -53,6 +58,11 @@ export const FacilitiesConfigSchema = z
       .describe('Who is on duty for which category and building; the most specific entry on duty gets the order.'),
     lateGraceMinutes: z.number().int().min(0).max(240).default(15).describe('After a round window ends, scans still count (as late) for this long; then the run closes and alerts are raised.'),
     photoMaxKb: z.number().int().min(64).max(8192).default(1024).describe('Largest photo accepted (phones resize before upload).'),
+    depreciation: z
+      .record(id, DepreciationSchema)
+      .default({})
+      .describe('Straight-line depreciation per asset category (others use depreciationDefault).'),
+    depreciationDefault: DepreciationSchema.default({ years: 5, residualPercent: 5 }).describe('Depreciation of categories not listed.'),
     alarmOrders: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Energy and electrical-safety alarms open a work order (once per fault).'),

@@ -5,6 +5,7 @@ import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/d
 import type { ApiRouter } from '../http/router.js';
 import type { StoredEvent } from '../store/index.js';
 import { FacilitiesConfigSchema, type FacilitiesConfig } from './config.js';
+import { AssetRegister, Stocktakes } from './assets.js';
 import { Inspections } from './inspections.js';
 import { FACILITIES_MIGRATIONS } from './migrations.js';
 import { SYSTEM_ACTOR, WorkOrders } from './orders.js';
@@ -17,6 +18,8 @@ export interface FacilitiesServices {
   photos: PhotoStore;
   orders: WorkOrders;
   inspections: Inspections;
+  assets: AssetRegister;
+  stocktakes: Stocktakes;
 }
 
 /** An alarm raised event: `alarm.<domain>.raised` (energy and electrical safety) or `energy.alarm.*.raised`. */
@@ -50,7 +53,9 @@ export class FacilitiesDomain implements DomainInstance {
     const inspections = new Inspections({ db, config: deps.config, time: deps.time, school: deps.school, log, tags, photos, orders, appendEvent: (e) => deps.appendEvent(e) });
     orders.start();
     inspections.start();
-    this.services = { tags, photos, orders, inspections };
+    const assets = new AssetRegister(db, tags, deps.config, () => deps.time.now());
+    const stocktakes = new Stocktakes(db, tags, assets, () => deps.time.now());
+    this.services = { tags, photos, orders, inspections, assets, stocktakes };
     if (deps.config.alarmOrders.enabled) this.#offAlarms = deps.bus.on('event.appended', (e) => this.#onAlarm(e));
   }
 

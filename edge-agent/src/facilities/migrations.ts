@@ -85,4 +85,57 @@ export const FACILITIES_MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    id: 'facilities.002',
+    name: 'facilities: asset register with history, stock-take sessions and their scans',
+    sql: `
+      CREATE TABLE fac_assets (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        category TEXT NOT NULL,
+        state TEXT NOT NULL,
+        building TEXT,
+        room TEXT,
+        custodian TEXT,
+        data TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        audited_at INTEGER
+      );
+      CREATE INDEX fac_assets_scope ON fac_assets (building, category);
+      CREATE TABLE fac_asset_history (
+        code TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (code, seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE fac_stocktakes (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        building TEXT,
+        category TEXT,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        closed_at INTEGER,
+        expected INTEGER NOT NULL
+      );
+      -- The assets a session expects (its scope when it started).
+      CREATE TABLE fac_stocktake_expected (stocktake_id INTEGER NOT NULL, code TEXT NOT NULL, room TEXT, PRIMARY KEY (stocktake_id, code)) WITHOUT ROWID;
+      -- One row per asset per session: a second scan of the same asset is counted once.
+      CREATE TABLE fac_stocktake_scans (
+        stocktake_id INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        room TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        scanned_by TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (stocktake_id, code)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -134,6 +134,10 @@ export class WorkOrders {
 
   constructor(private readonly d: OrderDeps) {}
 
+  now(): number {
+    return this.d.time.now();
+  }
+
   /** Re-arms the SLA timers of every open order (after a restart). */
   start(): void {
     const rows = this.d.db.prepare(`SELECT * FROM fac_orders WHERE state IN (${OPEN_ORDER_STATES.map(() => '?').join(',')})`).all(...OPEN_ORDER_STATES) as OrderRow[];

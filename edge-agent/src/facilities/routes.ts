@@ -12,6 +12,7 @@ import {
   ResolveTagSchema,
   RoundInputSchema,
 } from '@campus/protocol/facilities/api';
+import { ASSET_ACTIONS, AssetActionSchema, AssetInputSchema, StocktakeInputSchema, StocktakeScanSchema } from '@campus/protocol/facilities/assets';
 import type { ApiRouter } from '../http/router.js';
 import { ApiError } from '../http/errors.js';
 import type { FacilitiesDomain, FacilitiesServices } from './domain.js';
@@ -253,5 +254,129 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     access: [...SUPERVISOR],
     query: KpiQuerySchema,
     handler: ({ query }) => ({ by: query.by, rows: running(d).orders.kpi(query.by, query.from, query.to) }),
+  });
+
+  // ---- assets ----
+  const CodeParam = z.strictObject({ code: z.string().regex(ID_RE, 'asset code') });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/assets',
+    summary: 'The asset register (by building and category)',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    query: z.strictObject({ building: z.string().optional(), category: z.string().optional(), limit: z.coerce.number().int().min(1).max(50_000).default(1000) }),
+    handler: ({ query }) => ({ assets: running(d).assets.list(query) }),
+  });
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/assets',
+    summary: 'Register one asset; answers it with its signed tag payload',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    body: AssetInputSchema,
+    audit: 'facilities.asset.register',
+    status: 201,
+    handler: ({ body, user }) => {
+      const s = running(d).assets;
+      return { asset: s.create(body, user!.username), tag: s.tag(body.code) };
+    },
+  });
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/assets/import',
+    summary: 'Import the school’s asset ledger (.xlsx raw body): all rows or none, with a row-level report',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    audit: 'facilities.asset.import',
+    handler: ({ req, user }) => running(d).assets.importSheet(req, user!.username),
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/assets/:code',
+    summary: 'One asset: history, book value (straight-line), warranty, tag payload',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    params: CodeParam,
+    handler: ({ params }) => {
+      const s = running(d);
+      const asset = s.assets.get(params.code);
+      if (!asset) throw new ApiError(404, 'facilities.unknown_asset', { code: params.code });
+      const today = new Date(s.orders.now()).toISOString().slice(0, 10);
+      return {
+        asset,
+        history: s.assets.history(params.code),
+        bookValue: s.assets.bookValue(asset),
+        underWarranty: asset.warrantyEnd ? asset.warrantyEnd >= today : null,
+        tag: s.assets.tag(params.code),
+      };
+    },
+  });
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/assets/:code/:action',
+    summary: 'An asset’s lifecycle step: issue, transfer, repair, repaired, dispose (needs the approver)',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    params: z.strictObject({ code: z.string().regex(ID_RE, 'asset code'), action: z.enum(ASSET_ACTIONS) }),
+    body: AssetActionSchema,
+    audit: 'facilities.asset.step',
+    handler: ({ params, body, user }) => ({ asset: running(d).assets.act(params.code, params.action, body, user!.username) }),
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/rooms/:id/tag',
+    summary: 'The signed QR payload of a room’s tag (scanned first in a stock-take)',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    params: IdParam,
+    handler: ({ params }) => ({ room: params.id, tag: running(d).tags.sign('rm', params.id) }),
+  });
+
+  // ---- stock-take ----
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/stocktakes',
+    summary: 'Start a stock-take of a scope (building, category): it expects the assets in it now',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    body: StocktakeInputSchema,
+    audit: 'facilities.stocktake.start',
+    status: 201,
+    handler: ({ body, user }) => ({ stocktake: running(d).stocktakes.create(body, user!.username) }),
+  });
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/stocktakes/:id/scans',
+    summary: 'Scan an asset in a room: found, moved, not registered or out of scope; a second scan counts once',
+    tag: TAG,
+    access: [...STAFF],
+    params: NumId,
+    body: StocktakeScanSchema,
+    handler: ({ params, body, user }) => running(d).stocktakes.scan(params.id, body, user!.username),
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/stocktakes/:id',
+    summary: 'A stock-take’s report so far (live) or final',
+    tag: TAG,
+    access: [...STAFF],
+    params: NumId,
+    handler: ({ params }) => running(d).stocktakes.report(params.id),
+  });
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/stocktakes/:id/close',
+    summary: 'Close a stock-take: the final report; found assets are marked audited',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    params: NumId,
+    audit: 'facilities.stocktake.close',
+    handler: ({ params }) => running(d).stocktakes.close(params.id),
   });
 }

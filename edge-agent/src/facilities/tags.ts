@@ -10,9 +10,10 @@ import { ApiError } from '../http/errors.js';
  * another school names another site and is refused as such; an edited or made-up tag
  * fails the signature. ':' is not part of any id, so the fields cannot be shifted.
  */
-export type TagKind = 'cp' | 'as';
+/** cp: checkpoint; as: asset; rm: room (scanned first in a stock-take). */
+export type TagKind = 'cp' | 'as' | 'rm';
 const PREFIX = 'CT1';
-const TAG_RE = /^CT1:([A-Za-z0-9][A-Za-z0-9_.-]{0,63}):(cp|as):([A-Za-z0-9][A-Za-z0-9_.-]{0,63}):([A-Za-z0-9_-]{22})$/;
+const TAG_RE = /^CT1:([A-Za-z0-9][A-Za-z0-9_.-]{0,63}):(cp|as|rm):([A-Za-z0-9][A-Za-z0-9_.-]{0,63}):([A-Za-z0-9_-]{22})$/;
 
 export class TagSigner {
   readonly #key: Buffer;
