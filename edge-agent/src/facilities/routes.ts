@@ -16,6 +16,7 @@ import { ASSET_ACTIONS, AssetActionSchema, AssetInputSchema, StocktakeInputSchem
 import type { ApiRouter } from '../http/router.js';
 import { ApiError } from '../http/errors.js';
 import type { FacilitiesDomain, FacilitiesServices } from './domain.js';
+import { tagSheetPdf } from './tag-sheet.js';
 
 const TAG = 'facilities';
 const SUPERVISOR = ['facility'] as const satisfies ReadonlyArray<'facility'>;
@@ -66,6 +67,23 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
       const cp = s.inspections.checkpoint(params.id);
       if (!cp) throw new ApiError(404, 'facilities.unknown_checkpoint', { id: params.id });
       return { checkpointId: cp.id, name: cp.name, place: cp.place, tag: s.tags.sign('cp', cp.id) };
+    },
+  });
+  const IdsQuery = z.strictObject({ ids: z.string().max(20_000).optional().describe('Comma-separated ids; all when left out.') });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/tag-sheets/checkpoints',
+    summary: 'Printable PDF of checkpoint tags (A4, 10 a page, the card sheets’ grid)',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    query: IdsQuery,
+    handler: async ({ query, res }) => {
+      const s = running(d);
+      const want = query.ids ? new Set(query.ids.split(',').map((x) => x.trim())) : null;
+      const list = s.inspections.checkpoints().filter((c) => !want || want.has(c.id));
+      for (const id of want ?? []) if (!list.some((c) => c.id === id)) throw new ApiError(404, 'facilities.unknown_checkpoint', { id });
+      const pdf = await tagSheetPdf(list.map((c) => ({ id: c.id, title: c.name, subtitle: c.place, payload: s.tags.sign('cp', c.id) })), '巡检点标签 / Checkpoint tags');
+      res.type('application/pdf').send(pdf);
     },
   });
   api.add({
@@ -324,6 +342,23 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     body: AssetActionSchema,
     audit: 'facilities.asset.step',
     handler: ({ params, body, user }) => ({ asset: running(d).assets.act(params.code, params.action, body, user!.username) }),
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/tag-sheets/assets',
+    summary: 'Printable PDF of asset tags (A4, 10 a page)',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    query: z.strictObject({ building: z.string().optional(), category: z.string().optional() }),
+    handler: async ({ query, res }) => {
+      const s = running(d);
+      const list = s.assets.list({ ...query, limit: 50_000 }).filter((a) => a.state !== 'disposed');
+      const pdf = await tagSheetPdf(
+        list.map((a) => ({ id: a.code, title: a.name, subtitle: [a.building, a.room, a.model].filter(Boolean).join(' · '), payload: s.assets.tag(a.code) })),
+        '资产标签 / Asset tags',
+      );
+      res.type('application/pdf').send(pdf);
+    },
   });
   api.add({
     method: 'get',

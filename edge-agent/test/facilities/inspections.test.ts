@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeQrOnPage, pdfText } from '../cards/fixtures.js';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { TagSigner } from '../../src/facilities/tags.js';
 import { FakeTime, cst, makePng, startFacilitiesEdge, uploadPhoto } from './helpers.js';
@@ -87,6 +91,24 @@ describe('checkpoint tags', () => {
     expect(junk.json.error.code).toBe('facilities.tag_malformed');
     // Nothing was recorded by any of it; the edge still answers.
     expect((await env.boss.req('GET', '/api/facilities/checkpoints')).json.checkpoints).toHaveLength(3);
+  });
+
+  it('the printed tag sheet (the card sheets’ grid) carries QR codes a phone decodes back to the signed payloads', async () => {
+    const res = await fetch(`${env.edge.httpUrl}/api/facilities/tag-sheets/checkpoints`, { headers: { cookie: env.boss.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/pdf');
+    const dir = mkdtempSync(join(tmpdir(), 'fac-tags-'));
+    try {
+      const file = join(dir, 'tags.pdf');
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      expect(pdfText(file)).toContain('东门配电箱');
+      expect(decodeQrOnPage(file, 1, dir).sort()).toEqual(Object.values(tags).sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const unknown = await env.boss.req('GET', '/api/facilities/tag-sheets/checkpoints?ids=cp-gate,nope');
+    expect(unknown.json.error.code).toBe('facilities.unknown_checkpoint');
+    expect((await env.inspector.req('GET', '/api/facilities/tag-sheets/checkpoints')).status).toBe(403);
   });
 
   it('only the supervisor manages checkpoints; a bad checklist is refused naming the field', async () => {

@@ -125,6 +125,8 @@ export const facilitiesErrorMessages = defineMessages({
     'zh-CN': '工单已被 {by} 于 {at} 改为“{stateZh}”（您看到的是旧版本），请刷新后再操作',
     en: 'The order was changed to "{stateEn}" by {by} at {at} (you saw an older version); reload and try again',
   },
+  'error.facilities.tag_font_missing': { 'zh-CN': '打印标签需要中文字体：{detail}', en: 'Printing tags needs a Chinese font: {detail}' },
+  'error.facilities.tag_glyphs': { 'zh-CN': '字体缺少这些字，标签会印成方框：{detail}', en: 'The font lacks these characters (they would print as boxes): {detail}' },
   'error.facilities.unknown_user': { 'zh-CN': '用户 {username} 不存在或已停用', en: 'User {username} does not exist or is disabled' },
 });
 
