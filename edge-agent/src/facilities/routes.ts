@@ -17,6 +17,7 @@ import type { ApiRouter } from '../http/router.js';
 import { ApiError } from '../http/errors.js';
 import type { FacilitiesDomain, FacilitiesServices } from './domain.js';
 import { tagSheetPdf } from './tag-sheet.js';
+import { writeWorkbook } from '../sheets/xlsx.js';
 
 const TAG = 'facilities';
 const SUPERVISOR = ['facility'] as const satisfies ReadonlyArray<'facility'>;
@@ -272,6 +273,24 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     access: [...SUPERVISOR],
     query: KpiQuerySchema,
     handler: ({ query }) => ({ by: query.by, rows: running(d).orders.kpi(query.by, query.from, query.to) }),
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/kpi.xlsx',
+    summary: 'The KPIs as an Excel workbook (one sheet each: by worker, category, building)',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    query: KpiQuerySchema.omit({ by: true }),
+    handler: async ({ query, res }) => {
+      const s = running(d).orders;
+      const head = ['对象 / key', '工单数 / orders', '积压 / backlog', '平均响应(分) / avg response min', '平均修复(分) / avg repair min', 'SLA 达标 / met', 'SLA 超时 / missed', '返修率 / reopen rate', '平均评分 / avg rating', '评分数 / ratings'];
+      const sheet = (name: string, by: 'worker' | 'category' | 'building') => ({
+        name,
+        rows: [head, ...s.kpi(by, query.from, query.to).map((r) => [r.key, r.orders, r.backlog, r.avgResponseMin, r.avgRepairMin, r.slaMet, r.slaMissed, r.reopenRate, r.avgRating, r.ratings])],
+      });
+      const book = await writeWorkbook([sheet('按人员', 'worker'), sheet('按类别', 'category'), sheet('按楼宇', 'building')]);
+      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').setHeader('Content-Disposition', 'attachment; filename="facilities-kpi.xlsx"').send(book);
+    },
   });
 
   // ---- assets ----

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFirstSheet } from '../../src/sheets/xlsx.js';
 import { FakeTime, cst, makePng, overCurrentHarness, startFacilitiesEdge, uploadPhoto } from './helpers.js';
 
 /**
@@ -100,5 +101,11 @@ describe('a facilities morning', () => {
     const byBuilding = (await boss.req('GET', `/api/facilities/kpi?by=building&from=${cst(`${MONDAY} 00:00`)}&to=${cst(`${MONDAY} 09:00`)}`)).json.rows;
     expect(byBuilding).toEqual([{ key: 'teach', orders: 1, backlog: 0, avgResponseMin: 20, avgRepairMin: 120, slaMet: 1, slaMissed: 0, reopenRate: 0, avgRating: 4, ratings: 1 }]);
     expect((await inspector.req('GET', '/api/facilities/kpi')).status).toBe(403);
+    // The same numbers exported to Excel, read back with the edge's own sheet reader.
+    const xlsx = await fetch(`${env.edge.httpUrl}/api/facilities/kpi.xlsx`, { headers: { cookie: boss.cookie } });
+    expect(xlsx.status).toBe(200);
+    const sheet = await readFirstSheet(new Uint8Array(await xlsx.arrayBuffer()));
+    expect(sheet.sheetName).toBe('按人员');
+    expect(sheet.rows[1]!.fields).toEqual(['elec', '2', '1', '20', '120', '1', '0', '0', '4', '1']);
   });
 });
