@@ -3,6 +3,7 @@ import type { OrderPriority } from '@campus/protocol/facilities/api';
 import '@campus/protocol/facilities/events';
 import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/domain.js';
 import type { ApiRouter } from '../http/router.js';
+import { ApiError } from '../http/errors.js';
 import type { StoredEvent } from '../store/index.js';
 import { FacilitiesConfigSchema, type FacilitiesConfig } from './config.js';
 import { AssetRegister, Stocktakes } from './assets.js';
@@ -10,6 +11,7 @@ import { Inspections } from './inspections.js';
 import { FACILITIES_MIGRATIONS } from './migrations.js';
 import { SYSTEM_ACTOR, WorkOrders } from './orders.js';
 import { PhotoStore } from './photos.js';
+import { Stores } from './stores.js';
 import { facilitiesRoutes } from './routes.js';
 import { TagSigner } from './tags.js';
 
@@ -20,6 +22,7 @@ export interface FacilitiesServices {
   inspections: Inspections;
   assets: AssetRegister;
   stocktakes: Stocktakes;
+  stores: Stores;
 }
 
 /** An alarm raised event: `alarm.<domain>.raised` (energy and electrical safety) or `energy.alarm.*.raised`. */
@@ -49,13 +52,32 @@ export class FacilitiesDomain implements DomainInstance {
     const log = deps.log;
     const tags = TagSigner.open(deps.dataDir, deps.site.id);
     const photos = new PhotoStore(db, deps.store.vault, deps.dataDir, deps.config.photoMaxKb * 1024, () => deps.time.now());
-    const orders = new WorkOrders({ db, users: deps.store.users, config: deps.config, time: deps.time, school: deps.school, log, appendEvent: (e) => deps.appendEvent(e) });
+    const stores = new Stores(db, () => deps.time.now(), (e) => deps.appendEvent(e));
+    const orders = new WorkOrders({
+      db,
+      users: deps.store.users,
+      config: deps.config,
+      time: deps.time,
+      school: deps.school,
+      log,
+      appendEvent: (e) => deps.appendEvent(e),
+      takeParts: (parts, orderId, actor) => {
+        // Every item checked before anything is taken: a short part leaves the store and the order as they were.
+        const want = new Map<string, number>();
+        for (const p of parts) if (p.stockItem) want.set(p.stockItem, (want.get(p.stockItem) ?? 0) + p.qty);
+        for (const [item, qty] of want) {
+          const have = stores.get(item);
+          if (have.qty < qty) throw new ApiError(409, 'facilities.stock_short', { name: have.name, qty: have.qty, unit: have.unit, want: qty });
+        }
+        for (const [item, qty] of want) stores.move(item, 'issue', qty, actor, orderId, `WO-${orderId}`);
+      },
+    });
     const inspections = new Inspections({ db, config: deps.config, time: deps.time, school: deps.school, log, tags, photos, orders, appendEvent: (e) => deps.appendEvent(e) });
     orders.start();
     inspections.start();
     const assets = new AssetRegister(db, tags, deps.config, () => deps.time.now());
     const stocktakes = new Stocktakes(db, tags, assets, () => deps.time.now());
-    this.services = { tags, photos, orders, inspections, assets, stocktakes };
+    this.services = { tags, photos, orders, inspections, assets, stocktakes, stores };
     if (deps.config.alarmOrders.enabled) this.#offAlarms = deps.bus.on('event.appended', (e) => this.#onAlarm(e));
   }
 

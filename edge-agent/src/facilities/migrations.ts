@@ -138,4 +138,22 @@ export const FACILITIES_MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    id: 'facilities.003',
+    name: 'facilities: consumables in the store, their receipts and issues',
+    sql: `
+      CREATE TABLE fac_stock_items (id TEXT PRIMARY KEY, name TEXT NOT NULL, unit TEXT NOT NULL, min_qty REAL NOT NULL, qty REAL NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL);
+      CREATE TABLE fac_stock_moves (
+        id INTEGER PRIMARY KEY,
+        item_id TEXT NOT NULL REFERENCES fac_stock_items(id),
+        delta REAL NOT NULL,
+        kind TEXT NOT NULL,
+        order_id INTEGER,
+        actor TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        note TEXT
+      );
+      CREATE INDEX fac_stock_moves_item ON fac_stock_moves (item_id, at);
+    `,
+  },
 ];

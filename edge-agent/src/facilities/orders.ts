@@ -120,6 +120,8 @@ export interface OrderDeps {
   school: SchoolFacts;
   log: Logger;
   appendEvent(e: NewEvent): StoredEvent;
+  /** Takes the parts that name a store item out of the store (inside the step's transaction; throws when short). */
+  takeParts?(parts: WorkOrder['parts'], orderId: number, actor: string): void;
 }
 
 /**
@@ -353,6 +355,7 @@ export class WorkOrders {
     }
     if (action === 'reopen') set('reopen_count = reopen_count + 1');
     this.d.db.transaction(() => {
+      if (action === 'done' && extra.parts) this.d.takeParts?.(extra.parts as WorkOrder['parts'], o.id, actor);
       const r = this.d.db.prepare(`UPDATE fac_orders SET ${sets.join(', ')} WHERE id = ? AND version = ?`).run(...args, o.id, o.version);
       if (r.changes !== 1) throw this.#changed(this.get(o.id)!, o.version);
       this.#step(o.id, o.version + 1, now, actor, action, o.state, t.to, note, extra);

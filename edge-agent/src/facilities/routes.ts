@@ -11,6 +11,8 @@ import {
   OrderActionBodies,
   ResolveTagSchema,
   RoundInputSchema,
+  StockItemInputSchema,
+  StockMoveSchema,
 } from '@campus/protocol/facilities/api';
 import { ASSET_ACTIONS, AssetActionSchema, AssetInputSchema, StocktakeInputSchema, StocktakeScanSchema } from '@campus/protocol/facilities/assets';
 import type { ApiRouter } from '../http/router.js';
@@ -433,4 +435,52 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     audit: 'facilities.stocktake.close',
     handler: ({ params }) => running(d).stocktakes.close(params.id),
   });
+
+  // ---- the store (consumables) ----
+  api.add({
+    method: 'get',
+    path: '/api/facilities/stock',
+    summary: 'Store items with stock levels (low = below the minimum)',
+    tag: TAG,
+    access: [...STAFF],
+    handler: () => ({ items: running(d).stores.list() }),
+  });
+  api.add({
+    method: 'put',
+    owner: 'edge',
+    path: '/api/facilities/stock/:id',
+    summary: 'Create or change a store item (name, unit, minimum stock)',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    params: IdParam,
+    body: StockItemInputSchema,
+    audit: 'facilities.stock.put',
+    handler: ({ params, body }) => ({ item: running(d).stores.put(params.id, body) }),
+  });
+  api.add({
+    method: 'get',
+    path: '/api/facilities/stock/:id/moves',
+    summary: 'Receipts and issues of a store item (who, when, which order)',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    params: IdParam,
+    handler: ({ params }) => {
+      const s = running(d).stores;
+      return { item: s.get(params.id), moves: s.moves(params.id) };
+    },
+  });
+  for (const kind of ['receipt', 'issue'] as const) {
+    api.add({
+      method: 'post',
+      owner: 'edge',
+      path: `/api/facilities/stock/:id/${kind}s`,
+      summary: kind === 'receipt' ? 'Goods received into the store' : 'Goods issued from the store (refused when short)',
+      tag: TAG,
+      access: [...SUPERVISOR],
+      params: IdParam,
+      body: StockMoveSchema,
+      audit: `facilities.stock.${kind}`,
+      handler: ({ params, body, user }) => ({ item: running(d).stores.move(params.id, kind, body.qty, user!.username, body.orderId ?? null, body.note ?? null) }),
+    });
+  }
 }

@@ -116,7 +116,25 @@ export type InspectionInput = z.infer<typeof InspectionSchema>;
 
 export const ResolveTagSchema = z.strictObject({ tag: z.string().min(1).max(200) });
 
-export const PartSchema = z.strictObject({ item: text(64), qty: z.number().positive().max(10_000), unit: z.string().max(8).default('个') });
+export const PartSchema = z.strictObject({
+  item: text(64),
+  qty: z.number().positive().max(10_000),
+  unit: z.string().max(8).default('个'),
+  /** The store item it was taken from (its stock goes down with the order's step). */
+  stockItem: id.optional(),
+});
+
+/** A consumable kept in the store (灯管, 水龙头 …). */
+export const StockItemInputSchema = z.strictObject({
+  name: text(64),
+  unit: z.string().trim().min(1).max(8).default('个'),
+  minQty: z.number().min(0).max(1e6).default(0).describe('Below this a minimum-stock alert is raised.'),
+});
+export const StockMoveSchema = z.strictObject({
+  qty: z.number().positive().max(1e6),
+  orderId: z.number().int().positive().optional(),
+  note: z.string().trim().max(200).optional(),
+});
 
 export const NewOrderSchema = z.strictObject({
   category: id,

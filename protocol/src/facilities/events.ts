@@ -16,6 +16,8 @@ export const FACILITIES_EVENTS = {
   roundAlert: 'facilities.inspection.alert',
   /** A work order changed state (the reason names the new state). */
   orderChanged: 'facilities.workorder.changed',
+  /** A store item fell below its minimum stock. */
+  stockLow: 'facilities.stock.low',
   /** A work order broke its SLA and went to the supervisor. */
   orderEscalated: 'facilities.workorder.escalated',
 } as const;
@@ -29,6 +31,7 @@ export const FACILITIES_REASONS = {
   missed: 'facilities.round.missed',
   late: 'facilities.round.late',
   outOfOrder: 'facilities.round.out_of_order',
+  stockLow: 'facilities.stock.low',
   respondBreached: 'facilities.sla.respond_breached',
   fixBreached: 'facilities.sla.fix_breached',
 } as const;
@@ -53,6 +56,7 @@ export const facilitiesReasonMessages = defineMessages({
     'zh-CN': '巡检 {roundName} 顺序错误：{checkpointName}（应先巡 {expectedName}）',
     en: 'Round {roundName}: checkpoint {checkpointName} out of order (expected {expectedName})',
   },
+  'reason.facilities.stock.low': { 'zh-CN': '库存不足：{name} 剩 {qty}{unit}（下限 {minQty}）', en: 'Low stock: {name} has {qty} {unit} left (minimum {minQty})' },
   'reason.facilities.sla.respond_breached': {
     'zh-CN': '工单 {orderId}（{priorityZh}）超过 {minutes} 分钟未接单，已上报主管',
     en: 'Work order {orderId} ({priorityEn}) not accepted within {minutes} min; escalated to the supervisor',
@@ -127,6 +131,8 @@ export const facilitiesErrorMessages = defineMessages({
   },
   'error.facilities.tag_font_missing': { 'zh-CN': '打印标签需要中文字体：{detail}', en: 'Printing tags needs a Chinese font: {detail}' },
   'error.facilities.tag_glyphs': { 'zh-CN': '字体缺少这些字，标签会印成方框：{detail}', en: 'The font lacks these characters (they would print as boxes): {detail}' },
+  'error.facilities.unknown_stock_item': { 'zh-CN': '库存物品 {id} 不存在', en: 'Store item {id} does not exist' },
+  'error.facilities.stock_short': { 'zh-CN': '{name} 库存只有 {qty}{unit}，不够领用 {want}', en: '{name}: only {qty} {unit} in stock, {want} wanted' },
   'error.facilities.unknown_user': { 'zh-CN': '用户 {username} 不存在或已停用', en: 'User {username} does not exist or is disabled' },
 });
 
