@@ -152,14 +152,13 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     },
   });
   api.add({
-    method: 'post',
-    owner: 'edge',
+    method: 'get',
     path: '/api/facilities/tags/resolve',
     summary: 'What a scanned tag is: the checkpoint, its checklist and the open runs it is in (nothing is recorded)',
     tag: TAG,
     access: [...STAFF],
-    body: ResolveTagSchema,
-    handler: ({ body }) => running(d).inspections.resolve(body.tag),
+    query: ResolveTagSchema,
+    handler: ({ query }) => running(d).inspections.resolve(query.tag),
   });
   api.add({
     method: 'post',

@@ -65,29 +65,29 @@ describe('checkpoint tags', () => {
     const again = await env.boss.req('GET', '/api/facilities/checkpoints/cp-gate/tag');
     expect(again.json.tag).toBe(tag);
 
-    const ok = await env.inspector.req('POST', '/api/facilities/tags/resolve', { tag });
+    const ok = await env.inspector.req('GET', `/api/facilities/tags/resolve?tag=${encodeURIComponent(tag)}`);
     expect(ok.status).toBe(200);
     expect(ok.json.checkpoint.id).toBe('cp-gate');
 
     // Same site, another checkpoint id with the gate's signature: forged.
     const forged = tag.replace(':cp-gate:', ':cp-101:');
-    const f = await env.inspector.req('POST', '/api/facilities/tags/resolve', { tag: forged });
+    const f = await env.inspector.req('GET', `/api/facilities/tags/resolve?tag=${encodeURIComponent(forged)}`);
     expect(f.status).toBe(400);
     expect(f.json.error.code).toBe('facilities.tag_forged');
     expect(f.json.error.message['zh-CN']).toContain('伪造');
     expect(f.json.error.message.en).toContain('forged');
     // A signature flipped by one character.
     const last = tag.at(-1) === 'A' ? 'B' : 'A';
-    expect((await env.inspector.req('POST', '/api/facilities/tags/resolve', { tag: tag.slice(0, -1) + last })).json.error.code).toBe('facilities.tag_forged');
+    expect((await env.inspector.req('GET', `/api/facilities/tags/resolve?tag=${encodeURIComponent(tag.slice(0, -1) + last)}`)).json.error.code).toBe('facilities.tag_forged');
 
     // A genuine tag of another school (its own key and site id).
     const other = new TagSigner('other-school', Buffer.alloc(32, 7)).sign('cp', 'cp-gate');
-    const o = await env.inspector.req('POST', '/api/facilities/tags/resolve', { tag: other });
+    const o = await env.inspector.req('GET', `/api/facilities/tags/resolve?tag=${encodeURIComponent(other)}`);
     expect(o.status).toBe(400);
     expect(o.json.error.code).toBe('facilities.tag_other_school');
     expect(o.json.error.message['zh-CN']).toContain('other-school');
 
-    const junk = await env.inspector.req('POST', '/api/facilities/tags/resolve', { tag: 'https://example.com/x' });
+    const junk = await env.inspector.req('GET', `/api/facilities/tags/resolve?tag=${encodeURIComponent('https://example.com/x')}`);
     expect(junk.json.error.code).toBe('facilities.tag_malformed');
     // Nothing was recorded by any of it; the edge still answers.
     expect((await env.boss.req('GET', '/api/facilities/checkpoints')).json.checkpoints).toHaveLength(3);

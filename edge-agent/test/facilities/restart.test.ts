@@ -41,7 +41,7 @@ describe('a restart', () => {
       await time.advanceTo(order.fixDue + 1);
       expect(second.edge.store.events.list({ limit: 10, typePrefix: 'facilities.workorder.escalated' })).toHaveLength(2);
       // The tags printed before the restart still verify (the key is kept in the data folder).
-      expect((await second.inspector.req('POST', '/api/facilities/tags/resolve', { tag: tags.b })).status).toBe(200);
+      expect((await second.inspector.req('GET', `/api/facilities/tags/resolve?tag=${encodeURIComponent(tags.b)}`)).status).toBe(200);
     } finally {
       await second.edge.stop();
     }

@@ -41,7 +41,7 @@ describe('a facilities morning', () => {
 
     // 07:10: the box is open (red, photo); the hall is fine.
     await time.advanceTo(cst(`${MONDAY} 07:10`));
-    const resolved = await inspector.req('POST', '/api/facilities/tags/resolve', { tag: box.json.tag });
+    const resolved = await inspector.req('GET', `/api/facilities/tags/resolve?tag=${encodeURIComponent(box.json.tag)}`);
     expect(resolved.json.runs).toHaveLength(1);
     expect(resolved.json.runs[0].next).toBe('box-east');
     const photo = (await uploadPhoto(inspector, makePng(32, 24))).json.photo.id;
