@@ -448,10 +448,6 @@ export class WorkOrders {
         }),
       },
     });
-    if (kind === 'respond') {
-      const remaining = this.#timers.get(id)?.length ?? 0;
-      if (!remaining) this.#timers.delete(id);
-    }
   }
 
   /**
