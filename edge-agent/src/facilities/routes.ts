@@ -25,6 +25,8 @@ const TAG = 'facilities';
 const SUPERVISOR = ['facility'] as const satisfies ReadonlyArray<'facility'>;
 /** Inspectors: facility staff and any staff member the school sends on a round. */
 const STAFF = ['facility', 'staff'] as const satisfies ReadonlyArray<'facility' | 'staff'>;
+/** Everyone on the school's staff may report a fault (guards and IT too); contractors may not. */
+const REQUESTERS = ['facility', 'staff', 'security', 'it'] as const satisfies ReadonlyArray<'facility' | 'staff' | 'security' | 'it'>;
 const IdParam = z.strictObject({ id: z.string().regex(ID_RE, 'letters, digits, - _ . (max 64)') });
 const NumId = z.strictObject({ id: z.coerce.number().int().positive() });
 const OrderActionParams = z.strictObject({ id: z.coerce.number().int().positive(), action: z.enum(ORDER_ACTIONS) });
@@ -213,7 +215,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     path: '/api/facilities/orders',
     summary: 'Submit a work order (any staff member); it is dispatched to the worker on duty',
     tag: TAG,
-    access: [...STAFF],
+    access: [...REQUESTERS],
     body: NewOrderSchema,
     audit: 'facilities.order.submit',
     status: 201,

@@ -117,6 +117,7 @@ export const USERS = {
   teacher2: ['staff'],
   aqua: ['contractor'],
   bolt: ['contractor'],
+  guard: ['security'],
 } as const;
 
 export const ROTA: NonNullable<NonNullable<EdgeConfigInput['facilities']>['rota']> = [

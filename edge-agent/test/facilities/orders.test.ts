@@ -72,7 +72,8 @@ describe('work orders', () => {
     expect(other.json.error.message['zh-CN']).toContain('无权');
     expect((await env.bolt.req('GET', '/api/facilities/orders')).json.orders).toEqual([]);
     expect((await env.bolt.req('POST', `/api/facilities/orders/${id}/accept`, { version: 2 })).status).toBe(403);
-    // Contractors do not submit orders; a supervisor sees everything.
+    // A guard is staff too and reports a fault; contractors do not submit orders; a supervisor sees everything.
+    expect((await env.guard.req('POST', '/api/facilities/orders', order({ place: '门卫室' }))).status).toBe(201);
     expect((await env.bolt.req('POST', '/api/facilities/orders', order())).status).toBe(403);
     expect((await env.boss.req('GET', '/api/facilities/orders')).json.orders.map((o: { id: number }) => o.id)).toContain(id);
     // The steps say who and when.
