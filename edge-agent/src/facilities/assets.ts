@@ -129,6 +129,17 @@ export class AssetRegister {
       .run(code, at, actor, action, from, to, JSON.stringify(data), code);
   }
 
+  /** A note in an asset's history that changes nothing (a work order about it). */
+  note(code: string, actor: string, action: string, data: Record<string, unknown>): void {
+    const a = this.get(code);
+    if (a) this.#history(code, this.now(), actor, action, a.state, a.state, data);
+  }
+
+  /** Whether the asset is under warranty today (null: no warranty date). */
+  underWarranty(a: Asset): boolean | null {
+    return a.warrantyEnd ? a.warrantyEnd >= new Date(this.now()).toISOString().slice(0, 10) : null;
+  }
+
   create(a: AssetData, actor: string): Asset {
     if (this.get(a.code)) throw new ApiError(409, 'facilities.asset_exists', { code: a.code });
     this.db.transaction(() => this.#insert(a, actor, 'register'))();

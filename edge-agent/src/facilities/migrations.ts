@@ -156,4 +156,12 @@ export const FACILITIES_MIGRATIONS: Migration[] = [
       CREATE INDEX fac_stock_moves_item ON fac_stock_moves (item_id, at);
     `,
   },
+  {
+    id: 'facilities.004',
+    name: 'facilities: a work order may name the asset it is about',
+    sql: `
+      ALTER TABLE fac_orders ADD COLUMN asset_code TEXT;
+      CREATE INDEX fac_orders_asset ON fac_orders (asset_code);
+    `,
+  },
 ];

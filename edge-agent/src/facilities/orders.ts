@@ -40,6 +40,7 @@ interface OrderRow {
   source: WorkOrder['source'];
   source_ref: string | null;
   fault_key: string | null;
+  asset_code: string | null;
   requester: string;
   assignee: string | null;
   created_at: number;
@@ -69,6 +70,7 @@ function toOrder(r: OrderRow): WorkOrder {
     photos: JSON.parse(r.photos) as string[],
     source: r.source,
     sourceRef: r.source_ref,
+    asset: r.asset_code,
     requester: r.requester,
     assignee: r.assignee,
     createdAt: r.created_at,
@@ -110,6 +112,7 @@ export interface NewOrder {
   source: WorkOrder['source'];
   sourceRef?: string | null;
   faultKey?: string | null;
+  asset?: string | null;
 }
 
 export interface OrderDeps {
@@ -135,10 +138,6 @@ export class WorkOrders {
   readonly #timers = new Map<number, Cancel[]>();
 
   constructor(private readonly d: OrderDeps) {}
-
-  now(): number {
-    return this.d.time.now();
-  }
 
   /** Re-arms the SLA timers of every open order (after a restart). */
   start(): void {
@@ -204,6 +203,11 @@ export class WorkOrders {
     return r && toOrder(r);
   }
 
+  /** Orders about an asset, newest first. */
+  ofAsset(code: string): WorkOrder[] {
+    return (this.d.db.prepare('SELECT * FROM fac_orders WHERE asset_code = ? ORDER BY id DESC').all(code) as OrderRow[]).map(toOrder);
+  }
+
   bySourceRef(ref: string): WorkOrder | undefined {
     const r = this.d.db.prepare('SELECT * FROM fac_orders WHERE source_ref = ?').get(ref) as OrderRow | undefined;
     return r && toOrder(r);
@@ -216,8 +220,8 @@ export class WorkOrders {
     const id = this.d.db.transaction(() => {
       const info = this.d.db
         .prepare(
-          `INSERT INTO fac_orders (version, state, priority, category, building, place, description, photos, source, source_ref, fault_key, requester, created_at, updated_at, respond_due, fix_due)
-           VALUES (1, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO fac_orders (version, state, priority, category, building, place, description, photos, source, source_ref, fault_key, asset_code, requester, created_at, updated_at, respond_due, fix_due)
+           VALUES (1, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           input.priority,
@@ -229,6 +233,7 @@ export class WorkOrders {
           input.source,
           input.sourceRef ?? null,
           input.faultKey ?? null,
+          input.asset ?? null,
           requester,
           now,
           now,

@@ -222,7 +222,12 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     handler: ({ body, user }) => {
       const s = running(d);
       for (const p of body.photos) if (!s.photos.exists(p)) throw new ApiError(400, 'facilities.unknown_photo', { id: p });
-      return { order: s.orders.create({ ...body, source: 'staff' }, user!.username) };
+      const { assetTag, ...input } = body;
+      const asset = assetTag === undefined ? null : s.assets.get(s.tags.verify(assetTag, 'as'));
+      if (assetTag !== undefined && !asset) throw new ApiError(404, 'facilities.unknown_asset', { code: s.tags.verify(assetTag, 'as') });
+      const order = s.orders.create({ ...input, source: 'staff', asset: asset?.code ?? null }, user!.username);
+      if (asset) s.assets.note(asset.code, user!.username, 'order', { orderId: order.id });
+      return { order, asset: asset && { code: asset.code, name: asset.name, warrantyEnd: asset.warrantyEnd ?? null, underWarranty: s.assets.underWarranty(asset) } };
     },
   });
   api.add({
@@ -248,7 +253,9 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     handler: ({ params, user }) => {
       const s = running(d).orders;
       const order = s.visible(params.id, user!);
-      return { order: { ...order, steps: s.steps(order.id) } };
+      const a = order.asset ? running(d).assets.get(order.asset) : undefined;
+      const asset = a ? { code: a.code, name: a.name, model: a.model ?? null, warrantyEnd: a.warrantyEnd ?? null, underWarranty: running(d).assets.underWarranty(a) } : null;
+      return { order: { ...order, steps: s.steps(order.id) }, asset };
     },
   });
   api.add({
@@ -343,12 +350,12 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
       const s = running(d);
       const asset = s.assets.get(params.code);
       if (!asset) throw new ApiError(404, 'facilities.unknown_asset', { code: params.code });
-      const today = new Date(s.orders.now()).toISOString().slice(0, 10);
       return {
         asset,
         history: s.assets.history(params.code),
         bookValue: s.assets.bookValue(asset),
-        underWarranty: asset.warrantyEnd ? asset.warrantyEnd >= today : null,
+        underWarranty: s.assets.underWarranty(asset),
+        orders: s.orders.ofAsset(params.code).map((o) => ({ id: o.id, state: o.state, description: o.description, createdAt: o.createdAt })),
         tag: s.assets.tag(params.code),
       };
     },

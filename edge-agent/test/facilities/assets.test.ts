@@ -71,6 +71,26 @@ describe('the asset register', () => {
     expect((await env.teacher.req('GET', '/api/facilities/assets')).status).toBe(403);
   });
 
+  it('a fault reported by scanning the asset’s tag links the order to it, with the warranty shown', async () => {
+    const reg = await env.boss.req('POST', '/api/facilities/assets', { code: 'AC-007', name: '空调', category: 'hvac', model: 'KFR-35', warrantyEnd: '2027-06-30', building: 'annex', room: 'a201' });
+    const r = await env.teacher.req('POST', '/api/facilities/orders', { category: 'hvac', building: 'teach', place: '201教室', description: '空调不制冷', assetTag: reg.json.tag });
+    expect(r.status).toBe(201);
+    expect(r.json.order.asset).toBe('AC-007');
+    expect(r.json.asset).toEqual({ code: 'AC-007', name: '空调', warrantyEnd: '2027-06-30', underWarranty: true });
+    expect((await env.teacher.req('GET', `/api/facilities/orders/${r.json.order.id}`)).json.asset).toMatchObject({ code: 'AC-007', model: 'KFR-35', underWarranty: true });
+    const asset = (await env.boss.req('GET', '/api/facilities/assets/AC-007')).json;
+    expect(asset.orders.map((o: { id: number }) => o.id)).toEqual([r.json.order.id]);
+    expect(asset.history.map((h: { action: string }) => h.action)).toEqual(['register', 'order']);
+    // A forged asset tag, or the genuine tag of an asset not in the register: refused, no order.
+    const before = (await env.boss.req('GET', '/api/facilities/orders')).json.orders.length;
+    const forged = await env.teacher.req('POST', '/api/facilities/orders', { category: 'hvac', building: 'teach', place: 'x', description: 'y', assetTag: reg.json.tag.replace(':AC-007:', ':AC-008:') });
+    expect(forged.json.error.code).toBe('facilities.tag_forged');
+    const unknown = await env.teacher.req('POST', '/api/facilities/orders', { category: 'hvac', building: 'teach', place: 'x', description: 'y', assetTag: signer().sign('as', 'AC-999') });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.code).toBe('facilities.unknown_asset');
+    expect((await env.boss.req('GET', '/api/facilities/orders')).json.orders).toHaveLength(before);
+  });
+
   it('an Excel ledger with duplicate codes or bad dates is refused row by row and nothing is stored; a good one is imported whole', async () => {
     const before = count();
     const bad = await importSheet([

@@ -143,6 +143,8 @@ export const NewOrderSchema = z.strictObject({
   description: text(1000),
   priority: z.enum(PRIORITIES).default('normal'),
   photos: z.array(z.string().uuid()).max(6).default([]),
+  /** The scanned tag of the broken asset, if it has one (its warranty is shown on the order). */
+  assetTag: z.string().min(1).max(200).optional(),
 });
 export type NewOrderInput = z.input<typeof NewOrderSchema>;
 
@@ -188,6 +190,8 @@ export interface WorkOrder {
   photos: string[];
   source: 'staff' | 'inspection' | 'alarm';
   sourceRef: string | null;
+  /** The asset's code when the order is about a registered asset. */
+  asset: string | null;
   requester: string;
   assignee: string | null;
   createdAt: number;
