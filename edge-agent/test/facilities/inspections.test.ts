@@ -102,7 +102,10 @@ describe('checkpoint tags', () => {
       const file = join(dir, 'tags.pdf');
       writeFileSync(file, Buffer.from(await res.arrayBuffer()));
       expect(pdfText(file)).toContain('东门配电箱');
-      expect(decodeQrOnPage(file, 1, dir).sort()).toEqual(Object.values(tags).sort());
+      // zbar's exit is read as "nothing found", so a decoder starved by a loaded machine gets a second pass.
+      const decoded = new Set(decodeQrOnPage(file, 1, dir));
+      if (decoded.size < Object.keys(tags).length) for (const t of decodeQrOnPage(file, 1, dir)) decoded.add(t);
+      expect([...decoded].sort()).toEqual(Object.values(tags).sort());
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
