@@ -8,8 +8,9 @@ import { accessDomain } from './access/domain.js';
 import { busDomain } from './bus/domain.js';
 import { endpointsDomain } from './endpoints/domain.js';
 import { energyDomain } from './energy/domain.js';
+import { facilitiesDomain } from './facilities/domain.js';
 import { syncDomain } from './sync/module.js';
 
-export const DOMAINS = [endpointsDomain, accessDomain, energyDomain, busDomain, syncDomain] as const;
+export const DOMAINS = [endpointsDomain, accessDomain, energyDomain, busDomain, facilitiesDomain, syncDomain] as const;
 
 export type RegisteredDomain = (typeof DOMAINS)[number];

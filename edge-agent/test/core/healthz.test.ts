@@ -23,7 +23,7 @@ describe('/healthz and the registered domains', () => {
     // Energy and the school bus are off in this configuration: not started, not listed.
     expect('domain:energy' in h.json.checks).toBe(false);
     expect('domain:bus' in h.json.checks).toBe(false);
-    expect([...edge.domains.keys()]).toEqual(['endpoints', 'access', 'energy', 'bus', 'sync']);
+    expect([...edge.domains.keys()]).toEqual(['endpoints', 'access', 'energy', 'bus', 'facilities', 'sync']);
   });
 
   it('a domain that fails to start is named (503) while the others keep running', async () => {

@@ -9,7 +9,8 @@ import { BROKER_ROLES } from '../topics.js';
  * /api/openapi.json); the panel compiles against the types (`import type`).
  */
 /** Panel users' roles (admin may do everything). */
-export const USER_ROLES = ['admin', 'security', 'facility', 'it'] as const;
+/** 'staff': any staff member (submits work orders, walks rounds); 'contractor': an outside firm, sees only its own orders. */
+export const USER_ROLES = ['admin', 'security', 'facility', 'it', 'staff', 'contractor'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 export const UserRoleSchema = z.enum(USER_ROLES);
 export const LOCALES = ['zh-CN', 'en'] as const;

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ID_RE } from '@campus/protocol';
+import { HHMM_RE, PRIORITIES } from '@campus/protocol/facilities/api';
+
+const id = z.string().regex(ID_RE, 'letters, digits, - _ . (max 64)');
+const hhmm = z.string().regex(HHMM_RE, 'time of day "HH:MM"');
+const minutes = z.number().int().positive().max(60 * 24 * 60);
+
+const SlaSchema = z.strictObject({
+  respondMinutes: minutes.describe('From submission to a worker accepting it.'),
+  fixMinutes: minutes.describe('From submission to the work being done.'),
+});
+
+const SLA_DEFAULTS = {
+  urgent: { respondMinutes: 30, fixMinutes: 240 },
+  high: { respondMinutes: 60, fixMinutes: 480 },
+  normal: { respondMinutes: 240, fixMinutes: 2880 },
+  low: { respondMinutes: 1440, fixMinutes: 10080 },
+} as const;
+
+const RotaEntrySchema = z.strictObject({
+  category: z.union([id, z.literal('*')]).describe('Work-order category ("electrical", "plumbing" …) or "*" for any.'),
+  building: z.union([id, z.literal('*')]).default('*').describe('Building id or "*" for any.'),
+  assignee: z.string().min(1).max(64).describe('Username of the worker or contractor account on duty.'),
+  kind: z.enum(['worker', 'contractor']).default('worker').describe('An outside contractor sees only its own orders.'),
+  days: z.enum(['all', 'school', 'non_school']).default('all').describe('Days of duty (the school calendar).'),
+  from: hhmm.default('00:00').describe('Start of the duty, school-local.'),
+  until: hhmm.default('24:00').describe('End of the duty, school-local.'),
+});
+export type RotaEntry = z.infer<typeof RotaEntrySchema>;
+
+const DepreciationSchema = z.strictObject({
+  years: z.number().positive().max(100).describe('Useful life in years.'),
+  residualPercent: z.number().min(0).max(100).default(5).describe('Residual value as a percentage of the price.'),
+});
+
+export const FacilitiesConfigSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Run the facilities domain (inspection rounds, work orders).'),
+    supervisors: z
+      .array(z.string().min(1).max(64))
+      .max(20)
+      .default([])
+      .describe('Usernames told about escalations, red items and missed rounds (they need the facility role to act).'),
+    sla: z
+      .strictObject({
+        urgent: SlaSchema.default(SLA_DEFAULTS.urgent),
+        high: SlaSchema.default(SLA_DEFAULTS.high),
+        normal: SlaSchema.default(SLA_DEFAULTS.normal),
+        low: SlaSchema.default(SLA_DEFAULTS.low),
+      })
+      .prefault({})
+      .describe(`Response and repair targets per priority (${PRIORITIES.join(', ')}); a breach escalates to the supervisors.`),
+    rota: z
+      .array(RotaEntrySchema)
+      .max(500)
+      .default([])
+      .describe('Who is on duty for which category and building; the most specific entry on duty gets the order.'),
+    lateGraceMinutes: z.number().int().min(0).max(240).default(15).describe('After a round window ends, scans still count (as late) for this long; then the run closes and alerts are raised.'),
+    photoMaxKb: z.number().int().min(64).max(8192).default(1024).describe('Largest photo accepted (phones resize before upload).'),
+    depreciation: z
+      .record(id, DepreciationSchema)
+      .default({})
+      .describe('Straight-line depreciation per asset category (others use depreciationDefault).'),
+    depreciationDefault: DepreciationSchema.default({ years: 5, residualPercent: 5 }).describe('Depreciation of categories not listed.'),
+    alarmOrders: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Energy and electrical-safety alarms open a work order (once per fault).'),
+        category: id.default('electrical').describe('Category of the orders they open.'),
+        ignoreRules: z.array(z.string().max(64)).default(['after_hours_power']).describe('Alarm rules that open no order.'),
+      })
+      .prefault({})
+      .describe('Orders opened by alarms.'),
+  })
+  .prefault({})
+  .describe('Facilities (后勤): inspection rounds with QR checkpoints, work orders with auto-dispatch, SLA and KPIs.');
+
+export type FacilitiesConfig = z.infer<typeof FacilitiesConfigSchema>;

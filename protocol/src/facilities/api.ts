@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import { ID_RE } from '../topics.js';
+
+/**
+ * The facilities API (inspection rounds and work orders): one schema for the edge's
+ * routes, the phone screens and the cloud. Ids are the project's usual ids.
+ */
+const id = z.string().regex(ID_RE, 'letters, digits, - _ . (max 64)');
+const text = (max: number) => z.string().trim().min(1).max(max);
+export const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+const hhmm = z.string().regex(HHMM_RE, 'time of day "HH:MM"');
+
+export const RESULTS = ['green', 'yellow', 'red'] as const;
+export type Result = (typeof RESULTS)[number];
+
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export type OrderPriority = (typeof PRIORITIES)[number];
+
+export const ORDER_STATES = ['submitted', 'dispatched', 'accepted', 'in_progress', 'done', 'confirmed', 'reopened'] as const;
+export type OrderState = (typeof ORDER_STATES)[number];
+export const OPEN_ORDER_STATES: readonly OrderState[] = ['submitted', 'dispatched', 'accepted', 'in_progress', 'reopened'];
+
+export const ORDER_ACTIONS = ['dispatch', 'accept', 'start', 'done', 'confirm', 'reopen'] as const;
+export type OrderAction = (typeof ORDER_ACTIONS)[number];
+
+/** A reading's limits: outside warn → yellow, outside alarm → red (each side optional). */
+export const ThresholdsSchema = z
+  .strictObject({
+    warnLow: z.number().optional(),
+    warnHigh: z.number().optional(),
+    alarmLow: z.number().optional(),
+    alarmHigh: z.number().optional(),
+  })
+  .refine((t) => t.alarmLow === undefined || t.warnLow === undefined || t.alarmLow <= t.warnLow, 'alarmLow must not be above warnLow')
+  .refine((t) => t.alarmHigh === undefined || t.warnHigh === undefined || t.alarmHigh >= t.warnHigh, 'alarmHigh must not be below warnHigh');
+
+const itemBase = {
+  id,
+  label: text(80),
+  /** Photo: required for every answer, only when the item fails, or never asked. */
+  photo: z.enum(['required', 'on_fail', 'optional']).default('optional'),
+  /** A red answer opens a work order in this category (default: the checkpoint's). */
+  orderCategory: id.optional(),
+  orderPriority: z.enum(PRIORITIES).default('normal'),
+};
+
+export const ChecklistItemSchema = z.discriminatedUnion('kind', [
+  /** Pass / fail; a fail is red (or yellow when `failResult` says so). */
+  z.strictObject({ ...itemBase, kind: z.literal('check'), failResult: z.enum(['red', 'yellow']).default('red') }),
+  /** A number read on site (temperature, pressure, kWh) judged by thresholds. */
+  z.strictObject({ ...itemBase, kind: z.literal('reading'), unit: z.string().max(16).default(''), thresholds: ThresholdsSchema }),
+]);
+export type ChecklistItem = z.infer<typeof ChecklistItemSchema>;
+export type ChecklistItemInput = z.input<typeof ChecklistItemSchema>;
+
+export const CheckpointInputSchema = z.strictObject({
+  name: text(64),
+  building: id,
+  place: text(80).describe('Where the tag hangs (room, corridor, roof …).'),
+  /** Work-order category for failed items without their own. */
+  category: id.default('general'),
+  checklist: z
+    .array(ChecklistItemSchema)
+    .min(1)
+    .max(30)
+    .refine((l) => new Set(l.map((i) => i.id)).size === l.length, 'checklist item ids must be unique'),
+});
+export type CheckpointInput = z.input<typeof CheckpointInputSchema>;
+export interface Checkpoint extends z.infer<typeof CheckpointInputSchema> {
+  id: string;
+  updatedAt: number;
+}
+
+export const WindowSchema = z
+  .strictObject({ from: hhmm, until: hhmm })
+  .refine((w) => w.from < w.until, 'a window must end after it starts');
+
+export const RoundInputSchema = z.strictObject({
+  name: text(64),
+  /** Checkpoints in the order they are walked. */
+  checkpoints: z
+    .array(id)
+    .min(1)
+    .max(200)
+    .refine((l) => new Set(l).size === l.length, 'a checkpoint appears once in a round'),
+  /** Which days it runs (the one school calendar); "none" = extra rounds only. */
+  days: z.enum(['school', 'all', 'non_school', 'none']).default('school'),
+  window: WindowSchema,
+  /** "warn": an out-of-order scan is recorded and alerted; "strict": it is refused. */
+  order: z.enum(['warn', 'strict']).default('warn'),
+});
+export type RoundInput = z.input<typeof RoundInputSchema>;
+
+/** An extra round now (a weather warning): it runs from now for `minutes`. */
+export const ExtraRunSchema = z.strictObject({ minutes: z.number().int().min(5).max(24 * 60).default(60), reason: text(200).optional() });
+
+export const AnswerSchema = z.strictObject({
+  item: id,
+  /** For check items. */
+  pass: z.boolean().optional(),
+  /** For reading items. */
+  value: z.number().finite().optional(),
+  photo: z.string().uuid().optional(),
+  note: z.string().trim().max(500).optional(),
+});
+export type Answer = z.infer<typeof AnswerSchema>;
+
+/** What the phone sends after scanning a tag and answering its checklist. */
+export const InspectionSchema = z.strictObject({
+  tag: z.string().min(1).max(200),
+  /** The round run, when the checkpoint is in several open rounds. */
+  runId: z.number().int().positive().optional(),
+  answers: z.array(AnswerSchema).min(1).max(30),
+});
+export type InspectionInput = z.infer<typeof InspectionSchema>;
+
+export const ResolveTagSchema = z.strictObject({ tag: z.string().min(1).max(200) });
+
+export const PartSchema = z.strictObject({
+  item: text(64),
+  qty: z.number().positive().max(10_000),
+  unit: z.string().max(8).default('个'),
+  /** The store item it was taken from (its stock goes down with the order's step). */
+  stockItem: id.optional(),
+});
+
+/** A consumable kept in the store (灯管, 水龙头 …). */
+export const StockItemInputSchema = z.strictObject({
+  name: text(64),
+  unit: z.string().trim().min(1).max(8).default('个'),
+  minQty: z.number().min(0).max(1e6).default(0).describe('Below this a minimum-stock alert is raised.'),
+});
+export const StockMoveSchema = z.strictObject({
+  qty: z.number().positive().max(1e6),
+  orderId: z.number().int().positive().optional(),
+  note: z.string().trim().max(200).optional(),
+});
+
+export const NewOrderSchema = z.strictObject({
+  category: id,
+  building: id,
+  place: text(80),
+  description: text(1000),
+  priority: z.enum(PRIORITIES).default('normal'),
+  photos: z.array(z.string().uuid()).max(6).default([]),
+  /** The scanned tag of the broken asset, if it has one (its warranty is shown on the order). */
+  assetTag: z.string().min(1).max(200).optional(),
+});
+export type NewOrderInput = z.input<typeof NewOrderSchema>;
+
+/** Every state change names the version the user saw: a stale one gets 409 with what changed. */
+const v = { version: z.number().int().positive(), note: z.string().trim().max(500).optional() };
+export const OrderActionBodies = {
+  dispatch: z.strictObject({ ...v, assignee: z.string().min(1).max(64) }),
+  accept: z.strictObject(v),
+  start: z.strictObject(v),
+  done: z.strictObject({ ...v, parts: z.array(PartSchema).max(50).default([]), photo: z.string().uuid().optional() }),
+  confirm: z.strictObject({ ...v, rating: z.number().int().min(1).max(5) }),
+  reopen: z.strictObject({ ...v, note: text(500) }),
+} as const;
+
+export const KpiQuerySchema = z.strictObject({
+  by: z.enum(['worker', 'category', 'building']).default('worker'),
+  from: z.coerce.number().int().nonnegative().optional(),
+  to: z.coerce.number().int().positive().optional(),
+});
+
+export interface OrderStep {
+  seq: number;
+  /** The order's version after the step (a note leaves it unchanged). */
+  version: number;
+  at: number;
+  actor: string;
+  action: string;
+  from: OrderState | null;
+  to: OrderState;
+  note: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface WorkOrder {
+  id: number;
+  version: number;
+  state: OrderState;
+  priority: OrderPriority;
+  category: string;
+  building: string;
+  place: string;
+  description: string;
+  photos: string[];
+  source: 'staff' | 'inspection' | 'alarm';
+  sourceRef: string | null;
+  /** The asset's code when the order is about a registered asset. */
+  asset: string | null;
+  requester: string;
+  assignee: string | null;
+  createdAt: number;
+  updatedAt: number;
+  respondDue: number;
+  fixDue: number;
+  acceptedAt: number | null;
+  doneAt: number | null;
+  confirmedAt: number | null;
+  respondBreached: boolean;
+  fixBreached: boolean;
+  rating: number | null;
+  reopenCount: number;
+  parts: Array<z.infer<typeof PartSchema>>;
+  steps?: OrderStep[];
+}
+
+export interface KpiRow {
+  key: string;
+  orders: number;
+  backlog: number;
+  avgResponseMin: number | null;
+  avgRepairMin: number | null;
+  slaMet: number;
+  slaMissed: number;
+  reopenRate: number | null;
+  avgRating: number | null;
+  ratings: number;
+}
