@@ -10,7 +10,7 @@ import { EnergyConfigSchema } from '../../src/energy/config.js';
 import { LiveReadings } from '../../src/energy/live.js';
 import { Topology } from '../../src/energy/topology.js';
 import type { Edge } from '../../src/edge.js';
-import { FakeClock as TimerClock } from '../energy/helpers/fake-clock.js';
+import { FakeClock as TimerClock } from '@campus/testkit';
 import { ADMIN, ApiClient, startTestEdge } from '../helpers/edge.js';
 import type { EdgeConfigInput } from '../../src/edge-config.js';
 
