@@ -5,6 +5,7 @@ import {
   ASSET_STATE_NAMES,
   AssetInputSchema,
   type AssetAction,
+  type AssetHistoryEntry,
   type AssetState,
   type ScanOutcome,
 } from '@campus/protocol/facilities/assets';
@@ -93,8 +94,10 @@ export class AssetRegister {
     return (this.db.prepare(`SELECT * FROM fac_assets ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY code LIMIT ?`).all(...args, q.limit) as AssetRow[]).map(toAsset);
   }
 
-  history(code: string) {
-    return (this.db.prepare('SELECT seq, at, actor, action, from_state AS "from", to_state AS "to", data FROM fac_asset_history WHERE code = ? ORDER BY seq').all(code) as Array<{ data: string }>).map((h) => ({
+  history(code: string): AssetHistoryEntry[] {
+    return (
+      this.db.prepare('SELECT seq, at, actor, action, from_state AS "from", to_state AS "to", data FROM fac_asset_history WHERE code = ? ORDER BY seq').all(code) as Array<Omit<AssetHistoryEntry, 'data'> & { data: string }>
+    ).map((h) => ({
       ...h,
       data: JSON.parse(h.data) as Record<string, unknown>,
     }));

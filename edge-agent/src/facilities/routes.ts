@@ -2,7 +2,27 @@ import { z } from 'zod';
 import { ID_RE } from '@campus/protocol';
 import {
   CheckpointInputSchema,
+  CheckpointPutAnswerSchema,
+  CheckpointsAnswerSchema,
+  CheckpointTagAnswerSchema,
   ExtraRunSchema,
+  InspectAnswerSchema,
+  KpiAnswerSchema,
+  OrderCreatedAnswerSchema,
+  OrderDetailAnswerSchema,
+  OrdersAnswerSchema,
+  OrderStepAnswerSchema,
+  PhotoAnswerSchema,
+  ResolveTagAnswerSchema,
+  RoomTagAnswerSchema,
+  RoundPutAnswerSchema,
+  RoundsAnswerSchema,
+  RunAnswerSchema,
+  RunDetailAnswerSchema,
+  RunsAnswerSchema,
+  StockItemAnswerSchema,
+  StockItemsAnswerSchema,
+  StockMovesAnswerSchema,
   InspectionSchema,
   KpiQuerySchema,
   NewOrderSchema,
@@ -14,8 +34,22 @@ import {
   StockItemInputSchema,
   StockMoveSchema,
 } from '@campus/protocol/facilities/api';
-import { ASSET_ACTIONS, AssetActionSchema, AssetInputSchema, StocktakeInputSchema, StocktakeScanSchema } from '@campus/protocol/facilities/assets';
-import type { ApiRouter } from '../http/router.js';
+import {
+  ASSET_ACTIONS,
+  AssetActionSchema,
+  AssetAnswerSchema,
+  AssetDetailAnswerSchema,
+  AssetImportAnswerSchema,
+  AssetInputSchema,
+  AssetRegisteredAnswerSchema,
+  AssetsAnswerSchema,
+  StocktakeAnswerSchema,
+  StocktakeInputSchema,
+  StocktakeReportAnswerSchema,
+  StocktakeScanAnswerSchema,
+  StocktakeScanSchema,
+} from '@campus/protocol/facilities/assets';
+import { rawBody, type ApiRouter } from '../http/router.js';
 import { ApiError } from '../http/errors.js';
 import type { FacilitiesDomain, FacilitiesServices } from './domain.js';
 import { tagSheetPdf } from './tag-sheet.js';
@@ -46,6 +80,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     summary: 'Inspection checkpoints with their checklists',
     tag: TAG,
     access: [...STAFF],
+    response: CheckpointsAnswerSchema,
     handler: () => ({ checkpoints: running(d).inspections.checkpoints() }),
   });
   api.add({
@@ -58,6 +93,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     params: IdParam,
     body: CheckpointInputSchema,
     audit: 'facilities.checkpoint.put',
+    response: CheckpointPutAnswerSchema,
     handler: ({ params, body }) => running(d).inspections.putCheckpoint(params.id, body),
   });
   api.add({
@@ -67,6 +103,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...SUPERVISOR],
     params: IdParam,
+    response: CheckpointTagAnswerSchema,
     handler: ({ params }) => {
       const s = running(d);
       const cp = s.inspections.checkpoint(params.id);
@@ -82,6 +119,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...SUPERVISOR],
     query: IdsQuery,
+    response: rawBody('application/pdf'),
     handler: async ({ query, res }) => {
       const s = running(d);
       const want = query.ids ? new Set(query.ids.split(',').map((x) => x.trim())) : null;
@@ -89,6 +127,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
       for (const id of want ?? []) if (!list.some((c) => c.id === id)) throw new ApiError(404, 'facilities.unknown_checkpoint', { id });
       const pdf = await tagSheetPdf(list.map((c) => ({ id: c.id, title: c.name, subtitle: c.place, payload: s.tags.sign('cp', c.id) })), '巡检点标签 / Checkpoint tags');
       res.type('application/pdf').send(pdf);
+      return undefined;
     },
   });
   api.add({
@@ -97,6 +136,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     summary: 'Inspection rounds (ordered checkpoints, days, window)',
     tag: TAG,
     access: [...STAFF],
+    response: RoundsAnswerSchema,
     handler: () => ({ rounds: running(d).inspections.rounds() }),
   });
   api.add({
@@ -109,6 +149,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     params: IdParam,
     body: RoundInputSchema,
     audit: 'facilities.round.put',
+    response: RoundPutAnswerSchema,
     handler: ({ params, body }) => running(d).inspections.putRound(params.id, body),
   });
   api.add({
@@ -122,6 +163,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     body: ExtraRunSchema,
     audit: 'facilities.round.extra',
     status: 201,
+    response: RunAnswerSchema,
     handler: ({ params, body, user }) => ({ run: running(d).inspections.startExtra(params.id, body.minutes, body.reason, user!.username) }),
   });
 
@@ -133,6 +175,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...STAFF],
     query: z.strictObject({ state: z.enum(['open', 'all']).default('open'), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    response: RunsAnswerSchema,
     handler: ({ query }) => {
       const s = running(d).inspections;
       const runs = query.state === 'open' ? s.openRuns() : s.runs(query.limit);
@@ -146,6 +189,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...STAFF],
     params: NumId,
+    response: RunDetailAnswerSchema,
     handler: ({ params }) => {
       const s = running(d).inspections;
       const run = s.run(params.id);
@@ -160,6 +204,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...STAFF],
     query: ResolveTagSchema,
+    response: ResolveTagAnswerSchema,
     handler: ({ query }) => running(d).inspections.resolve(query.tag),
   });
   api.add({
@@ -172,6 +217,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     body: InspectionSchema,
     audit: 'facilities.inspect',
     status: 201,
+    response: InspectAnswerSchema,
     handler: ({ body, user }) => running(d).inspections.inspect(body, user!.username),
   });
 
@@ -185,6 +231,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     access: 'any',
     audit: 'facilities.photo.upload',
     status: 201,
+    response: PhotoAnswerSchema,
     handler: async ({ req, user }) => ({ photo: await running(d).photos.upload(req, user!.username) }),
   });
   api.add({
@@ -194,6 +241,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: 'any',
     params: z.strictObject({ id: z.string().uuid() }),
+    response: rawBody('image/*'),
     handler: ({ params, user, res }) => {
       const s = running(d);
       const meta = s.photos.meta(params.id);
@@ -205,6 +253,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
       const bytes = s.photos.read(params.id);
       if (!bytes) throw new ApiError(404, 'facilities.unknown_photo', { id: params.id });
       res.type(meta.type).send(bytes);
+      return undefined;
     },
   });
 
@@ -219,6 +268,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     body: NewOrderSchema,
     audit: 'facilities.order.submit',
     status: 201,
+    response: OrderCreatedAnswerSchema,
     handler: ({ body, user }) => {
       const s = running(d);
       for (const p of body.photos) if (!s.photos.exists(p)) throw new ApiError(400, 'facilities.unknown_photo', { id: p });
@@ -227,7 +277,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
       if (assetTag !== undefined && !asset) throw new ApiError(404, 'facilities.unknown_asset', { code: s.tags.verify(assetTag, 'as') });
       const order = s.orders.create({ ...input, source: 'staff', asset: asset?.code ?? null }, user!.username);
       if (asset) s.assets.note(asset.code, user!.username, 'order', { orderId: order.id });
-      return { order, asset: asset && { code: asset.code, name: asset.name, warrantyEnd: asset.warrantyEnd ?? null, underWarranty: s.assets.underWarranty(asset) } };
+      return { order, asset: asset ? { code: asset.code, name: asset.name, warrantyEnd: asset.warrantyEnd ?? null, underWarranty: s.assets.underWarranty(asset) } : null };
     },
   });
   api.add({
@@ -241,6 +291,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
       mine: z.enum(['requested', 'assigned']).optional(),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
+    response: OrdersAnswerSchema,
     handler: ({ query, user }) => ({ orders: running(d).orders.list(user!, query) }),
   });
   api.add({
@@ -250,6 +301,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: 'any',
     params: NumId,
+    response: OrderDetailAnswerSchema,
     handler: ({ params, user }) => {
       const s = running(d).orders;
       const order = s.visible(params.id, user!);
@@ -268,6 +320,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     params: OrderActionParams,
     body: z.looseObject({ version: z.number().int().positive() }),
     audit: 'facilities.order.step',
+    response: OrderStepAnswerSchema,
     handler: ({ params, req, user }) => {
       const body = OrderActionBodies[params.action].parse(req.body ?? {});
       const s = running(d).orders;
@@ -282,6 +335,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...SUPERVISOR],
     query: KpiQuerySchema,
+    response: KpiAnswerSchema,
     handler: ({ query }) => ({ by: query.by, rows: running(d).orders.kpi(query.by, query.from, query.to) }),
   });
   api.add({
@@ -291,6 +345,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...SUPERVISOR],
     query: KpiQuerySchema.omit({ by: true }),
+    response: rawBody('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
     handler: async ({ query, res }) => {
       const s = running(d).orders;
       const head = ['对象 / key', '工单数 / orders', '积压 / backlog', '平均响应(分) / avg response min', '平均修复(分) / avg repair min', 'SLA 达标 / met', 'SLA 超时 / missed', '返修率 / reopen rate', '平均评分 / avg rating', '评分数 / ratings'];
@@ -300,6 +355,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
       });
       const book = await writeWorkbook([sheet('按人员', 'worker'), sheet('按类别', 'category'), sheet('按楼宇', 'building')]);
       res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').setHeader('Content-Disposition', 'attachment; filename="facilities-kpi.xlsx"').send(book);
+      return undefined;
     },
   });
 
@@ -312,6 +368,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...SUPERVISOR],
     query: z.strictObject({ building: z.string().optional(), category: z.string().optional(), limit: z.coerce.number().int().min(1).max(50_000).default(1000) }),
+    response: AssetsAnswerSchema,
     handler: ({ query }) => ({ assets: running(d).assets.list(query) }),
   });
   api.add({
@@ -324,6 +381,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     body: AssetInputSchema,
     audit: 'facilities.asset.register',
     status: 201,
+    response: AssetRegisteredAnswerSchema,
     handler: ({ body, user }) => {
       const s = running(d).assets;
       return { asset: s.create(body, user!.username), tag: s.tag(body.code) };
@@ -337,6 +395,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...SUPERVISOR],
     audit: 'facilities.asset.import',
+    response: AssetImportAnswerSchema,
     handler: ({ req, user }) => running(d).assets.importSheet(req, user!.username),
   });
   api.add({
@@ -346,6 +405,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...SUPERVISOR],
     params: CodeParam,
+    response: AssetDetailAnswerSchema,
     handler: ({ params }) => {
       const s = running(d);
       const asset = s.assets.get(params.code);
@@ -370,6 +430,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     params: z.strictObject({ code: z.string().regex(ID_RE, 'asset code'), action: z.enum(ASSET_ACTIONS) }),
     body: AssetActionSchema,
     audit: 'facilities.asset.step',
+    response: AssetAnswerSchema,
     handler: ({ params, body, user }) => ({ asset: running(d).assets.act(params.code, params.action, body, user!.username) }),
   });
   api.add({
@@ -379,6 +440,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...SUPERVISOR],
     query: z.strictObject({ building: z.string().optional(), category: z.string().optional() }),
+    response: rawBody('application/pdf'),
     handler: async ({ query, res }) => {
       const s = running(d);
       const list = s.assets.list({ ...query, limit: 50_000 }).filter((a) => a.state !== 'disposed');
@@ -387,6 +449,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
         '资产标签 / Asset tags',
       );
       res.type('application/pdf').send(pdf);
+      return undefined;
     },
   });
   api.add({
@@ -396,6 +459,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...SUPERVISOR],
     params: IdParam,
+    response: RoomTagAnswerSchema,
     handler: ({ params }) => ({ room: params.id, tag: running(d).tags.sign('rm', params.id) }),
   });
 
@@ -410,6 +474,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     body: StocktakeInputSchema,
     audit: 'facilities.stocktake.start',
     status: 201,
+    response: StocktakeAnswerSchema,
     handler: ({ body, user }) => ({ stocktake: running(d).stocktakes.create(body, user!.username) }),
   });
   api.add({
@@ -421,6 +486,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     access: [...STAFF],
     params: NumId,
     body: StocktakeScanSchema,
+    response: StocktakeScanAnswerSchema,
     handler: ({ params, body, user }) => running(d).stocktakes.scan(params.id, body, user!.username),
   });
   api.add({
@@ -430,6 +496,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...STAFF],
     params: NumId,
+    response: StocktakeReportAnswerSchema,
     handler: ({ params }) => running(d).stocktakes.report(params.id),
   });
   api.add({
@@ -441,6 +508,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     access: [...SUPERVISOR],
     params: NumId,
     audit: 'facilities.stocktake.close',
+    response: StocktakeReportAnswerSchema,
     handler: ({ params }) => running(d).stocktakes.close(params.id),
   });
 
@@ -451,6 +519,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     summary: 'Store items with stock levels (low = below the minimum)',
     tag: TAG,
     access: [...STAFF],
+    response: StockItemsAnswerSchema,
     handler: () => ({ items: running(d).stores.list() }),
   });
   api.add({
@@ -463,6 +532,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     params: IdParam,
     body: StockItemInputSchema,
     audit: 'facilities.stock.put',
+    response: StockItemAnswerSchema,
     handler: ({ params, body }) => ({ item: running(d).stores.put(params.id, body) }),
   });
   api.add({
@@ -472,6 +542,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     tag: TAG,
     access: [...SUPERVISOR],
     params: IdParam,
+    response: StockMovesAnswerSchema,
     handler: ({ params }) => {
       const s = running(d).stores;
       return { item: s.get(params.id), moves: s.moves(params.id) };
@@ -488,6 +559,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
       params: IdParam,
       body: StockMoveSchema,
       audit: `facilities.stock.${kind}`,
+      response: StockItemAnswerSchema,
       handler: ({ params, body, user }) => ({ item: running(d).stores.move(params.id, kind, body.qty, user!.username, body.orderId ?? null, body.note ?? null) }),
     });
   }

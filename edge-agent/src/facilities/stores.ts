@@ -1,6 +1,7 @@
 import type { NewEvent } from '@campus/protocol';
 import { PRIORITIES as EVENT_PRIORITIES } from '@campus/protocol';
 import { FACILITIES_EVENTS, FACILITIES_REASONS } from '@campus/protocol/facilities/events';
+import type { StockMoveView } from '@campus/protocol/facilities/api';
 import { ApiError } from '../http/errors.js';
 import type { StoredEvent } from '../store/index.js';
 import type { Db } from '../store/open.js';
@@ -54,8 +55,8 @@ export class Stores {
     return this.get(id);
   }
 
-  moves(id: string, limit = 100) {
-    return this.db.prepare('SELECT id, delta, kind, order_id AS orderId, actor, at, note FROM fac_stock_moves WHERE item_id = ? ORDER BY id DESC LIMIT ?').all(id, limit);
+  moves(id: string, limit = 100): StockMoveView[] {
+    return this.db.prepare('SELECT id, delta, kind, order_id AS orderId, actor, at, note FROM fac_stock_moves WHERE item_id = ? ORDER BY id DESC LIMIT ?').all(id, limit) as StockMoveView[];
   }
 
   /** Adds (receipt) or takes (issue) stock; call inside the caller's transaction to tie it to an order step. */

@@ -66,10 +66,9 @@ export const CheckpointInputSchema = z.strictObject({
     .refine((l) => new Set(l.map((i) => i.id)).size === l.length, 'checklist item ids must be unique'),
 });
 export type CheckpointInput = z.input<typeof CheckpointInputSchema>;
-export interface Checkpoint extends z.infer<typeof CheckpointInputSchema> {
-  id: string;
-  updatedAt: number;
-}
+/** A stored checkpoint as the API answers it. */
+export const CheckpointViewSchema = CheckpointInputSchema.extend({ id: z.string(), updatedAt: z.number() });
+export type Checkpoint = z.infer<typeof CheckpointViewSchema>;
 
 export const WindowSchema = z
   .strictObject({ from: hhmm, until: hhmm })
@@ -165,59 +164,161 @@ export const KpiQuerySchema = z.strictObject({
   to: z.coerce.number().int().positive().optional(),
 });
 
-export interface OrderStep {
-  seq: number;
+export const OrderStepSchema = z.object({
+  seq: z.number().int(),
   /** The order's version after the step (a note leaves it unchanged). */
-  version: number;
-  at: number;
-  actor: string;
-  action: string;
-  from: OrderState | null;
-  to: OrderState;
-  note: string | null;
-  data: Record<string, unknown>;
-}
+  version: z.number().int(),
+  at: z.number(),
+  actor: z.string(),
+  action: z.string(),
+  from: z.enum(ORDER_STATES).nullable(),
+  to: z.enum(ORDER_STATES),
+  note: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type OrderStep = z.infer<typeof OrderStepSchema>;
 
-export interface WorkOrder {
-  id: number;
-  version: number;
-  state: OrderState;
-  priority: OrderPriority;
-  category: string;
-  building: string;
-  place: string;
-  description: string;
-  photos: string[];
-  source: 'staff' | 'inspection' | 'alarm';
-  sourceRef: string | null;
+export const WorkOrderViewSchema = z.object({
+  id: z.number().int(),
+  version: z.number().int(),
+  state: z.enum(ORDER_STATES),
+  priority: z.enum(PRIORITIES),
+  category: z.string(),
+  building: z.string(),
+  place: z.string(),
+  description: z.string(),
+  photos: z.array(z.string()),
+  source: z.enum(['staff', 'inspection', 'alarm']),
+  sourceRef: z.string().nullable(),
   /** The asset's code when the order is about a registered asset. */
-  asset: string | null;
-  requester: string;
-  assignee: string | null;
-  createdAt: number;
-  updatedAt: number;
-  respondDue: number;
-  fixDue: number;
-  acceptedAt: number | null;
-  doneAt: number | null;
-  confirmedAt: number | null;
-  respondBreached: boolean;
-  fixBreached: boolean;
-  rating: number | null;
-  reopenCount: number;
-  parts: Array<z.infer<typeof PartSchema>>;
-  steps?: OrderStep[];
-}
+  asset: z.string().nullable(),
+  requester: z.string(),
+  assignee: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  respondDue: z.number(),
+  fixDue: z.number(),
+  acceptedAt: z.number().nullable(),
+  doneAt: z.number().nullable(),
+  confirmedAt: z.number().nullable(),
+  respondBreached: z.boolean(),
+  fixBreached: z.boolean(),
+  rating: z.number().nullable(),
+  reopenCount: z.number().int(),
+  parts: z.array(PartSchema),
+  steps: z.array(OrderStepSchema).optional(),
+});
+export type WorkOrder = z.infer<typeof WorkOrderViewSchema>;
 
-export interface KpiRow {
-  key: string;
-  orders: number;
-  backlog: number;
-  avgResponseMin: number | null;
-  avgRepairMin: number | null;
-  slaMet: number;
-  slaMissed: number;
-  reopenRate: number | null;
-  avgRating: number | null;
-  ratings: number;
-}
+export const KpiRowSchema = z.object({
+  key: z.string(),
+  orders: z.number().int(),
+  backlog: z.number().int(),
+  avgResponseMin: z.number().nullable(),
+  avgRepairMin: z.number().nullable(),
+  slaMet: z.number().int(),
+  slaMissed: z.number().int(),
+  reopenRate: z.number().nullable(),
+  avgRating: z.number().nullable(),
+  ratings: z.number().int(),
+});
+export type KpiRow = z.infer<typeof KpiRowSchema>;
+
+// ---- answers of the facilities routes ----
+
+export const RoundViewSchema = RoundInputSchema.extend({ id: z.string(), updatedAt: z.number() });
+export type RoundView = z.infer<typeof RoundViewSchema>;
+
+export const RunSummarySchema = z.object({
+  total: z.number().int(),
+  done: z.number().int(),
+  missed: z.array(z.string()),
+  late: z.array(z.string()),
+  outOfOrder: z.array(z.string()),
+  red: z.number().int(),
+  yellow: z.number().int(),
+});
+export const RunViewSchema = z.object({
+  id: z.number().int(),
+  roundId: z.string(),
+  roundName: z.string(),
+  kind: z.enum(['scheduled', 'extra']),
+  day: z.string(),
+  opensAt: z.number(),
+  dueAt: z.number(),
+  closesAt: z.number(),
+  checkpoints: z.array(z.string()),
+  closedAt: z.number().nullable(),
+  summary: RunSummarySchema.nullable(),
+});
+export const InspectionViewSchema = z.object({
+  id: z.number().int(),
+  runId: z.number().int(),
+  checkpointId: z.string(),
+  position: z.number().int(),
+  at: z.number(),
+  inspector: z.string(),
+  result: z.enum(RESULTS),
+  late: z.boolean(),
+  outOfOrder: z.boolean(),
+  answers: z.array(AnswerSchema.extend({ result: z.enum(RESULTS) })),
+});
+
+export const CheckpointsAnswerSchema = z.object({ checkpoints: z.array(CheckpointViewSchema) });
+export const CheckpointPutAnswerSchema = z.object({ checkpoint: CheckpointViewSchema, tag: z.string(), created: z.boolean() });
+export const CheckpointTagAnswerSchema = z.object({ checkpointId: z.string(), name: z.string(), place: z.string(), tag: z.string() });
+export const RoundsAnswerSchema = z.object({ rounds: z.array(RoundViewSchema) });
+export const RoundPutAnswerSchema = z.object({ round: RoundViewSchema, created: z.boolean() });
+export const RunAnswerSchema = z.object({ run: RunViewSchema });
+export const RunsAnswerSchema = z.object({ runs: z.array(RunViewSchema.extend({ inspections: z.array(InspectionViewSchema) })) });
+export const RunDetailAnswerSchema = z.object({ run: RunViewSchema, inspections: z.array(InspectionViewSchema) });
+export const ResolveTagAnswerSchema = z.object({
+  checkpoint: CheckpointViewSchema,
+  runs: z.array(RunViewSchema.extend({ next: z.string().nullable(), scanned: z.array(z.string()) })),
+});
+export const InspectAnswerSchema = z.object({
+  inspection: InspectionViewSchema,
+  run: z.object({ id: z.number().int(), roundId: z.string(), roundName: z.string() }),
+  result: z.enum(RESULTS),
+  late: z.boolean(),
+  outOfOrder: z.boolean(),
+  /** The checkpoint due next when this one was scanned out of order. */
+  expected: z.string().nullable(),
+  /** Work orders opened (or found open) for red items. */
+  orders: z.array(z.number().int()),
+});
+export const PhotoAnswerSchema = z.object({
+  photo: z.object({ id: z.string(), type: z.enum(['image/jpeg', 'image/png']), bytes: z.number().int(), width: z.number().int(), height: z.number().int() }),
+});
+const orderAsset = { code: z.string(), name: z.string(), warrantyEnd: z.string().nullable(), underWarranty: z.boolean().nullable() };
+export const OrderCreatedAnswerSchema = z.object({ order: WorkOrderViewSchema, asset: z.object(orderAsset).nullable() });
+export const OrdersAnswerSchema = z.object({ orders: z.array(WorkOrderViewSchema) });
+const WorkOrderWithStepsSchema = WorkOrderViewSchema.extend({ steps: z.array(OrderStepSchema) });
+export const OrderDetailAnswerSchema = z.object({ order: WorkOrderWithStepsSchema, asset: z.object({ ...orderAsset, model: z.string().nullable() }).nullable() });
+export const OrderStepAnswerSchema = z.object({ order: WorkOrderWithStepsSchema });
+export const KpiAnswerSchema = z.object({ by: z.enum(['worker', 'category', 'building']), rows: z.array(KpiRowSchema) });
+export const RoomTagAnswerSchema = z.object({ room: z.string(), tag: z.string() });
+
+export const StockItemViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  minQty: z.number(),
+  qty: z.number(),
+  low: z.boolean(),
+  updatedAt: z.number(),
+});
+export type StockItem = z.infer<typeof StockItemViewSchema>;
+export const StockMoveViewSchema = z.object({
+  id: z.number().int(),
+  delta: z.number(),
+  kind: z.enum(['receipt', 'issue']),
+  orderId: z.number().int().nullable(),
+  actor: z.string(),
+  at: z.number(),
+  note: z.string().nullable(),
+});
+export type StockMoveView = z.infer<typeof StockMoveViewSchema>;
+export const StockItemsAnswerSchema = z.object({ items: z.array(StockItemViewSchema) });
+export const StockItemAnswerSchema = z.object({ item: StockItemViewSchema });
+export const StockMovesAnswerSchema = z.object({ item: StockItemViewSchema, moves: z.array(StockMoveViewSchema) });

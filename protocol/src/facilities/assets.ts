@@ -63,6 +63,70 @@ export const StocktakeScanSchema = z.strictObject({
 export const SCAN_OUTCOMES = ['found', 'moved', 'not_registered', 'out_of_scope'] as const;
 export type ScanOutcome = (typeof SCAN_OUTCOMES)[number];
 
+// ---- answers of the asset and stock-take routes ----
+
+export const AssetViewSchema = AssetInputSchema.extend({
+  state: z.enum(ASSET_STATES),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  auditedAt: z.number().nullable(),
+});
+export type AssetView = z.infer<typeof AssetViewSchema>;
+export const AssetHistoryEntrySchema = z.object({
+  seq: z.number().int(),
+  at: z.number(),
+  actor: z.string(),
+  action: z.string(),
+  from: z.enum(ASSET_STATES).nullable(),
+  to: z.enum(ASSET_STATES),
+  data: z.record(z.string(), z.unknown()),
+});
+export type AssetHistoryEntry = z.infer<typeof AssetHistoryEntrySchema>;
+export const AssetsAnswerSchema = z.object({ assets: z.array(AssetViewSchema) });
+export const AssetAnswerSchema = z.object({ asset: AssetViewSchema });
+export const AssetRegisteredAnswerSchema = z.object({ asset: AssetViewSchema, tag: z.string() });
+export const AssetImportAnswerSchema = z.object({ imported: z.number().int() });
+export const AssetDetailAnswerSchema = z.object({
+  asset: AssetViewSchema,
+  history: z.array(AssetHistoryEntrySchema),
+  /** Straight-line book value today (null without price and purchase date). */
+  bookValue: z.number().nullable(),
+  underWarranty: z.boolean().nullable(),
+  orders: z.array(z.object({ id: z.number().int(), state: z.string(), description: z.string(), createdAt: z.number() })),
+  tag: z.string(),
+});
+
+export const StocktakeViewSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  building: z.string().nullable(),
+  category: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  closedAt: z.number().nullable(),
+  expected: z.number().int(),
+});
+export const StocktakeAnswerSchema = z.object({ stocktake: StocktakeViewSchema });
+export const StocktakeScanAnswerSchema = z.object({ code: z.string(), outcome: z.enum(SCAN_OUTCOMES), duplicate: z.boolean(), registeredRoom: z.string().nullable() });
+const codeRoom = z.object({ code: z.string(), room: z.string() });
+export const StocktakeReportAnswerSchema = z.object({
+  stocktake: StocktakeViewSchema,
+  counts: z.object({
+    expected: z.number().int(),
+    scanned: z.number().int(),
+    found: z.number().int(),
+    moved: z.number().int(),
+    missing: z.number().int(),
+    notRegistered: z.number().int(),
+    outOfScope: z.number().int(),
+  }),
+  moved: z.array(codeRoom.extend({ registeredRoom: z.string().nullable() })),
+  missing: z.array(z.object({ code: z.string(), room: z.string().nullable() })),
+  notRegistered: z.array(codeRoom),
+  outOfScope: z.array(codeRoom),
+  neverAudited: z.array(z.string()),
+});
+
 export const assetMessages = defineMessages({
   'error.facilities.unknown_asset': { 'zh-CN': '资产 {code} 不存在', en: 'Asset {code} does not exist' },
   'error.facilities.asset_exists': { 'zh-CN': '资产编号 {code} 已存在', en: 'Asset code {code} already exists' },
