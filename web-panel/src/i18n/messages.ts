@@ -31,6 +31,8 @@ export const panelMessages = defineMessages({
   'panel.role.security': { 'zh-CN': '安保', en: 'Security' },
   'panel.role.facility': { 'zh-CN': '后勤', en: 'Facility' },
   'panel.role.it': { 'zh-CN': '信息中心', en: 'IT' },
+  'panel.role.staff': { 'zh-CN': '教职工', en: 'Staff' },
+  'panel.role.contractor': { 'zh-CN': '外包维修', en: 'Contractor' },
 
   'panel.clock.trusted': { 'zh-CN': '时钟已同步', en: 'Clock synchronised' },
   'panel.clock.untrusted': { 'zh-CN': '时钟未同步', en: 'Clock not synchronised' },
