@@ -2,10 +2,11 @@
 // events in a loop, printing each id only after append returned.
 import { Store } from '../../dist/store/index.js';
 import { TrustedClock } from '../../dist/core/clock.js';
+import { ALL_MIGRATIONS } from '../../dist/migrations.js';
 import { writeSync } from 'node:fs';
 
 const dir = process.argv[2];
-const store = Store.open({ dataDir: dir, file: 'edge.db', backupDir: 'backups', synchronous: 'full', site: 'crash', clock: new TrustedClock({ mode: 'always' }) });
+const store = Store.open({ migrations: ALL_MIGRATIONS, dataDir: dir, file: 'edge.db', backupDir: 'backups', synchronous: 'full', site: 'crash', clock: new TrustedClock({ mode: 'always' }) });
 for (;;) {
   const batch = Math.random() < 0.3;
   if (batch) {
