@@ -2,13 +2,29 @@ import { z } from 'zod';
 import { PERSON_ROLES } from '../access/model.js';
 import { PolicyTargetSchema } from '../usb/policy.js';
 import { PolicyContentSchema } from '../usb/policy-content.js';
+import { BUS_RECORD_SCHEMAS } from '../bus/records.js';
 
 /**
  * Records the cloud owns (when a cloud is configured) and sends down to every edge of
  * the school through the change feed. One record = one owner (DESIGN.md §3): the edge
  * never edits these, it only applies them. Keys are the cloud's stable ids.
  */
-export const RECORD_KINDS = ['person', 'guardianship', 'card', 'leave', 'visitor_pass', 'calendar', 'usb_policy'] as const;
+export const RECORD_KINDS = [
+  'person',
+  'guardianship',
+  'card',
+  'leave',
+  'visitor_pass',
+  'calendar',
+  'usb_policy',
+  // The school bus (protocol/bus/records.ts): the transport manager's records.
+  'bus_vehicle',
+  'bus_route',
+  'bus_assignment',
+  'bus_stop_change',
+  'pickup_person',
+  'bus_trip',
+] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 const ms = z.number().int().nonnegative();
@@ -80,6 +96,7 @@ export const RECORD_SCHEMAS = {
   visitor_pass: VisitorPassRecordSchema,
   calendar: CalendarRecordSchema,
   usb_policy: UsbPolicyRecordSchema,
+  ...BUS_RECORD_SCHEMAS,
 } as const satisfies Record<RecordKind, z.ZodType>;
 
 export type RecordData<K extends RecordKind> = z.infer<(typeof RECORD_SCHEMAS)[K]>;

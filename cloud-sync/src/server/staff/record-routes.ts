@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUS_RECORD_KINDS } from '@campus/protocol/bus/records';
 import { RECORD_KINDS, RecordKeySchema, type RecordKind } from '@campus/protocol/sync/records';
 import type { Queryable } from '../db/database.js';
 import type { RecordStore } from '../feed/records.js';
@@ -6,8 +7,9 @@ import { HttpError } from '../http/errors.js';
 import type { StaffRouter } from './access.js';
 import type { StaffRole } from './roles.js';
 
-/** What the school office keeps in the console; USB policies are IT's. */
-export const ROSTER_KINDS = RECORD_KINDS.filter((k) => k !== 'usb_policy') as Exclude<RecordKind, 'usb_policy'>[];
+type NotRoster = 'usb_policy' | (typeof BUS_RECORD_KINDS)[number];
+/** What the school office keeps in the console; USB policies are IT's, the bus model the transport manager's. */
+export const ROSTER_KINDS = RECORD_KINDS.filter((k) => k !== 'usb_policy' && !(BUS_RECORD_KINDS as readonly string[]).includes(k)) as Exclude<RecordKind, NotRoster>[];
 const ROSTER_STAFF: readonly StaffRole[] = ['school_admin', 'office'];
 const USB_STAFF: readonly StaffRole[] = ['school_admin', 'it'];
 
