@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { maintainEventPartitions, RetentionSchema } from './db/partitions.js';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
@@ -57,6 +58,8 @@ export interface CloudOptions {
   channels?: CloudChannels;
   /** Folding of repeated scans and quiet hours of guardian notices (config `notices`). */
   notices?: z.input<typeof NoticeSettingsSchema>;
+  /** Event retention per type prefix; partitions are kept every 6 hours by one of the processes. */
+  retention?: z.input<typeof RetentionSchema>;
   /** The clock guardian notices read (quiet hours, release of held notices); tests play a night with it. */
   noticeClock?: () => number;
   /** Serve HTTPS with this certificate instead of HTTP. */
@@ -65,6 +68,8 @@ export interface CloudOptions {
   demo?: boolean;
   /** Job queue: pg-boss (default on PostgreSQL) or the job table (always used on PGlite). */
   jobs?: 'pg-boss' | 'table';
+  /** pg-boss: how soon a job held by a dead process is taken over (seconds; see PgBossQueue). */
+  jobTakeover?: { expireSeconds: number; supervisorSeconds: number };
   /** Staff sign-in: failures before lockout, lockout and session lengths (defaults: 5, 15 min, 12 h). */
   staffAuth?: Partial<Omit<StaffAuthOptions, 'now'>>;
   logger?: CloudLogger;
@@ -109,17 +114,29 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
   const closers: (() => Promise<void> | void)[] = [() => db.close()];
   try {
     await migrate(db);
+    const retention = RetentionSchema.parse(opts.retention ?? {});
+    const clock = opts.now ?? Date.now;
+    const maintain = () =>
+      maintainEventPartitions(db, clock(), retention).then(
+        (r) => r && (r.created.length || r.dropped.length || r.deleted) && log.info(r, 'event partitions maintained'),
+        (err: Error) => log.warn({ err: err.message }, 'event partition maintenance failed; retried in 6 hours'),
+      );
+    await maintain();
+    const maintenance = setInterval(() => void maintain(), 6 * 3600_000);
+    maintenance.unref();
+    closers.unshift(() => clearInterval(maintenance));
     const stored = opts.adminToken ? null : await storedAdminToken(db);
     const adminToken = opts.adminToken ?? stored!.value;
     const vapid = opts.vapid ?? (await storedVapidKeys(db, opts.vapidSubject ?? 'mailto:it@school.example'));
 
     const useBoss = db.kind === 'postgres' && opts.jobs !== 'table' && opts.databaseUrl;
-    const queue: JobQueue = useBoss ? new PgBossQueue(opts.databaseUrl!, { onError }) : new TableQueue(db, { onError });
+    const queue: JobQueue = useBoss ? new PgBossQueue(opts.databaseUrl!, { onError, ...opts.jobTakeover }) : new TableQueue(db, { onError });
     await queue.start();
     closers.unshift(() => queue.stop());
 
     const tenancy = new Tenancy(db);
     const notifier = new ChangeNotifier();
+    closers.unshift(await notifier.attach(db));
     const records = new RecordStore(db, notifier);
     const noticeSettings = NoticeSettingsSchema.parse(opts.notices ?? {});
     const guardianData = new GuardianData(db, noticeSettings);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { RetentionSchema } from './db/partitions.js';
 import { z } from 'zod';
 import { SmsConfigSchema, WebhookConfigSchema, WechatConfigSchema } from './notify/channels/http-channels.js';
 import { NoticeSettingsSchema } from './notify/notice-rules.js';
@@ -35,6 +36,15 @@ export const CloudConfigSchema = z.strictObject({
     .strictObject({ sms: SmsConfigSchema.optional(), wechat: WechatConfigSchema.optional(), webhook: WebhookConfigSchema.optional() })
     .default({}),
   notices: NoticeSettingsSchema.default(NoticeSettingsSchema.parse({})),
+  /** How long events are kept, per type prefix (db/partitions.ts). */
+  retention: RetentionSchema,
+  /** Several cloud processes: a job held by a process that died is taken over by another after this. */
+  jobs: z
+    .strictObject({
+      expireSeconds: z.number().int().min(5).max(3600).default(120),
+      supervisorSeconds: z.number().int().min(1).max(600).default(30),
+    })
+    .prefault({}),
 });
 export type CloudConfig = z.infer<typeof CloudConfigSchema>;
 
@@ -67,6 +77,8 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     },
     channels: cfg.channels,
     notices: cfg.notices,
+    retention: cfg.retention,
+    jobTakeover: cfg.jobs,
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
     ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),
   };

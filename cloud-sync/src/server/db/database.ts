@@ -18,6 +18,13 @@ export interface Database extends Queryable {
   /** Runs `fn` in one transaction; rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Subscribes to PostgreSQL notifications (`NOTIFY channel, payload`, or `pg_notify` in a
+   * transaction, delivered at its commit) from every process on the database. `onGap`
+   * runs when notifications may have been missed (the listening connection was lost and
+   * re-established): whoever waits on them must re-check. Resolves with an unsubscribe.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onGap?: () => void): Promise<() => Promise<void>>;
 }
 
 /** int8 (bigint, bigserial, count(*)) as a JS number: our values stay far below 2^53. */

@@ -32,6 +32,12 @@ export class PgliteDatabase implements Database {
     );
   }
 
+  /** PGlite is one process: its own LISTEN/NOTIFY, never a gap. */
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    const stop = await this.db.listen(channel, onNotify);
+    return () => stop();
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }

@@ -35,7 +35,7 @@ export class EventIngest {
          SELECT $1, id, site, $2, type, occ, $3, ct, reason, sev, pri, src, subj, d::jsonb
          FROM unnest($4::uuid[], $5::text[], $6::text[], $7::bigint[], $8::boolean[], $9::text[], $10::text[], $11::smallint[], $12::text[], $13::text[], $14::text[])
            AS t(id, site, type, occ, ct, reason, sev, pri, src, subj, d)
-         ON CONFLICT (school_id, id) DO NOTHING
+         ON CONFLICT (school_id, id, occurred_at) DO NOTHING
          RETURNING id`,
         [
           edge.schoolId,

@@ -3,7 +3,7 @@ import { RECORD_KINDS, RECORD_SCHEMAS, RecordKeySchema, type RecordKind } from '
 import type { ChangePage, ChangeRecord } from '@campus/protocol/sync/changes';
 import type { Database, Queryable } from '../db/database.js';
 import { badRequest, notFound } from '../http/errors.js';
-import type { ChangeNotifier } from './change-notifier.js';
+import { CHANGES_CHANNEL, type ChangeNotifier } from './change-notifier.js';
 
 export const RecordWriteSchema = z.union([
   z.object({ kind: z.enum(RECORD_KINDS), key: RecordKeySchema, data: z.record(z.string(), z.unknown()) }),
@@ -26,6 +26,9 @@ interface RecordRow {
  * lock to draw its seq numbers, so seqs commit in increasing order per school: a feed
  * reader that has seen seq N will never later find an uncommitted N-1 appear.
  */
+/** Safety-net re-check of a waiting long-poll; wake-ups come from NOTIFY. */
+const RECHECK_MS = 10_000;
+
 export class RecordStore {
   constructor(
     private readonly db: Database,
@@ -62,6 +65,8 @@ export class RecordStore {
        ON CONFLICT (school_id, kind, key) DO UPDATE SET data = EXCLUDED.data, deleted = EXCLUDED.deleted, seq = EXCLUDED.seq, changed_at = EXCLUDED.changed_at`,
       [schoolId, rows.map((x) => x.kind), rows.map((x) => x.key), rows.map((x) => (x.data ? JSON.stringify(x.data) : null)), rows.map((x) => x.deleted), rows.map((_, i) => first + i), now],
     );
+    // Delivered at commit to every cloud process LISTENing (their long-polls wake); nothing if rolled back.
+    await tx.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, schoolId]);
     return top;
   }
 
@@ -99,11 +104,13 @@ export class RecordStore {
   async waitForChanges(schoolId: string, after: number, limit: number, waitMs: number, signal?: AbortSignal): Promise<ChangePage> {
     const deadline = Date.now() + waitMs;
     for (;;) {
+      const seen = this.notifier.version(schoolId);
       const page = await this.changesAfter(schoolId, after, limit);
       const left = deadline - Date.now();
       if (page.changes.length || left <= 0 || signal?.aborted) return page;
-      // Re-check at least every second: writes from another cloud process do not notify us.
-      await this.notifier.wait(schoolId, Math.min(left, 1000), signal);
+      // Writes of any cloud process wake us through LISTEN/NOTIFY; the periodic re-check is
+      // only a safety net (a notification lost with its connection is reported as a gap).
+      await this.notifier.wait(schoolId, Math.min(left, RECHECK_MS), signal, seen);
     }
   }
 }

@@ -18,9 +18,22 @@ export class PgBossQueue implements JobQueue {
 
   constructor(
     connectionString: string,
-    private readonly opts: { pollSeconds?: number; batchSize?: number; concurrency?: number; retry?: RetryPolicy; onError?: (err: Error) => void } = {},
+    private readonly opts: {
+      pollSeconds?: number;
+      batchSize?: number;
+      concurrency?: number;
+      retry?: RetryPolicy;
+      /**
+       * A job taken by a process that then died (kill -9, power loss) is handed to another
+       * process this long after it was taken, plus up to `supervisorSeconds`. Handlers are
+       * idempotent, so a slow one that overruns it costs a repeat, never a duplicate notice.
+       */
+      expireSeconds?: number;
+      supervisorSeconds?: number;
+      onError?: (err: Error) => void;
+    } = {},
   ) {
-    this.boss = new PgBoss({ connectionString, max: 4, schema: 'pgboss', supervise: true, migrate: true });
+    this.boss = new PgBoss({ connectionString, max: 4, schema: 'pgboss', supervise: true, migrate: true, maintenanceIntervalSeconds: opts.supervisorSeconds ?? 30 });
     this.boss.on('error', (err: Error) => opts.onError?.(err));
   }
 
@@ -40,7 +53,7 @@ export class PgBossQueue implements JobQueue {
     if (this.queues.has(name)) return;
     const retry = this.opts.retry ?? DEFAULT_RETRY;
     if (!(await this.boss.getQueue(name))) {
-      await this.boss.createQueue(name, { name, retryLimit: retry.retryLimit, retryDelay: retry.retryDelaySeconds, retryBackoff: true }).catch(async (err: Error) => {
+      await this.boss.createQueue(name, { name, retryLimit: retry.retryLimit, retryDelay: retry.retryDelaySeconds, retryBackoff: true, expireInSeconds: this.opts.expireSeconds ?? 120 }).catch(async (err: Error) => {
         if (!(await this.boss.getQueue(name))) throw err; // another process created it first: fine
       });
     }
