@@ -70,6 +70,8 @@ export interface CloudOptions {
   jobs?: 'pg-boss' | 'table';
   /** pg-boss: how soon a job held by a dead process is taken over (seconds; see PgBossQueue). */
   jobTakeover?: { expireSeconds: number; supervisorSeconds: number };
+  /** Load balancer addresses or subnets (e.g. "10.0.0.0/24") trusted for X-Forwarded-For; default loopback only. */
+  trustProxy?: string[];
   /** Staff sign-in: failures before lockout, lockout and session lengths (defaults: 5, 15 min, 12 h). */
   staffAuth?: Partial<Omit<StaffAuthOptions, 'now'>>;
   logger?: CloudLogger;
@@ -176,6 +178,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     recordRoutes(staffApi, records);
 
     const app = buildApp({
+      ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey),

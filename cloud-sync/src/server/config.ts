@@ -38,6 +38,8 @@ export const CloudConfigSchema = z.strictObject({
   notices: NoticeSettingsSchema.default(NoticeSettingsSchema.parse({})),
   /** How long events are kept, per type prefix (db/partitions.ts). */
   retention: RetentionSchema,
+  /** Load balancers (addresses or CIDR subnets) whose X-Forwarded-For gives the client address; default loopback only. */
+  trustProxy: z.array(z.string().min(1).max(64)).max(32).optional(),
   /** Several cloud processes: a job held by a process that died is taken over by another after this. */
   jobs: z
     .strictObject({
@@ -79,6 +81,7 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     notices: cfg.notices,
     retention: cfg.retention,
     jobTakeover: cfg.jobs,
+    ...(cfg.trustProxy ? { trustProxy: cfg.trustProxy } : {}),
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
     ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),
   };

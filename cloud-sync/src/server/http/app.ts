@@ -15,6 +15,8 @@ export interface AppParts {
   parentStatic: express.Router;
   health: () => Promise<Record<string, unknown>>;
   onError: (err: Error) => void;
+  /** Addresses of the load balancers whose X-Forwarded-For is believed (express "trust proxy"). */
+  trustProxy?: string[];
 }
 
 /** JSON body limits: admin record batches (up to 5,000 records) and the parent app's small forms. The edge API reads raw bytes (signed). */
@@ -25,7 +27,9 @@ const STAFF_JSON_LIMIT = '1mb';
 export function buildApp(parts: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Sign-in lockout counts failures per client address: behind a balancer that address is
+  // only right when the balancer's X-Forwarded-For is trusted, and only from the balancer.
+  app.set('trust proxy', parts.trustProxy?.length ? parts.trustProxy : 'loopback');
   const doc = openApiDocument(parts.staffOpenApi);
   app.get('/api/openapi.json', (_req, res) => void res.json(doc));
   app.get('/api/health', async (_req, res) => {
