@@ -8,6 +8,7 @@ import {
   BusRouteAnswerSchema,
   BusRoutesAnswerSchema,
   BusScanAnswerSchema,
+  BusStatusAnswerSchema,
   BusStopChangeAnswerSchema,
   BusTripAnswerSchema,
 } from '@campus/protocol/bus/api';
@@ -54,6 +55,20 @@ function call<T>(fn: () => T): T {
 
 /** A scan result as the attendant's screen shows it; a refusal is 200 with ok=false (the reader already showed red). */
 export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): void {
+  api.add({
+    method: 'get',
+    path: '/api/bus/status',
+    summary: 'Whether the school bus runs on this box (200 either way)',
+    tag: 'bus',
+    access: [...CREW],
+    response: BusStatusAnswerSchema,
+    handler: () => {
+      const s = bus.service;
+      const running = s?.ready === true;
+      return { running, plate: running ? (s.config.vehicle.plate ?? null) : null, cloud: running ? s.projection !== null : false };
+    },
+  });
+
   api.add({
     method: 'get',
     path: '/api/bus/routes',

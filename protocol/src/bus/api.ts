@@ -185,3 +185,5 @@ export const BusScanAnswerSchema = z.object({ result: BusScanResultSchema });
 export const BusPositionAnswerSchema = z.object({ fix: BusFixSchema.nullable(), atStop: z.string().nullable(), gps: z.object({}).loose().nullable(), readers: z.array(z.object({}).loose()) });
 export const BusPositionsAnswerSchema = z.object({ positions: z.array(z.object({ at: z.number(), lat: z.number(), lon: z.number(), course: z.number().nullable() }).loose()) });
 export const BusPlansAnswerSchema = z.object({ date: z.string(), plans: z.array(BusTripPlanViewSchema) });
+/** Whether the bus domain runs on this box (always answered, so a panel on a campus edge can say so without an error). */
+export const BusStatusAnswerSchema = z.object({ running: z.boolean(), plate: z.string().nullable(), cloud: z.boolean() });
