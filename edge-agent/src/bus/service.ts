@@ -344,7 +344,9 @@ export class BusService {
       // At a handover stop the child gets off only into an authorized pickup person's hands.
       if (rider.pickupState === 'waiting') return this.#result(false, 'alight', 'bus.handover.waiting', base, p.id);
       const handoverStop = stop ?? expectedStop?.stopId ?? null; // without a fix: the child's own stop
-      if (!atDepot && this.#handoverAt(trip, p.id, handoverStop)) {
+      // A child nobody collected goes back to school: off at the depot, or recorded by hand (reason logged) to the school's staff.
+      const backAtSchool = rider.pickupState === 'returned' && manual;
+      if (!atDepot && !backAtSchool && this.#handoverAt(trip, p.id, handoverStop)) {
         this.db.transaction(() => {
           this.db.setPickup(trip.id, p.id, 'waiting', handoverStop, now);
           this.#event({

@@ -42,6 +42,12 @@ function useBusText() {
 
 const RED_SHOWN = 20;
 
+/** Green for done, orange for a child held back (waiting for pickup, nobody came), red for a refusal. */
+function resultTone(r: BusScanResult): 'ok' | 'warn' | 'red' {
+  if (r.reason === 'bus.handover.waiting' || r.reason === 'bus.handover.failed') return 'warn';
+  return r.ok ? 'ok' : 'red';
+}
+
 function clock(at: number | null): string {
   if (at === null) return '—';
   const d = new Date(at);
@@ -229,8 +235,8 @@ function RunningTrip({ trip, route, atStop, last, red, busy, act, onClose }: Run
       </Card>
 
       {last && (
-        <div className={`bus-result ${last.ok ? 'bus-result-ok' : 'bus-result-red'}`} data-testid="bus-last-result" data-ok={String(last.ok)} data-reason={last.reason}>
-          {last.ok ? <CheckCircleFilled /> : <CloseCircleFilled />}
+        <div className={`bus-result bus-result-${resultTone(last)}`} data-testid="bus-last-result" data-ok={String(last.ok)} data-reason={last.reason}>
+          {resultTone(last) === 'ok' ? <CheckCircleFilled /> : resultTone(last) === 'warn' ? <ExclamationCircleFilled /> : <CloseCircleFilled />}
           <span>{last.text[locale]}</span>
         </div>
       )}
