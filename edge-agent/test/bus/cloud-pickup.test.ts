@@ -288,7 +288,7 @@ describe('school bus: the cloud’s bus records on the bus box, and the pickup s
     expect(closed.json.trip.returned).toEqual([expect.objectContaining({ personId: LI, onBoard: false })]);
   }, 60_000);
 
-  it('code entry locks after repeated wrong codes for a child (guessing is bounded)', async () => {
+  it('code entry locks after repeated wrong codes (guessing is bounded); the bus leaving a stop returns a waiting child', async () => {
     const s = bus.service!;
     // A new trip in the other direction on another date so the same children can ride again.
     const opened = await attendant.req('POST', '/api/bus/trips', { routeId: 'R1', direction: 'afternoon', date: '2099-01-05' });
@@ -307,5 +307,18 @@ describe('school bus: the cloud’s bus records on the bus box, and the pickup s
     expect((await attendant.req('POST', '/api/bus/trips/current/handover', { personId: ZHANG, code: pickupCode(key, ZHANG, pickupCodeStep(Date.now())) })).json.result.reason).toBe('bus.handover.code_locked');
     const pass = encodePickupPass({ studentId: ZHANG, recordKey: 'pp-zhang-mum', passVersion: 2 }, issuer.privateKey, issuer.kid);
     expect((await attendant.req('POST', '/api/bus/trips/current/handover', { personId: ZHANG, pass })).json.result.reason).toBe('bus.handed_over');
+
+    // The bus drives off while Li still waits at 幸福小区: she stays on board, returned, on the safety lane.
+    const fix = (lat: number, lon: number) => s.position({ time: Date.now(), lat, lon, speedKmh: 20, course: 0, quality: 1, satellites: 10, hdop: 0.8, altitudeM: 10, talker: 'GN', receivedAt: Date.now() });
+    fix(31.2, 121.4);
+    expect(s.atStop).toBe('S1');
+    const seq = edge.store.events.after(0, 100_000).at(-1)?.seq ?? 0;
+    expect((await scan(issuer.card(LI))).reason).toBe('bus.boarded');
+    expect((await attendant.req('POST', '/api/bus/trips/current/scan', { text: issuer.card(LI), kind: 'alight' })).json.result.reason).toBe('bus.handover.waiting');
+    fix(31.205, 121.4);
+    expect(s.atStop).toBeNull();
+    expect(s.db.rider(s.db.currentTrip()!.id, LI)).toMatchObject({ onBoard: true, pickupState: 'returned', pickupStop: 'S1' });
+    const auto = eventsAfter(edge, seq, 'bus.handover').find((e) => e.reason === 'bus.handover.failed');
+    expect(auto).toMatchObject({ subject: LI, priority: PRIORITIES.safety, source: 'gps', data: { why: 'bus left the stop', stopName: '幸福小区' } });
   }, 30_000);
 });
