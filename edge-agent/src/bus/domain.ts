@@ -1,5 +1,6 @@
 import type { ApiRouter } from '../http/router.js';
 import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/domain.js';
+import { BUS_CLOUD_KINDS } from './cloud.js';
 import { BusConfigSchema, type BusConfig } from './config.js';
 import { BUS_MIGRATIONS } from './migrations.js';
 import { busRoutes } from './routes.js';
@@ -36,9 +37,8 @@ export const busDomain = defineDomain({
   configKey: 'bus',
   config: BusConfigSchema,
   migrations: BUS_MIGRATIONS,
-  visibility: [['bus.', ['security']]],
-  // Routes and assignments will come from the cloud; protocol/src/sync/records.ts has no bus kinds yet.
-  cloudKinds: [],
+  visibility: [['bus.', ['transport', 'transport_manager']]],
+  cloudKinds: BUS_CLOUD_KINDS,
   enabled: (c) => c.enabled,
   create: (deps) => new BusDomain(deps),
 });

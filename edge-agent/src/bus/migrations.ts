@@ -77,4 +77,65 @@ export const BUS_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX bus_positions_at ON bus_positions(at);
     `,
   },
+  {
+    id: 'bus.002',
+    name: 'school bus: cloud keys and handover flags, vehicles, pickup persons, trip plans, handovers',
+    sql: `
+      ALTER TABLE bus_assignments ADD COLUMN handover INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE bus_assignments ADD COLUMN cloud_key TEXT;
+      CREATE INDEX bus_assignments_cloud ON bus_assignments(cloud_key) WHERE cloud_key IS NOT NULL;
+      ALTER TABLE bus_stop_changes ADD COLUMN source TEXT NOT NULL DEFAULT 'api';
+      ALTER TABLE bus_stop_changes ADD COLUMN cloud_key TEXT;
+      CREATE INDEX bus_stop_changes_cloud ON bus_stop_changes(cloud_key) WHERE cloud_key IS NOT NULL;
+      ALTER TABLE bus_riders ADD COLUMN pickup_state TEXT CHECK (pickup_state IN ('waiting', 'handed_over', 'returned'));
+      ALTER TABLE bus_riders ADD COLUMN pickup_stop TEXT;
+      ALTER TABLE bus_riders ADD COLUMN pickup_since INTEGER;
+      ALTER TABLE bus_riders ADD COLUMN code_failures INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE bus_vehicles (
+        id TEXT PRIMARY KEY,
+        plate TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        seats INTEGER NOT NULL,
+        terminal_phone TEXT,
+        active INTEGER NOT NULL
+      );
+      -- Pickup persons without phone or code key: those stay sealed in cloud_records.
+      CREATE TABLE bus_pickup_persons (
+        key TEXT PRIMARY KEY,
+        student_id TEXT NOT NULL,
+        tag INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        relation TEXT NOT NULL,
+        photo_id TEXT,
+        pass_version INTEGER NOT NULL,
+        valid_from INTEGER,
+        valid_until INTEGER,
+        has_code INTEGER NOT NULL
+      );
+      CREATE INDEX bus_pickup_persons_student ON bus_pickup_persons(student_id);
+      CREATE TABLE bus_trip_plans (
+        key TEXT PRIMARY KEY,
+        route_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('morning', 'afternoon')),
+        vehicle_id TEXT NOT NULL,
+        driver_id TEXT NOT NULL,
+        attendant_id TEXT NOT NULL
+      );
+      CREATE INDEX bus_trip_plans_day ON bus_trip_plans(date, route_id, direction);
+      CREATE TABLE bus_handovers (
+        id TEXT PRIMARY KEY,
+        trip_id TEXT NOT NULL REFERENCES bus_trips(id),
+        person_id TEXT NOT NULL,
+        stop_id TEXT,
+        at INTEGER NOT NULL,
+        pickup_key TEXT NOT NULL,
+        pickup_name TEXT NOT NULL,
+        relation TEXT NOT NULL,
+        method TEXT NOT NULL CHECK (method IN ('pass', 'code')),
+        by TEXT NOT NULL
+      );
+      CREATE INDEX bus_handovers_trip ON bus_handovers(trip_id);
+    `,
+  },
 ];

@@ -3,22 +3,40 @@ import {
   BusCountAnswerSchema,
   BusCurrentTripAnswerSchema,
   BusPositionAnswerSchema,
+  BusPlansAnswerSchema,
   BusPositionsAnswerSchema,
   BusRouteAnswerSchema,
   BusRoutesAnswerSchema,
   BusScanAnswerSchema,
+  BusStatusAnswerSchema,
   BusStopChangeAnswerSchema,
   BusTripAnswerSchema,
 } from '@campus/protocol/bus/api';
 import { z } from 'zod';
-import { BusAssignmentSchema, BusCheckSchema, BusManualSchema, BusRouteSchema, BusScanSchema, BusStopChangeSchema, BusTripOpenSchema } from '@campus/protocol/bus/index';
+import {
+  BusAssignmentSchema,
+  BusCheckSchema,
+  BusHandoverFailedSchema,
+  BusHandoverSchema,
+  BusManualSchema,
+  BusRouteSchema,
+  BusScanSchema,
+  BusStopChangeSchema,
+  BusTripOpenSchema,
+} from '@campus/protocol/bus/index';
 import { ApiError } from '../http/errors.js';
 import type { ApiRouter } from '../http/router.js';
 import { BusError, type BusService } from './service.js';
 import './messages.js';
 
-/** Who works with the bus on the box: the attendant and the transport manager sign in as security staff for now. */
-const STAFF = ['security'] as const;
+/**
+ * Least privilege on the bus box: the attendant (transport) runs the trip — scans, manual
+ * records, the pickup step, the rear check, the close — and reads routes; only the
+ * transport manager (and admin) changes routes, assignments and stop changes, and only
+ * where the box owns them (with a cloud they are the cloud's). Gate security has no bus role.
+ */
+const CREW = ['transport', 'transport_manager'] as const;
+const MANAGER = ['transport_manager'] as const;
 
 function running(bus: { service: BusService | null }): BusService {
   const s = bus.service;
@@ -39,10 +57,24 @@ function call<T>(fn: () => T): T {
 export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): void {
   api.add({
     method: 'get',
+    path: '/api/bus/status',
+    summary: 'Whether the school bus runs on this box (200 either way)',
+    tag: 'bus',
+    access: [...CREW],
+    response: BusStatusAnswerSchema,
+    handler: () => {
+      const s = bus.service;
+      const running = s?.ready === true;
+      return { running, plate: running ? (s.config.vehicle.plate ?? null) : null, cloud: running ? s.projection !== null : false };
+    },
+  });
+
+  api.add({
+    method: 'get',
     path: '/api/bus/routes',
     summary: 'School bus routes with their stops',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     response: BusRoutesAnswerSchema,
     handler: () => ({ routes: running(bus).db.routes() }),
   });
@@ -53,7 +85,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/routes/:id',
     summary: 'Create or replace a route (standalone; the cloud will own routes)',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...MANAGER],
     params: z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/) }),
     body: BusRouteSchema,
     audit: 'bus.route.put',
@@ -71,7 +103,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/assignments',
     summary: 'Students’ route and stop per direction',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     response: BusAssignmentsAnswerSchema,
     handler: () => ({ assignments: running(bus).db.assignments() }),
   });
@@ -82,7 +114,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/assignments',
     summary: 'Add or change assignments (standalone; the cloud will own them)',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...MANAGER],
     body: z.strictObject({ assignments: z.array(BusAssignmentSchema).min(1).max(5000) }),
     audit: 'bus.assignments.put',
     response: BusCountAnswerSchema,
@@ -104,7 +136,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/stop-changes',
     summary: 'A child rides from or to another stop on one day (a parent’s request accepted)',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...MANAGER],
     body: BusStopChangeSchema,
     audit: 'bus.stop_change',
     response: BusStopChangeAnswerSchema,
@@ -124,7 +156,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/trips',
     summary: 'Open a trip (a route, a direction, today)',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     body: BusTripOpenSchema,
     audit: 'bus.trip.open',
     status: 201,
@@ -141,7 +173,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/trips/current',
     summary: 'The running trip: on board, expected, stops reached',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     response: BusCurrentTripAnswerSchema,
     handler: () => {
       const s = running(bus);
@@ -155,7 +187,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/trips/:id',
     summary: 'A trip and its report',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     params: z.strictObject({ id: z.string().regex(/^[0-9a-f-]{36}$/) }),
     response: BusTripAnswerSchema,
     handler: ({ params }) => {
@@ -172,7 +204,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/trips/current/scan',
     summary: 'A card scanned on the attendant’s phone (same decision as the door reader)',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     body: BusScanSchema,
     audit: 'bus.scan',
     response: BusScanAnswerSchema,
@@ -185,7 +217,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/trips/current/manual',
     summary: 'Record a child boarding or alighting without a card (reason logged)',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     body: BusManualSchema,
     audit: 'bus.manual',
     response: BusScanAnswerSchema,
@@ -195,10 +227,53 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
   api.add({
     method: 'post',
     owner: 'edge',
+    path: '/api/bus/trips/current/handover',
+    summary: 'The pickup step: a waiting child handed over on a pickup pass or the guardian’s one-time code',
+    tag: 'bus',
+    access: [...CREW],
+    body: BusHandoverSchema,
+    audit: 'bus.handover',
+    response: BusScanAnswerSchema,
+    handler: ({ body, user }) => ({
+      result: call(() => running(bus).handover(body.personId, body.pass !== undefined ? { pass: body.pass } : { code: body.code ?? '' }, `user:${user!.username}`)),
+    }),
+  });
+
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/bus/trips/current/handover/failed',
+    summary: 'Nobody authorized came: the child stays on board and returns to school (guardians and school told)',
+    tag: 'bus',
+    access: [...CREW],
+    body: BusHandoverFailedSchema,
+    audit: 'bus.handover.failed',
+    response: BusScanAnswerSchema,
+    handler: ({ body, user }) => ({ result: call(() => running(bus).handoverFailed(body.personId, body.why ?? null, `user:${user!.username}`)) }),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/bus/plans',
+    summary: 'Planned trips of a day (the cloud’s plan: vehicle, driver, attendant)',
+    tag: 'bus',
+    access: [...CREW],
+    query: z.strictObject({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
+    response: BusPlansAnswerSchema,
+    handler: ({ query }) => {
+      const s = running(bus);
+      const date = query.date ?? s.today();
+      return { date, plans: s.db.tripPlans(date).map((p) => s.planView(p)) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    owner: 'edge',
     path: '/api/bus/trips/current/last-stop',
     summary: 'Mark the last stop reached by hand (no GPS fix at the depot)',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     body: z.strictObject({}),
     audit: 'bus.last_stop',
     response: BusTripAnswerSchema,
@@ -214,7 +289,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/trips/current/check',
     summary: 'The rear checkpoint QR scanned: the bus is checked empty',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     body: BusCheckSchema,
     audit: 'bus.check',
     response: BusScanAnswerSchema,
@@ -227,7 +302,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/trips/current/close',
     summary: 'Close the trip (refused while a child is aboard or before the rear check)',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     body: z.strictObject({}),
     audit: 'bus.trip.close',
     response: BusTripAnswerSchema,
@@ -242,7 +317,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/position',
     summary: 'The bus’s last GPS fix, the stop it is at, and the receiver’s counters',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     response: BusPositionAnswerSchema,
     handler: () => {
       const s = running(bus);
@@ -256,7 +331,7 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     path: '/api/bus/positions',
     summary: 'Stored (thinned) positions in a time range',
     tag: 'bus',
-    access: [...STAFF],
+    access: [...CREW],
     query: z.strictObject({
       from: z.coerce.number().int().nonnegative(),
       to: z.coerce.number().int().positive(),

@@ -2,7 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { Counter } from 'prom-client';
 import type { NewEvent, Severity } from '@campus/protocol';
 import { PRIORITIES } from '@campus/protocol';
-import { BUS_EVENTS, type BusDirection, type BusRefusal, type BusRoute, type BusStop, type BusTripView } from '@campus/protocol/bus/index';
+import { BUS_EVENTS, type BusDirection, type BusPickupPersonView, type BusRefusal, type BusRoute, type BusStop, type BusTripPlanView, type BusTripView } from '@campus/protocol/bus/index';
+import { checkPickupCode, isPickupPassText, verifyPickupPass } from '@campus/protocol/bus/pickup';
 import { Keyring, verifyCredential } from '@campus/protocol/credentials/index';
 import { bilingual, translate } from '@campus/protocol/i18n';
 import { uuidv7 } from '@campus/protocol/ids';
@@ -14,11 +15,12 @@ import { loadKeyring } from '../cards/issuer-keys.js';
 import type { DomainDeps } from '../modules/domain.js';
 import type { BusConfig } from './config.js';
 import { distanceM, keepPoint, type StoredPoint } from './geo.js';
-import { BusStore, type TripRow } from './store.js';
+import { BusCloudProjection } from './cloud.js';
+import { BusStore, type PickupPersonRow, type RiderRow, type TripPlanRow, type TripRow } from './store.js';
 
 export interface ScanResult {
   ok: boolean;
-  kind: 'board' | 'alight' | 'check' | null;
+  kind: 'board' | 'alight' | 'check' | 'handover' | null;
   reason: string;
   params: Record<string, string | number>;
   personId: string | null;
@@ -37,6 +39,8 @@ export class BusError extends Error {
 }
 
 const DAY = 86_400_000;
+/** Wrong one-time codes for one child on one trip before code entry locks (the pass still works). */
+export const MAX_CODE_FAILURES = 5;
 
 /** The stops in the order the bus runs them in this direction. */
 export function stopsInOrder(route: BusRoute, direction: BusDirection): BusStop[] {
@@ -64,6 +68,9 @@ export class BusService {
   #fixLost = false;
   readonly #scans: Counter;
   readonly #gpsRefused: Counter;
+  /** The cloud's bus records → the tables (null in standalone mode). */
+  projection: BusCloudProjection | null = null;
+  #offChanges: (() => void) | null = null;
 
   constructor(private readonly d: DomainDeps<BusConfig>) {
     this.config = d.config;
@@ -89,10 +96,18 @@ export class BusService {
       this.d.log.warn({ keysDir }, 'no card issuer keys: every card is refused until issuer-<kid>.pub is installed');
     }
     const at = this.now();
+    // Config routes and assignments are seeds until the cloud sends its own (then the cloud owns them).
+    const cloud = this.d.cloud.enabled;
     this.db.transaction(() => {
-      for (const r of this.config.routes) this.db.upsertRoute(r, 'config', at);
-      for (const a of this.config.assignments) this.db.upsertAssignment(a, 'config');
+      if (!cloud || !this.db.hasCloudRows('bus_routes')) for (const r of this.config.routes) this.db.upsertRoute(r, 'config', at);
+      if (!cloud || !this.db.hasCloudRows('bus_assignments')) for (const a of this.config.assignments) this.db.upsertAssignment(a, 'config');
     });
+    if (cloud) {
+      const projection = new BusCloudProjection(this.db, this.d.cloud.records, this.d.log.child({ part: 'cloud' }), (kind) => this.d.cloud.invalid(kind), () => this.now());
+      this.projection = projection;
+      projection.replay();
+      this.#offChanges = this.d.bus.on('cloud.changes', ({ changes }) => projection.apply(changes));
+    }
     for (const rc of this.config.readers) {
       const { role: _role, ...qr } = rc;
       const reader = createQrReader(qr, this.d.log.child({ reader: rc.id }));
@@ -120,6 +135,8 @@ export class BusService {
 
   async stop(): Promise<void> {
     this.#ready = false;
+    this.#offChanges?.();
+    this.#offChanges = null;
     for (const r of this.readers.splice(0)) await r.close();
     await this.gps?.close();
     this.gps = null;
@@ -154,11 +171,12 @@ export class BusService {
     return this.db.trip(id)!;
   }
 
-  view(trip: TripRow): BusTripView & { expected: Array<{ personId: string; name: string; stopId: string; onBoard: boolean; alighted: boolean }>; visits: ReturnType<BusStore['visits']> } {
+  view(trip: TripRow): BusTripView & { expected: Array<{ personId: string; name: string; stopId: string; onBoard: boolean; alighted: boolean; handover: boolean }>; visits: ReturnType<BusStore['visits']> } {
     const route = this.db.route(trip.routeId);
     const riders = this.db.riders(trip.id);
     const name = (id: string) => readCardHolder(this.d.store.db, id)?.name ?? id;
     const byId = new Map(riders.map((r) => [r.personId, r]));
+    const planRow = this.db.tripPlan(trip.routeId, trip.date, trip.direction);
     return {
       id: trip.id,
       routeId: trip.routeId,
@@ -173,14 +191,40 @@ export class BusService {
       onBoard: riders.filter((r) => r.onBoard).map((r) => ({ personId: r.personId, name: name(r.personId), stopId: r.boardStop, boardedAt: r.boardedAt })),
       boarded: riders.length,
       alighted: riders.filter((r) => !r.onBoard).length,
+      plan: planRow ? this.planView(planRow) : null,
+      waiting: riders
+        .filter((r) => r.onBoard && r.pickupState === 'waiting')
+        .map((r) => ({ personId: r.personId, name: name(r.personId), stopId: r.pickupStop, since: r.pickupSince ?? r.boardedAt, pickupPersons: this.pickupPersons(r.personId) })),
+      handovers: this.db.handovers(trip.id).map((h) => ({ personId: h.personId, name: name(h.personId), stopId: h.stopId, at: h.at, pickupKey: h.pickupKey, pickupName: h.pickupName, relation: h.relation, method: h.method, by: h.by })),
+      returned: riders.filter((r) => r.pickupState === 'returned').map((r) => ({ personId: r.personId, name: name(r.personId), stopId: r.pickupStop, at: r.pickupSince ?? r.boardedAt, onBoard: r.onBoard })),
       expected: this.db.expected(trip.routeId, trip.direction, trip.date).map((e) => ({
         ...e,
         name: name(e.personId),
         onBoard: byId.get(e.personId)?.onBoard ?? false,
         alighted: byId.has(e.personId) && !byId.get(e.personId)!.onBoard,
+        handover: this.#handoverAt(trip, e.personId, e.stopId),
       })),
       visits: this.db.visits(trip.id),
     };
+  }
+
+  /** A planned trip as shown: names of the driver and attendant from the directory, the plate from the vehicle. */
+  planView(p: TripPlanRow): BusTripPlanView {
+    const name = (id: string) => readCardHolder(this.d.store.db, id)?.name ?? id;
+    return { ...p, routeName: this.db.route(p.routeId)?.name ?? p.routeId, plate: this.db.vehiclePlate(p.vehicleId), driverName: name(p.driverId), attendantName: name(p.attendantId) };
+  }
+
+  /** The child's authorized pickup persons as the attendant sees them (valid now only). */
+  pickupPersons(studentId: string): BusPickupPersonView[] {
+    const now = this.now();
+    return this.db
+      .pickupPersons(studentId)
+      .filter((p) => this.#pickupValid(p, now))
+      .map((p) => ({ key: p.key, name: p.name, relation: p.relation, photoId: p.photoId, codes: p.hasCode }));
+  }
+
+  #pickupValid(p: PickupPersonRow, now: number): boolean {
+    return (p.validFrom === null || p.validFrom <= now) && (p.validUntil === null || now < p.validUntil);
   }
 
   #requireTrip(): TripRow {
@@ -248,6 +292,8 @@ export class BusService {
     if (text.trim() === this.config.checkpointCode) return this.check(text, source);
     const trip = this.db.currentTrip();
     if (!trip) return this.#refuse(null, kind ?? 'board', 'bus.refused.no_trip', {}, null, source);
+    // A pickup person's pass at the door: the pickup step for the child it names.
+    if (isPickupPassText(text.trim())) return this.handover(null, { pass: text.trim() }, source);
     const now = this.now();
     const db = this.d.store.db;
     const v = verifyCredential(text, this.keyring, now, {
@@ -294,6 +340,27 @@ export class BusService {
       const atDepot = stop !== null && route?.stops.find((s) => s.id === stop)?.depot === true;
       if (!manual && stop !== null && expectedStop && trip.direction === 'afternoon' && stop !== expectedStop.stopId && !atDepot) {
         return this.#refuse(trip, 'alight', 'bus.refused.wrong_stop', { ...base, expectedStop: stopName(expectedStop.stopId) }, p.id, source);
+      }
+      // At a handover stop the child gets off only into an authorized pickup person's hands.
+      if (rider.pickupState === 'waiting') return this.#result(false, 'alight', 'bus.handover.waiting', base, p.id);
+      const handoverStop = stop ?? expectedStop?.stopId ?? null; // without a fix: the child's own stop
+      // A child nobody collected goes back to school: off at the depot, or recorded by hand (reason logged) to the school's staff.
+      const backAtSchool = rider.pickupState === 'returned' && manual;
+      if (!atDepot && !backAtSchool && this.#handoverAt(trip, p.id, handoverStop)) {
+        this.db.transaction(() => {
+          this.db.setPickup(trip.id, p.id, 'waiting', handoverStop, now);
+          this.#event({
+            type: BUS_EVENTS.handover,
+            reason: 'bus.handover.waiting',
+            severity: 'notice',
+            source,
+            subject: p.id,
+            priority: PRIORITIES.gate,
+            data: { tripId: trip.id, routeId: trip.routeId, direction: trip.direction, stopId: handoverStop, ...base, stopName: stopName(handoverStop), ...(manual ? { by: source, why } : {}) },
+          });
+        });
+        this.#scans.inc({ result: 'handover_waiting' });
+        return this.#result(false, 'alight', 'bus.handover.waiting', base, p.id);
       }
       this.db.transaction(() => {
         this.db.alight(trip.id, p.id, stop, now);
@@ -346,6 +413,164 @@ export class BusService {
     });
     this.#scans.inc({ result: 'boarded' });
     return this.#result(true, 'board', manual ? 'bus.boarded.manual' : 'bus.boarded', { ...base, ...(manual ? { by: source, why: why ?? '' } : {}) }, p.id);
+  }
+
+  /** Whether this child alights at this stop only into a pickup person's hands (the stop's flag or the child's assignment). */
+  #handoverAt(trip: TripRow, personId: string, stopId: string | null): boolean {
+    const route = this.db.route(trip.routeId);
+    const stop = stopId ? route?.stops.find((s) => s.id === stopId) : undefined;
+    if (stop?.depot) return false;
+    if (stop?.handover) return true;
+    return this.db.assignmentOn(personId, trip.direction, trip.date)?.handover === true;
+  }
+
+  // ---------------------------------------------------------------- pickup (handover)
+
+  /**
+   * The pickup step for a child waiting at a handover stop: the pickup person's signed pass
+   * (from the door reader or the phone; `personId` null = the child the pass names) or the
+   * one-time code from the guardian's app (protocol bus/pickup.ts). Refusals leave the
+   * child on board and are events with a reason.
+   */
+  handover(personId: string | null, proof: { pass?: string; code?: string }, by: string): ScanResult {
+    const trip = this.#requireTrip();
+    const now = this.now();
+    let childId = personId;
+    let holder: PickupPersonRow | null = null;
+    let method: 'pass' | 'code';
+    if (proof.pass !== undefined) {
+      method = 'pass';
+      const v = verifyPickupPass(proof.pass, this.keyring);
+      if (!v.ok) return this.#refuseHandover(trip, childId, v.reason === 'pickup.pass.malformed' ? 'bus.handover.bad_pass' : 'bus.handover.other_school', { detail: v.detail }, by);
+      const cid = childId ?? v.pass.studentId;
+      childId = cid;
+      if (v.pass.studentId !== cid) {
+        return this.#refuseHandover(trip, cid, 'bus.handover.wrong_child', { passStudent: this.#name(v.pass.studentId), passStudentId: v.pass.studentId }, by);
+      }
+      const waiting = this.#waitingRider(trip, cid);
+      if (!waiting) return this.#refuseHandover(trip, cid, 'bus.handover.not_waiting', {}, by);
+      const match = this.db.pickupPersons(cid).filter((p) => p.tag === v.pass.pickupTag);
+      if (match.length !== 1) return this.#refuseHandover(trip, cid, 'bus.handover.unknown_pickup', {}, by);
+      const p = match[0]!;
+      if (v.pass.passVersion < p.passVersion) return this.#refuseHandover(trip, cid, 'bus.handover.pass_revoked', { pickupName: p.name, passVersion: v.pass.passVersion, currentVersion: p.passVersion }, by);
+      if (!this.#pickupValid(p, now)) return this.#refuseHandover(trip, cid, 'bus.handover.pickup_not_valid', { pickupName: p.name }, by);
+      holder = p;
+    } else {
+      method = 'code';
+      if (childId === null) throw new BusError(400, 'request.invalid', { detail: 'personId' });
+      const cid = childId;
+      const rider = this.#waitingRider(trip, cid);
+      if (!rider) return this.#refuseHandover(trip, cid, 'bus.handover.not_waiting', {}, by);
+      if (rider.codeFailures >= MAX_CODE_FAILURES) return this.#refuseHandover(trip, cid, 'bus.handover.code_locked', {}, by);
+      const code = (proof.code ?? '').replace(/\s/g, '');
+      const candidates = this.db.pickupPersons(cid).filter((p) => p.hasCode && this.#pickupValid(p, now));
+      if (candidates.length === 0) return this.#refuseHandover(trip, cid, 'bus.handover.no_codes', {}, by);
+      let expired = false;
+      for (const p of candidates) {
+        const key = this.d.cloud.records.get('pickup_person', p.key)?.['codeKey'];
+        if (typeof key !== 'string') continue;
+        const r = checkPickupCode(key, cid, code, now);
+        if (r === 'ok') {
+          holder = p;
+          break;
+        }
+        if (r === 'expired') expired = true;
+      }
+      if (!holder) {
+        const failures = this.db.codeFailed(trip.id, cid);
+        const left = Math.max(0, MAX_CODE_FAILURES - failures);
+        return this.#refuseHandover(trip, cid, expired ? 'bus.handover.code_expired' : 'bus.handover.bad_code', { left }, by);
+      }
+    }
+    const child = childId!;
+    const rider = this.db.rider(trip.id, child)!;
+    const route = this.db.route(trip.routeId);
+    const stopId = rider.pickupStop ?? this.#atStop;
+    const stopName = stopId ? (route?.stops.find((s) => s.id === stopId)?.name ?? stopId) : '-';
+    const h = holder;
+    this.db.transaction(() => {
+      this.db.alight(trip.id, child, stopId, now);
+      this.db.setPickup(trip.id, child, 'handed_over', stopId, now);
+      this.db.addHandover({ id: uuidv7(), tripId: trip.id, personId: child, stopId, at: now, pickupKey: h.key, pickupName: h.name, relation: h.relation, method, by });
+      this.#event({
+        type: BUS_EVENTS.handover,
+        reason: 'bus.handed_over',
+        source: by,
+        subject: child,
+        priority: PRIORITIES.gate,
+        data: { tripId: trip.id, routeId: trip.routeId, direction: trip.direction, stopId, stopName, personName: this.#name(child), pickupKey: h.key, pickupName: h.name, relation: h.relation, method, by, at: now },
+      });
+    });
+    this.#scans.inc({ result: 'handed_over' });
+    return this.#result(true, 'handover', 'bus.handed_over', { personName: this.#name(child), stopName, pickupName: h.name, relation: h.relation, method }, child);
+  }
+
+  /**
+   * Nobody authorized came (or the bus left the stop): the child stays on board and goes
+   * back to school; guardians and the school are told through the cloud (safety lane).
+   */
+  handoverFailed(personId: string, why: string | null, by: string): ScanResult {
+    const trip = this.#requireTrip();
+    const rider = this.#waitingRider(trip, personId);
+    if (!rider) return this.#refuseHandover(trip, personId, 'bus.handover.not_waiting', {}, by);
+    return this.#fail(trip, rider, why, by);
+  }
+
+  #fail(trip: TripRow, rider: RiderRow, why: string | null, by: string): ScanResult {
+    const now = this.now();
+    const route = this.db.route(trip.routeId);
+    const stopId = rider.pickupStop;
+    const stopName = stopId ? (route?.stops.find((s) => s.id === stopId)?.name ?? stopId) : '-';
+    const params = { personName: this.#name(rider.personId), stopName };
+    this.db.transaction(() => {
+      this.db.setPickup(trip.id, rider.personId, 'returned', stopId, now);
+      this.#event({
+        type: BUS_EVENTS.handover,
+        reason: 'bus.handover.failed',
+        severity: 'warning',
+        priority: PRIORITIES.safety,
+        source: by,
+        subject: rider.personId,
+        data: {
+          tripId: trip.id,
+          routeId: trip.routeId,
+          routeName: route?.name ?? trip.routeId,
+          direction: trip.direction,
+          stopId,
+          ...params,
+          pickupPersons: this.db.pickupPersons(rider.personId).map((p) => p.name),
+          plate: this.config.vehicle.plate ?? null,
+          by,
+          why,
+        },
+      });
+    });
+    this.#scans.inc({ result: 'handover_failed' });
+    return this.#result(true, 'handover', 'bus.handover.failed', params, rider.personId);
+  }
+
+  #waitingRider(trip: TripRow, personId: string): RiderRow | null {
+    const r = this.db.rider(trip.id, personId);
+    return r && r.onBoard && r.pickupState === 'waiting' ? r : null;
+  }
+
+  #name(personId: string): string {
+    return readCardHolder(this.d.store.db, personId)?.name ?? personId;
+  }
+
+  #refuseHandover(trip: TripRow, personId: string | null, reason: string, params: Record<string, string | number>, source: string): ScanResult {
+    this.#scans.inc({ result: reason.replace(/^bus\.handover\./, 'handover_') });
+    const all = { personName: personId ? this.#name(personId) : '-', ...params };
+    this.#event({
+      type: BUS_EVENTS.handover,
+      reason,
+      severity: reason === 'bus.handover.other_school' || reason === 'bus.handover.pass_revoked' || reason === 'bus.handover.code_locked' ? 'warning' : 'notice',
+      priority: PRIORITIES.gate,
+      source,
+      subject: personId,
+      data: { tripId: trip.id, routeId: trip.routeId, stopId: this.#atStop, refused: true, ...all },
+    });
+    return this.#result(false, 'handover', reason, all, personId);
   }
 
   #expectedStop(trip: TripRow, personId: string): { routeId: string; stopId: string } | undefined {
@@ -451,6 +676,8 @@ export class BusService {
           this.db.depart(trip.id, left, f.time);
           this.#event({ type: BUS_EVENTS.stop, reason: 'bus.stop.departed', source: 'gps', data: { tripId: trip.id, stopId: left, stopName: s?.name ?? left, routeId: trip.routeId } });
         });
+        // Children still waiting for a pickup person when the bus leaves stay on board and go back.
+        for (const r of this.db.riders(trip.id)) if (r.onBoard && r.pickupState === 'waiting') this.#fail(trip, r, 'bus left the stop', 'gps');
       } else return;
     }
     let best: { s: BusStop; d: number } | null = null;

@@ -9,8 +9,11 @@ import { BROKER_ROLES } from '../topics.js';
  * /api/openapi.json); the panel compiles against the types (`import type`).
  */
 /** Panel users' roles (admin may do everything). */
-/** 'staff': any staff member (submits work orders, walks rounds); 'contractor': an outside firm, sees only its own orders. */
-export const USER_ROLES = ['admin', 'security', 'facility', 'it', 'staff', 'contractor'] as const;
+/**
+ * 'staff': any staff member (submits work orders, walks rounds); 'contractor': an outside firm, sees only its own orders;
+ * 'transport': a bus attendant (随车照管人员), runs trips on the bus box; 'transport_manager': also edits routes where the box owns them.
+ */
+export const USER_ROLES = ['admin', 'security', 'facility', 'it', 'staff', 'contractor', 'transport', 'transport_manager'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 export const UserRoleSchema = z.enum(USER_ROLES);
 export const LOCALES = ['zh-CN', 'en'] as const;

@@ -22,6 +22,7 @@ export const BusStopSchema = z.strictObject({
   morningAt: hhmm.optional().describe('Scheduled time in the morning direction (school time)'),
   afternoonAt: hhmm.optional().describe('Scheduled time in the afternoon direction (school time)'),
   depot: z.boolean().default(false).describe('The school or the depot: the end of the route'),
+  handover: z.boolean().default(false).describe('Children alight here only into an authorized pickup person’s hands (kindergarten and lower grades)'),
 });
 export type BusStop = z.output<typeof BusStopSchema>;
 
@@ -48,6 +49,7 @@ export const BusAssignmentSchema = z.strictObject({
   stopId: id,
   direction: z.enum(BUS_DIRECTIONS),
   from: date.describe('First day it applies (school date)'),
+  handover: z.boolean().optional().describe('This child alights only into an authorized pickup person’s hands, at any stop'),
 });
 export type BusAssignment = z.output<typeof BusAssignmentSchema>;
 
@@ -84,6 +86,54 @@ export const BusCheckSchema = z.strictObject({ text: z.string().min(1).max(512) 
 export const BUS_TRIP_STATUSES = ['open', 'closed'] as const;
 export type BusTripStatus = (typeof BUS_TRIP_STATUSES)[number];
 
+export const BUS_HANDOVER_METHODS = ['pass', 'code'] as const;
+export type BusHandoverMethod = (typeof BUS_HANDOVER_METHODS)[number];
+
+/** A pickup person as the attendant sees them at the door (no phone number, no secrets). */
+export const BusPickupPersonViewSchema = z.object({ key: z.string(), name: z.string(), relation: z.string(), photoId: z.string().nullable(), codes: z.boolean() });
+export type BusPickupPersonView = z.infer<typeof BusPickupPersonViewSchema>;
+
+export const BusHandoverViewSchema = z.object({
+  personId: z.string(),
+  name: z.string(),
+  stopId: z.string().nullable(),
+  at: z.number(),
+  pickupKey: z.string(),
+  pickupName: z.string(),
+  relation: z.string(),
+  method: z.enum(BUS_HANDOVER_METHODS),
+  by: z.string(),
+});
+export type BusHandoverView = z.infer<typeof BusHandoverViewSchema>;
+
+/** A planned trip (the cloud's bus_trip record) as the bus box shows it. */
+export const BusTripPlanViewSchema = z.object({
+  key: z.string(),
+  routeId: z.string(),
+  routeName: z.string(),
+  date: z.string(),
+  direction: z.enum(BUS_DIRECTIONS),
+  vehicleId: z.string(),
+  plate: z.string().nullable(),
+  driverId: z.string(),
+  driverName: z.string(),
+  attendantId: z.string(),
+  attendantName: z.string(),
+});
+export type BusTripPlanView = z.infer<typeof BusTripPlanViewSchema>;
+
+/** The pickup step: a pass scanned on the phone, or the guardian's one-time code. */
+export const BusHandoverSchema = z
+  .strictObject({
+    personId: z.string().min(1).max(64).describe('The child'),
+    pass: z.string().min(1).max(512).optional().describe('The pickup pass text (SP1:…)'),
+    code: z.string().min(1).max(16).optional().describe('The 6-digit code from the guardian’s app'),
+  })
+  .refine((b) => (b.pass === undefined) !== (b.code === undefined), { message: 'give either pass or code' });
+
+/** Nobody authorized came: the child stays on board (reason logged). */
+export const BusHandoverFailedSchema = z.strictObject({ personId: z.string().min(1).max(64), why: z.string().max(200).optional() });
+
 /** A trip as the attendant's screen and the API show it. */
 export const BusTripViewSchema = z.object({
   id: z.string(),
@@ -99,13 +149,21 @@ export const BusTripViewSchema = z.object({
   onBoard: z.array(z.object({ personId: z.string(), name: z.string(), stopId: z.string().nullable(), boardedAt: z.number() })),
   boarded: z.number().int(),
   alighted: z.number().int(),
+  /** The cloud's plan for this trip (bus_trip): vehicle, driver, attendant. */
+  plan: BusTripPlanViewSchema.nullable().optional(),
+  /** Children whose alighting waits for an authorized pickup person (still on board). */
+  waiting: z.array(z.object({ personId: z.string(), name: z.string(), stopId: z.string().nullable(), since: z.number(), pickupPersons: z.array(BusPickupPersonViewSchema) })).optional(),
+  /** Handovers done on this trip (who, whom, where, when, how confirmed). */
+  handovers: z.array(BusHandoverViewSchema).optional(),
+  /** Children nobody authorized came for: they stay on board and go back (返校). */
+  returned: z.array(z.object({ personId: z.string(), name: z.string(), stopId: z.string().nullable(), at: z.number(), onBoard: z.boolean() })).optional(),
 });
 export type BusTripView = z.infer<typeof BusTripViewSchema>;
 
 /** What the door (or the attendant's screen) is told about one scan. */
 export const BusScanResultSchema = z.object({
   ok: z.boolean(),
-  kind: z.enum(['board', 'alight', 'check']).nullable(),
+  kind: z.enum(['board', 'alight', 'check', 'handover']).nullable(),
   reason: z.string(),
   params: z.record(z.string(), z.union([z.string(), z.number()])),
   personId: z.string().nullable(),
@@ -126,3 +184,6 @@ export const BusCurrentTripAnswerSchema = z.object({ trip: BusTripViewSchema.nul
 export const BusScanAnswerSchema = z.object({ result: BusScanResultSchema });
 export const BusPositionAnswerSchema = z.object({ fix: BusFixSchema.nullable(), atStop: z.string().nullable(), gps: z.object({}).loose().nullable(), readers: z.array(z.object({}).loose()) });
 export const BusPositionsAnswerSchema = z.object({ positions: z.array(z.object({ at: z.number(), lat: z.number(), lon: z.number(), course: z.number().nullable() }).loose()) });
+export const BusPlansAnswerSchema = z.object({ date: z.string(), plans: z.array(BusTripPlanViewSchema) });
+/** Whether the bus domain runs on this box (always answered, so a panel on a campus edge can say so without an error). */
+export const BusStatusAnswerSchema = z.object({ running: z.boolean(), plate: z.string().nullable(), cloud: z.boolean() });

@@ -10,7 +10,7 @@ export const BUS_EVENTS = {
   boarding: 'bus.boarding',
   /** A child got off at a stop. */
   alighting: 'bus.alighting',
-  /** A child was handed over to a pickup person (kept for the pickup issue; not recorded yet). */
+  /** The pickup step at a handover stop: waiting, handed over (who, whom, where, when, how), nobody came, refused pass or code. */
   handover: 'bus.handover',
   /** A trip opened or closed. */
   trip: 'bus.trip',
@@ -43,6 +43,21 @@ export const BUS_REFUSALS = [
 ] as const;
 export type BusRefusal = (typeof BUS_REFUSALS)[number];
 
+/** Why a pickup pass or code was refused at the bus door (the child stays on board). */
+export const BUS_HANDOVER_REFUSALS = [
+  'bus.handover.not_waiting',
+  'bus.handover.wrong_child',
+  'bus.handover.other_school',
+  'bus.handover.bad_pass',
+  'bus.handover.unknown_pickup',
+  'bus.handover.pass_revoked',
+  'bus.handover.pickup_not_valid',
+  'bus.handover.bad_code',
+  'bus.handover.code_expired',
+  'bus.handover.code_locked',
+  'bus.handover.no_codes',
+] as const;
+
 /** Every reason code the bus domain records. */
 export const BUS_REASONS = [
   'bus.boarded',
@@ -50,6 +65,9 @@ export const BUS_REASONS = [
   'bus.alighted',
   'bus.alighted.manual',
   'bus.handed_over',
+  'bus.handover.waiting',
+  'bus.handover.failed',
+  ...BUS_HANDOVER_REFUSALS,
   'bus.trip.opened',
   'bus.trip.closed',
   'bus.trip.close_refused',
@@ -72,7 +90,20 @@ export const busReasonMessages = defineMessages({
   'reason.bus.boarded.manual': { 'zh-CN': '{personName} 无卡上车，由随车照管人员 {by} 登记：{why}', en: '{personName} boarded without a card, recorded by attendant {by}: {why}' },
   'reason.bus.alighted': { 'zh-CN': '{personName} 在 {stopName} 下车', en: '{personName} got off at {stopName}' },
   'reason.bus.alighted.manual': { 'zh-CN': '{personName} 无卡下车，由随车照管人员 {by} 登记：{why}', en: '{personName} got off without a card, recorded by attendant {by}: {why}' },
-  'reason.bus.handed_over': { 'zh-CN': '{personName} 在 {stopName} 交接给 {pickupName}', en: '{personName} handed over to {pickupName} at {stopName}' },
+  'reason.bus.handed_over': { 'zh-CN': '{personName} 在 {stopName} 交接给 {pickupName}（{relation}）', en: '{personName} handed over to {pickupName} ({relation}) at {stopName}' },
+  'reason.bus.handover.waiting': { 'zh-CN': '{personName} 等待接送人：请扫描接送证或输入家长端接送码', en: '{personName} waits for a pickup person: scan their pickup pass or enter the code from the parent app' },
+  'reason.bus.handover.failed': { 'zh-CN': '{personName} 在 {stopName} 无授权接送人，留在车上随车返校', en: 'No authorized pickup person for {personName} at {stopName}: the child stays on board and returns to school' },
+  'reason.bus.handover.not_waiting': { 'zh-CN': '{personName} 当前不在等待接送', en: '{personName} is not waiting for a pickup' },
+  'reason.bus.handover.wrong_child': { 'zh-CN': '这是 {passStudent} 的接送证，不是 {personName} 的', en: 'This pickup pass is for {passStudent}, not {personName}' },
+  'reason.bus.handover.other_school': { 'zh-CN': '不是本校签发的接送证', en: 'A pickup pass of another school' },
+  'reason.bus.handover.bad_pass': { 'zh-CN': '无法识别的接送证', en: 'Pickup pass not recognised' },
+  'reason.bus.handover.unknown_pickup': { 'zh-CN': '{personName} 的授权接送人中没有此接送证的持有人', en: 'The holder of this pass is not among {personName}’s authorized pickup persons' },
+  'reason.bus.handover.pass_revoked': { 'zh-CN': '{pickupName} 的接送证已作废（已换发新证）', en: '{pickupName}’s pickup pass is revoked (a newer one was issued)' },
+  'reason.bus.handover.pickup_not_valid': { 'zh-CN': '{pickupName} 的接送授权不在有效期内', en: '{pickupName}’s pickup authorization is not valid now' },
+  'reason.bus.handover.bad_code': { 'zh-CN': '接送码不正确（还可尝试 {left} 次）', en: 'Wrong pickup code ({left} tries left)' },
+  'reason.bus.handover.code_expired': { 'zh-CN': '接送码已过期，请家长刷新家长端后重新出示', en: 'The pickup code has expired: ask for a fresh one from the parent app' },
+  'reason.bus.handover.code_locked': { 'zh-CN': '接送码错误次数过多，请扫描接送证或联系学校', en: 'Too many wrong codes: scan the pickup pass or call the school' },
+  'reason.bus.handover.no_codes': { 'zh-CN': '{personName} 的接送人没有开通接送码，请扫描接送证', en: 'No pickup person of {personName} has codes: scan the pickup pass' },
   'reason.bus.trip.opened': { 'zh-CN': '{routeName} {date} {direction} 行程开始', en: 'Trip {routeName} {date} {direction} opened' },
   'reason.bus.trip.closed': { 'zh-CN': '{routeName} 行程结束，共 {boarded} 人上车', en: 'Trip {routeName} closed; {boarded} boarded' },
   'reason.bus.trip.close_refused': {

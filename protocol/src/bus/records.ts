@@ -68,6 +68,8 @@ export const PickupPersonRecordSchema = z.strictObject({
   validFrom: z.number().int().nonnegative().optional(),
   validUntil: z.number().int().nonnegative().nullable().optional(),
   authorizedBy: z.string().max(128).optional().describe('The guardian who named them'),
+  /** The person's one-time-code key, derived by the cloud from the school's secret (bus/pickup.ts); absent = no codes, pass only. */
+  codeKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, '32 bytes base64url').optional(),
 });
 
 /** A planned trip: a route on a date in one direction, with vehicle, driver and attendant. */

@@ -7,7 +7,7 @@ import type { PanelEvent as ProtocolPanelEvent } from '@campus/protocol/events/p
  * The edge's API shapes, as the panel sees them (docs/panel.md lists the routes): types
  * from protocol (the edge's response schemas), narrowed to what the panel uses.
  */
-export const PANEL_ROLES = ['admin', 'security', 'facility', 'it', 'staff', 'contractor'] as const satisfies readonly UserRole[];
+export const PANEL_ROLES = ['admin', 'security', 'facility', 'it', 'staff', 'contractor', 'transport', 'transport_manager'] as const satisfies readonly UserRole[];
 export type PanelRole = UserRole;
 
 export type BilingualText = Bilingual;

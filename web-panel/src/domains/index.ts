@@ -1,4 +1,5 @@
 import { accessPanel } from './access';
+import { busPanel } from './bus';
 import { corePanel } from './core';
 import { endpointsPanel } from './endpoints';
 import { energyPanel } from './energy';
@@ -13,4 +14,5 @@ export const panelDomains: readonly PanelDomain[] = [
   endpointsPanel,
   accessPanel,
   energyPanel,
+  busPanel,
 ];

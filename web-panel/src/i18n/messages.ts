@@ -33,6 +33,8 @@ export const panelMessages = defineMessages({
   'panel.role.it': { 'zh-CN': '信息中心', en: 'IT' },
   'panel.role.staff': { 'zh-CN': '教职工', en: 'Staff' },
   'panel.role.contractor': { 'zh-CN': '外包维修', en: 'Contractor' },
+  'panel.role.transport': { 'zh-CN': '随车照管', en: 'Bus attendant' },
+  'panel.role.transport_manager': { 'zh-CN': '校车管理', en: 'Transport manager' },
 
   'panel.clock.trusted': { 'zh-CN': '时钟已同步', en: 'Clock synchronised' },
   'panel.clock.untrusted': { 'zh-CN': '时钟未同步', en: 'Clock not synchronised' },

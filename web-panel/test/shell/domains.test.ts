@@ -7,9 +7,12 @@ import '../../src/i18n/messages';
 
 describe('pages registered per domain', () => {
   it('builds the page table from the registered domains, in their order', () => {
-    expect(panelDomains.map((d) => d.id)).toEqual(['core', 'endpoints', 'access', 'energy']);
+    expect(panelDomains.map((d) => d.id)).toEqual(['core', 'endpoints', 'access', 'energy', 'bus']);
     expect(panelPages.map((p) => p.path)).toEqual(panelDomains.flatMap((d) => d.pages.map((p) => p.path)));
+    // Roles without a landing priority (the bus crew's) come first: their work is only the bus.
     expect(landingOrder).toEqual([
+      { role: 'transport', path: 'bus/trip' },
+      { role: 'transport_manager', path: 'bus/trip' },
       { role: 'security', path: 'access/live' },
       { role: 'facility', path: 'energy/live' },
       { role: 'it', path: 'endpoints' },
