@@ -9,6 +9,7 @@ import { errorBody, errorHandler } from './errors.js';
 import { parseCookies, SESSION_COOKIE } from './cookies.js';
 import type { Visibility } from './visibility.js';
 import { panelEvent } from './routes/events.js';
+import { INDEX_CACHE, panelStatic } from './panel-static.js';
 import type { Store, StoredEvent, User } from '../store/index.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
@@ -94,9 +95,15 @@ export class HttpApi {
     app.use('/api', (req, res) => res.status(404).json(errorBody('not_found', { what: `${req.method} ${req.originalUrl}` })));
     if (deps.panelDir && existsSync(join(deps.panelDir, 'index.html'))) {
       const dir = deps.panelDir;
-      app.use(express.static(dir, { index: 'index.html', maxAge: '1h', setHeaders: (res, p) => p.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }));
+      // Text files compressed, hashed assets cached for good, index.html revalidated
+      // (panel-static.ts); the rest (images) by express.static with the same cache rules.
+      app.use(panelStatic(dir));
+      app.use(express.static(dir, { index: 'index.html', cacheControl: false }));
       // SPA routes fall back to index.html.
-      app.get(/^\/(?!api\/|socket\.io\/|metrics|healthz).*/, (_req, res) => res.sendFile(join(dir, 'index.html')));
+      app.get(/^\/(?!api\/|socket\.io\/|metrics|healthz).*/, (_req, res) => {
+        res.setHeader('Cache-Control', INDEX_CACHE);
+        res.sendFile(join(dir, 'index.html'), { cacheControl: false });
+      });
     } else {
       app.get('/', (_req, res) =>
         res

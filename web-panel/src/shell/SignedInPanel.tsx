@@ -1,10 +1,10 @@
 import { LiveProvider } from '../live/connection';
 import { ShellLayout } from './ShellLayout';
-import { pathFromHash } from './location';
-import { panelPages } from './pages';
+import { preloadPageOf } from './pages';
 
-// The page the address asks for starts downloading now, alongside the shell's first render.
-void panelPages.find((p) => p.path === pathFromHash(window.location.hash))?.Page.preload().catch(() => undefined);
+// The page the address asks for starts downloading now (if main.tsx has not already
+// started it), alongside the shell's first render.
+preloadPageOf(window.location.hash);
 
 /** Everything behind sign-in, in its own chunk: the live connection starts only for staff. */
 export default function SignedInPanel() {

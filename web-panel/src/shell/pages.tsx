@@ -2,6 +2,7 @@ import { panelDomains } from '../domains';
 import type { PanelDomain, PanelPage } from '../domains/types';
 import type { PanelRole } from '../api/types';
 import type { LandingOrder } from './access';
+import { pathFromHash } from './location';
 
 export type { PanelPage } from '../domains/types';
 
@@ -31,3 +32,8 @@ export const panelPages: readonly PanelPage[] = table.pages;
  * guard for IT, the event log for the admin. Deep links to any other page still open it.
  */
 export const landingOrder: LandingOrder = table.landing;
+
+/** Starts loading the code of the page an address (`#/access/live`) names, if it names one. */
+export function preloadPageOf(hash: string): void {
+  void panelPages.find((p) => p.path === pathFromHash(hash))?.Page.preload().catch(() => undefined);
+}
