@@ -2,6 +2,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { bilingual } from '@campus/protocol/i18n';
 import { ApiError, EdgeApi } from '../api/client';
 import { currentSession, signIn, signOut } from '../api/endpoints';
+import { sessionSchema } from '../api/schemas';
+import { takeEarlySession } from './early';
 import type { PanelUser } from '../api/types';
 import { useLocale } from '../i18n/locale';
 
@@ -51,8 +53,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [api, adoptProfileLocale]);
 
   useEffect(() => {
-    void recheck();
-  }, [recheck]);
+    // The first check takes main.tsx's early answer when it is a valid session; anything
+    // else (signed out, an error, no answer) asks through the API client as usual.
+    void takeEarlySession().then((a) => {
+      const parsed = a?.status === 200 ? sessionSchema.safeParse(a.body) : null;
+      if (!parsed?.success) return recheck();
+      api.setCsrfToken(parsed.data.csrfToken);
+      adoptProfileLocale(parsed.data.user.locale);
+      setSession({ status: 'signedIn', user: parsed.data.user });
+    });
+  }, [recheck, api, adoptProfileLocale]);
 
   const doSignIn = useCallback(
     async (username: string, password: string) => {
