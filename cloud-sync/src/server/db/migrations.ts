@@ -1,4 +1,6 @@
 import type { Database } from './database.js';
+import { DISTRICT_MIGRATIONS } from '../district/migrations.js';
+import { OPEN_MIGRATIONS } from '../open/migrations.js';
 
 /**
  * Schema, in order. Never edit a shipped migration: add a new one. Every statement runs
@@ -267,6 +269,8 @@ ALTER TABLE edges ADD COLUMN feed_cursor bigint NOT NULL DEFAULT 0;
 ALTER TABLE edges ADD COLUMN feed_cursor_at bigint;
 `,
   },
+  ...OPEN_MIGRATIONS,
+  ...DISTRICT_MIGRATIONS,
 ];
 
 export async function migrate(db: Database): Promise<number[]> {
