@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { EVENT_TYPE_RE, type EventEnvelope } from '@campus/protocol';
+import { bilingual, EVENT_TYPE_RE, type EventEnvelope } from '@campus/protocol';
 import type { Database, Queryable } from '../db/database.js';
 import type { IngestHook } from '../edge-api/ingest.js';
 import { HttpError } from '../http/errors.js';
@@ -80,6 +80,8 @@ export interface WebhookInfo {
   description: string;
   sensitive: boolean;
   status: HookRow['status'];
+  /** What the status means, for the admin (failing = active but no success since `failingSince`). */
+  statusText: { 'zh-CN': string; en: string };
   /** Failing since (no success since then); null when healthy. */
   failingSince: number | null;
   lastSuccessAt: number | null;
@@ -98,7 +100,8 @@ interface DeliveryJob {
 export const matchesType = (patterns: readonly string[], type: string) =>
   patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
 
-function checkUrl(url: string, allowPrivate: boolean): void {
+/** A webhook target must be https to a public host, unless local testing allows http and private addresses. */
+export function checkWebhookUrl(url: string, allowPrivate: boolean): void {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const local = host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && isPrivateAddress(host));
@@ -138,7 +141,7 @@ export class Webhooks implements IngestHook {
   // ---- subscriptions ----
 
   async create(q: Queryable, schoolId: string, input: z.infer<typeof WebhookInputSchema>): Promise<WebhookInfo & { secret: string }> {
-    checkUrl(input.url, this.opts.allowPrivateTargets);
+    checkWebhookUrl(input.url, this.opts.allowPrivateTargets);
     const secret = 'whsec_' + randomBytes(24).toString('base64url');
     const r = await q.query<HookRow>(
       `INSERT INTO open_webhooks (id, school_id, url, event_types, sensitive, secret, description, created_at)
@@ -166,7 +169,7 @@ export class Webhooks implements IngestHook {
   async update(q: Queryable, schoolId: string, id: string, patch: z.infer<typeof WebhookPatchSchema>): Promise<{ before: WebhookInfo; after: WebhookInfo; requeue: boolean }> {
     const now = await this.get(q, schoolId, id, true);
     if (now.version !== patch.version) throw new HttpError(409, 'staff.error.conflict', { yours: patch.version, current: now.version }, undefined, { current: this.info(now, 0) });
-    if (patch.url) checkUrl(patch.url, this.opts.allowPrivateTargets);
+    if (patch.url) checkWebhookUrl(patch.url, this.opts.allowPrivateTargets);
     const enabling = patch.status === 'active' && now.status !== 'active';
     const r = await q.query<HookRow>(
       `UPDATE open_webhooks SET url = COALESCE($3, url), event_types = COALESCE($4::text[], event_types), description = COALESCE($5, description),
@@ -215,6 +218,7 @@ export class Webhooks implements IngestHook {
       description: r.description,
       sensitive: r.sensitive,
       status: r.status,
+      statusText: bilingual(`open.webhook.status.${r.status === 'active' && r.failing_since !== null ? 'failing' : r.status}`, { hours: Math.round(this.opts.disableAfterMs / 3600_000) }),
       failingSince: r.failing_since,
       lastSuccessAt: r.last_success_at,
       lastFailureAt: r.last_failure_at,
