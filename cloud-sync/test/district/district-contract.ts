@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '@campus/protocol';
+import { DistrictReportSchema } from '@campus/protocol/district/report';
 import { INGEST_PATH } from '@campus/protocol/sync/ingest';
 import { attendanceEvent, makeEvent } from '@campus/testkit';
 import type { Backend } from '../helpers/backends.js';
@@ -111,7 +112,9 @@ export function districtContract(backend: Backend): void {
       expect(figures(r.json, b.schoolId)).toMatchObject({ students: 5, attendanceRate: 0.8, energyKwh: 2, energyKwhPerPupil: 0.4, afterHoursShare: 0.25, usbBlocked: 0 });
       expect(r.json.total).toMatchObject({ schools: 2, students: 15, absent: 3, attendanceRate: 0.8, energyKwh: 10, usbBlocked: 3, gateIncidents: 3 });
       expect(r.json.months).toEqual([{ month: '2026-11', attendanceRate: 0.8, lateRate: 0.0833, energyKwh: 10, afterHoursKwh: 1.5, gateIncidents: 3, usbBlocked: 3 }]);
-      expect(r.json.unavailable).toEqual(expect.arrayContaining(['district.unavailable.bus', 'district.unavailable.present']));
+      expect(r.json.unavailable.map((u: Json) => u.id)).toEqual(expect.arrayContaining(['district.unavailable.bus', 'district.unavailable.present']));
+      expect(r.json.unavailable[0].text['zh-CN']).toContain('校车');
+      expect(DistrictReportSchema.parse(r.json)).toEqual(r.json);
       // Counts only: no child's id or name leaves the school's scope.
       const text = JSON.stringify(r.json);
       for (const personal of ['dist-a-stu-0', 'dist-a-abs-0', '迟到的孩子', '缺勤的孩子', '学生a0']) expect(text).not.toContain(personal);

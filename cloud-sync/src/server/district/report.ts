@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { bilingual } from '@campus/protocol';
+import type { DistrictReport, SchoolFigures } from '@campus/protocol/district/report';
 import type { Queryable } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
 import { spreadsheet } from '../open/export.js';
@@ -12,41 +14,7 @@ export const ReportQuerySchema = z.object({
   schoolIds: z.string().max(20_000).optional(),
 });
 
-export interface SchoolFigures {
-  schoolId: string;
-  name: string;
-  students: number;
-  schoolDays: number;
-  /** Share of expected pupil-days present (1 − absent / expected); null without school days. */
-  attendanceRate: number | null;
-  absenceRate: number | null;
-  /** Late arrivals per pupil-day present. */
-  lateRate: number | null;
-  late: number;
-  absent: number;
-  leftEarly: number;
-  entries: number;
-  gateIncidents: number;
-  gateRefused: number;
-  gateForced: number;
-  fireAlarms: number;
-  energyKwh: number;
-  energyKwhPerPupil: number | null;
-  afterHoursKwh: number;
-  /** Share of the energy used after hours (the waste a shut-off schedule can save). */
-  afterHoursShare: number | null;
-  usbBlocked: number;
-}
-
-export interface DistrictReport {
-  from: string;
-  to: string;
-  schools: SchoolFigures[];
-  total: Omit<SchoolFigures, 'schoolId' | 'name'> & { schools: number };
-  months: { month: string; attendanceRate: number | null; lateRate: number | null; energyKwh: number; afterHoursKwh: number; gateIncidents: number; usbBlocked: number }[];
-  /** What the cloud cannot report from the data it stores (said, not guessed). */
-  unavailable: string[];
-}
+export type { DistrictReport, SchoolFigures } from '@campus/protocol/district/report';
 
 interface Sums {
   students: number;
@@ -154,12 +122,12 @@ export async function districtReport(q: Queryable, schoolIds: string[], query: z
       const f = figures({ ...m, students: 0 });
       return { month: m.month, attendanceRate: f.attendanceRate, lateRate: f.lateRate, energyKwh: f.energyKwh, afterHoursKwh: f.afterHoursKwh, gateIncidents: f.gateIncidents, usbBlocked: f.usbBlocked };
     }),
-    unavailable: [...UNAVAILABLE],
+    unavailable: UNAVAILABLE.map((id) => ({ id, text: bilingual(id) })),
   };
 }
 
 /** The report as a workbook: schools, months, and what is not available (zh-CN headers first). */
-export async function reportWorkbook(r: DistrictReport, format: 'xlsx' | 'csv', t: (id: string) => string): Promise<Buffer> {
+export async function reportWorkbook(r: DistrictReport, format: 'xlsx' | 'csv'): Promise<Buffer> {
   const pct = (v: number | null) => (v === null ? null : Math.round(v * 10_000) / 100);
   const schoolSheet = {
     name: '学校 Schools',
@@ -171,7 +139,7 @@ export async function reportWorkbook(r: DistrictReport, format: 'xlsx' | 'csv', 
     [
       schoolSheet,
       { name: '月度 Months', header: ['月份 Month', '出勤率% Attendance', '迟到率% Late', '用电 kWh', '非工作时间用电 kWh', '闸机异常 Gate incidents', 'USB 拦截 USB blocked'], rows: r.months.map((m) => [m.month, pct(m.attendanceRate), pct(m.lateRate), m.energyKwh, m.afterHoursKwh, m.gateIncidents, m.usbBlocked]) },
-      { name: '说明 Notes', header: ['范围 Range', `${r.from} – ${r.to}`], rows: r.unavailable.map((id) => ['暂无数据 Not available', t(id)]) },
+      { name: '说明 Notes', header: ['范围 Range', `${r.from} – ${r.to}`], rows: r.unavailable.map((u) => ['暂无数据 Not available', `${u.text['zh-CN']} / ${u.text.en}`]) },
     ],
     'xlsx',
   );

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { translate } from '@campus/protocol';
 import type { StaffAudit } from '../staff/audit.js';
 import type { StaffRouter } from '../staff/access.js';
 import type { StaffRole } from '../staff/roles.js';
@@ -33,7 +32,7 @@ export function districtRoutes(api: StaffRouter, deps: { rollup: DistrictRollup;
     query: ExportQuery,
     handler: async ({ principal, query, q, req, res }) => {
       const r = await districtReport(q, schoolsInReach(principal.schools, query.schoolIds), query, deps.now());
-      const body = await reportWorkbook(r, query.format, (id) => translate('zh-CN', id));
+      const body = await reportWorkbook(r, query.format);
       const filename = `district-report-${r.from}-${r.to}.${query.format}`;
       await deps.audit.append(q, { schoolId: principal.schoolId, districtId: principal.districtId, actorId: principal.accountId, actorName: principal.username, action: 'district.export', target: filename, detail: { from: r.from, to: r.to, schools: r.schools.length, format: query.format }, address: req.ip ?? null });
       res.setHeader('content-type', query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
