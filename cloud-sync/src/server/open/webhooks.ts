@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { bilingual, EVENT_TYPE_RE, type EventEnvelope } from '@campus/protocol';
@@ -309,6 +310,12 @@ export class Webhooks implements IngestHook {
     const body = JSON.stringify({ schoolId: hook.school_id, webhookId: hook.id, event: openEvent(row, hook.sensitive) });
     const ts = Math.floor(this.opts.now() / 1000);
     try {
+      if (!this.opts.allowPrivateTargets) {
+        // A public name that resolves to a private address (SSRF into the cloud's network) is refused at each attempt.
+        const host = new URL(hook.url).hostname.replace(/^\[|\]$/g, '');
+        const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
+        if (addresses.some((a) => isPrivateAddress(a.address))) return { ...base, ok: false, status: null, error: `${host} resolves to a private address: refused` };
+      }
       const res = await fetch(hook.url, {
         method: 'POST',
         redirect: 'manual',
