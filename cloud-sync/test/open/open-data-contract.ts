@@ -4,11 +4,11 @@ import { INGEST_PATH } from '@campus/protocol/sync/ingest';
 import { RECORD_KINDS } from '@campus/protocol/sync/records';
 import { attendanceEvent, makeEvent } from '@campus/testkit';
 import type { Backend } from '../helpers/backends.js';
-import { startTestCloud, type Json, type TestCloud } from '../helpers/cloud.js';
+import { startTestCloud, waitFor, type Json, type TestCloud } from '../helpers/cloud.js';
 import { gatePass } from '../helpers/events.js';
 import { signedSend } from '../helpers/signed-request.js';
-import type { StaffClient} from '../helpers/staff-client.js';
-import { staffSignIn } from '../helpers/staff-client.js';
+import { staffSignIn, type StaffClient } from '../helpers/staff-client.js';
+import { startReceiver } from './receiver.js';
 
 const PW = 'open-data-password-1';
 
@@ -267,6 +267,23 @@ export function openDataContract(backend: Backend): void {
       expect(bad.status).toBe(400);
       expect(bad.json.error.message['zh-CN']).toContain('时间范围');
       expect((await auditRows(A, 'open.export')).length).toBe(n);
+    });
+
+    it('never sends a webhook to a name that resolves to a private address (checked at each attempt)', async () => {
+      const rx = await startReceiver('ok');
+      try {
+        // As if a public name had been re-pointed at the cloud's own network after the subscription was made.
+        await cloud.db.query(`INSERT INTO open_webhooks (id, school_id, url, event_types, secret, created_at) VALUES ('wh_ssrf', $1, $2, '{access.*}', 'whsec_x', 0)`, [A, rx.url.replace('127.0.0.1', 'localhost')]);
+        const e = gatePass('open-a', 'stu-ssrf', 'in');
+        await ingest([e]);
+        const row = await waitFor(async () => (await cloud.db.query<Json>(`SELECT status, attempts, last_error FROM open_webhook_deliveries WHERE webhook_id = 'wh_ssrf'`)).rows.find((r) => r.attempts >= 1), 'first attempt');
+        expect(row.status).toBe('pending');
+        expect(row.last_error).toBe('localhost resolves to a private address: refused');
+        expect(rx.received).toHaveLength(0);
+      } finally {
+        await cloud.db.query(`DELETE FROM open_webhooks WHERE id = 'wh_ssrf'`);
+        await rx.close();
+      }
     });
 
     it('serves an OpenAPI 3.1 document generated from the schemas, covering every record kind and the event feed', async () => {
