@@ -31,7 +31,7 @@ export const WebhookPatchSchema = z.strictObject({
   eventTypes: z.array(EventTypeFilterSchema).min(1).max(50).optional(),
   description: z.string().max(200).optional(),
   sensitive: z.boolean().optional(),
-  /** active: (re-)enable; paused: stop delivering (deliveries wait, and go out on re-enabling). */
+  /** active: (re-)enable (deliveries still waiting go out); paused: stop. Events stored while not active are not queued for it. */
   status: z.enum(['active', 'paused']).optional(),
 });
 
