@@ -131,6 +131,37 @@ export function openDataContract(backend: Backend): void {
       expect((await viewer.call('POST', `/schools/${A}/webhooks`, { url: 'https://example.org/hook', eventTypes: ['*'] })).status).toBe(403);
     });
 
+    it('answers every open route for every scope as the scope table says (the API keys\' access matrix)', async () => {
+      const range = `from=${Date.now() - 86_400_000}&to=${Date.now() + 60_000}`;
+      // route → the scope that opens it; every other single-scope key gets 403, no key 401.
+      const ROUTES: [string, string][] = [
+        [`/schools/${A}/records/person`, 'records:read'],
+        [`/schools/${A}/records/person/stu-1`, 'records:read'],
+        [`/schools/${A}/events`, 'events:read'],
+        [`/schools/${A}/event-types`, 'events:read'],
+        [`/schools/${A}/export/records`, 'export'],
+        [`/schools/${A}/export/records/card?format=csv`, 'export'],
+        [`/schools/${A}/export/events?${range}`, 'export'],
+      ];
+      const keys = new Map<string, string>();
+      for (const scope of ['records:read', 'events:read', 'export', 'sensitive']) keys.set(scope, (await newKey([scope])).key);
+      const failures: string[] = [];
+      for (const [path, opens] of ROUTES) {
+        const anon = await open(null, path);
+        if (anon.status !== 401) failures.push(`${path} without a key: ${anon.status}`);
+        for (const [scope, key] of keys) {
+          const r = await open(key, path);
+          const want = scope === opens ? 200 : 403;
+          if (r.status !== want) failures.push(`${path} with ${scope}: expected ${want}, got ${r.status}`);
+          if (want === 403 && r.json?.error?.code !== 'open.error.scope') failures.push(`${path} with ${scope}: ${JSON.stringify(r.json)}`);
+        }
+        // The right scope on another school's path: 403, never B's data.
+        const cross = await open(keys.get(opens)!, path.replace(A, B));
+        if (cross.status !== 403 || cross.json?.error?.code !== 'open.error.school') failures.push(`${path} on school B: ${cross.status}`);
+      }
+      expect(failures).toEqual([]);
+    });
+
     it('reads every record kind, withholding sensitive fields unless the key has `sensitive` (then audited)', async () => {
       const plain = await newKey(['records:read']);
       const full = await newKey(['records:read', 'sensitive']);
