@@ -33,6 +33,12 @@ import { recordRoutes } from './staff/record-routes.js';
 import { staffRoutes } from './staff/routes.js';
 import { DEFAULT_STAFF_AUTH, StaffAuth, type StaffAuthOptions } from './staff/staff-auth.js';
 import { adminRoutes } from './tenancy/admin-routes.js';
+import { DistrictRollup } from './district/rollup.js';
+import { districtRoutes } from './district/routes.js';
+import { ApiKeys } from './open/api-keys.js';
+import { openApiRouter } from './open/read-api.js';
+import { openStaffRoutes } from './open/staff-routes.js';
+import { DEFAULT_WEBHOOK_OPTIONS, Webhooks, type WebhookOptions } from './open/webhooks.js';
 import { Districts } from './tenancy/districts.js';
 import { Tenancy, type IssuedCredentials } from './tenancy/tenancy.js';
 
@@ -74,6 +80,8 @@ export interface CloudOptions {
   trustProxy?: string[];
   /** Staff sign-in: failures before lockout, lockout and session lengths (defaults: 5, 15 min, 12 h). */
   staffAuth?: Partial<Omit<StaffAuthOptions, 'now'>>;
+  /** Open data: webhook delivery (timeouts, backoff, auto-disable) and the event feed's settle time. */
+  openData?: { webhooks?: Partial<WebhookOptions>; settleMs?: number };
   logger?: CloudLogger;
   now?: () => number;
 }
@@ -98,6 +106,8 @@ export interface RunningCloud {
   records: RecordStore;
   queue: JobQueue;
   districts: Districts;
+  /** Open data (API keys, webhooks) and the district roll-up. */
+  openData: { keys: ApiKeys; webhooks: Webhooks; rollup: DistrictRollup; openApi: Record<string, unknown> };
   /** The staff API's route table (method, path, scope, roles, audit action). */
   staffRoutes: RouteInfo[];
   /** One call for the demo and tests: school (created if new), campus with `site`, edge with credentials. */
@@ -157,7 +167,11 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const auth = new EdgeAuthenticator(db, tenancy, now);
     auth.start();
     closers.unshift(() => auth.stop());
-    const ingest = new EventIngest(db, tenancy, queue, now);
+    const webhooks = new Webhooks(db, queue, { ...DEFAULT_WEBHOOK_OPTIONS, now, ...opts.openData?.webhooks }, onError);
+    await webhooks.start();
+    const rollup = new DistrictRollup(db, queue, now);
+    await rollup.start();
+    const ingest = new EventIngest(db, tenancy, queue, now, [rollup, webhooks]);
     /** Sign-in codes go out by the SMS channel; in demo mode without one they are logged. */
     const codeSender = (who: string) => async (phone: string, text: string, code: string) => {
       if (sms) {
@@ -176,6 +190,10 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
     staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
     recordRoutes(staffApi, records);
+    const apiKeys = new ApiKeys(db, now);
+    openStaffRoutes(staffApi, { keys: apiKeys, webhooks });
+    districtRoutes(staffApi, { rollup, audit: staffAudit, now });
+    const open = openApiRouter({ db, keys: apiKeys, audit: staffAudit, settleMs: opts.openData?.settleMs ?? 5_000, now });
 
     const app = buildApp({
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
@@ -184,6 +202,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey),
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),
+      open: open.router,
       parentStatic: parentStatic(),
       health: async () => {
         await db.query('SELECT 1');
@@ -222,6 +241,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       records,
       queue,
       districts,
+      openData: { keys: apiKeys, webhooks, rollup, openApi: open.document },
       staffRoutes: staffApi.routes(),
       async provisionEdge(input) {
         const existing = input.schoolId ? (await tenancy.listSchools()).find((s) => s.id === input.schoolId) : undefined;

@@ -39,6 +39,20 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'GET /schools/:schoolId/classes/:classId/students':            [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey':    [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'DELETE /schools/:schoolId/classes/:classId/leaves/:leaveKey': [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  // open data (keys, webhooks, exports): the school's admin only
+  'GET /schools/:schoolId/api-keys':                             [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/api-keys':                            [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
+  'DELETE /schools/:schoolId/api-keys/:keyId':                   [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/webhooks':                             [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/webhooks':                            [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
+  'PATCH /schools/:schoolId/webhooks/:webhookId':                [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
+  'DELETE /schools/:schoolId/webhooks/:webhookId':               [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/webhooks/:webhookId/deliveries':       [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/exports':                             [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
+  // district view: the bureau reads (counts only), a school admin their own school; the viewer never writes
+  'GET /district/report':                                        [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  'ok'],
+  'GET /district/report/export':                                 [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  'ok'],
+  'POST /district/rollup/rebuild':                               [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  403],
 };
 
 export function expected(route: string, who: Who): Outcome | undefined {

@@ -70,7 +70,30 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
     await env.cloud.records.write(env.school, [{ kind: 'leave', key, data: { personId: 'stu', from: Date.now(), until: Date.now() + 3600_000 } }]);
     return { path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/leaves/${key}` };
   },
+  'GET /schools/:schoolId/api-keys': async (_who, _me, env) => ({ path: `/schools/${env.school}/api-keys` }),
+  'POST /schools/:schoolId/api-keys': async (_who, _me, env) => ({ path: `/schools/${env.school}/api-keys`, body: { name: `m-${env.n()}`, scopes: ['records:read'] } }),
+  'DELETE /schools/:schoolId/api-keys/:keyId': async (_who, _me, env) => {
+    const k = await env.cloud.openData.keys.create(env.cloud.db, env.school, { name: `m-${env.n()}`, scopes: ['records:read'] }, { id: null, name: 'matrix' });
+    return { path: `/schools/${env.school}/api-keys/${k.id}` };
+  },
+  'GET /schools/:schoolId/webhooks': async (_who, _me, env) => ({ path: `/schools/${env.school}/webhooks` }),
+  'POST /schools/:schoolId/webhooks': async (_who, _me, env) => ({ path: `/schools/${env.school}/webhooks`, body: { url: `https://hooks.example.org/m-${env.n()}`, eventTypes: ['access.*'] } }),
+  'PATCH /schools/:schoolId/webhooks/:webhookId': async (_who, _me, env) => {
+    const w = await newHook(env);
+    return { path: `/schools/${env.school}/webhooks/${w.id}`, body: { version: w.version, status: 'paused' } };
+  },
+  'DELETE /schools/:schoolId/webhooks/:webhookId': async (_who, _me, env) => ({ path: `/schools/${env.school}/webhooks/${(await newHook(env)).id}` }),
+  'GET /schools/:schoolId/webhooks/:webhookId/deliveries': async (_who, _me, env) => ({ path: `/schools/${env.school}/webhooks/${(await newHook(env)).id}/deliveries` }),
+  'POST /schools/:schoolId/exports': async (_who, _me, env) => ({ path: `/schools/${env.school}/exports`, body: { what: 'records', kind: 'person', format: 'csv' } }),
+  'GET /district/report': async () => ({ path: '/district/report' }),
+  'GET /district/report/export': async () => ({ path: '/district/report/export' }),
+  'POST /district/rollup/rebuild': async () => ({ path: '/district/rollup/rebuild', body: {} }),
 };
+
+/** A webhook subscription of the school, made directly (the fixture of the routes that act on one). */
+function newHook(env: Env) {
+  return env.cloud.openData.webhooks.create(env.cloud.db, env.school, { url: `https://hooks.example.org/m-${env.n()}`, eventTypes: ['access.*'], description: '', sensitive: false });
+}
 
 /** A throwaway account in the caller's home (its school or district), made by that home's admin. */
 async function victim(who: Who, env: Env): Promise<{ id: string; version: number }> {

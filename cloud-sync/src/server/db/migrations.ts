@@ -1,4 +1,6 @@
 import type { Database } from './database.js';
+import { DISTRICT_MIGRATIONS } from '../district/migrations.js';
+import { OPEN_MIGRATIONS } from '../open/migrations.js';
 
 /**
  * Schema, in order. Never edit a shipped migration: add a new one. Every statement runs
@@ -300,6 +302,8 @@ INSERT INTO events SELECT * FROM events_unpartitioned;
 DROP TABLE events_unpartitioned;
 `,
   },
+  ...OPEN_MIGRATIONS,
+  ...DISTRICT_MIGRATIONS,
 ];
 
 /** Applies the migrations not yet applied (up to `until`, for tests that need an older schema). */

@@ -1,11 +1,22 @@
 import type { EventEnvelope } from '@campus/protocol';
 import type { IngestResult } from '@campus/protocol/sync/ingest';
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { isNoticeCandidate, NOTIFY_JOB, type NotifyJob } from '../notify/notice-candidates.js';
 import type { Tenancy } from '../tenancy/tenancy.js';
 import type { AuthenticatedEdge } from './edge-auth.js';
+
+/**
+ * Work that follows storing events, inside the ingest transaction (so it happens exactly
+ * once per stored event, or not at all): the district roll-up, webhook deliveries.
+ */
+export interface IngestHook {
+  /** Called with only the events this batch newly stored (not the duplicates). */
+  stored(tx: Queryable, schoolId: string, events: EventEnvelope[]): Promise<void>;
+  /** After the transaction committed (e.g. wake a job worker). */
+  committed?(schoolId: string): void;
+}
 
 /**
  * Stores a batch of edge events, idempotently by (school, event id): a batch resent
@@ -21,6 +32,7 @@ export class EventIngest {
     private readonly tenancy: Tenancy,
     private readonly queue: JobQueue,
     private readonly now: () => number = Date.now,
+    private readonly hooks: readonly IngestHook[] = [],
   ) {}
 
   async ingest(edge: AuthenticatedEdge, events: EventEnvelope[]): Promise<IngestResult> {
@@ -56,9 +68,15 @@ export class EventIngest {
       );
       const fresh = r.rows.map((x) => x.id).filter((id) => candidates.has(id));
       if (fresh.length) await this.queue.send<NotifyJob>(tx, NOTIFY_JOB, { schoolId: edge.schoolId, eventIds: fresh });
+      if (this.hooks.length && r.rows.length) {
+        const stored = new Set(r.rows.map((x) => x.id));
+        const storedEvents = events.filter((e) => stored.delete(e.id)); // once each, even if a batch repeats an id
+        for (const h of this.hooks) await h.stored(tx, edge.schoolId, storedEvents);
+      }
       return { count: r.rows.length, notify: fresh.length > 0 };
     });
     if (inserted.notify) this.queue.poke(NOTIFY_JOB);
+    if (inserted.count) for (const h of this.hooks) h.committed?.(edge.schoolId);
     return { accepted: inserted.count, duplicates: events.length - inserted.count };
   }
 

@@ -13,6 +13,8 @@ export interface AppParts {
   /** OpenAPI paths of the staff API, built from its route declarations. */
   staffOpenApi: Record<string, Record<string, unknown>>;
   parentStatic: express.Router;
+  /** Open-data API (per-school API keys), versioned. */
+  open: express.Router;
   health: () => Promise<Record<string, unknown>>;
   onError: (err: Error) => void;
   /** Addresses of the load balancers whose X-Forwarded-For is believed (express "trust proxy"). */
@@ -39,6 +41,7 @@ export function buildApp(parts: AppParts): Express {
   app.use('/api/admin', express.json({ limit: ADMIN_JSON_LIMIT }), parts.admin);
   app.use('/api/parent', express.json({ limit: PARENT_JSON_LIMIT }), parts.parent);
   app.use('/api/staff', express.json({ limit: STAFF_JSON_LIMIT }), parts.staff);
+  app.use('/api/open/v1', parts.open);
   app.use('/parent', parts.parentStatic);
   app.get('/', (_req, res) => res.redirect('/parent/'));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'sync.error.not_found')));

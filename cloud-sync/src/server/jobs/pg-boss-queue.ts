@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Queryable } from '../db/database.js';
 import { Wakeable } from '../../client/pacing.js';
-import { DEFAULT_RETRY, type JobHandler, type JobQueue, type RetryPolicy } from './queue.js';
+import { DEFAULT_RETRY, type JobHandler, type JobQueue, type RetryPolicy, type SendOptions } from './queue.js';
 
 /**
  * pg-boss on the cloud's PostgreSQL (schema "pgboss"). Jobs are inserted through the
@@ -60,9 +60,10 @@ export class PgBossQueue implements JobQueue {
     this.queues.add(name);
   }
 
-  async send<T extends object>(tx: Queryable, name: string, data: T): Promise<void> {
+  async send<T extends object>(tx: Queryable, name: string, data: T, opts: SendOptions = {}): Promise<void> {
     await this.ensureQueue(name);
-    await this.boss.send(name, data, { db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) } });
+    const delay = Math.max(0, opts.delayMs ?? 0);
+    await this.boss.send(name, data, { db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) }, ...(delay ? { startAfter: new Date(Date.now() + delay) } : {}) });
   }
 
   /**

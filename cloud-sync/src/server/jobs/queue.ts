@@ -23,10 +23,15 @@ export interface JobQueue {
   readonly kind: 'pg-boss' | 'table';
   start(): Promise<void>;
   stop(): Promise<void>;
-  send<T extends object>(tx: Queryable, name: string, data: T): Promise<void>;
+  send<T extends object>(tx: Queryable, name: string, data: T, opts?: SendOptions): Promise<void>;
   work<T>(name: string, handler: JobHandler<T>): Promise<void>;
   /** Hint that a job was just committed: poll now instead of at the next interval. */
   poke(name: string): void;
+}
+
+export interface SendOptions {
+  /** Run no earlier than this many ms from now (a handler's own retry schedule, e.g. webhooks). */
+  delayMs?: number;
 }
 
 export interface RetryPolicy {

@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../helpers/backends.js';
+import { districtContract } from './district-contract.js';
+
+districtContract(pgliteBackend);

@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../helpers/backends.js';
+import { openDataContract } from './open-data-contract.js';
+
+openDataContract(pgliteBackend);

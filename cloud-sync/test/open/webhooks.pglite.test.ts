@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../helpers/backends.js';
+import { webhooksContract } from './webhooks-contract.js';
+
+webhooksContract(pgliteBackend);

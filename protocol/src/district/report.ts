@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * The district report (教育局): what the cloud answers at GET /api/staff/district/report
+ * and the console's district page shows. Counts and rates per school and month only —
+ * nothing in it names or identifies a child. Rates are 0..1 (null without school days).
+ */
+const rate = z.number().min(0).max(1).nullable();
+
+export const SchoolFiguresSchema = z.object({
+  schoolId: z.string(),
+  name: z.string(),
+  /** Active students on the cloud roster (latest roll-up in the range). */
+  students: z.number().int(),
+  schoolDays: z.number().int(),
+  /** 1 − absent / expected pupil-days. */
+  attendanceRate: rate,
+  absenceRate: rate,
+  /** Late arrivals per pupil-day present. */
+  lateRate: rate,
+  late: z.number().int(),
+  absent: z.number().int(),
+  leftEarly: z.number().int(),
+  entries: z.number().int(),
+  /** Refused scans + forced passages + fire alarms. */
+  gateIncidents: z.number().int(),
+  gateRefused: z.number().int(),
+  gateForced: z.number().int(),
+  fireAlarms: z.number().int(),
+  energyKwh: z.number(),
+  energyKwhPerPupil: z.number().nullable(),
+  afterHoursKwh: z.number(),
+  afterHoursShare: rate,
+  usbBlocked: z.number().int(),
+});
+export type SchoolFigures = z.infer<typeof SchoolFiguresSchema>;
+
+export const DistrictMonthSchema = z.object({
+  month: z.string().regex(/^\d{4}-\d{2}$/),
+  attendanceRate: rate,
+  lateRate: rate,
+  energyKwh: z.number(),
+  afterHoursKwh: z.number(),
+  gateIncidents: z.number().int(),
+  usbBlocked: z.number().int(),
+});
+
+export const DistrictReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  schools: z.array(SchoolFiguresSchema),
+  total: SchoolFiguresSchema.omit({ schoolId: true, name: true }).extend({ schools: z.number().int() }),
+  months: z.array(DistrictMonthSchema),
+  /** What the cloud cannot report from what it stores (said, not guessed), in both languages. */
+  unavailable: z.array(z.object({ id: z.string(), text: z.object({ 'zh-CN': z.string(), en: z.string() }) })),
+});
+export type DistrictReport = z.infer<typeof DistrictReportSchema>;
