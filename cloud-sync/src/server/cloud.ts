@@ -8,6 +8,7 @@ import { openDatabase } from './db/open.js';
 import { EdgeAuthenticator } from './edge-api/edge-auth.js';
 import { EventIngest } from './edge-api/ingest.js';
 import { edgeRoutes } from './edge-api/routes.js';
+import { consoleStatic } from './console/static.js';
 import { ChangeNotifier } from './feed/change-notifier.js';
 import { RecordStore } from './feed/records.js';
 import { buildApp } from './http/app.js';
@@ -28,6 +29,7 @@ import { storedAdminToken, storedVapidKeys } from './settings.js';
 import { StaffRouter, type RouteInfo } from './staff/access.js';
 import { StaffAccounts } from './staff/accounts.js';
 import { StaffAudit } from './staff/audit.js';
+import { importRoutes } from './staff/import-routes.js';
 import { recordRoutes } from './staff/record-routes.js';
 import { staffRoutes } from './staff/routes.js';
 import { DEFAULT_STAFF_AUTH, StaffAuth, type StaffAuthOptions } from './staff/staff-auth.js';
@@ -59,6 +61,8 @@ export interface CloudOptions {
   notices?: z.input<typeof NoticeSettingsSchema>;
   /** The clock guardian notices read (quiet hours, release of held notices); tests play a night with it. */
   noticeClock?: () => number;
+  /** Folder of the console's build (default: web-panel/dist-console). */
+  consoleDir?: string;
   /** Serve HTTPS with this certificate instead of HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Demo: sign-in codes are printed to the log when no SMS gateway is configured. */
@@ -157,6 +161,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
     staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
     recordRoutes(staffApi, records);
+    importRoutes(staffApi, records);
 
     const app = buildApp({
       edge: edgeRoutes(auth, ingest, records),
@@ -165,6 +170,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),
       parentStatic: parentStatic(),
+      consoleStatic: consoleStatic(opts.consoleDir),
       health: async () => {
         await db.query('SELECT 1');
         return { ok: true, database: db.kind, jobs: queue.kind };

@@ -13,6 +13,8 @@ export interface AppParts {
   /** OpenAPI paths of the staff API, built from its route declarations. */
   staffOpenApi: Record<string, Record<string, unknown>>;
   parentStatic: express.Router;
+  /** The school and district console's build, under /console/. */
+  consoleStatic?: express.Router;
   health: () => Promise<Record<string, unknown>>;
   onError: (err: Error) => void;
 }
@@ -36,6 +38,10 @@ export function buildApp(parts: AppParts): Express {
   app.use('/api/parent', express.json({ limit: PARENT_JSON_LIMIT }), parts.parent);
   app.use('/api/staff', express.json({ limit: STAFF_JSON_LIMIT }), parts.staff);
   app.use('/parent', parts.parentStatic);
+  if (parts.consoleStatic) {
+    app.get('/console', (_req, res) => res.redirect(301, '/console/'));
+    app.use('/console', parts.consoleStatic);
+  }
   app.get('/', (_req, res) => res.redirect('/parent/'));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'sync.error.not_found')));
   app.use(errorHandler(parts.onError));
