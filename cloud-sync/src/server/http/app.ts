@@ -39,8 +39,9 @@ export function buildApp(parts: AppParts): Express {
   app.use('/api/staff', express.json({ limit: STAFF_JSON_LIMIT }), parts.staff);
   app.use('/parent', parts.parentStatic);
   if (parts.consoleStatic) {
-    app.get('/console', (_req, res) => res.redirect(301, '/console/'));
-    app.use('/console', parts.consoleStatic);
+    // "/console" → "/console/", so the app's relative asset paths resolve under /console/.
+    const bare = (req: express.Request) => /^\/console(\?|$)/.test(req.originalUrl);
+    app.use('/console', (req, res, next) => (bare(req) ? res.redirect(301, '/console/') : next()), parts.consoleStatic);
   }
   app.get('/', (_req, res) => res.redirect('/parent/'));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'sync.error.not_found')));
