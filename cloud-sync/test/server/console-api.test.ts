@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableBackends } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
-import { StaffClient, staffSignIn } from '../helpers/staff-client.js';
+import { staffSignIn, type StaffClient } from '../helpers/staff-client.js';
 
 const PW = 'console-password-1';
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
