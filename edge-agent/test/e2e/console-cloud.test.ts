@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
+import { startEdge, type Edge } from '../../src/edge.js';
+import { ADMIN, tempDir, waitFor } from '../helpers/edge.js';
+import { GATES, TestIssuer, ZONES } from '../access/helpers.js';
+import { startCloudProcess } from '../sync/cloud-process.js';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CONSOLE_BUILD = new URL('../../../web-panel/dist-console/index.html', import.meta.url).pathname;
+const STAFF = { username: 'e2e-admin', password: 'console-e2e-pass-1' };
+const OFFICE_PHONE = '13700000042';
+const ROSTER = ['学号,姓名,身份,年级,班级,卡版本,子女学号,关系', 'S500,周小雨,学生,初二,3班,1,,', 'S501,吴小明,学生,初二,3班,1,,', 'G500,周妈妈,家长,,,,S500,母亲'].join('\n');
+const HOLIDAY = '2026-11-20'; // a Friday
+
+const pg = await postgresUrl();
+
+/**
+ * The console in Chromium against a real cloud process on PostgreSQL with a real edge
+ * connected through the change feed: sign-in (password, and phone + code), a roster
+ * import, a card revoked in the console that the edge's gate then refuses, a holiday
+ * entered in the console that the edge's calendar then has, and the edge-health page
+ * saying each change is applied.
+ */
+describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
+  const dir = tempDir('campus-console-e2e-');
+  const dataDir = join(dir.path, 'edge');
+  const issuer = new TestIssuer('K1');
+  let db: Awaited<ReturnType<typeof createTempDatabase>>;
+  let cloud: Awaited<ReturnType<typeof startCloudProcess>>;
+  let edge: Edge;
+  let browser: Browser;
+  let page: Page;
+  const decide = (text: string) => edge.access.engine!.decide(text, edge.access.gates.get('east')!, 'in', edge.clock.now());
+
+  beforeAll(async () => {
+    if (!existsSync(CONSOLE_BUILD)) throw new Error(`${CONSOLE_BUILD} is missing: run "npm run build -w web-panel" first.`);
+    db = await createTempDatabase(pg!);
+    cloud = await startCloudProcess(dir.path, 'console-e2e', { DATABASE_URL: db.url });
+    const first = await cloud.admin(`/api/admin/schools/${cloud.link.schoolId}/accounts`, { method: 'POST', body: JSON.stringify({ ...STAFF, displayName: '甲校管理员' }) });
+    expect(first.status).toBe(201);
+    issuer.install(join(dataDir, 'keys'));
+    edge = await startEdge(
+      {
+        dataDir,
+        site: { id: 'console-e2e', name: '控制台测试校区' },
+        log: { level: 'silent' },
+        http: { host: '127.0.0.1', port: 0, panelDir: join(dir.path, 'no-panel') },
+        mqtt: { host: '127.0.0.1', port: 0, tls: { enabled: false } },
+        clock: { trust: 'always' },
+        auth: { bootstrapAdmin: { username: ADMIN.username, password: ADMIN.password } },
+        access: { zones: ZONES, gates: GATES, keysDir: join(dataDir, 'keys') },
+        cloud: { enabled: true, linkFile: cloud.linkFile },
+      },
+      { logger: pino({ level: 'silent' }) },
+    );
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', reducedMotion: 'reduce' });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await edge?.stop();
+    await cloud?.stop();
+    await db?.drop();
+    dir.remove();
+  });
+
+  const menu = (label: string) => page.locator('[data-testid=console-menu] .ant-menu-title-content', { hasText: label }).click();
+
+  it('signs in with a password and shows the school admin the whole menu, zh-CN first', async () => {
+    const errors: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    await page.goto(`${cloud.link.cloudUrl}/console/`);
+    await page.locator('#username').fill(STAFF.username);
+    await page.locator('#password').fill('wrong-password');
+    await page.locator('button[type=submit]').first().click();
+    await expect.poll(() => page.locator('[data-testid=sign-in-error]').innerText()).toContain('用户名或密码错误');
+    await page.locator('#password').fill(STAFF.password);
+    await page.locator('button[type=submit]').first().click();
+    const items = page.locator('[data-testid=console-menu] .ant-menu-title-content');
+    await items.first().waitFor();
+    expect(await items.allInnerTexts()).toEqual(['人员与班级', '网关状态', '卡片', '校历', '请假与访客', '家长与接送人', 'U 盘策略']);
+    expect(errors.filter((e) => e.includes('i18n'))).toEqual([]);
+  });
+
+  it('imports a roster in the console and the people reach the edge; their cards pass the gate', async () => {
+    await page.locator('[data-testid=roster-import] input[type=file]').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(ROSTER) });
+    await page.locator('[data-testid=import-run]').click();
+    await expect.poll(() => page.locator('[data-testid=import-report]').innerText()).toContain('已导入 3 行：新增 3，更新 0，家长关系 1');
+    await page.locator('[data-testid=people-table]').getByText('周小雨').waitFor();
+    const p = await waitFor(() => edge.access.people.get('S500'), 20_000, 50);
+    expect(p.name).toBe('周小雨');
+    await waitFor(() => edge.access.people.guardiansOf('S500').find((l) => l.guardianId === 'G500'), 20_000, 50);
+    await waitFor(() => decide(issuer.card('S500', 1)).granted, 20_000, 50);
+  }, 60_000);
+
+  it('revokes a card in the console and the edge refuses it at the gate; the other card still passes', async () => {
+    await menu('卡片');
+    await page.locator('[data-testid=revoke-S500]').click();
+    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    const refused = await waitFor(() => {
+      const d = decide(issuer.card('S500', 1));
+      return d.granted ? undefined : d;
+    }, 20_000, 50);
+    expect(refused.reason).toBe('credential.revoked');
+    expect(decide(issuer.card('S501', 1)).granted).toBe(true);
+  }, 60_000);
+
+  it('enters a holiday in the console calendar and the edge has it', async () => {
+    expect(edge.access.calendar.dayKind(HOLIDAY)).not.toBe('holiday');
+    await menu('校历');
+    await page.getByRole('button', { name: '新增' }).click();
+    const modal = page.locator('.ant-modal');
+    await modal.locator('#__key').fill(HOLIDAY);
+    await modal.locator('#date').fill(HOLIDAY);
+    await modal.locator('#note').fill('运动会调休');
+    await modal.getByRole('button', { name: '保存' }).click();
+    await page.locator('[data-testid=records-calendar]').getByText('运动会调休').waitFor();
+    await waitFor(() => edge.access.calendar.dayKind(HOLIDAY) === 'holiday', 20_000, 50);
+  }, 60_000);
+
+  it("shows the edge's health and that each change made here is applied by the edge", async () => {
+    await menu('网关状态');
+    const table = page.locator('[data-testid=edges-table]');
+    await table.getByText('已同步').waitFor();
+    const status = page.locator('[data-testid=write-status]');
+    await expect.poll(() => status.locator('.ant-tag-green').count()).toBe(3);
+    expect(await status.innerText()).toContain('已应用');
+  }, 60_000);
+
+  it('signs an office account in with phone and one-time code; its menu has no USB or edge pages', async () => {
+    // The admin makes the account through the staff API, as the console's account page would.
+    const signIn = await fetch(`${cloud.link.cloudUrl}/api/staff/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(STAFF) });
+    const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    const made = await fetch(`${cloud.link.cloudUrl}/api/staff/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ username: 'e2e-office', displayName: '教务处', phone: OFFICE_PHONE, roles: ['office'] }),
+    });
+    expect(made.status).toBe(201);
+    const context = await browser.newContext({ locale: 'zh-CN', reducedMotion: 'reduce' });
+    const p2 = await context.newPage();
+    p2.setDefaultTimeout(20_000);
+    await p2.goto(`${cloud.link.cloudUrl}/console/`);
+    await p2.getByRole('tab', { name: '验证码登录' }).click();
+    await p2.locator('#phone').fill(OFFICE_PHONE);
+    await p2.getByRole('button', { name: '获取验证码' }).click();
+    const code = await waitFor(() => new RegExp(`"phone":"${OFFICE_PHONE}","code":"(\\d{6})"`).exec(cloud.output())?.[1], 20_000, 50);
+    await p2.locator('#code').fill(code);
+    await p2.locator('button[type=submit]').last().click();
+    const items = p2.locator('[data-testid=console-menu] .ant-menu-title-content');
+    await items.first().waitFor();
+    expect(await items.allInnerTexts()).toEqual(['人员与班级', '卡片', '校历', '请假与访客', '家长与接送人']);
+    await context.close();
+  }, 60_000);
+});
