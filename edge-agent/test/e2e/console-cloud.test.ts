@@ -5,6 +5,7 @@ import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
 import { startEdge, type Edge } from '../../src/edge.js';
+import { VERSION } from '../../src/version.js';
 import { ADMIN, tempDir, waitFor } from '../helpers/edge.js';
 import { GATES, TestIssuer, ZONES } from '../access/helpers.js';
 import { startCloudProcess } from '../sync/cloud-process.js';
@@ -129,6 +130,11 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     await menu('网关状态');
     const table = page.locator('[data-testid=edges-table]');
     await table.getByText('已同步').waitFor();
+    // The edge's own report on its feed requests: clock trusted (this edge trusts its clock), its version, its backlog.
+    await table.getByText('可信').waitFor();
+    const cells = await table.locator('tbody tr.ant-table-row').first().locator('td').allInnerTexts();
+    expect(cells[6]).toBe(VERSION);
+    expect(cells[4]).toMatch(/^\d+$/);
     const status = page.locator('[data-testid=write-status]');
     await expect.poll(() => status.locator('.ant-tag-green').count()).toBe(3);
     expect(await status.innerText()).toContain('已应用');

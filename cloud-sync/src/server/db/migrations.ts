@@ -267,6 +267,16 @@ ALTER TABLE edges ADD COLUMN feed_cursor bigint NOT NULL DEFAULT 0;
 ALTER TABLE edges ADD COLUMN feed_cursor_at bigint;
 `,
   },
+  {
+    id: 4,
+    name: 'edge self-report on change-feed requests (backlog, clock trusted, version) for the console',
+    sql: `
+ALTER TABLE edges ADD COLUMN report_backlog integer;
+ALTER TABLE edges ADD COLUMN report_clock_trusted boolean;
+ALTER TABLE edges ADD COLUMN report_version text;
+ALTER TABLE edges ADD COLUMN report_at bigint;
+`,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number[]> {
