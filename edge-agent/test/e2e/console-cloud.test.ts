@@ -14,6 +14,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const CONSOLE_BUILD = new URL('../../../web-panel/dist-console/index.html', import.meta.url).pathname;
 const STAFF = { username: 'e2e-admin', password: 'console-e2e-pass-1' };
 const OFFICE_PHONE = '13700000042';
+const PW_HEAD = 'head-teacher-pass-1';
 const ROSTER = ['学号,姓名,身份,年级,班级,卡版本,子女学号,关系', 'S500,周小雨,学生,初二,3班,1,,', 'S501,吴小明,学生,初二,3班,1,,', 'G500,周妈妈,家长,,,,S500,母亲'].join('\n');
 const HOLIDAY = '2026-11-20'; // a Friday
 
@@ -72,6 +73,15 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     dir.remove();
   });
 
+  /** A staff API session outside the browser (another admin at another desk). */
+  const staffSession = async (body: unknown) => {
+    const r = await fetch(`${cloud.link.cloudUrl}/api/staff/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(r.status).toBe(201);
+    const cookie = r.headers.getSetCookie()[0]!.split(';')[0]!;
+    const { csrfToken } = (await r.json()) as { csrfToken: string };
+    return (method: string, path: string, payload?: unknown) =>
+      fetch(`${cloud.link.cloudUrl}/api/staff${path}`, { method, headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, ...(payload === undefined ? {} : { body: JSON.stringify(payload) }) });
+  };
   const menu = (label: string) => page.locator('[data-testid=console-menu] .ant-menu-title-content', { hasText: label }).click();
 
   it('signs in with a password and shows the school admin the whole menu, zh-CN first', async () => {
@@ -99,6 +109,30 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     expect(p.name).toBe('周小雨');
     await waitFor(() => edge.access.people.guardiansOf('S500').find((l) => l.guardianId === 'G500'), 20_000, 50);
     await waitFor(() => decide(issuer.card('S500', 1)).granted, 20_000, 50);
+  }, 60_000);
+
+  it('shows what another admin changed meanwhile when a save comes second (409), and saves on the latest', async () => {
+    const table = page.locator('[data-testid=people-table]');
+    await table.locator('tr', { hasText: '吴小明' }).getByRole('button', { name: '编辑' }).click();
+    const modal = page.locator('.ant-modal');
+    await modal.locator('#name').fill('吴晓明');
+    // Meanwhile another admin moves the student to another class.
+    const other = await staffSession(STAFF);
+    const cur = (await (await other('GET', `/schools/${cloud.link.schoolId}/roster/person/S501`)).json()) as { data: Record<string, unknown>; version: number };
+    expect((await other('PUT', `/schools/${cloud.link.schoolId}/roster/person/S501`, { data: { ...cur.data, classId: '初二-4班' }, version: cur.version })).status).toBe(200);
+    await modal.getByRole('button', { name: '保存' }).click();
+    const conflict = modal.locator('[data-testid=conflict]');
+    await conflict.waitFor();
+    const text = await conflict.innerText();
+    expect(text).toContain('该记录已被他人修改');
+    expect(text).toContain('初二-4班');
+    expect(text).toContain('吴晓明');
+    await conflict.getByRole('button', { name: '载入最新内容' }).click();
+    await modal.locator('#name').fill('吴晓明');
+    await modal.getByRole('button', { name: '保存' }).click();
+    await table.getByText('吴晓明').waitFor();
+    const p = await waitFor(() => (edge.access.people.get('S501')?.name === '吴晓明' ? edge.access.people.get('S501') : undefined), 20_000, 50);
+    expect(edge.access.people.className(p.classId)).toBe('初二 4班');
   }, 60_000);
 
   it('revokes a card in the console and the edge refuses it at the gate; the other card still passes', async () => {
@@ -136,20 +170,14 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     expect(cells[6]).toBe(VERSION);
     expect(cells[4]).toMatch(/^\d+$/);
     const status = page.locator('[data-testid=write-status]');
-    await expect.poll(() => status.locator('.ant-tag-green').count()).toBe(3);
+    await expect.poll(() => status.locator('.ant-tag-green').count()).toBe(4);
     expect(await status.innerText()).toContain('已应用');
   }, 60_000);
 
   it('signs an office account in with phone and one-time code; its menu has no USB or edge pages', async () => {
     // The admin makes the account through the staff API, as the console's account page would.
-    const signIn = await fetch(`${cloud.link.cloudUrl}/api/staff/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(STAFF) });
-    const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
-    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-    const made = await fetch(`${cloud.link.cloudUrl}/api/staff/accounts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-      body: JSON.stringify({ username: 'e2e-office', displayName: '教务处', phone: OFFICE_PHONE, roles: ['office'] }),
-    });
+    const admin = await staffSession(STAFF);
+    const made = await admin('POST', '/accounts', { username: 'e2e-office', displayName: '教务处', phone: OFFICE_PHONE, roles: ['office'] });
     expect(made.status).toBe(201);
     const context = await browser.newContext({ locale: 'zh-CN', reducedMotion: 'reduce' });
     const p2 = await context.newPage();
@@ -164,6 +192,32 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     const items = p2.locator('[data-testid=console-menu] .ant-menu-title-content');
     await items.first().waitFor();
     expect(await items.allInnerTexts()).toEqual(['人员与班级', '卡片', '校历', '请假与访客', '家长与接送人']);
+    await context.close();
+  }, 60_000);
+  it('lets a head teacher see only their class and grant a leave that reaches the edge', async () => {
+    const admin = await staffSession(STAFF);
+    expect((await admin('POST', '/accounts', { username: 'e2e-head', displayName: '王老师', password: PW_HEAD, roles: ['head_teacher'], classes: ['初二-3班'] })).status).toBe(201);
+    const context = await browser.newContext({ locale: 'zh-CN', reducedMotion: 'reduce' });
+    const p3 = await context.newPage();
+    p3.setDefaultTimeout(20_000);
+    await p3.goto(`${cloud.link.cloudUrl}/console/`);
+    await p3.locator('#username').fill('e2e-head');
+    await p3.locator('#password').fill(PW_HEAD);
+    await p3.locator('button[type=submit]').first().click();
+    const items = p3.locator('[data-testid=console-menu] .ant-menu-title-content');
+    await items.first().waitFor();
+    expect(await items.allInnerTexts()).toEqual(['我的班级']);
+    const card = p3.locator('[data-testid="class-初二-3班"]');
+    await card.locator('tr', { hasText: '周小雨' }).getByRole('button', { name: '批准请假' }).click();
+    const modal = p3.locator('.ant-modal');
+    await modal.locator('#reason').fill('看病');
+    await modal.getByRole('button', { name: '保存' }).click();
+    await card.getByText('看病').waitFor();
+    const leave = await waitFor(() => edge.access.leaves.covering('S500', Date.now() + 60_000), 20_000, 50);
+    expect(leave).toMatchObject({ reason: '看病', source: 'cloud' });
+    // Another class is not theirs: the API refuses it.
+    const head = await staffSession({ username: 'e2e-head', password: PW_HEAD });
+    expect((await head('GET', `/schools/${cloud.link.schoolId}/classes/${encodeURIComponent('初二-4班')}/students`)).status).toBe(403);
     await context.close();
   }, 60_000);
 });

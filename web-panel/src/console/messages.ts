@@ -26,6 +26,8 @@ export const consoleMessages = defineMessages({
   'console.menu.calendar': { 'zh-CN': '校历', en: 'Calendar' },
   'console.menu.leaves': { 'zh-CN': '请假与访客', en: 'Leaves and visitors' },
   'console.menu.guardians': { 'zh-CN': '家长与接送人', en: 'Guardians and pickup' },
+  'console.menu.my_class': { 'zh-CN': '我的班级', en: 'My classes' },
+  'console.class.grant': { 'zh-CN': '批准请假', en: 'Grant a leave' },
   'console.menu.usb': { 'zh-CN': 'U 盘策略', en: 'USB policies' },
   'console.action.search': { 'zh-CN': '搜索姓名、学号或班级', en: 'Search name, id or class' },
   'console.action.add': { 'zh-CN': '新增', en: 'Add' },

@@ -33,6 +33,7 @@ export const consolePages: ConsolePage[] = [
   { path: 'calendar', label: 'console.menu.calendar', roles: OFFICE, load: () => import('./records/CalendarPage') },
   { path: 'leaves', label: 'console.menu.leaves', roles: OFFICE, load: () => import('./records/LeavesPage') },
   { path: 'guardians', label: 'console.menu.guardians', roles: OFFICE, load: () => import('./records/GuardiansPage') },
+  { path: 'my-class', label: 'console.menu.my_class', roles: ['head_teacher'], load: () => import('./classes/MyClassPage') },
   { path: 'usb', label: 'console.menu.usb', roles: ['school_admin', 'it'], load: () => import('./records/UsbPage') },
   // District report (教育局): one line here, its page in ./district/ (built by the district work).
 ];
