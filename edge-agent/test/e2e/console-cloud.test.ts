@@ -197,22 +197,27 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
   it('lets a head teacher see only their class and grant a leave that reaches the edge', async () => {
     const admin = await staffSession(STAFF);
     expect((await admin('POST', '/accounts', { username: 'e2e-head', displayName: '王老师', password: PW_HEAD, roles: ['head_teacher'], classes: ['初二-3班'] })).status).toBe(201);
-    const context = await browser.newContext({ locale: 'zh-CN', reducedMotion: 'reduce' });
+    // Head teachers work on phones: a phone viewport, nothing wider than the screen.
+    const context = await browser.newContext({ locale: 'zh-CN', reducedMotion: 'reduce', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const p3 = await context.newPage();
     p3.setDefaultTimeout(20_000);
     await p3.goto(`${cloud.link.cloudUrl}/console/`);
     await p3.locator('#username').fill('e2e-head');
     await p3.locator('#password').fill(PW_HEAD);
     await p3.locator('button[type=submit]').first().click();
+    // On a phone the menu is folded away behind its trigger.
+    await p3.locator('.ant-layout-sider-zero-width-trigger').click();
     const items = p3.locator('[data-testid=console-menu] .ant-menu-title-content');
     await items.first().waitFor();
     expect(await items.allInnerTexts()).toEqual(['我的班级']);
+    await p3.locator('.ant-layout-sider-zero-width-trigger').click();
     const card = p3.locator('[data-testid="class-初二-3班"]');
     await card.locator('tr', { hasText: '周小雨' }).getByRole('button', { name: '批准请假' }).click();
     const modal = p3.locator('.ant-modal');
     await modal.locator('#reason').fill('看病');
     await modal.getByRole('button', { name: '保存' }).click();
     await card.getByText('看病').waitFor();
+    expect(await p3.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
     const leave = await waitFor(() => edge.access.leaves.covering('S500', Date.now() + 60_000), 20_000, 50);
     expect(leave).toMatchObject({ reason: '看病', source: 'cloud' });
     // Another class is not theirs: the API refuses it.

@@ -89,18 +89,18 @@ function Shell() {
         <Menu mode="inline" selectedKeys={page ? [page.path] : []} items={pages.map((p) => ({ key: p.path, label: t(p.label) }))} onClick={(e) => go(e.key)} data-testid="console-menu" />
       </Layout.Sider>
       <Layout>
-        <Layout.Header style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 16 }}>
-          <Space>
+        <Layout.Header style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', justifyContent: 'space-between', gap: 8, height: 'auto', minHeight: 64, lineHeight: 'normal', padding: '8px 16px' }}>
+          <Space wrap>
             <Typography.Text type="secondary">{t('console.school')}</Typography.Text>
-            <Select style={{ minWidth: 200 }} value={schoolId ?? undefined} onChange={chooseSchool} options={schools.map((s) => ({ value: s.id, label: s.name }))} data-testid="school-select" />
+            <Select style={{ minWidth: 160, maxWidth: '60vw' }} value={schoolId ?? undefined} onChange={chooseSchool} options={schools.map((s) => ({ value: s.id, label: s.name }))} data-testid="school-select" />
           </Space>
-          <Space>
+          <Space wrap>
             <Typography.Text>{account?.displayName}</Typography.Text>
             <LanguageSwitch />
             <Button onClick={() => void signOut()}>{t('console.signout')}</Button>
           </Space>
         </Layout.Header>
-        <Layout.Content style={{ padding: 24 }}>{page ? <PageView key={`${page.path}/${schoolId}`} page={page} /> : <Result status="info" title={t('console.no_pages')} />}</Layout.Content>
+        <Layout.Content style={{ padding: 16, minWidth: 0 }}>{page ? <PageView key={`${page.path}/${schoolId}`} page={page} /> : <Result status="info" title={t('console.no_pages')} />}</Layout.Content>
       </Layout>
     </Layout>
   );
