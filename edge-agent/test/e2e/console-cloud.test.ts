@@ -96,7 +96,7 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     await page.locator('button[type=submit]').first().click();
     const items = page.locator('[data-testid=console-menu] .ant-menu-title-content');
     await items.first().waitFor();
-    expect(await items.allInnerTexts()).toEqual(['人员与班级', '网关状态', '卡片', '校历', '请假与访客', '家长与接送人', 'U 盘策略']);
+    expect(await items.allInnerTexts()).toEqual(['人员与班级', '网关状态', '卡片', '校历', '请假与访客', '家长与接送人', 'U 盘策略', '账号与日志']);
     expect(errors.filter((e) => e.includes('i18n'))).toEqual([]);
   });
 
@@ -175,10 +175,19 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
   }, 60_000);
 
   it('signs an office account in with phone and one-time code; its menu has no USB or edge pages', async () => {
-    // The admin makes the account through the staff API, as the console's account page would.
-    const admin = await staffSession(STAFF);
-    const made = await admin('POST', '/accounts', { username: 'e2e-office', displayName: '教务处', phone: OFFICE_PHONE, roles: ['office'] });
-    expect(made.status).toBe(201);
+    // The admin makes the account on the console's account page; the audit log shows it.
+    await menu('账号与日志');
+    await page.locator('[data-testid=accounts]').getByRole('button', { name: '新增' }).click();
+    const modal = page.locator('.ant-modal');
+    await modal.locator('#username').fill('e2e-office');
+    await modal.locator('#displayName').fill('教务处');
+    await modal.locator('#roles').fill('教务');
+    await modal.locator('#roles').press('Enter');
+    await modal.locator('#phone').fill(OFFICE_PHONE);
+    await modal.getByRole('button', { name: '保存' }).click();
+    await page.locator('[data-testid=accounts]').getByText('e2e-office').waitFor();
+    await page.getByRole('tab', { name: '操作日志' }).click();
+    await page.locator('[data-testid=audit] tr', { hasText: 'staff.account.create' }).filter({ hasText: 'e2e-admin' }).first().waitFor();
     const context = await browser.newContext({ locale: 'zh-CN', reducedMotion: 'reduce' });
     const p2 = await context.newPage();
     p2.setDefaultTimeout(20_000);

@@ -205,9 +205,9 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId 
       case 'number':
         return <InputNumber min={0} style={{ width: '100%' }} />;
       case 'select':
-        return <Select options={f.options?.map((o) => ({ value: o.value, label: t(o.label) }))} />;
+        return <Select optionFilterProp="label" options={f.options?.map((o) => ({ value: o.value, label: t(o.label) }))} />;
       case 'multi':
-        return <Select mode="multiple" options={f.options?.map((o) => ({ value: o.value, label: t(o.label) }))} />;
+        return <Select mode="multiple" optionFilterProp="label" options={f.options?.map((o) => ({ value: o.value, label: t(o.label) }))} />;
       case 'datetime':
         return <Input type="datetime-local" />;
       case 'json':
