@@ -116,6 +116,15 @@ describe(`console API on ${backend.name}`, () => {
     expect(child.status).toBe(422);
     expect(child.json.errors.map((e: { code: string }) => e.code)).toEqual(['access.roster.child_not_student']);
     expect(await cursor(A)).toBe(before);
+    // An id the gates would confuse with an existing person's ("g900" written earlier in lower case).
+    await cloud.records.write(A, [{ kind: 'person', key: 'g900', data: { name: '旧家长', roles: ['guardian'] } }]);
+    const before2 = await cursor(A);
+    const folds = await importTo(adminA, A, '学号,姓名,年级,班级\nS900,新生,四年级,1班\nG900,新家长,四年级,1班\n');
+    expect(folds.status).toBe(422);
+    expect(folds.json.errors).toEqual([expect.objectContaining({ code: 'staff.import.id_folds', row: 3, column: '学号' })]);
+    expect(folds.json.errors[0].message['zh-CN']).toContain('「g900」');
+    expect(await cursor(A)).toBe(before2);
+    expect(await cloud.records.get(A, 'person', 'S900')).toBeNull();
   });
 
   it('answers a spreadsheet, bad base64, a header-only file and malformed bodies with clear 4xx errors', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RosterImportReport } from '@campus/protocol/access/api';
 import type { PersonRole } from '@campus/protocol/access/model';
-import { readRosterCsv, validateRoster, type RosterPerson } from '@campus/protocol/roster/index';
+import { problem, readRosterCsv, validateRoster, type RosterPerson } from '@campus/protocol/roster/index';
 import type { RecordWrite, RecordStore } from '../feed/records.js';
 import type { Queryable } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
@@ -83,6 +83,22 @@ export function importRoutes(api: StaffRouter, records: RecordStore): void {
       const childIds = [...new Set(table.records.slice(1).flatMap((r) => r.fields.flatMap((f) => f.split(/[、,，;；\s]+/)).filter((x) => /^[0-9A-Z_-]{1,16}$/.test(x))))];
       const roles = childIds.length ? await existingRoles(q, params.schoolId, childIds) : new Map<string, PersonRole[]>();
       const v = validateRoster(table, { dormitories: new Map(), existingRoles: (id) => roles.get(id) });
+      if (v.ok) {
+        // An existing key that differs from a file id only in case ("g500" and "G500") is the same card id at the gates.
+        const folds = await q.query<{ key: string; upper: string }>(
+          `SELECT key, upper(key) AS upper FROM records WHERE school_id = $1 AND kind = 'person' AND NOT deleted AND upper(key) = ANY($2::text[]) AND key <> upper(key)`,
+          [params.schoolId, v.people.map((p) => p.id)],
+        );
+        const byId = new Map(folds.rows.map((x) => [x.upper, x.key]));
+        for (const p of v.people) {
+          const existing = byId.get(p.id);
+          if (existing) v.errors.push(problem('staff.import.id_folds', p.row, table.records[0]?.fields.find((f) => /学号|工号|编号|id/i.test(f))?.trim() ?? null, { value: p.id, existing }));
+        }
+        if (v.errors.length) {
+          v.ok = false;
+          v.people = [];
+        }
+      }
       const report: RosterImportReport & { cursor: number | null } = { ok: v.ok, imported: false, total: v.total, created: 0, updated: 0, guardianLinks: 0, errors: v.errors, warnings: v.warnings, cursor: null };
       audited(body.fileName, { fileName: body.fileName, dryRun: body.dryRun, total: v.total, errors: v.errors.length });
       if (!v.ok) {

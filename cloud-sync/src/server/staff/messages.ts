@@ -41,6 +41,10 @@ export const staffMessages = defineMessages({
   },
   'staff.error.import_base64': { 'zh-CN': '文件内容不是有效的 base64 编码', en: 'The file content is not valid base64' },
   'staff.error.import_too_large': { 'zh-CN': '名单文件过大（上限 {limit} KB），请拆分后再导入', en: 'The roster file is too large (limit {limit} KB); split it and import again' },
+  'staff.import.id_folds': {
+    'zh-CN': '第 {row} 行的学号/工号「{value}」与已有人员「{existing}」冲突：网关按大写识别卡号，两者会被当作同一人',
+    en: 'Row {row}: person id "{value}" conflicts with the existing person "{existing}": the gates read card ids in capitals, so both would be one person',
+  },
   'staff.error.console_missing': {
     'zh-CN': '管理后台尚未构建：请运行 npm run build -w web-panel',
     en: 'The console is not built: run npm run build -w web-panel',
