@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start` builds only what changed: `tsc -b` is incremental by itself (its .tsbuildinfo
-// files), and the panel's vite build runs only when a file it is built from is newer than
-// web-panel/dist/index.html (written last by vite) or when there is no build yet.
+// files), and the panel's vite builds (the edge panel, then the cloud console) run only when a
+// file they are built from is newer than web-panel/dist-console/index.html (written last) or
+// when there is no build yet.
 // `--force-panel` rebuilds the panel anyway.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -35,6 +36,8 @@ export const PANEL_INPUTS = [
   'web-panel/public',
   'web-panel/index.html',
   'web-panel/vite.config.ts',
+  'web-panel/console.html',
+  'web-panel/vite.console.config.ts',
   'web-panel/package.json',
   'web-panel/tsconfig.json',
   'protocol/src',
@@ -43,7 +46,8 @@ export const PANEL_INPUTS = [
 ];
 
 export function panelIsStale(base = root) {
-  const marker = join(base, 'web-panel/dist/index.html');
+  // The console is built after the edge panel (`npm run build -w web-panel`): its index.html is written last.
+  const marker = join(base, 'web-panel/dist-console/index.html');
   if (!existsSync(marker)) return true;
   const built = statSync(marker).mtimeMs;
   return PANEL_INPUTS.some((p) => newestMtime(join(base, p)) > built);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { COMMANDS, commandName } from '../src/cli/commands.js';
-import { ROSTER_FIELDS } from '../src/access/roster/columns.js';
+import { ROSTER_FIELDS } from '@campus/protocol/roster/columns';
 import { ROSTER_COLUMNS } from '../src/cards/roster.js';
 
 /** Every `campus-edge` subcommand, built (run `tsc -b edge-agent` first), as a child process. */

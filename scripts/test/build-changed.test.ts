@@ -7,7 +7,7 @@ import { panelIsStale } from '../build-changed.mjs';
 
 const isStale = panelIsStale as (base: string) => boolean;
 
-/** npm start skips the panel's vite build when web-panel/dist is newer than what it is built from. */
+/** npm start skips the panel's vite builds when web-panel/dist-console (built last) is newer than what they are built from. */
 describe('build-changed: when the panel is rebuilt', () => {
   const dirs: string[] = [];
   afterEach(() => {
@@ -35,11 +35,11 @@ describe('build-changed: when the panel is rebuilt', () => {
     file('web-panel/src/pages/gate/GatePage.tsx', t0);
     file('protocol/src/i18n/index.ts', t0);
     expect(isStale(dir)).toBe(true);
-    file('web-panel/dist/index.html', t0 + 10_000);
+    file('web-panel/dist-console/index.html', t0 + 10_000);
     expect(isStale(dir)).toBe(false);
     file('web-panel/src/pages/gate/GatePage.tsx', t0 + 20_000);
     expect(isStale(dir)).toBe(true);
-    file('web-panel/dist/index.html', t0 + 30_000);
+    file('web-panel/dist-console/index.html', t0 + 30_000);
     expect(isStale(dir)).toBe(false);
     file('protocol/src/i18n/index.ts', t0 + 40_000);
     expect(isStale(dir)).toBe(true);
@@ -49,7 +49,7 @@ describe('build-changed: when the panel is rebuilt', () => {
     const t0 = Date.now() - 60_000;
     const { dir, file } = tree();
     file('web-panel/src/main.tsx', t0);
-    file('web-panel/dist/index.html', t0 + 10_000);
+    file('web-panel/dist-console/index.html', t0 + 10_000);
     file('web-panel/src/node_modules/x/index.js', t0 + 20_000);
     file('web-panel/src/dist/old.js', t0 + 20_000);
     for (const d of ['web-panel/src', 'web-panel/src/node_modules', 'web-panel/src/dist']) utimesSync(join(dir, d), t0 / 1000, t0 / 1000);

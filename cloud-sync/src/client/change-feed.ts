@@ -1,4 +1,4 @@
-import { ChangePageSchema, CHANGES_PATH, type ChangePage } from '@campus/protocol/sync/changes';
+import { ChangePageSchema, CHANGES_PATH, type ChangePage, type EdgeSelfReport } from '@campus/protocol/sync/changes';
 import type { ChangeApplier } from './change-applier.js';
 import { Backoff, type BackoffOptions } from './pacing.js';
 import { NetworkError, type SignedTransport } from './transport.js';
@@ -14,6 +14,8 @@ export interface ChangeFeedOptions {
   backoff?: BackoffOptions;
   logger?: SyncLogger;
   now?: () => number;
+  /** The edge's health, sent with each request for the console's edge page. */
+  report?: () => Promise<EdgeSelfReport | null>;
 }
 
 /** The change feed's progress (protocol's ChangeFeedStateSchema, part of SyncStatus). */
@@ -86,7 +88,9 @@ export class ChangeFeedFollower {
   }
 
   private async fetchPage(waitSeconds: number): Promise<ChangePage> {
-    const q = `${CHANGES_PATH}?after=${this.state.cursor}&limit=${this.opts.pageSize ?? 500}&wait=${waitSeconds}`;
+    const report = await this.opts.report?.().catch(() => null);
+    const health = report ? `&backlog=${report.backlog}&clock=${report.clockTrusted ? 1 : 0}&ver=${encodeURIComponent(report.version)}` : '';
+    const q = `${CHANGES_PATH}?after=${this.state.cursor}&limit=${this.opts.pageSize ?? 500}&wait=${waitSeconds}${health}`;
     let res;
     try {
       res = await this.opts.transport.request('GET', q, undefined, { signal: this.abort.signal, timeoutMs: (waitSeconds + 15) * 1000 });

@@ -6,6 +6,7 @@ import { SignedTransport, type EdgeCredentials } from './transport.js';
 import { EventUploader } from './uploader.js';
 import type { SyncLogger } from './logger.js';
 import type { SyncStatus as ProtocolSyncStatus } from '@campus/protocol/sync/status';
+import type { EdgeSelfReport } from '@campus/protocol/sync/changes';
 
 export interface CloudSyncOptions {
   cloudUrl: string;
@@ -26,6 +27,8 @@ export interface CloudSyncOptions {
   backoff?: BackoffOptions;
   logger?: SyncLogger;
   now?: () => number;
+  /** Clock trust and software version, reported with the backlog on each change-feed request (the console's edge health). */
+  edgeInfo?: () => { clockTrusted: boolean; version: string };
 }
 
 /** Everything the metrics endpoint, the API and the panel show about sync (protocol's SyncStatusSchema). */
@@ -64,6 +67,7 @@ export class CloudSyncClient {
           ...(opts.feedWaitSeconds !== undefined ? { waitSeconds: opts.feedWaitSeconds } : {}),
           ...pick(opts, ['backoff', 'logger']),
           now: this.now,
+          ...(opts.edgeInfo ? { report: () => this.selfReport() } : {}),
         })
       : null;
   }
@@ -85,6 +89,12 @@ export class CloudSyncClient {
   /** Call after appending events: urgent lanes go out now rather than at the next poll. */
   wake(): void {
     this.uploader.wake();
+  }
+
+  private async selfReport(): Promise<EdgeSelfReport | null> {
+    if (!this.opts.edgeInfo) return null;
+    const backlog = await this.opts.outbox.backlog();
+    return { backlog: LANES.reduce<number>((s, l) => s + backlog.pendingByLane[l], 0), ...this.opts.edgeInfo() };
   }
 
   async status(): Promise<SyncStatus> {

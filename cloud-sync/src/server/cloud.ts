@@ -9,6 +9,7 @@ import { openDatabase } from './db/open.js';
 import { EdgeAuthenticator } from './edge-api/edge-auth.js';
 import { EventIngest } from './edge-api/ingest.js';
 import { edgeRoutes } from './edge-api/routes.js';
+import { consoleStatic } from './console/static.js';
 import { ChangeNotifier } from './feed/change-notifier.js';
 import { RecordStore } from './feed/records.js';
 import { buildApp } from './http/app.js';
@@ -29,6 +30,7 @@ import { storedAdminToken, storedVapidKeys } from './settings.js';
 import { StaffRouter, type RouteInfo } from './staff/access.js';
 import { StaffAccounts } from './staff/accounts.js';
 import { StaffAudit } from './staff/audit.js';
+import { importRoutes } from './staff/import-routes.js';
 import { recordRoutes } from './staff/record-routes.js';
 import { staffRoutes } from './staff/routes.js';
 import { DEFAULT_STAFF_AUTH, StaffAuth, type StaffAuthOptions } from './staff/staff-auth.js';
@@ -68,6 +70,8 @@ export interface CloudOptions {
   retention?: z.input<typeof RetentionSchema>;
   /** The clock guardian notices read (quiet hours, release of held notices); tests play a night with it. */
   noticeClock?: () => number;
+  /** Folder of the console's build (default: web-panel/dist-console). */
+  consoleDir?: string;
   /** Serve HTTPS with this certificate instead of HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Demo: sign-in codes are printed to the log when no SMS gateway is configured. */
@@ -194,6 +198,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     openStaffRoutes(staffApi, { keys: apiKeys, webhooks });
     districtRoutes(staffApi, { rollup, audit: staffAudit, now });
     const open = openApiRouter({ db, keys: apiKeys, audit: staffAudit, settleMs: opts.openData?.settleMs ?? 5_000, now });
+    importRoutes(staffApi, records);
 
     const app = buildApp({
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
@@ -204,6 +209,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       staffOpenApi: staffApi.openapiPaths(),
       open: open.router,
       parentStatic: parentStatic(),
+      consoleStatic: consoleStatic(opts.consoleDir),
       health: async () => {
         await db.query('SELECT 1');
         return { ok: true, database: db.kind, jobs: queue.kind };

@@ -36,6 +36,7 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'GET /schools/:schoolId/usb-policies':                         [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 403,   403],
   'PUT /schools/:schoolId/usb-policies/:key':                    [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 403,   403],
   'DELETE /schools/:schoolId/usb-policies/:key':                 [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 403,   403],
+  'POST /schools/:schoolId/roster-import':                       [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
   'GET /schools/:schoolId/classes/:classId/students':            [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey':    [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'DELETE /schools/:schoolId/classes/:classId/leaves/:leaveKey': [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],

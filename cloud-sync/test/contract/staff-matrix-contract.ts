@@ -60,6 +60,10 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
     const version = await env.cloud.records.write(env.school, [{ kind: 'usb_policy', key, data: { target: { scope: 'all' }, content: { defaultAction: 'deny' } } }]);
     return { path: `/schools/${env.school}/usb-policies/${key}?version=${version}` };
   },
+  'POST /schools/:schoolId/roster-import': async (_who, _me, env) => ({
+    path: `/schools/${env.school}/roster-import`,
+    body: { fileName: 'roster.csv', contentBase64: Buffer.from(`学号,姓名,年级,班级\nM${env.n()},导入,二年级,1班\n`).toString('base64') },
+  }),
   'GET /schools/:schoolId/classes/:classId/students': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/students` }),
   'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey': async (_who, _me, env) => ({
     path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/leaves/m-${env.n()}`,

@@ -123,7 +123,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [{ name: 'file', help: 'cli.arg.roster_file' }],
     options: { 'dry-run': { type: 'boolean', help: 'cli.opt.dry_run' }, config },
     details: async () => {
-      const { rosterColumnsHelp } = await import('../access/roster/columns.js');
+      const { rosterColumnsHelp } = await import('@campus/protocol/roster/columns');
       return [`${both('cli.roster_columns')}:`, ...rosterColumnsHelp()];
     },
   },

@@ -7,6 +7,7 @@ import type { ApiRouter } from '../http/router.js';
 import type { CloudLink, DomainDeps, DomainInstance } from '../modules/domain.js';
 import { CloudConfigSchema, type CloudConfig } from './config.js';
 import { SqliteOutbox } from './outbox.js';
+import { VERSION } from '../version.js';
 import { syncRoutes } from './routes.js';
 import { SYNC_MIGRATIONS } from './migrations.js';
 import { defineDomain } from '../modules/domain.js';
@@ -79,6 +80,7 @@ export class SyncModule implements DomainInstance {
       ...(link.ca ? { ca: link.ca } : {}),
       logger: log,
       now: () => this.deps.time.now(),
+      edgeInfo: () => ({ clockTrusted: this.deps.clock.trusted(), version: VERSION }),
     });
     const registry = this.deps.metrics.registry;
     const gauges = {

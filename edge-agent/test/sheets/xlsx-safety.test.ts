@@ -5,7 +5,7 @@ import { SheetError } from '../../src/sheets/errors.js';
 import { DEFAULT_SHEET_LIMITS, readFirstSheet, writeWorkbook } from '../../src/sheets/xlsx.js';
 import { checkZip } from '../../src/sheets/zip-guard.js';
 import { readRosterTable } from '../../src/access/roster/read.js';
-import { validateRoster } from '../../src/access/roster/validate.js';
+import { validateRoster } from '@campus/protocol/roster/validate';
 import { craftXlsx, deflatedFiller, makeZip, sharedStringsXml, sheetXml, workbookEntries } from '../helpers/xlsx-craft.js';
 
 const MB = 1024 * 1024;

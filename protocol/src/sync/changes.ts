@@ -36,4 +36,17 @@ export const ChangesQuerySchema = z.object({
   after: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().min(1).max(MAX_CHANGES_PAGE).default(500),
   wait: z.coerce.number().int().min(0).max(MAX_CHANGES_WAIT_S).default(0),
+  /** The edge's own health, for the console (optional: older edges leave it out). Events not yet acknowledged. */
+  backlog: z.coerce.number().int().nonnegative().optional(),
+  /** 1 when the edge's wall clock is trusted (NTP or the cloud vouched for it), 0 when not. */
+  clock: z.enum(['0', '1']).optional(),
+  /** The edge software's version. */
+  ver: z.string().regex(/^[0-9A-Za-z.+_-]{1,40}$/).optional(),
 });
+
+/** What an edge says of itself on each change-feed request (query `backlog`, `clock`, `ver`). */
+export interface EdgeSelfReport {
+  backlog: number;
+  clockTrusted: boolean;
+  version: string;
+}

@@ -302,6 +302,16 @@ INSERT INTO events SELECT * FROM events_unpartitioned;
 DROP TABLE events_unpartitioned;
 `,
   },
+  {
+    id: 5,
+    name: 'edge self-report on change-feed requests (backlog, clock trusted, version) for the console',
+    sql: `
+ALTER TABLE edges ADD COLUMN report_backlog integer;
+ALTER TABLE edges ADD COLUMN report_clock_trusted boolean;
+ALTER TABLE edges ADD COLUMN report_version text;
+ALTER TABLE edges ADD COLUMN report_at bigint;
+`,
+  },
   ...OPEN_MIGRATIONS,
   ...DISTRICT_MIGRATIONS,
 ];

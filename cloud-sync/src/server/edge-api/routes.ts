@@ -44,7 +44,8 @@ export function edgeRoutes(auth: EdgeAuthenticator, ingest: EventIngest, records
     const q = ChangesQuerySchema.safeParse(req.query);
     if (!q.success) throw badRequest(q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     // Best effort: a failed note only delays the console's "applied" status to the next poll.
-    await records.noteEdgeCursor(edge.edgeId, q.data.after).catch(() => undefined);
+    const report = { backlog: q.data.backlog, clockTrusted: q.data.clock === undefined ? undefined : q.data.clock === '1', version: q.data.ver };
+    await records.noteEdgeCursor(edge.edgeId, q.data.after, Date.now(), report).catch(() => undefined);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     res.json(await records.waitForChanges(edge.schoolId, q.data.after, q.data.limit, q.data.wait * 1000, abort.signal));

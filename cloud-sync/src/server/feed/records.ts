@@ -75,8 +75,16 @@ export class RecordStore {
    * one transaction before asking again, so every change up to it is applied there. This
    * is what tells the console when a write has reached each edge. Written only on change.
    */
-  async noteEdgeCursor(edgeId: string, after: number, now = Date.now()): Promise<void> {
+  async noteEdgeCursor(edgeId: string, after: number, now = Date.now(), report?: { backlog?: number | undefined; clockTrusted?: boolean | undefined; version?: string | undefined }): Promise<void> {
     await this.db.query('UPDATE edges SET feed_cursor = $2, feed_cursor_at = $3 WHERE id = $1 AND feed_cursor <> $2', [edgeId, after, now]);
+    // What the edge says of itself (backlog, clock, version): written when it changes or is a minute old.
+    if (report && (report.backlog !== undefined || report.clockTrusted !== undefined || report.version !== undefined)) {
+      await this.db.query(
+        `UPDATE edges SET report_backlog = $2::integer, report_clock_trusted = $3::boolean, report_version = $4::text, report_at = $5::bigint
+         WHERE id = $1 AND (report_backlog IS DISTINCT FROM $2::integer OR report_clock_trusted IS DISTINCT FROM $3::boolean OR report_version IS DISTINCT FROM $4::text OR report_at IS NULL OR report_at < $5::bigint - 60000)`,
+        [edgeId, report.backlog ?? null, report.clockTrusted ?? null, report.version ?? null, now],
+      );
+    }
   }
 
   /** Wakes this process's long-polls of the school after a commit. */

@@ -15,6 +15,8 @@ export interface AppParts {
   parentStatic: express.Router;
   /** Open-data API (per-school API keys), versioned. */
   open: express.Router;
+  /** The school and district console's build, under /console/. */
+  consoleStatic?: express.Router;
   health: () => Promise<Record<string, unknown>>;
   onError: (err: Error) => void;
   /** Addresses of the load balancers whose X-Forwarded-For is believed (express "trust proxy"). */
@@ -43,6 +45,11 @@ export function buildApp(parts: AppParts): Express {
   app.use('/api/staff', express.json({ limit: STAFF_JSON_LIMIT }), parts.staff);
   app.use('/api/open/v1', parts.open);
   app.use('/parent', parts.parentStatic);
+  if (parts.consoleStatic) {
+    // "/console" → "/console/", so the app's relative asset paths resolve under /console/.
+    const bare = (req: express.Request) => /^\/console(\?|$)/.test(req.originalUrl);
+    app.use('/console', (req, res, next) => (bare(req) ? res.redirect(301, '/console/') : next()), parts.consoleStatic);
+  }
   app.get('/', (_req, res) => res.redirect('/parent/'));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'sync.error.not_found')));
   app.use(errorHandler(parts.onError));

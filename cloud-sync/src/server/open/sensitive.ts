@@ -17,6 +17,13 @@ export const SENSITIVE_RECORD_FIELDS: Record<RecordKind, readonly string[]> = {
   visitor_pass: ['phone'],
   calendar: [],
   usb_policy: [],
+  bus_vehicle: [],
+  bus_route: [],
+  bus_assignment: [],
+  bus_stop_change: [],
+  // A pickup person's phone and photo (a face), and the key their one-time codes derive from.
+  pickup_person: ['phone', 'photoId'],
+  bus_trip: [],
 };
 
 /** Any field by these names, at any depth of an event's data (or a record field added later). */
@@ -45,8 +52,16 @@ function strip(value: unknown, path: string, removed: string[], extra: readonly 
   return value;
 }
 
-/** A record's data without its sensitive fields (unless `allowed`). */
+/**
+ * Secrets inside records that no scope reads: a pickup person's code key would let the
+ * holder mint the one-time pickup codes a bus attendant accepts.
+ */
+export const SECRET_RECORD_FIELDS: Partial<Record<RecordKind, readonly string[]>> = { pickup_person: ['codeKey'] };
+
+/** A record's data without its sensitive fields (unless `allowed`), and never its secrets. */
 export function redactRecord(kind: RecordKind, data: Record<string, unknown>, allowed: boolean): Redacted<Record<string, unknown>> {
+  const secrets = SECRET_RECORD_FIELDS[kind] ?? [];
+  if (secrets.some((f) => f in data)) data = Object.fromEntries(Object.entries(data).filter(([k]) => !secrets.includes(k)));
   if (allowed) return { value: data, removed: [] };
   const removed: string[] = [];
   return { value: strip(data, '', removed, SENSITIVE_RECORD_FIELDS[kind]) as Record<string, unknown>, removed };

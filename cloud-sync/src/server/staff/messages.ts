@@ -35,6 +35,20 @@ export const staffMessages = defineMessages({
   'staff.error.self': { 'zh-CN': '不能停用、删除自己的账号或去掉自己的管理员角色', en: 'You cannot disable or delete your own account or drop your own admin role' },
   'staff.error.student_not_in_class': { 'zh-CN': '班级 {classId} 没有学生 {personKey}', en: 'Class {classId} has no student {personKey}' },
   'staff.error.leave_time': { 'zh-CN': '请假结束时间必须晚于开始时间', en: 'A leave must end after it starts' },
+  'staff.error.import_xlsx': {
+    'zh-CN': '云端导入暂只接受 CSV：请在 Excel/WPS 中“另存为 CSV UTF-8”后再导入',
+    en: 'The cloud imports CSV only for now: save the sheet as "CSV UTF-8" in Excel/WPS and import again',
+  },
+  'staff.error.import_base64': { 'zh-CN': '文件内容不是有效的 base64 编码', en: 'The file content is not valid base64' },
+  'staff.error.import_too_large': { 'zh-CN': '名单文件过大（上限 {limit} KB），请拆分后再导入', en: 'The roster file is too large (limit {limit} KB); split it and import again' },
+  'staff.import.id_folds': {
+    'zh-CN': '第 {row} 行的学号/工号「{value}」与已有人员「{existing}」冲突：网关按大写识别卡号，两者会被当作同一人',
+    en: 'Row {row}: person id "{value}" conflicts with the existing person "{existing}": the gates read card ids in capitals, so both would be one person',
+  },
+  'staff.error.console_missing': {
+    'zh-CN': '管理后台尚未构建：请运行 npm run build -w web-panel',
+    en: 'The console is not built: run npm run build -w web-panel',
+  },
   'staff.role.school_admin': { 'zh-CN': '学校管理员', en: 'School admin' },
   'staff.role.office': { 'zh-CN': '教务/办公室', en: 'Office' },
   'staff.role.head_teacher': { 'zh-CN': '班主任', en: 'Head teacher' },

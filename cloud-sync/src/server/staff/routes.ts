@@ -239,13 +239,16 @@ export function staffRoutes(api: StaffRouter, deps: StaffRouteDeps): void {
   api.add({
     method: 'get',
     path: '/schools/:schoolId/edges',
-    summary: "A school's edges: last contact, and how far each has applied the change feed (a write's cursor ≤ applied.cursor: it is on that edge)",
+    summary: "A school's edges: last contact, how far each has applied the change feed (a write's cursor ≤ applied.cursor: it is on that edge), and its own report (upload backlog, clock trusted, version)",
     scope: 'school',
     roles: EDGE_WATCHERS,
     params: z.object({ schoolId: z.string().max(64) }),
     handler: async ({ params, q }) => {
-      const r = await q.query<{ id: string; name: string; campus: string | null; site: string | null; disabled: boolean; last_seen_at: number | null; feed_cursor: number; feed_cursor_at: number | null }>(
-        `SELECT e.id, e.name, c.name AS campus, c.site, e.disabled, e.last_seen_at, e.feed_cursor, e.feed_cursor_at
+      const r = await q.query<{
+        id: string; name: string; campus: string | null; site: string | null; disabled: boolean; last_seen_at: number | null; feed_cursor: number; feed_cursor_at: number | null;
+        report_backlog: number | null; report_clock_trusted: boolean | null; report_version: string | null; report_at: number | null;
+      }>(
+        `SELECT e.id, e.name, c.name AS campus, c.site, e.disabled, e.last_seen_at, e.feed_cursor, e.feed_cursor_at, e.report_backlog, e.report_clock_trusted, e.report_version, e.report_at
          FROM edges e LEFT JOIN campuses c ON c.id = e.campus_id
          WHERE e.school_id = $1 ORDER BY e.created_at, e.id`,
         [params.schoolId],
@@ -261,6 +264,8 @@ export function staffRoutes(api: StaffRouter, deps: StaffRouteDeps): void {
           disabled: e.disabled,
           lastSeenAt: e.last_seen_at,
           applied: { cursor: e.feed_cursor, at: e.feed_cursor_at, behind: Math.max(0, schoolCursor - e.feed_cursor) },
+          // What the edge last said of itself on a feed request (null until an edge that reports has asked).
+          status: e.report_at === null ? null : { backlog: e.report_backlog, clockTrusted: e.report_clock_trusted, version: e.report_version, at: e.report_at },
         })),
       };
     },

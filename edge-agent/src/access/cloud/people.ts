@@ -1,5 +1,5 @@
 import type { RecordData } from '@campus/protocol/sync/records';
-import { parseRelation } from '../roster/columns.js';
+import { parseRelation } from '@campus/protocol/roster/columns';
 import type { AccessService } from '../service.js';
 import { edgePersonId, gradeAndClass } from './keys.js';
 import { ProjectionProblem, type Outcome } from './outcome.js';

@@ -2,7 +2,7 @@ import type { RosterImportReport } from '@campus/protocol/access/index';
 import type { Db } from '../../store/index.js';
 import type { People, PersonInput, GuardianLink } from '../people.js';
 import { readRosterTable, type RosterTable } from './read.js';
-import { validateRoster, type RosterContext } from './validate.js';
+import { validateRoster, type RosterContext } from '@campus/protocol/roster/index';
 
 /** Reads a roster file (CSV or XLSX) and imports it: see importRosterTable. */
 export async function importRoster(

@@ -1,12 +1,11 @@
-import { bilingual, type Params } from '@campus/protocol/i18n';
-import type { RosterProblemView } from '@campus/protocol/access/index';
-import type { AccessMessageId } from '../messages.js';
+import type { Params } from '@campus/protocol/i18n';
+import { problem as rosterProblem, type RosterMessageId, type RosterProblem } from '@campus/protocol/roster/index';
 import type { SheetMessageId } from '../../sheets/messages.js';
-import '../messages.js';
 import '../../sheets/messages.js';
 
-export type RosterProblem = RosterProblemView;
+export type { RosterProblem };
 
-export function problem(code: AccessMessageId | SheetMessageId, row: number | null, column: string | null, params: Params = {}): RosterProblem {
-  return { row, column, code, message: bilingual(code, { row: row ?? '', column: column ?? '', ...params }) };
+/** A roster problem: protocol's roster texts, or why the edge's spreadsheet reader refused a file. */
+export function problem(code: RosterMessageId | SheetMessageId, row: number | null, column: string | null, params: Params = {}): RosterProblem {
+  return rosterProblem(code, row, column, params);
 }

@@ -1,6 +1,6 @@
-import type { GuardianRelation, PersonRole } from '@campus/protocol/access/index';
-import { CREDENTIAL_LIMITS, PERSON_ID_RE } from '@campus/protocol/credentials/index';
-import type { AccessMessageId } from '../messages.js';
+import type { GuardianRelation, PersonRole } from '../access/model.js';
+import { CREDENTIAL_LIMITS, PERSON_ID_RE } from '../credentials/index.js';
+import type { RosterMessageId } from './messages.js';
 import { HEADER_LOOKUP, ROSTER_FIELDS, normalizeHeader, parseRelation, parseRoles, parseStatus, parseYesNo, type RosterField } from './columns.js';
 import { problem, type RosterProblem } from './problems.js';
 import type { RosterTable } from './read.js';
@@ -79,7 +79,7 @@ export function validateRoster(table: RosterTable, ctx: RosterContext): RosterVa
       return i === undefined ? '' : (fields[i] ?? '').trim();
     };
     let ok = true;
-    const reject = (code: AccessMessageId, f: RosterField | null, params: Record<string, string | number> = {}) => {
+    const reject = (code: RosterMessageId, f: RosterField | null, params: Record<string, string | number> = {}) => {
       errors.push(problem(code, row, f ? title(f) : null, params));
       ok = false;
     };

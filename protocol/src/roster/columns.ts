@@ -1,5 +1,5 @@
-import type { GuardianRelation, PersonRole } from '@campus/protocol/access/index';
-import { bilingual, defineMessages } from '@campus/protocol/i18n';
+import type { GuardianRelation, PersonRole } from '../access/model.js';
+import { bilingual, defineMessages } from '../i18n/index.js';
 
 /**
  * The columns of a people roster (人员名单) and the words schools write in them. Headers

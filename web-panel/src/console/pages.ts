@@ -1,0 +1,42 @@
+import type { ComponentType } from 'react';
+import type { ConsoleMessageId } from './messages';
+
+/** Staff roles of the cloud (cloud-sync/src/server/staff/roles.ts); the console names them only as strings. */
+export type ConsoleRole =
+  | 'school_admin'
+  | 'office'
+  | 'head_teacher'
+  | 'teacher'
+  | 'transport_manager'
+  | 'nurse'
+  | 'facility_supervisor'
+  | 'it'
+  | 'district_admin'
+  | 'district_viewer';
+
+export interface ConsolePage {
+  /** Path under /console/. */
+  path: string;
+  label: ConsoleMessageId;
+  /** Roles that see it in the menu (the API checks again on every call). */
+  roles: readonly ConsoleRole[];
+  load: () => Promise<{ default: ComponentType }>;
+}
+
+const OFFICE: readonly ConsoleRole[] = ['school_admin', 'office'];
+
+/** The console's pages, registered for the cloud host; the menu shows those a role may use. */
+export const consolePages: ConsolePage[] = [
+  { path: 'people', label: 'console.menu.people', roles: OFFICE, load: () => import('./people/PeoplePage') },
+  { path: 'edges', label: 'console.menu.edges', roles: ['school_admin', 'it', 'district_admin', 'district_viewer'], load: () => import('./edges/EdgesPage') },
+  { path: 'cards', label: 'console.menu.cards', roles: OFFICE, load: () => import('./records/CardsPage') },
+  { path: 'calendar', label: 'console.menu.calendar', roles: OFFICE, load: () => import('./records/CalendarPage') },
+  { path: 'leaves', label: 'console.menu.leaves', roles: OFFICE, load: () => import('./records/LeavesPage') },
+  { path: 'guardians', label: 'console.menu.guardians', roles: OFFICE, load: () => import('./records/GuardiansPage') },
+  { path: 'my-class', label: 'console.menu.my_class', roles: ['head_teacher'], load: () => import('./classes/MyClassPage') },
+  { path: 'usb', label: 'console.menu.usb', roles: ['school_admin', 'it'], load: () => import('./records/UsbPage') },
+  { path: 'accounts', label: 'console.menu.accounts', roles: ['school_admin', 'district_admin'], load: () => import('./accounts/AccountsPage') },
+  // District report (教育局): one line here, its page in ./district/ (built by the district work).
+];
+
+export const pagesFor = (roles: readonly string[]): ConsolePage[] => consolePages.filter((p) => p.roles.some((r) => roles.includes(r)));
