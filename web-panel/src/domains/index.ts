@@ -2,6 +2,7 @@ import { accessPanel } from './access';
 import { corePanel } from './core';
 import { endpointsPanel } from './endpoints';
 import { energyPanel } from './energy';
+import { facilitiesPanel } from './facilities';
 import type { PanelDomain } from './types';
 
 /**
@@ -13,4 +14,5 @@ export const panelDomains: readonly PanelDomain[] = [
   endpointsPanel,
   accessPanel,
   energyPanel,
+  facilitiesPanel,
 ];
