@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Card, Flex, Input, InputNumber, Segmented, Spin, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Flex, Input, InputNumber, Spin, Tag, Typography } from 'antd';
 import type { ChecklistItem, Result } from '@campus/protocol/facilities/api';
 import { useSession } from '../../auth/session';
 import type { ApiError } from '../../api/client';
@@ -155,16 +155,14 @@ export default function InspectPage() {
                     {r && <ResultBadge result={r} />}
                   </Flex>
                   {item.kind === 'check' ? (
-                    <Segmented
-                      block
-                      size="large"
-                      value={d?.pass === undefined ? undefined : d.pass ? 'pass' : 'fail'}
-                      onChange={(v) => setDraft(item.id, { pass: v === 'pass' })}
-                      options={[
-                        { value: 'pass', label: <span data-testid={`pass-${item.id}`}>{t('fac.item.pass')}</span> },
-                        { value: 'fail', label: <span data-testid={`fail-${item.id}`}>{t('fac.item.fail')}</span> },
-                      ]}
-                    />
+                    <Flex gap="small">
+                      <Button size="large" block type={d?.pass === true ? 'primary' : 'default'} aria-pressed={d?.pass === true} onClick={() => setDraft(item.id, { pass: true })} data-testid={`pass-${item.id}`}>
+                        {t('fac.item.pass')}
+                      </Button>
+                      <Button size="large" block danger type={d?.pass === false ? 'primary' : 'default'} aria-pressed={d?.pass === false} onClick={() => setDraft(item.id, { pass: false })} data-testid={`fail-${item.id}`}>
+                        {t('fac.item.fail')}
+                      </Button>
+                    </Flex>
                   ) : (
                     <Flex vertical gap={4}>
                       <InputNumber
