@@ -7,7 +7,7 @@ import '../../src/i18n/messages';
 
 describe('pages registered per domain', () => {
   it('builds the page table from the registered domains, in their order', () => {
-    expect(panelDomains.map((d) => d.id)).toEqual(['core', 'endpoints', 'access', 'energy']);
+    expect(panelDomains.map((d) => d.id)).toEqual(['core', 'endpoints', 'access', 'energy', 'facilities']);
     expect(panelPages.map((p) => p.path)).toEqual(panelDomains.flatMap((d) => d.pages.map((p) => p.path)));
     expect(landingOrder).toEqual([
       { role: 'security', path: 'access/live' },

@@ -18,8 +18,6 @@ export const facilitiesPanel = definePanelDomain({
     { path: 'facilities/stocktake', menuLabel: 'panel.menu.facilities.stocktake', icon: <AuditOutlined />, roles: ['staff', 'facility'], Page: lazyPage(() => import('../../pages/facilities/StocktakePage')) },
     { path: 'facilities/kpi', menuLabel: 'panel.menu.facilities.kpi', icon: <BarChartOutlined />, roles: ['facility'], Page: lazyPage(() => import('../../pages/facilities/KpiPage')) },
   ],
-  landing: [
-    { role: 'contractor', path: 'facilities/orders' },
-    { role: 'staff', path: 'facilities/inspect' },
-  ],
+  // No landing entries: staff and contractors land on their first page (报修 / 巡检 / 我的工单) anyway,
+  // and the shell ranks landing roles it knows (security, facility, it, admin) only.
 });

@@ -8,6 +8,7 @@ import { useLiveEvents } from '../../live/connection';
 import { facilitiesApi, type InspectAnswer, type Resolved, type Run } from './api';
 import { PhotoField } from './PhotoField';
 import { QrScanner } from './QrScanner';
+import { RoomPowerBox } from './RoomPower';
 import { ResultBadge, hhmm } from './shared';
 import { useFacText } from './useFacText';
 import './facilities.css';
@@ -176,6 +177,15 @@ export default function InspectPage() {
                       />
                       <Typography.Text type="secondary">{thresholdText(item, t)}</Typography.Text>
                     </Flex>
+                  )}
+                  {item.room && (
+                    <RoomPowerBox
+                      checkpointId={scanned.resolved.checkpoint.id}
+                      room={item.room}
+                      onPrefill={(off) => {
+                        if (item.kind === 'check') setDraft(item.id, { pass: off });
+                      }}
+                    />
                   )}
                   {(needsPhoto(item, r) || item.photo === 'optional') && (
                     <PhotoField value={d?.photo ?? null} onChange={(photo) => setDraft(item.id, { photo })} testId={`photo-${item.id}`} required={needsPhoto(item, r)} />

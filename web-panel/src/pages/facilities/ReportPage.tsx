@@ -1,13 +1,13 @@
 import { useMemo, useState } from 'react';
 import { Alert, AutoComplete, Button, Card, Flex, Input, Segmented, Select, Typography } from 'antd';
-import { PRIORITIES, type OrderPriority } from '@campus/protocol/facilities/api';
+import type { OrderPriority } from '@campus/protocol/facilities/api';
 import { useSession } from '../../auth/session';
 import type { ApiError } from '../../api/client';
 import { useEdgeQuery } from '../../api/useEdgeQuery';
 import { facilitiesApi, parseTag, type OrderCreated } from './api';
 import { PhotoField } from './PhotoField';
 import { QrScanner } from './QrScanner';
-import { CATEGORIES } from './shared';
+import { CATEGORIES, PRIORITY_LIST } from './shared';
 import { useFacText } from './useFacText';
 import './facilities.css';
 
@@ -98,7 +98,7 @@ export default function ReportPage() {
             <Typography.Text>{t('fac.report.description')}</Typography.Text>
             <Input.TextArea rows={3} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={1000} data-testid="report-description" />
           </label>
-          <Segmented block value={priority} onChange={(v) => setPriority(v as OrderPriority)} options={PRIORITIES.map((p) => ({ value: p, label: t(`fac.priority.${p}`) }))} data-testid="report-priority" />
+          <Segmented block value={priority} onChange={(v) => setPriority(v as OrderPriority)} options={PRIORITY_LIST.map((p) => ({ value: p, label: t(`fac.priority.${p}`) }))} data-testid="report-priority" />
           {assetTag ? (
             <Flex justify="space-between" align="center" data-testid="report-asset">
               <Typography.Text>{t('fac.report.asset', { code: parseTag(assetTag)?.id ?? '?' })}</Typography.Text>

@@ -11,6 +11,8 @@ import type {
   ResolveTagAnswerSchema,
   RunsAnswerSchema,
   CheckpointsAnswerSchema,
+  RoomPowerAnswerSchema,
+  RoomSwitchOffAnswerSchema,
   Answer,
   NewOrderInput,
   OrderAction,
@@ -36,6 +38,8 @@ export type OrderCreated = zod.infer<typeof OrderCreatedAnswerSchema>;
 export type OrderStep = zod.infer<typeof OrderStepAnswerSchema>;
 export type Kpi = zod.infer<typeof KpiAnswerSchema>;
 export type Checkpoints = zod.infer<typeof CheckpointsAnswerSchema>;
+export type RoomPower = zod.infer<typeof RoomPowerAnswerSchema>;
+export type RoomSwitchOff = zod.infer<typeof RoomSwitchOffAnswerSchema>;
 export type Assets = zod.infer<typeof AssetsAnswerSchema>;
 export type AssetDetail = zod.infer<typeof AssetDetailAnswerSchema>;
 export type AssetAnswer = zod.infer<typeof AssetAnswerSchema>;
@@ -67,6 +71,8 @@ const assetDetailSchema = answer<AssetDetail>(['asset', 'history'], ['history'])
 const assetSchema = answer<AssetAnswer>(['asset']);
 const stocktakeSchema = answer<{ stocktake: Stocktake }>(['stocktake']);
 const stocktakeScanSchema = answer<StocktakeScan>(['code', 'outcome']);
+const roomPowerSchema = answer<RoomPower>(['room', 'circuits', 'allOff'], ['circuits']);
+const roomSwitchOffSchema = answer<RoomSwitchOff>(['results', 'power'], ['results']);
 const stocktakeReportSchema = answer<StocktakeReport>(['stocktake', 'counts']);
 
 const q = encodeURIComponent;
@@ -77,6 +83,8 @@ export const facilitiesApi = {
   checkpoints: (api: EdgeApi) => api.get('/api/facilities/checkpoints', checkpointsSchema),
   resolve: (api: EdgeApi, tag: string) => api.get(`/api/facilities/tags/resolve?tag=${q(tag)}`, resolvedSchema),
   inspect: (api: EdgeApi, body: { tag: string; runId?: number; answers: Answer[] }) => api.post('/api/facilities/inspections', inspectSchema, body),
+  roomPower: (api: EdgeApi, room: string, checkpointId: string) => api.get(`/api/facilities/rooms/${q(room)}/power?checkpointId=${q(checkpointId)}`, roomPowerSchema),
+  roomSwitchOff: (api: EdgeApi, room: string, checkpointId: string) => api.post(`/api/facilities/rooms/${q(room)}/switch-off`, roomSwitchOffSchema, { checkpointId }),
   uploadPhoto: async (api: EdgeApi, blob: Blob) => (await api.postRaw('/api/facilities/photos', photoSchema, blob, blob.type || 'application/octet-stream')).photo,
   orders: (api: EdgeApi, query: string) => api.get(`/api/facilities/orders${query}`, ordersSchema),
   order: (api: EdgeApi, id: number) => api.get(`/api/facilities/orders/${id}`, orderDetailSchema),

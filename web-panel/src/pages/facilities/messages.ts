@@ -31,6 +31,13 @@ export const facilitiesPageMessages = defineMessages({
   'fac.item.normal': { 'zh-CN': '正常 {low}～{high} {unit}', en: 'Normal {low} to {high} {unit}' },
   'fac.item.alarm': { 'zh-CN': '超出 {low}～{high} {unit} 为红色', en: 'Red outside {low} to {high} {unit}' },
 
+  'fac.room.power': { 'zh-CN': '{name} 当前功率 {watts} W', en: '{name} draws {watts} W now' },
+  'fac.room.noMeter': { 'zh-CN': '{name} 没有电表读数', en: '{name}: no meter reading' },
+  'fac.room.on': { 'zh-CN': '未关：{circuits}', en: 'Still on: {circuits}' },
+  'fac.room.allOff': { 'zh-CN': '全部回路已关', en: 'Every circuit is off' },
+  'fac.room.switchOff': { 'zh-CN': '一键关闭 {count} 路回路', en: 'Switch {count} circuits off' },
+  'fac.room.switched': { 'zh-CN': '已关闭 {count} 路（记录为您的手动操作）', en: '{count} switched off (recorded as your manual switch)' },
+
   'fac.inspect.scanTitle': { 'zh-CN': '扫描巡检点标签', en: 'Scan a checkpoint tag' },
   'fac.inspect.noRuns': { 'zh-CN': '现在没有进行中的巡检', en: 'No round is open now' },
   'fac.inspect.noRun': { 'zh-CN': '此巡检点现在不在进行中的巡检里，提交将被拒绝', en: 'This checkpoint is in no open round now; the edge will refuse the answer' },

@@ -1,5 +1,5 @@
 import { Tag } from 'antd';
-import type { Result } from '@campus/protocol/facilities/api';
+import type { OrderPriority, Result } from '@campus/protocol/facilities/api';
 import { useFacText } from './useFacText';
 
 /** School-local clock time of an instant (the panel runs on the campus). */
@@ -25,6 +25,8 @@ export function ResultBadge({ result }: { result: Result }) {
 }
 
 export const CATEGORIES = ['electrical', 'plumbing', 'hvac', 'glazing', 'carpentry', 'network', 'general'] as const;
+/** protocol's PRIORITIES (the panel imports only protocol's types). */
+export const PRIORITY_LIST = ['urgent', 'high', 'normal', 'low'] as const satisfies readonly OrderPriority[];
 export const PRIORITY_COLORS: Record<string, string> = { urgent: 'red', high: 'orange', normal: 'blue', low: 'default' };
 export const STATE_COLORS: Record<string, string> = { submitted: 'default', dispatched: 'blue', accepted: 'cyan', in_progress: 'geekblue', done: 'green', confirmed: 'success', reopened: 'volcano' };
 
