@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QR_QUIET_MODULES, qrRuns } from '../../src/cards/qr-draw.js';
 import { ADMIN, ApiClient, startTestEdge, waitFor } from '../helpers/edge.js';
+import { startSimCampus } from '../energy/helpers/campus-sim.js';
 import { FakeTime, PASSWORD, ROTA, USERS, cst, makePng } from '../facilities/helpers.js';
 
 /**
@@ -307,3 +308,77 @@ describe('a fault report dispatched to a contractor', () => {
 function page_missing(page: Page): string[] {
   return (page as Page & { missingIds?: string[] }).missingIds ?? [];
 }
+
+describe('lights and AC off after school, from the inspector’s phone', () => {
+  it('shows the room’s live power, switches its circuits off through a Modbus relay board and pre-fills the answer', async () => {
+    // Energy needs the edge's real clock (meters are polled): its own edge, real time, a Modbus TCP campus.
+    const sim = await startSimCampus({ meters: [{ unit: 2, model: 'eastron-sdm120', baseLoadW: 1500 }], relays: [{ unit: 10, channels: 4 }] });
+    const energyEdge = await startTestEdge(
+      {
+        site: { id: 'demo-school', name: '示范中学' },
+        http: { host: '127.0.0.1', port: 0, panelDir },
+        mqtt: { host: '127.0.0.1', port: 0, tls: { enabled: false } },
+        energy: {
+          enabled: true,
+          buildings: [{ id: 'teach', name: '教学楼' }],
+          rooms: [{ id: 'r101', name: '101教室', building: 'teach', kind: 'classroom' }],
+          buses: [
+            {
+              id: 'gw',
+              transport: { kind: 'tcp', host: '127.0.0.1', port: sim.slave.port },
+              timeoutMs: 300,
+              meters: [{ id: 'm-101', name: '101电表', unit: 2, model: 'eastron-sdm120', building: 'teach', room: 'r101', intervals: { fastMs: 300, slowMs: 1000 } }],
+              relays: [{ id: 'relay-a', name: '继电器箱', unit: 10, channels: 4 }],
+            },
+          ],
+          circuits: [
+            { id: 'r101-light', name: '101照明', building: 'teach', room: 'r101', kind: 'lighting', relay: { board: 'relay-a', channel: 1 } },
+            { id: 'r101-ac', name: '101空调', building: 'teach', room: 'r101', kind: 'ac', relay: { board: 'relay-a', channel: 2 } },
+          ],
+          control: { retries: 1, retryDelayMs: 0, stateReadSeconds: 1, overrideDefaultMinutes: 60 },
+        },
+        facilities: { enabled: true },
+      },
+      { users: [{ username: 'boss', password: PASSWORD, roles: ['facility'] }, { username: 'inspector', password: PASSWORD, roles: ['staff'] }], energy: { pollTickMs: 100 } },
+    );
+    try {
+      const sup = new ApiClient(energyEdge.httpUrl);
+      await sup.login('boss', PASSWORD);
+      const cp = await sup.req('PUT', '/api/facilities/checkpoints/cp-101', { name: '101教室', building: 'teach', place: '教学楼101', checklist: [{ id: 'off', kind: 'check', label: '灯和空调已关', failResult: 'yellow', room: 'r101' }] });
+      await sup.req('PUT', '/api/facilities/rounds/evening', { name: '放学后巡检', checkpoints: ['cp-101'], days: 'none', window: { from: '00:00', until: '24:00' } });
+      expect((await sup.req('POST', '/api/facilities/rounds/evening/extra', { minutes: 60 })).status).toBe(201);
+      sim.relay(10).states.fill(true, 0, 2); // left on after school
+      await waitFor(async () => (await sup.req('GET', '/api/energy/circuits')).json.circuits.every((c: { on: boolean | null }) => c.on === true), 15_000, 200);
+
+      const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', reducedMotion: 'reduce', isMobile: true, hasTouch: true });
+      contexts.push(context);
+      const phone = await context.newPage();
+      phone.setDefaultTimeout(20_000);
+      await phone.goto(energyEdge.httpUrl);
+      await phone.locator('#username').fill('inspector');
+      await phone.locator('#password').fill(PASSWORD);
+      await phone.locator('button[type=submit]').click();
+      await phone.getByTestId('fac-inspect').waitFor(); // a staff member lands on 巡检
+      await phone.getByTestId('inspect-scanner-input').fill(cp.json.tag);
+      await phone.getByTestId('inspect-scanner-input').press('Enter');
+      const room = phone.locator('[data-testid=room-r101][data-off=false]');
+      await room.getByText(/未关：101照明、101空调|未关：101空调、101照明/).waitFor();
+      await room.getByText(/当前功率 \d+ W/).waitFor();
+      // Pre-filled from the live state: still on → fail (yellow).
+      await phone.locator('[data-testid=item-off][data-result=yellow]').waitFor();
+      await fitsWidth(phone);
+      await phone.screenshot({ path: join(screenshots, 'facilities-phone-lights-on.png'), fullPage: true });
+      await phone.getByTestId('room-r101-off').click();
+      await phone.locator('[data-testid=room-r101][data-off=true]').getByText('全部回路已关').waitFor();
+      expect([sim.relay(10).states[0], sim.relay(10).states[1]]).toEqual([false, false]);
+      await phone.locator('[data-testid=item-off][data-result=green]').waitFor();
+      await phone.getByTestId('inspect-submit').click();
+      await phone.locator('[data-testid=inspect-result][data-result=green]').waitFor();
+      const audit = energyEdge.store.audit.list(50).filter((a) => a.action === 'energy.circuit.switch');
+      expect(audit.map((a) => a.actor)).toEqual(['inspector', 'inspector']);
+    } finally {
+      await energyEdge.cleanup();
+      await sim.close();
+    }
+  }, 120_000);
+});
