@@ -5,7 +5,7 @@ import { useLiveEvents } from '../../live/connection';
 import { useEventFeed } from '../events/useEventFeed';
 import { facilitiesApi } from './api';
 import { PRIORITY_COLORS, STATE_COLORS, dayTime, hhmm } from './shared';
-import { tagColor } from './InspectPage';
+import { tagColor, useCheckpointNames } from './InspectPage';
 import { useFacText } from './useFacText';
 import './facilities.css';
 
@@ -17,6 +17,7 @@ export default function BoardPage() {
   const runs = useEdgeQuery(facilitiesApi.recentRuns, 'runs-all', { refreshMs: 60_000, reloadOnReconnect: true });
   const orders = useEdgeQuery((a) => facilitiesApi.orders(a, '?state=open&limit=100'), 'orders-open', { refreshMs: 60_000, reloadOnReconnect: true });
   const feed = useEventFeed('facilities.');
+  const names = useCheckpointNames();
   useLiveEvents((e) => {
     if (e.type.startsWith('facilities.inspection')) runs.reload();
     if (e.type.startsWith('facilities.workorder')) orders.reload();
@@ -44,7 +45,7 @@ export default function BoardPage() {
                         const missed = run.summary?.missed.includes(cp);
                         return (
                           <Tag key={cp} color={missed ? 'default' : tagColor(i?.result as Result | undefined)} data-testid={`board-${run.id}-${cp}`} data-result={i?.result ?? (missed ? 'missed' : '')}>
-                            {cp}
+                            {names.get(cp) ?? cp}
                             {i ? ` ${hhmm(i.at)} ${i.inspector}` : missed ? ` ${t('fac.board.missed')}` : ''}
                           </Tag>
                         );

@@ -41,6 +41,7 @@ export default function InspectPage() {
   const { api } = useSession();
   const { t, locale } = useFacText();
   const runs = useEdgeQuery(facilitiesApi.openRuns, 'open-runs', { refreshMs: 30_000, reloadOnReconnect: true });
+  const names = useCheckpointNames();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [scanned, setScanned] = useState<{ tag: string; resolved: Resolved } | null>(null);
@@ -106,7 +107,7 @@ export default function InspectPage() {
       <Typography.Title level={3} className="page-title">
         {t('panel.menu.facilities.inspect')}
       </Typography.Title>
-      <RunsToday runs={runs.data?.runs ?? null} error={runs.error?.text[locale] ?? null} />
+      <RunsToday runs={runs.data?.runs ?? null} error={runs.error?.text[locale] ?? null} names={names} />
 
       {done && (
         <Card className={`fac-result fac-result-${done.result}`} data-testid="inspect-result" data-result={done.result}>
@@ -206,14 +207,18 @@ export default function InspectPage() {
 
 function thresholdText(item: Extract<ChecklistItem, { kind: 'reading' }>, t: (id: string, p?: Record<string, string | number>) => string): string {
   const { warnLow, warnHigh, alarmLow, alarmHigh } = item.thresholds;
+  const unit = item.unit;
   const parts: string[] = [];
-  if (warnLow !== undefined || warnHigh !== undefined) parts.push(t('fac.item.normal', { low: warnLow ?? '−∞', high: warnHigh ?? '+∞', unit: item.unit }));
-  if (alarmLow !== undefined || alarmHigh !== undefined) parts.push(t('fac.item.alarm', { low: alarmLow ?? '−∞', high: alarmHigh ?? '+∞', unit: item.unit }));
+  if (warnLow !== undefined && warnHigh !== undefined) parts.push(t('fac.item.normal', { low: warnLow, high: warnHigh, unit }));
+  else if (warnHigh !== undefined) parts.push(t('fac.item.normalMax', { high: warnHigh, unit }));
+  else if (warnLow !== undefined) parts.push(t('fac.item.normalMin', { low: warnLow, unit }));
+  if (alarmHigh !== undefined) parts.push(t('fac.item.alarmAbove', { high: alarmHigh, unit }));
+  if (alarmLow !== undefined) parts.push(t('fac.item.alarmBelow', { low: alarmLow, unit }));
   return parts.join('；');
 }
 
 /** Today's open rounds with each checkpoint's result so far. */
-function RunsToday({ runs, error }: { runs: Run[] | null; error: string | null }) {
+function RunsToday({ runs, error, names }: { runs: Run[] | null; error: string | null; names: ReadonlyMap<string, string> }) {
   const { t } = useFacText();
   if (error) return <Alert type="error" showIcon message={error} />;
   if (!runs) return <Spin />;
@@ -233,7 +238,7 @@ function RunsToday({ runs, error }: { runs: Run[] | null; error: string | null }
             <Flex gap={4} wrap="wrap" style={{ marginTop: 6 }}>
               {run.checkpoints.map((cp) => (
                 <Tag key={cp} color={tagColor(by.get(cp))} data-testid={`run-${run.id}-${cp}`} data-result={by.get(cp) ?? ''}>
-                  {cp}
+                  {names.get(cp) ?? cp}
                 </Tag>
               ))}
             </Flex>
@@ -242,6 +247,12 @@ function RunsToday({ runs, error }: { runs: Run[] | null; error: string | null }
       })}
     </Flex>
   );
+}
+
+/** Checkpoint id → name, for the round chips. */
+export function useCheckpointNames(): ReadonlyMap<string, string> {
+  const list = useEdgeQuery(facilitiesApi.checkpoints, 'checkpoint-names');
+  return useMemo(() => new Map((list.data?.checkpoints ?? []).map((c) => [c.id, c.name])), [list.data]);
 }
 
 export function tagColor(r: Result | undefined): string | undefined {

@@ -29,7 +29,10 @@ export const facilitiesPageMessages = defineMessages({
   'fac.item.fail': { 'zh-CN': '不合格', en: 'Fail' },
   'fac.item.note': { 'zh-CN': '备注（可选）', en: 'Note (optional)' },
   'fac.item.normal': { 'zh-CN': '正常 {low}～{high} {unit}', en: 'Normal {low} to {high} {unit}' },
-  'fac.item.alarm': { 'zh-CN': '超出 {low}～{high} {unit} 为红色', en: 'Red outside {low} to {high} {unit}' },
+  'fac.item.normalMax': { 'zh-CN': '正常 ≤ {high} {unit}', en: 'Normal up to {high} {unit}' },
+  'fac.item.normalMin': { 'zh-CN': '正常 ≥ {low} {unit}', en: 'Normal from {low} {unit}' },
+  'fac.item.alarmAbove': { 'zh-CN': '高于 {high} {unit} 为红色', en: 'Red above {high} {unit}' },
+  'fac.item.alarmBelow': { 'zh-CN': '低于 {low} {unit} 为红色', en: 'Red below {low} {unit}' },
 
   'fac.room.power': { 'zh-CN': '{name} 当前功率 {watts} W', en: '{name} draws {watts} W now' },
   'fac.room.noMeter': { 'zh-CN': '{name} 没有电表读数', en: '{name}: no meter reading' },
