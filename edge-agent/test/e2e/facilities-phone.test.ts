@@ -309,6 +309,67 @@ function page_missing(page: Page): string[] {
   return (page as Page & { missingIds?: string[] }).missingIds ?? [];
 }
 
+describe('assets and stock-take on the phone', () => {
+  it('scans a room then its assets (found, wrong room, duplicate, forged tag); the supervisor scans a tag and transfers the asset', async () => {
+    for (const a of [
+      { code: 'PJ-101', name: '投影仪', category: 'av', model: 'EB-X51', building: 'teach', room: 'r101', warrantyEnd: '2027-08-31', price: 4200, purchaseDate: '2024-09-01' },
+      { code: 'PC-102', name: '教师电脑', category: 'it', building: 'teach', room: 'r102' },
+      { code: 'AC-101', name: '空调', category: 'hvac', building: 'teach', room: 'r101' },
+    ]) expect((await boss.req('POST', '/api/facilities/assets', a)).status).toBe(201);
+    const assetTag = async (code: string) => (await boss.req('GET', `/api/facilities/assets/${code}`)).json.tag as string;
+    const room101 = (await boss.req('GET', '/api/facilities/rooms/r101/tag')).json.tag as string;
+    const st = await boss.req('POST', '/api/facilities/stocktakes', { name: '期末盘点', building: 'teach' });
+    expect(st.status).toBe(201);
+    const id = st.json.stocktake.id as number;
+
+    const phone = await phoneAs('inspector', 'facilities/stocktake');
+    await phone.locator('[data-testid=stocktake-id] input, input[data-testid=stocktake-id]').fill(String(id));
+    await phone.getByTestId('stocktake-join').click();
+    const input = phone.getByTestId('stocktake-scanner-input');
+    const scan = async (text: string) => {
+      await input.fill(text);
+      await input.press('Enter');
+    };
+    // An asset before the room: told to scan the room first.
+    await scan(await assetTag('PJ-101'));
+    await phone.getByTestId('stocktake-error').getByText('请先扫描房间标签').waitFor();
+    await scan(room101);
+    await phone.getByText('房间 r101：逐个扫描资产').waitFor();
+    await scan(await assetTag('PJ-101'));
+    await phone.locator('[data-testid=scan-PJ-101][data-outcome=found]').waitFor();
+    await scan(await assetTag('PC-102'));
+    await phone.locator('[data-testid=scan-PC-102][data-outcome=moved]').waitFor();
+    await scan(await assetTag('PJ-101'));
+    await phone.locator('[data-testid=scan-PJ-101]').getByText('重复').waitFor();
+    const forged = (await assetTag('AC-101')).replace(':AC-101:', ':AC-999:');
+    await scan(forged);
+    await phone.getByTestId('stocktake-error').getByText(/伪造/).waitFor();
+    const counts = phone.getByTestId('stocktake-counts');
+    await counts.getByText('盘到', { exact: true }).waitFor();
+    await waitFor(async () => (await boss.req('GET', `/api/facilities/stocktakes/${id}`)).json.counts.found === 1);
+    await phone.getByText('AC-101 未找到（登记在 r101）').waitFor();
+    await fitsWidth(phone);
+    await phone.screenshot({ path: join(screenshots, 'facilities-phone-stocktake.png'), fullPage: true });
+    const report = (await boss.req('GET', `/api/facilities/stocktakes/${id}`)).json;
+    expect(report.counts).toMatchObject({ expected: 3, found: 1, moved: 1, missing: 1 });
+
+    // The supervisor scans the projector's tag: its card, then a transfer to room 102.
+    const sup = await phoneAs('boss', 'facilities/assets');
+    await sup.getByTestId('asset-scanner-input').fill(await assetTag('PJ-101'));
+    await sup.getByTestId('asset-scanner-input').press('Enter');
+    const card = sup.getByTestId('asset-card');
+    await card.getByText('投影仪（PJ-101）').waitFor();
+    await card.getByText('在保').waitFor();
+    await sup.getByTestId('asset-room').fill('r102');
+    await sup.getByTestId('asset-submit').click();
+    await sup.getByTestId('asset-card').getByText('teach · r102').waitFor();
+    await fitsWidth(sup);
+    expect((await boss.req('GET', '/api/facilities/assets/PJ-101')).json.asset.room).toBe('r102');
+    expect(page_missing(phone)).toEqual([]);
+    expect(page_missing(sup)).toEqual([]);
+  }, 120_000);
+});
+
 describe('lights and AC off after school, from the inspector’s phone', () => {
   it('shows the room’s live power, switches its circuits off through a Modbus relay board and pre-fills the answer', async () => {
     // Energy needs the edge's real clock (meters are polled): its own edge, real time, a Modbus TCP campus.
