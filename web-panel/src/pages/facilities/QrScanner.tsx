@@ -7,7 +7,7 @@ import { useFacText } from './useFacText';
 const DECODE_WIDTH = 640;
 const DECODE_EVERY_MS = 150;
 
-type CameraState = { kind: 'off' } | { kind: 'starting' } | { kind: 'on' } | { kind: 'failed'; reason: 'denied' | 'none' | 'other' };
+type CameraState = { kind: 'off' } | { kind: 'starting' } | { kind: 'on' } | { kind: 'failed'; reason: 'denied' | 'none' | 'insecure' | 'other' };
 
 /**
  * Reads a printed tag: the phone's camera (getUserMedia + jsQR) or a handheld scanner /
@@ -36,6 +36,8 @@ export function QrScanner({ onScan, busy = false, autoCamera = false, testId = '
   }, []);
 
   const start = useCallback(async () => {
+    // Browsers offer the camera only to pages opened over HTTPS (or on localhost).
+    if (!window.isSecureContext) return setCamera({ kind: 'failed', reason: 'insecure' });
     if (!navigator.mediaDevices?.getUserMedia) return setCamera({ kind: 'failed', reason: 'none' });
     setCamera({ kind: 'starting' });
     try {

@@ -11,6 +11,10 @@ export const facilitiesPageMessages = defineMessages({
   'fac.scan.manual': { 'zh-CN': '扫码枪扫描或输入标签内容后回车', en: 'Scan with a handheld scanner or type the tag, then Enter' },
   'fac.scan.camera.denied': { 'zh-CN': '未获准使用摄像头：请在浏览器设置中允许，或用扫码枪/手动输入', en: 'Camera access was refused: allow it in the browser settings, or use a scanner / type the tag' },
   'fac.scan.camera.none': { 'zh-CN': '此设备没有可用的摄像头：请用扫码枪或手动输入', en: 'No camera on this device: use a scanner or type the tag' },
+  'fac.scan.camera.insecure': {
+    'zh-CN': '浏览器只允许通过 HTTPS 打开的页面使用摄像头：请用 HTTPS 地址打开面板，或用扫码枪/手动输入',
+    en: 'Browsers allow the camera only on pages opened over HTTPS: open the panel by its HTTPS address, or use a scanner / type the tag',
+  },
   'fac.scan.camera.other': { 'zh-CN': '摄像头无法打开：请用扫码枪或手动输入', en: 'The camera could not be opened: use a scanner or type the tag' },
 
   'fac.photo.take': { 'zh-CN': '拍照', en: 'Take a photo' },
