@@ -39,6 +39,9 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     mqttCfg.host ??= '127.0.0.1';
     const httpCfg = (raw.http ??= {}) as Record<string, unknown>;
     httpCfg.host ??= '127.0.0.1';
+    // Facilities (后勤) runs in the demo too, so its phone screens have an edge to talk to.
+    const facilities = (raw.facilities ??= {}) as Record<string, unknown>;
+    facilities.enabled ??= true;
   }
   let cloud: LocalCloud | null = null;
   let devices: DemoDevicesHandle | null = null;

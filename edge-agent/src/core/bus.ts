@@ -27,6 +27,46 @@ export interface BusEvents {
 
 type Listener<T> = (payload: T) => void | Promise<void>;
 
+/** A room's live power and circuits, as the energy domain knows them. */
+export interface RoomPower {
+  room: string;
+  name: string;
+  building: string;
+  /** Active power of the room's meters in W (null without a fresh reading or a meter). */
+  watts: number | null;
+  circuits: Array<{ id: string; name: string; kind: string; on: boolean | null }>;
+  /** Every circuit of the room reads back off. */
+  allOff: boolean;
+}
+
+/** What switching a room's circuits off did, per circuit. */
+export interface RoomSwitchOff {
+  room: string;
+  results: Array<{ circuit: string; outcome: string; actual: boolean | null; detail: string | null }>;
+}
+
+/**
+ * Questions one domain answers for another over the bus, so neither imports the other:
+ * `request` for the asker, `answer` for the domain that owns the facts. A `null` answer
+ * means the answering domain does not know the subject (e.g. an unknown room).
+ */
+export interface BusRequests {
+  /** Energy: a room's live power and circuit states (facilities pre-fills its lights-off checks). */
+  'energy.room.power': { request: { room: string }; answer: RoomPower | null };
+  /** Energy: switch every circuit of a room off as a manual switch by `actor` (audited, held like a panel switch). */
+  'energy.room.switchOff': { request: { room: string; actor: string; why: string }; answer: RoomSwitchOff | null };
+}
+
+/** Nobody answers this request (the answering domain is off). */
+export class NoAnswerError extends Error {
+  constructor(readonly request: string) {
+    super(`no domain answers "${request}"`);
+    this.name = 'NoAnswerError';
+  }
+}
+
+type Answerer<R extends keyof BusRequests> = (req: BusRequests[R]['request']) => BusRequests[R]['answer'] | Promise<BusRequests[R]['answer']>;
+
 export class EventBus<E extends object = BusEvents> {
   private listeners = new Map<keyof E, Set<Listener<never>>>();
   errors = 0;
@@ -53,6 +93,24 @@ export class EventBus<E extends object = BusEvents> {
         this.fail(name, err);
       }
     }
+  }
+
+  private readonly answerers = new Map<keyof BusRequests, unknown>();
+
+  /** Answers `name` (one answerer per request; a second one is a wiring bug). Returns the way to stop answering. */
+  answer<R extends keyof BusRequests>(name: R, answerer: Answerer<R>): () => void {
+    if (this.answerers.has(name)) throw new Error(`"${name}" is already answered`);
+    this.answerers.set(name, answerer);
+    return () => {
+      if (this.answerers.get(name) === answerer) this.answerers.delete(name);
+    };
+  }
+
+  /** Asks the domain that answers `name`; NoAnswerError when none does. Its errors reach the caller. */
+  async request<R extends keyof BusRequests>(name: R, req: BusRequests[R]['request']): Promise<BusRequests[R]['answer']> {
+    const answerer = this.answerers.get(name) as Answerer<R> | undefined;
+    if (!answerer) throw new NoAnswerError(name);
+    return answerer(req);
   }
 
   private fail(name: keyof E, err: unknown): void {

@@ -42,6 +42,11 @@ export class FacilitiesDomain implements DomainInstance {
 
   constructor(private readonly deps: DomainDeps<FacilitiesConfig>) {}
 
+  /** The edge's bus: requests to other domains (energy's rooms) go through it. */
+  get bus(): DomainDeps<FacilitiesConfig>['bus'] {
+    return this.deps.bus;
+  }
+
   routes(api: ApiRouter): void {
     facilitiesRoutes(api, this);
   }

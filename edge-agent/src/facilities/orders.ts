@@ -402,6 +402,8 @@ export class WorkOrders {
         note: note ?? '',
         rating: o.rating,
         source: o.source,
+        // Pushed live to these people's panels (and the hook for the cloud's staff notices).
+        notify: [...new Set([o.assignee, o.requester])].filter((u): u is string => !!u && u !== SYSTEM_ACTOR),
       },
     });
   }
@@ -445,6 +447,7 @@ export class WorkOrders {
         assignee: o.assignee,
         state: o.state,
         supervisors,
+        notify: [...new Set([...supervisors, ...(o.assignee ? [o.assignee] : [])])],
         text: bilingual(`reason.${kind === 'respond' ? FACILITIES_REASONS.respondBreached : FACILITIES_REASONS.fixBreached}`, {
           orderId: `WO-${o.id}`,
           minutes,

@@ -15,6 +15,9 @@ import {
   PhotoAnswerSchema,
   ResolveTagAnswerSchema,
   RoomTagAnswerSchema,
+  RoomPowerAnswerSchema,
+  RoomSwitchOffAnswerSchema,
+  RoomSwitchOffSchema,
   RoundPutAnswerSchema,
   RoundsAnswerSchema,
   RunAnswerSchema,
@@ -49,6 +52,7 @@ import {
   StocktakeScanAnswerSchema,
   StocktakeScanSchema,
 } from '@campus/protocol/facilities/assets';
+import { NoAnswerError } from '../core/bus.js';
 import { rawBody, type ApiRouter } from '../http/router.js';
 import { ApiError } from '../http/errors.js';
 import type { FacilitiesDomain, FacilitiesServices } from './domain.js';
@@ -219,6 +223,39 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     status: 201,
     response: InspectAnswerSchema,
     handler: ({ body, user }) => running(d).inspections.inspect(body, user!.username),
+  });
+
+  // ---- lights and AC off after school: the energy domain's room, over the bus ----
+  api.add({
+    method: 'get',
+    path: '/api/facilities/rooms/:room/power',
+    summary: 'Live power and circuit states of a room a checklist item names (asked of the energy domain over the bus)',
+    tag: TAG,
+    access: [...STAFF],
+    params: z.strictObject({ room: z.string().regex(ID_RE) }),
+    query: RoomSwitchOffSchema,
+    response: RoomPowerAnswerSchema,
+    handler: async ({ params, query }) => {
+      checklistRoom(running(d), query.checkpointId, params.room);
+      return roomPower(d, params.room);
+    },
+  });
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/facilities/rooms/:room/switch-off',
+    summary: 'Switch every circuit of a room a checklist item names off, as a manual switch by the inspector (energy domain, over the bus)',
+    tag: TAG,
+    access: [...STAFF],
+    params: z.strictObject({ room: z.string().regex(ID_RE) }),
+    body: RoomSwitchOffSchema,
+    audit: 'facilities.room.switch_off',
+    response: RoomSwitchOffAnswerSchema,
+    handler: async ({ params, body, user }) => {
+      checklistRoom(running(d), body.checkpointId, params.room);
+      const answer = await ask(d, params.room, () => d.bus.request('energy.room.switchOff', { room: params.room, actor: user!.username, why: `facilities:${body.checkpointId}` }));
+      return { results: answer.results, power: await roomPower(d, params.room) };
+    },
   });
 
   // ---- photos ----
@@ -563,4 +600,26 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
       handler: ({ params, body, user }) => ({ item: running(d).stores.move(params.id, kind, body.qty, user!.username, body.orderId ?? null, body.note ?? null) }),
     });
   }
+}
+
+/** The room must be named by an item of the checkpoint's checklist: a round switches only what its checklist asks for. */
+function checklistRoom(s: FacilitiesServices, checkpointId: string, room: string): void {
+  const cp = s.inspections.checkpoint(checkpointId);
+  if (!cp || !cp.checklist.some((i) => i.room === room)) throw new ApiError(403, 'facilities.room_not_in_checklist', { room, checkpointId });
+}
+
+async function ask<T>(d: FacilitiesDomain, room: string, question: () => Promise<T | null>): Promise<T> {
+  let answer: T | null;
+  try {
+    answer = await question();
+  } catch (err) {
+    if (err instanceof NoAnswerError) throw new ApiError(503, 'facilities.energy_unavailable', { room });
+    throw err;
+  }
+  if (answer === null) throw new ApiError(404, 'facilities.energy_unknown_room', { room });
+  return answer;
+}
+
+function roomPower(d: FacilitiesDomain, room: string) {
+  return ask(d, room, () => d.bus.request('energy.room.power', { room }));
 }

@@ -114,12 +114,17 @@ export class HttpApi {
     app.use(errorHandler(deps.log));
   }
 
-  /** Pushes a new event to every signed-in panel whose roles may see it. */
+  /**
+   * Pushes a new event to every signed-in panel whose roles may see it, and to the people
+   * it names in `data.notify` (usernames: the worker an order was dispatched to, its
+   * requester), who see it whatever their roles.
+   */
   broadcastEvent(e: StoredEvent): void {
     const payload = panelEvent(e);
+    const notify = notifiedUsers(e);
     for (const socket of this.io.sockets.sockets.values()) {
       const user = socket.data.user as User | undefined;
-      if (user && this.deps.visibility.maySee(user.roles, e.type)) socket.emit('event', payload);
+      if (user && (this.deps.visibility.maySee(user.roles, e.type) || notify.includes(user.username))) socket.emit('event', payload);
     }
   }
 
@@ -145,4 +150,10 @@ export class HttpApi {
     this.server.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** The usernames an event is addressed to (`data.notify`), if any. */
+export function notifiedUsers(e: StoredEvent): string[] {
+  const notify = (e.data as { notify?: unknown } | null)?.notify;
+  return Array.isArray(notify) ? notify.filter((u): u is string => typeof u === 'string') : [];
 }

@@ -42,6 +42,11 @@ const itemBase = {
   /** A red answer opens a work order in this category (default: the checkpoint's). */
   orderCategory: id.optional(),
   orderPriority: z.enum(PRIORITIES).default('normal'),
+  /**
+   * The energy domain's room this item is about ("lights and AC off after school"): the
+   * phone shows the room's live power to pre-fill the answer and can switch its circuits off.
+   */
+  room: id.optional(),
 };
 
 export const ChecklistItemSchema = z.discriminatedUnion('kind', [
@@ -322,3 +327,22 @@ export type StockMoveView = z.infer<typeof StockMoveViewSchema>;
 export const StockItemsAnswerSchema = z.object({ items: z.array(StockItemViewSchema) });
 export const StockItemAnswerSchema = z.object({ item: StockItemViewSchema });
 export const StockMovesAnswerSchema = z.object({ item: StockItemViewSchema, moves: z.array(StockMoveViewSchema) });
+
+/** A room's live power and circuits, for a checklist item that names the room. */
+export const RoomPowerAnswerSchema = z.object({
+  room: z.string(),
+  name: z.string(),
+  building: z.string(),
+  watts: z.number().nullable(),
+  circuits: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), on: z.boolean().nullable() })),
+  allOff: z.boolean(),
+});
+export type RoomPowerAnswer = z.infer<typeof RoomPowerAnswerSchema>;
+export const RoomSwitchOffSchema = z.strictObject({
+  /** The checkpoint whose checklist asked for it (recorded as the reason). */
+  checkpointId: id,
+});
+export const RoomSwitchOffAnswerSchema = z.object({
+  results: z.array(z.object({ circuit: z.string(), outcome: z.string(), actual: z.boolean().nullable(), detail: z.string().nullable() })),
+  power: RoomPowerAnswerSchema,
+});

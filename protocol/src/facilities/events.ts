@@ -134,6 +134,12 @@ export const facilitiesErrorMessages = defineMessages({
   'error.facilities.unknown_stock_item': { 'zh-CN': '库存物品 {id} 不存在', en: 'Store item {id} does not exist' },
   'error.facilities.stock_short': { 'zh-CN': '{name} 库存只有 {qty}{unit}，不够领用 {want}', en: '{name}: only {qty} {unit} in stock, {want} wanted' },
   'error.facilities.unknown_user': { 'zh-CN': '用户 {username} 不存在或已停用', en: 'User {username} does not exist or is disabled' },
+  'error.facilities.room_not_in_checklist': {
+    'zh-CN': '房间 {room} 不在巡检点 {checkpointId} 的检查项中，不能从巡检关闭它的电路',
+    en: 'Room {room} is not named by a checklist item of checkpoint {checkpointId}; its circuits cannot be switched from a round',
+  },
+  'error.facilities.energy_unavailable': { 'zh-CN': '能耗模块未运行，无法读取或控制房间 {room} 的用电', en: 'The energy module is not running: room {room} can be neither read nor switched' },
+  'error.facilities.energy_unknown_room': { 'zh-CN': '能耗模块中没有房间 {room}', en: 'The energy module knows no room {room}' },
 });
 
 export const ORDER_STATE_NAMES = {

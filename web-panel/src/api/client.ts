@@ -70,6 +70,15 @@ export class EdgeApi {
     return this.request('PUT', path, schema, body);
   }
 
+  /** A raw body (a photo, a spreadsheet) sent as it is, with its own content type. */
+  async postRaw<T>(path: string, schema: z.ZodMiniType<T>, body: Blob, contentType: string): Promise<T> {
+    const res = await this.send('POST', path, new RawBody(body, contentType));
+    const payload: unknown = await res.json().catch(() => undefined);
+    const parsed = schema.safeParse(payload);
+    if (parsed.success) return parsed.data;
+    throw new ApiError(res.status, 'panel.unexpected', bilingual('panel.error.unexpected', { status: res.status }), parsed.error.issues);
+  }
+
   /** A write whose answer has no body (204). */
   async postNoContent(path: string, body?: unknown): Promise<void> {
     await this.send('POST', path, body);
@@ -103,14 +112,16 @@ export class EdgeApi {
 
   private async fetchOnce(method: Method, path: string, body: unknown): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const raw = body instanceof RawBody ? body : null;
+    if (raw) headers['content-type'] = raw.contentType;
+    else if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
     try {
       return await this.fetchImpl(path, {
         method,
         headers,
         credentials: 'same-origin',
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: raw ? raw.raw : body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
       throw new ApiError(0, 'panel.network', bilingual('panel.error.network'), err);
@@ -127,6 +138,14 @@ export class EdgeApi {
       return false;
     }
   }
+}
+
+/** A request body that is not JSON. */
+class RawBody {
+  constructor(
+    readonly raw: Blob,
+    readonly contentType: string,
+  ) {}
 }
 
 function errorFromPayload(status: number, payload: unknown): ApiError {

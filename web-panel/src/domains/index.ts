@@ -3,6 +3,7 @@ import { busPanel } from './bus';
 import { corePanel } from './core';
 import { endpointsPanel } from './endpoints';
 import { energyPanel } from './energy';
+import { facilitiesPanel } from './facilities';
 import type { PanelDomain } from './types';
 
 /**
@@ -15,4 +16,5 @@ export const panelDomains: readonly PanelDomain[] = [
   accessPanel,
   energyPanel,
   busPanel,
+  facilitiesPanel,
 ];

@@ -11,7 +11,13 @@ describe('role-filtered page table', () => {
   });
 
   it('gives security the live events and the gate pages, but not people and cards', () => {
-    expect(menuFor(['security'])).toEqual(['events', 'access/live', 'access/leaves', 'access/attendance', 'access/gates']);
+    expect(menuFor(['security'])).toEqual(['events', 'access/live', 'access/leaves', 'access/attendance', 'access/gates', 'facilities/report', 'facilities/orders']);
+  });
+
+  it('gives every staff member the fault report and their orders; inspectors the rounds; a contractor only its orders', () => {
+    expect(menuFor(['staff'])).toEqual(['facilities/inspect', 'facilities/report', 'facilities/orders', 'facilities/stocktake']);
+    expect(menuFor(['contractor'])).toEqual(['facilities/orders']);
+    expect(menuFor(['facility']).filter((p) => p.startsWith('facilities/'))).toEqual(['facilities/inspect', 'facilities/report', 'facilities/orders', 'facilities/board', 'facilities/assets', 'facilities/stocktake', 'facilities/kpi']);
   });
 
   it('gives facility the live events', () => {
@@ -20,11 +26,11 @@ describe('role-filtered page table', () => {
   });
 
   it('gives IT the live events, devices and the endpoint guard', () => {
-    expect(menuFor(['it'])).toEqual(['events', 'devices', 'endpoints']);
+    expect(menuFor(['it'])).toEqual(['events', 'devices', 'endpoints', 'facilities/report', 'facilities/orders']);
   });
 
   it('unions the pages of several roles', () => {
-    expect(menuFor(['security', 'it'])).toEqual(['events', 'devices', 'endpoints', 'access/live', 'access/leaves', 'access/attendance', 'access/gates']);
+    expect(menuFor(['security', 'it'])).toEqual(['events', 'devices', 'endpoints', 'access/live', 'access/leaves', 'access/attendance', 'access/gates', 'facilities/report', 'facilities/orders']);
   });
 
   it('keeps people and cards for the admin', () => {
@@ -44,6 +50,8 @@ describe('landing page by role', () => {
     expect(landFor(['facility'])).toBe('energy/live');
     expect(landFor(['it'])).toBe('endpoints');
     expect(landFor(['admin'])).toBe('events');
+    expect(landFor(['contractor'])).toBe('facilities/orders');
+    expect(landFor(['staff'])).toBe('facilities/inspect');
   });
 
   it('serves several roles in the order security, facility, it, admin', () => {

@@ -7,7 +7,7 @@ import '../../src/i18n/messages';
 
 describe('pages registered per domain', () => {
   it('builds the page table from the registered domains, in their order', () => {
-    expect(panelDomains.map((d) => d.id)).toEqual(['core', 'endpoints', 'access', 'energy', 'bus']);
+    expect(panelDomains.map((d) => d.id)).toEqual(['core', 'endpoints', 'access', 'energy', 'bus', 'facilities']);
     expect(panelPages.map((p) => p.path)).toEqual(panelDomains.flatMap((d) => d.pages.map((p) => p.path)));
     // Roles without a landing priority (the bus crew's) come first: their work is only the bus.
     expect(landingOrder).toEqual([
