@@ -29,6 +29,7 @@ export const consoleMessages = defineMessages({
   'console.menu.my_class': { 'zh-CN': '我的班级', en: 'My classes' },
   'console.class.grant': { 'zh-CN': '批准请假', en: 'Grant a leave' },
   'console.menu.accounts': { 'zh-CN': '账号与日志', en: 'Accounts and audit' },
+  'console.menu.district': { 'zh-CN': '区域报表', en: 'District report' },
   'console.accounts.roles': { 'zh-CN': '角色', en: 'Roles' },
   'console.accounts.classes': { 'zh-CN': '所带班级', en: 'Classes' },
   'console.accounts.classes_hint': { 'zh-CN': '班主任必填，多个用顿号分隔，如 初二-3班', en: 'Head teachers only, several separated by 、, e.g. 初二-3班' },

@@ -36,7 +36,7 @@ export const consolePages: ConsolePage[] = [
   { path: 'my-class', label: 'console.menu.my_class', roles: ['head_teacher'], load: () => import('./classes/MyClassPage') },
   { path: 'usb', label: 'console.menu.usb', roles: ['school_admin', 'it'], load: () => import('./records/UsbPage') },
   { path: 'accounts', label: 'console.menu.accounts', roles: ['school_admin', 'district_admin'], load: () => import('./accounts/AccountsPage') },
-  // District report (教育局): one line here, its page in ./district/ (built by the district work).
+  { path: 'district', label: 'console.menu.district', roles: ['district_admin', 'district_viewer', 'school_admin'], load: () => import('./district/DistrictPage') },
 ];
 
 export const pagesFor = (roles: readonly string[]): ConsolePage[] => consolePages.filter((p) => p.roles.some((r) => roles.includes(r)));
