@@ -20,6 +20,8 @@ import { WebPushChannel, type VapidKeys } from './notify/channels/web-push.js';
 import { GuardianNotifier } from './notify/guardian-notifier.js';
 import { NoticeSettingsSchema } from './notify/notice-rules.js';
 import { NOTIFY_JOB, type NotifyJob } from './notify/notice-candidates.js';
+import { LeaveDesk } from './homeschool/leaves.js';
+import { homeRoutes, homeStaffRoutes } from './homeschool/routes.js';
 import { GuardianAuth } from './parent/guardian-auth.js';
 import { GuardianData } from './parent/guardian-data.js';
 import { parentRoutes } from './parent/routes.js';
@@ -67,6 +69,8 @@ export interface CloudOptions {
   jobs?: 'pg-boss' | 'table';
   /** Staff sign-in: failures before lockout, lockout and session lengths (defaults: 5, 15 min, 12 h). */
   staffAuth?: Partial<Omit<StaffAuthOptions, 'now'>>;
+  /** How often the home-school sweep looks for children not back when their leave ended (default 60 s). */
+  leaveSweepMs?: number;
   logger?: CloudLogger;
   now?: () => number;
 }
@@ -91,6 +95,8 @@ export interface RunningCloud {
   records: RecordStore;
   queue: JobQueue;
   districts: Districts;
+  /** Home-school leave applications (tests run its overdue sweep directly). */
+  leaves: LeaveDesk;
   /** The staff API's route table (method, path, scope, roles, audit action). */
   staffRoutes: RouteInfo[];
   /** One call for the demo and tests: school (created if new), campus with `site`, edge with credentials. */
@@ -157,11 +163,17 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
     staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
     recordRoutes(staffApi, records);
+    const leaves = new LeaveDesk(db, records, now);
+    homeStaffRoutes(staffApi, leaves, { records, guardianAuth });
+    const sweep = setInterval(() => void leaves.sweepOverdue().catch(onError), opts.leaveSweepMs ?? 60_000);
+    sweep.unref();
+    closers.unshift(() => clearInterval(sweep));
 
     const app = buildApp({
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey),
+      home: homeRoutes(leaves, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),
       parentStatic: parentStatic(),
@@ -202,6 +214,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       records,
       queue,
       districts,
+      leaves,
       staffRoutes: staffApi.routes(),
       async provisionEdge(input) {
         const existing = input.schoolId ? (await tenancy.listSchools()).find((s) => s.id === input.schoolId) : undefined;

@@ -1,3 +1,4 @@
+import { HOMESCHOOL_MIGRATION } from '../homeschool/migrations.js';
 import type { Database } from './database.js';
 
 /**
@@ -267,6 +268,7 @@ ALTER TABLE edges ADD COLUMN feed_cursor bigint NOT NULL DEFAULT 0;
 ALTER TABLE edges ADD COLUMN feed_cursor_at bigint;
 `,
   },
+  HOMESCHOOL_MIGRATION,
 ];
 
 export async function migrate(db: Database): Promise<number[]> {

@@ -1,0 +1,70 @@
+/**
+ * Home-school (家校) tables: leave applications and their decisions, class deputies and
+ * staff absences (who decides when the head teacher is away), and in-app alerts. Appended
+ * to the cloud's migration list as one migration (db/migrations.ts).
+ */
+export const HOMESCHOOL_MIGRATION = {
+  id: 4,
+  name: 'home-school: leave applications, class deputies, staff absences, alerts',
+  sql: `
+CREATE TABLE hs_leave_requests (
+  id text PRIMARY KEY,
+  school_id text NOT NULL REFERENCES schools(id),
+  student_key text NOT NULL,
+  class_id text NOT NULL DEFAULT '',
+  -- leave (请假) | early_exit (离校)
+  kind text NOT NULL,
+  from_at bigint NOT NULL,
+  until_at bigint NOT NULL,
+  -- illness | personal | family | other
+  reason_kind text NOT NULL,
+  reason text NOT NULL DEFAULT '',
+  collector text NOT NULL DEFAULT '',
+  -- The guardian's phone (application) or the staff account (a leave recorded by a teacher).
+  applicant_phone text,
+  applicant_account text,
+  applicant_name text NOT NULL,
+  -- pending | approved | rejected | cancelled
+  status text NOT NULL,
+  decided_by text,
+  decided_by_name text,
+  decided_at bigint,
+  decision_note text,
+  -- The cloud record (kind leave) an approval wrote; it reaches the edges by the change feed.
+  leave_key text,
+  exited_at bigint,
+  returned_at bigint,
+  overdue_alerted_at bigint,
+  created_at bigint NOT NULL
+);
+CREATE INDEX hs_leave_requests_class ON hs_leave_requests (school_id, class_id, status, created_at DESC);
+CREATE INDEX hs_leave_requests_student ON hs_leave_requests (school_id, student_key, created_at DESC);
+CREATE INDEX hs_leave_requests_open ON hs_leave_requests (until_at) WHERE status = 'approved' AND overdue_alerted_at IS NULL;
+CREATE TABLE hs_class_deputies (
+  school_id text NOT NULL REFERENCES schools(id),
+  class_id text NOT NULL,
+  account_id text NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE,
+  PRIMARY KEY (school_id, class_id)
+);
+CREATE TABLE hs_staff_absences (
+  account_id text PRIMARY KEY REFERENCES staff_accounts(id) ON DELETE CASCADE,
+  from_at bigint NOT NULL,
+  until_at bigint NOT NULL
+);
+CREATE TABLE hs_alerts (
+  id bigserial PRIMARY KEY,
+  school_id text NOT NULL,
+  kind text NOT NULL,
+  subject_id text NOT NULL,
+  -- staff (an account id) | guardian (a phone number)
+  recipient_type text NOT NULL,
+  recipient text NOT NULL,
+  text_zh text NOT NULL,
+  text_en text NOT NULL,
+  created_at bigint NOT NULL,
+  read_at bigint,
+  UNIQUE (kind, subject_id, recipient_type, recipient)
+);
+CREATE INDEX hs_alerts_recipient ON hs_alerts (recipient_type, recipient, id DESC);
+`,
+};
