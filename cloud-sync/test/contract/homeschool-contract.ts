@@ -236,6 +236,48 @@ export function homeSchoolContract(backend: Backend): void {
       expect(theirs.json.requests.map((x: Json) => x.id)).toContain(r.json.request.id);
     });
 
+    it("gives every guardian route to the child's guardian only: anonymous and a staff session get 401, a guardian of another child 404 or nothing of this family", async () => {
+      const own = (await apply(MUM, leaveBody({ reason: 'matrix' }))).json.id as string;
+      const staffOnly = async (method: string, path: string, body?: unknown) => {
+        // A staff session cookie opens no guardian route.
+        const res = await fetch(`${cloud.url}/api/home${path}`, { method, headers: { 'content-type': 'application/json', cookie: ht2.cookie! }, ...(body ? { body: JSON.stringify(body) } : {}) });
+        return { status: res.status, json: (await res.json()) as Json };
+      };
+      type Caller = 'anonymous' | 'guardian' | 'other_guardian' | 'staff_only';
+      const call = (who: Caller, method: string, path: string, body?: unknown) =>
+        who === 'staff_only' ? staffOnly(method, path, body) : homeApi(cloud.url, who === 'anonymous' ? null : who === 'guardian' ? tokens[MUM]! : tokens[OTHER]!, method, path, body);
+      // route → [anonymous, guardian, other guardian, staff only]; 'ok' = 2xx.
+      const MATRIX: [string, string, () => unknown, (number | 'ok')[]][] = [
+        ['GET', '/guardian/requests', () => undefined, [401, 'ok', 'ok', 401]],
+        ['POST', '/guardian/requests', () => leaveBody({ reason: 'matrix-apply' }), [401, 'ok', 404, 401]],
+        ['GET', '/guardian/alerts', () => undefined, [401, 'ok', 'ok', 401]],
+      ];
+      const failures: string[] = [];
+      const callers: Caller[] = ['anonymous', 'guardian', 'other_guardian', 'staff_only'];
+      for (const [method, path, body, want] of MATRIX) {
+        for (const [i, who] of callers.entries()) {
+          const r = await call(who, method, path, body());
+          const got = r.status >= 200 && r.status < 300 ? 'ok' : r.status;
+          if (got !== want[i]) failures.push(`${method} ${path} as ${who}: expected ${want[i]}, got ${r.status}`);
+          if (got !== 'ok' && typeof r.json?.error?.message?.['zh-CN'] !== 'string') failures.push(`${method} ${path} as ${who}: refusal without a zh-CN message`);
+          if (got === 'ok' && who === 'other_guardian' && JSON.stringify(r.json).includes('s1')) failures.push(`${method} ${path} as ${who}: sees the other family's child`);
+        }
+      }
+      // Withdrawing an application: only its own family, and only while pending.
+      for (const who of ['anonymous', 'other_guardian', 'staff_only'] as const) {
+        const r = await call(who, 'POST', `/guardian/requests/${own}/cancel`);
+        if (r.status !== (who === 'other_guardian' ? 404 : 401)) failures.push(`cancel as ${who}: got ${r.status}`);
+      }
+      expect(failures).toEqual([]);
+      const mine = await call('guardian', 'POST', `/guardian/requests/${own}/cancel`);
+      expect(mine.json).toMatchObject({ id: own, status: 'cancelled' });
+      const twice = await call('guardian', 'POST', `/guardian/requests/${own}/cancel`);
+      expect(twice.status).toBe(409);
+      expect(twice.json.error.message['zh-CN']).toContain('已撤销');
+      // The decision route refuses a withdrawn application too.
+      expect((await ht1.call('POST', `/schools/${A}/leave-requests/${own}/decision`, { approve: true })).status).toBe(409);
+    });
+
     it('counts approved leaves per class and reason; a head teacher sees the own classes only', async () => {
       const q = `from=${Date.now() - 24 * H}&until=${Date.now() + 48 * H}`;
       const all = await office.call('GET', `/schools/${A}/leave-stats?${q}`);

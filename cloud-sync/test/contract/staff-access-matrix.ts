@@ -39,6 +39,16 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'GET /schools/:schoolId/classes/:classId/students':            [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey':    [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'DELETE /schools/:schoolId/classes/:classId/leaves/:leaveKey': [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  // Home-school (家校). A teacher decides only as the class's deputy while its head teacher is away (not so here: 403).
+  'GET /schools/:schoolId/leave-requests':                       [401,  'ok',   'ok',  'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/leave-requests':                      [401,  'ok',   'ok',  'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/leave-requests/:requestId/decision':  [401,  'ok',   403,   'ok', 403,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/leave-stats':                          [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  'PUT /schools/:schoolId/classes/:classId/deputy':              [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  'PUT /schools/:schoolId/staff-absences/:accountId':            [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
+  'GET /home/alerts':                                            [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
+  // Switching to the guardian role: none of these accounts is linked to a guardian person (404, clear message).
+  'POST /home/guardian-session':                                 [401,  404,    404,   404,  404,  404,   404,  404,   404,  404,   404],
 };
 
 export function expected(route: string, who: Who): Outcome | undefined {

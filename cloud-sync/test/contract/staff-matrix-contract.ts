@@ -70,6 +70,26 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
     await env.cloud.records.write(env.school, [{ kind: 'leave', key, data: { personId: 'stu', from: Date.now(), until: Date.now() + 3600_000 } }]);
     return { path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/leaves/${key}` };
   },
+  'GET /schools/:schoolId/leave-requests': async (_who, _me, env) => ({ path: `/schools/${env.school}/leave-requests?status=pending` }),
+  'POST /schools/:schoolId/leave-requests': async (_who, _me, env) => ({
+    path: `/schools/${env.school}/leave-requests`,
+    body: { studentKey: 'stu', kind: 'early_exit', from: Date.now(), until: Date.now() + 3600_000, reasonKind: 'illness', reason: `m-${env.n()}` },
+  }),
+  'POST /schools/:schoolId/leave-requests/:requestId/decision': async (_who, _me, env) => {
+    // A pending application of a student of C1, as a guardian's would be.
+    const id = `lr_m${env.n()}`;
+    await env.cloud.db.query(
+      `INSERT INTO hs_leave_requests (id, school_id, student_key, class_id, kind, from_at, until_at, reason_kind, applicant_phone, applicant_name, status, created_at)
+       VALUES ($1, $2, 'stu', $3, 'leave', $4, $5, 'illness', '13800000000', '家长', 'pending', $4)`,
+      [id, env.school, C1, Date.now(), Date.now() + 3600_000],
+    );
+    return { path: `/schools/${env.school}/leave-requests/${id}/decision`, body: { approve: true } };
+  },
+  'GET /schools/:schoolId/leave-stats': async (_who, _me, env) => ({ path: `/schools/${env.school}/leave-stats?from=0&until=${Date.now() + 86_400_000}` }),
+  'PUT /schools/:schoolId/classes/:classId/deputy': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/deputy`, body: { accountId: null } }),
+  'PUT /schools/:schoolId/staff-absences/:accountId': async (_who, _me, env) => ({ path: `/schools/${env.school}/staff-absences/${env.prepSchool.account.id}`, body: { from: 0, until: 0 } }),
+  'GET /home/alerts': async () => ({ path: '/home/alerts' }),
+  'POST /home/guardian-session': async () => ({ path: '/home/guardian-session' }),
 };
 
 /** A throwaway account in the caller's home (its school or district), made by that home's admin. */
