@@ -22,6 +22,7 @@ import { NoticeSettingsSchema } from './notify/notice-rules.js';
 import { NOTIFY_JOB, type NotifyJob } from './notify/notice-candidates.js';
 import { LeaveDesk } from './homeschool/leaves.js';
 import { homeRoutes, homeStaffRoutes } from './homeschool/routes.js';
+import { VisitDesk } from './homeschool/visits.js';
 import { GuardianAuth } from './parent/guardian-auth.js';
 import { GuardianData } from './parent/guardian-data.js';
 import { parentRoutes } from './parent/routes.js';
@@ -164,7 +165,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
     recordRoutes(staffApi, records);
     const leaves = new LeaveDesk(db, records, now);
-    homeStaffRoutes(staffApi, leaves, { records, guardianAuth });
+    const visits = new VisitDesk(db, records, now);
+    homeStaffRoutes(staffApi, leaves, visits, { records, guardianAuth });
     const sweep = setInterval(() => void leaves.sweepOverdue().catch(onError), opts.leaveSweepMs ?? 60_000);
     sweep.unref();
     closers.unshift(() => clearInterval(sweep));
@@ -173,7 +175,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey),
-      home: homeRoutes(leaves, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
+      home: homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),
       parentStatic: parentStatic(),

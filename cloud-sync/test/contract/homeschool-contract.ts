@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_PATH } from '@campus/protocol/sync/ingest';
+import { Keyring, verifyCredential } from '@campus/protocol/credentials/index';
 import { gatePass } from '@campus/testkit';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, waitFor, type Json, type TestCloud } from '../helpers/cloud.js';
@@ -251,6 +252,9 @@ export function homeSchoolContract(backend: Backend): void {
         ['GET', '/guardian/requests', () => undefined, [401, 'ok', 'ok', 401]],
         ['POST', '/guardian/requests', () => leaveBody({ reason: 'matrix-apply' }), [401, 'ok', 404, 401]],
         ['GET', '/guardian/alerts', () => undefined, [401, 'ok', 'ok', 401]],
+        ['GET', '/guardian/visits', () => undefined, [401, 'ok', 'ok', 401]],
+        // A visit is applied for by a person of that school (the other family's father is one too).
+        ['POST', '/guardian/visits', () => ({ schoolId: A, hostKey: 't-zhao', purpose: '面谈', from: Date.now() + H, until: Date.now() + 2 * H }), [401, 'ok', 'ok', 401]],
       ];
       const failures: string[] = [];
       const callers: Caller[] = ['anonymous', 'guardian', 'other_guardian', 'staff_only'];
@@ -260,7 +264,7 @@ export function homeSchoolContract(backend: Backend): void {
           const got = r.status >= 200 && r.status < 300 ? 'ok' : r.status;
           if (got !== want[i]) failures.push(`${method} ${path} as ${who}: expected ${want[i]}, got ${r.status}`);
           if (got !== 'ok' && typeof r.json?.error?.message?.['zh-CN'] !== 'string') failures.push(`${method} ${path} as ${who}: refusal without a zh-CN message`);
-          if (got === 'ok' && who === 'other_guardian' && JSON.stringify(r.json).includes('s1')) failures.push(`${method} ${path} as ${who}: sees the other family's child`);
+          if (got === 'ok' && who === 'other_guardian' && JSON.stringify(r.json).includes('"s1"')) failures.push(`${method} ${path} as ${who}: sees the other family's child`);
         }
       }
       // Withdrawing an application: only its own family, and only while pending.
@@ -276,6 +280,50 @@ export function homeSchoolContract(backend: Backend): void {
       expect(twice.json.error.message['zh-CN']).toContain('已撤销');
       // The decision route refuses a withdrawn application too.
       expect((await ht1.call('POST', `/schools/${A}/leave-requests/${own}/decision`, { approve: true })).status).toBe(409);
+    });
+
+    it('issues a signed visitor pass on the host teacher\'s approval: visitor_pass record in the feed, QR the gates verify; others may not decide, nor twice', async () => {
+      const from = Date.now() + H;
+      const until = Date.now() + 3 * H;
+      const visit = (phone: string, body: Record<string, unknown>) => homeApi(cloud.url, tokens[phone]!, 'POST', '/guardian/visits', body);
+      // Bad input: an unknown host, the end before the start, another school.
+      const noHost = await visit(MUM, { schoolId: A, hostKey: 's2', purpose: '家长会', from, until });
+      expect(noHost.status).toBe(400);
+      expect(noHost.json.error.message['zh-CN']).toContain('没有可接待访客的教师');
+      expect((await visit(MUM, { schoolId: A, hostKey: 't-zhao', purpose: '家长会', from: until, until: from })).status).toBe(400);
+      expect((await visit(MUM, { schoolId: 'sch_other', hostKey: 't-zhao', purpose: '家长会', from, until })).status).toBe(404);
+      const applied = await visit(MUM, { schoolId: A, hostKey: 't-zhao', purpose: '家长会', from, until });
+      expect(applied.status).toBe(201);
+      expect(applied.json).toMatchObject({ status: 'pending', visitorName: '李芳', hostName: '赵老师', credential: null });
+      const id = applied.json.id as string;
+      // The host sees it; another teacher neither sees nor decides it.
+      expect((await ht1.call('GET', `/schools/${A}/visit-requests?status=pending`)).json.visits.map((v: Json) => v.id)).toContain(id);
+      expect((await ht2.call('GET', `/schools/${A}/visit-requests`)).json.visits).toEqual([]);
+      const notHost = await ht2.call('POST', `/schools/${A}/visit-requests/${id}/decision`, { approve: true });
+      expect(notHost.status).toBe(403);
+      expect(notHost.json.error.message['zh-CN']).toContain('被访教师');
+      const ok = await ht1.call('POST', `/schools/${A}/visit-requests/${id}/decision`, { approve: true });
+      expect(ok.status).toBe(200);
+      const passNo = ok.json.request.passNo as number;
+      expect(passNo).toBeGreaterThanOrEqual(1);
+      expect(passNo).toBeLessThan(1_000_000); // below the edges' own pass numbers
+      expect(await cloud.records.get(A, 'visitor_pass', String(passNo))).toMatchObject({ name: '李芳', host: 't-zhao', phone: MUM });
+      expect((await ht1.call('POST', `/schools/${A}/visit-requests/${id}/decision`, { approve: false })).status).toBe(409);
+      // The applicant sees the signed pass; it verifies with the cloud's public key, as a gate does.
+      const mine = await homeApi(cloud.url, tokens[MUM]!, 'GET', '/guardian/visits');
+      const pass = mine.json.visits.find((v: Json) => v.id === id);
+      expect(pass).toMatchObject({ status: 'approved', passNo });
+      const key = await admin.call('GET', `/schools/${A}/visits/pass-key`);
+      expect(key.json).toMatchObject({ kid: 'Q1', keyKinds: { Q1: ['visitor'] } });
+      const keyring = new Keyring([[key.json.kid, key.json.publicKeyPem]]);
+      const v = verifyCredential(pass.credential, keyring, from + 60_000);
+      expect(v).toMatchObject({ ok: true, credential: { kind: 'visitor', passId: passNo, hostPersonId: 'T-ZHAO', zones: [1] } });
+      expect(verifyCredential(pass.credential, keyring, until + 10 * 60_000).ok).toBe(false);
+      // Nobody else sees the pass.
+      expect((await homeApi(cloud.url, tokens[OTHER]!, 'GET', '/guardian/visits')).json.visits.map((x: Json) => x.id)).not.toContain(id);
+      // The school's places for cloud passes: validated.
+      expect((await admin.call('PUT', `/schools/${A}/visits/places`, { gates: [], zones: [] })).status).toBe(400);
+      expect((await admin.call('PUT', `/schools/${A}/visits/places`, { gates: [1, 2] })).status).toBe(200);
     });
 
     it('counts approved leaves per class and reason; a head teacher sees the own classes only', async () => {

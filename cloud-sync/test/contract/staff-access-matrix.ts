@@ -46,6 +46,11 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'GET /schools/:schoolId/leave-stats':                          [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/classes/:classId/deputy':              [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/staff-absences/:accountId':            [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
+  // A visit is decided by the office or the teacher visited (none of these accounts is a host: 403).
+  'GET /schools/:schoolId/visit-requests':                       [401,  'ok',   'ok',  'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/visit-requests/:requestId/decision':  [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/visits/pass-key':                      [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 403,   403],
+  'PUT /schools/:schoolId/visits/places':                        [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 403,   403],
   'GET /home/alerts':                                            [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
   // Switching to the guardian role: none of these accounts is linked to a guardian person (404, clear message).
   'POST /home/guardian-session':                                 [401,  404,    404,   404,  404,  404,   404,  404,   404,  404,   404],

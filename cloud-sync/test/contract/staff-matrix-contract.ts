@@ -88,6 +88,18 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
   'GET /schools/:schoolId/leave-stats': async (_who, _me, env) => ({ path: `/schools/${env.school}/leave-stats?from=0&until=${Date.now() + 86_400_000}` }),
   'PUT /schools/:schoolId/classes/:classId/deputy': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/deputy`, body: { accountId: null } }),
   'PUT /schools/:schoolId/staff-absences/:accountId': async (_who, _me, env) => ({ path: `/schools/${env.school}/staff-absences/${env.prepSchool.account.id}`, body: { from: 0, until: 0 } }),
+  'GET /schools/:schoolId/visit-requests': async (_who, _me, env) => ({ path: `/schools/${env.school}/visit-requests` }),
+  'POST /schools/:schoolId/visit-requests/:requestId/decision': async (_who, _me, env) => {
+    const id = `vr_m${env.n()}`;
+    await env.cloud.db.query(
+      `INSERT INTO hs_visit_requests (id, school_id, applicant_phone, visitor_name, host_key, purpose, from_at, until_at, status, created_at)
+       VALUES ($1, $2, '13800000000', '访客', 'T1', '家长会', $3, $4, 'pending', $3)`,
+      [id, env.school, Date.now(), Date.now() + 3600_000],
+    );
+    return { path: `/schools/${env.school}/visit-requests/${id}/decision`, body: { approve: true } };
+  },
+  'GET /schools/:schoolId/visits/pass-key': async (_who, _me, env) => ({ path: `/schools/${env.school}/visits/pass-key` }),
+  'PUT /schools/:schoolId/visits/places': async (_who, _me, env) => ({ path: `/schools/${env.school}/visits/places`, body: { zones: [1] } }),
   'GET /home/alerts': async () => ({ path: '/home/alerts' }),
   'POST /home/guardian-session': async () => ({ path: '/home/guardian-session' }),
 };

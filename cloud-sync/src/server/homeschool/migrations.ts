@@ -68,3 +68,34 @@ CREATE TABLE hs_alerts (
 CREATE INDEX hs_alerts_recipient ON hs_alerts (recipient_type, recipient, id DESC);
 `,
 };
+
+/** Entry and visit applications (入校申请/访客) and the passes their approval issued. */
+export const HOMESCHOOL_VISITS_MIGRATION = {
+  id: 5,
+  name: 'home-school: visit applications and their passes',
+  sql: `
+CREATE TABLE hs_visit_requests (
+  id text PRIMARY KEY,
+  school_id text NOT NULL REFERENCES schools(id),
+  applicant_phone text NOT NULL,
+  visitor_name text NOT NULL,
+  host_key text NOT NULL,
+  purpose text NOT NULL,
+  from_at bigint NOT NULL,
+  until_at bigint NOT NULL,
+  -- pending | approved | rejected
+  status text NOT NULL,
+  decided_by text,
+  decided_by_name text,
+  decided_at bigint,
+  decision_note text,
+  -- The visitor_pass record's key (the pass number on the QR) and the signed QR text.
+  pass_no integer,
+  credential text,
+  created_at bigint NOT NULL,
+  UNIQUE (school_id, pass_no)
+);
+CREATE INDEX hs_visit_requests_school ON hs_visit_requests (school_id, status, from_at);
+CREATE INDEX hs_visit_requests_applicant ON hs_visit_requests (applicant_phone, created_at DESC);
+`,
+};

@@ -12,6 +12,7 @@ import { ClassIdSchema, type StaffRole } from '../staff/roles.js';
 import type { StaffAuth } from '../staff/staff-auth.js';
 import type { LeaveDesk} from './leaves.js';
 import { DecisionSchema, GuardianApplicationSchema, StaffRecordSchema } from './leaves.js';
+import { VisitApplicationSchema, VisitDecisionSchema, type VisitDesk } from './visits.js';
 import './messages.js';
 
 const SchoolParams = z.object({ schoolId: z.string().max(64) });
@@ -25,6 +26,10 @@ const AbsenceBody = z.strictObject({ from: z.number().int().nonnegative(), until
 const AppSignInSchema = z.strictObject({ phone: PhoneSchema, code: z.string().regex(/^\d{6}$/) });
 const AppCodeSchema = z.strictObject({ phone: PhoneSchema });
 const IdParams = z.object({ requestId: z.string().max(64) });
+const VisitParams = SchoolParams.extend({ requestId: z.string().regex(/^vr_[A-Za-z0-9_-]{1,40}$/) });
+const VisitListQuery = z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional() });
+const PlaceNo = z.number().int().min(1).max(255);
+const PlacesBody = z.strictObject({ gates: z.array(PlaceNo).max(7).default([]), zones: z.array(PlaceNo).max(7).default([]) });
 
 /** Who sees and records leaves: head teachers (their classes), deputies and teachers (record), office (all, record), admin. */
 const LEAVE_READERS: readonly StaffRole[] = ['school_admin', 'office', 'head_teacher', 'teacher'];
@@ -49,7 +54,7 @@ export interface HomeSchoolDeps {
  * number (guardian session token and staff session cookie from one code), and the
  * guardian's leave applications (`/guardian/…`, bearer token of the parent app).
  */
-export function homeRoutes(desk: LeaveDesk, deps: HomeSchoolDeps): Router {
+export function homeRoutes(desk: LeaveDesk, visits: VisitDesk, deps: HomeSchoolDeps): Router {
   const r = express.Router();
   // The parent app's code table: a code from either sign-in screen works once, for every identity.
   const codes = new OneTimeCodes(deps.db, 'otp_codes', 'parent.error.too_soon', deps.now);
@@ -103,12 +108,69 @@ export function homeRoutes(desk: LeaveDesk, deps: HomeSchoolDeps): Router {
   g.get('/alerts', async (_req, res) => {
     res.json({ alerts: await desk.alerts('guardian', res.locals.phone as string) });
   });
+  g.get('/visits', async (_req, res) => {
+    res.json({ visits: await visits.forApplicant(res.locals.phone as string) });
+  });
+  g.post('/visits', async (req, res) => {
+    res.status(201).json(await visits.apply(res.locals.phone as string, VisitApplicationSchema.parse(req.body)));
+  });
   r.use('/guardian', g);
   return r;
 }
 
 /** The staff side of home-school, declared on the staff router (scope, roles, audit, access matrix). */
-export function homeStaffRoutes(api: StaffRouter, desk: LeaveDesk, deps: Pick<HomeSchoolDeps, 'records' | 'guardianAuth'>): void {
+export function homeStaffRoutes(api: StaffRouter, desk: LeaveDesk, visits: VisitDesk, deps: Pick<HomeSchoolDeps, 'records' | 'guardianAuth'>): void {
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/visit-requests',
+    summary: 'Visit applications: office and admin see all, a teacher those who visit them',
+    scope: 'school',
+    roles: LEAVE_READERS,
+    params: SchoolParams,
+    query: VisitListQuery,
+    handler: async ({ principal, params, query, q }) => ({ visits: await visits.forStaff(q, principal, params.schoolId, query.status) }),
+  });
+  api.add({
+    method: 'post',
+    path: '/schools/:schoolId/visit-requests/:requestId/decision',
+    summary: 'Approve (visitor_pass record to the edges, signed pass QR for the applicant) or reject a visit; the host teacher or the office, once',
+    scope: 'school',
+    roles: LEAVE_READERS,
+    audit: 'home.visit.decide',
+    params: VisitParams,
+    body: VisitDecisionSchema,
+    handler: async ({ principal, params, body, q, afterCommit }) => {
+      const out = await visits.decide(q, principal, params.schoolId, params.requestId, body);
+      if (out.cursor !== null) afterCommit(() => deps.records.changed(params.schoolId));
+      return { cursor: out.cursor, request: { ...out.request, credential: out.request.credential ? '[issued]' : null } };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/visits/pass-key',
+    summary: "The cloud's visitor-pass public key: install on each edge as issuer-<kid>.pub with access.keyKinds {<kid>: [\"visitor\"]}",
+    scope: 'school',
+    roles: ['school_admin', 'it'],
+    params: SchoolParams,
+    handler: async ({ q }) => {
+      const k = await visits.passKey(q);
+      return { kid: k.kid, publicKeyPem: k.publicKeyPem, keyKinds: { [k.kid]: ['visitor'] } };
+    },
+  });
+  api.add({
+    method: 'put',
+    path: '/schools/:schoolId/visits/places',
+    summary: 'Gate and zone numbers (as the edges number them) a cloud visitor pass opens',
+    scope: 'school',
+    roles: ['school_admin', 'it'],
+    audit: 'home.visit.places',
+    params: SchoolParams,
+    body: PlacesBody,
+    handler: async ({ params, body, q }) => {
+      await visits.setPlaces(q, params.schoolId, body);
+      return body;
+    },
+  });
   api.add({
     method: 'get',
     path: '/schools/:schoolId/leave-requests',
