@@ -143,6 +143,28 @@ async function loadLeaves() {
   alertList($('alerts'), (await homeApi('GET', '/guardian/alerts')).alerts);
 }
 
+function visitItem(v, timeZone, actions) {
+  const li = el('li', { 'data-id': v.id },
+    el('strong', {}, `${v.visitorName} → ${v.hostName} `),
+    el('span', { class: `status status-${v.status}` }, t(`home.status.${v.status}`)),
+    el('div', {}, v.purpose),
+    el('div', { class: 'muted' }, `${fmt(v.from, timeZone)} – ${fmt(v.until, timeZone)}`),
+  );
+  // The signed pass the gate reads; shown as text to type or scan from a printed copy.
+  if (v.credential) li.append(el('div', { class: 'muted' }, t('parent.home.pass_no', { no: v.passNo })), el('code', { class: 'credential' }, v.credential));
+  if (actions) li.append(actions);
+  return li;
+}
+
+async function loadVisits() {
+  const tz = SCHOOL_TZ();
+  const { visits } = await homeApi('GET', '/guardian/visits');
+  const ul = $('my-visits');
+  ul.replaceChildren();
+  if (visits.length === 0) ul.append(el('li', { class: 'muted' }, t('parent.home.none')));
+  for (const v of visits) ul.append(visitItem(v, tz));
+}
+
 async function homeApi(method, path, body) {
   return api(method, `/../home${path}`, body);
 }
@@ -153,7 +175,9 @@ async function loadHome() {
   const sel = $('leave-form').elements.child;
   sel.replaceChildren(...me.children.map((c) => el('option', { value: `${c.schoolId}|${c.studentKey}` }, `${c.name}${c.classId ? '（' + c.classId + '）' : ''}`)));
   prefillTimes($('leave-form'));
+  prefillTimes($('visit-form'));
   await loadLeaves();
+  await loadVisits();
   const box = $('children');
   box.replaceChildren();
   if (me.children.length === 0) box.append(el('p', { class: 'muted' }, t('parent.children.none')));
@@ -214,6 +238,28 @@ async function loadStaff() {
     approve.addEventListener('click', () => decide(true));
     reject.addEventListener('click', () => decide(false));
     pending.append(requestItem(r, tz, el('div', { class: 'actions' }, approve, reject, msg)));
+  }
+  const pv = $('pending-visits');
+  pv.replaceChildren();
+  const openVisits = (await staffApi('GET', `${base}/visit-requests?status=pending`)).visits;
+  if (openVisits.length === 0) pv.append(el('li', { class: 'muted' }, t('parent.home.none')));
+  for (const v of openVisits) {
+    const approve = el('button', { type: 'button', class: 'approve' }, t('parent.home.approve'));
+    const reject = el('button', { type: 'button', class: 'reject' }, t('parent.home.reject'));
+    const msg = el('span', { role: 'status' });
+    const decide = async (yes) => {
+      approve.disabled = reject.disabled = true;
+      try {
+        await staffApi('POST', `${base}/visit-requests/${encodeURIComponent(v.id)}/decision`, { approve: yes });
+        await loadStaff();
+      } catch (err) {
+        msg.textContent = err.message;
+        approve.disabled = reject.disabled = false;
+      }
+    };
+    approve.addEventListener('click', () => decide(true));
+    reject.addEventListener('click', () => decide(false));
+    pv.append(visitItem(v, tz, el('div', { class: 'actions' }, approve, reject, msg)));
   }
   const recent = $('class-requests');
   recent.replaceChildren();
@@ -317,6 +363,19 @@ async function main() {
       await loadLeaves();
     } catch (err) {
       $('leave-msg').textContent = err.message;
+    }
+  });
+  $('visit-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = ev.target.elements;
+    const tz = SCHOOL_TZ();
+    const schoolId = children[0] && children[0].schoolId;
+    try {
+      await homeApi('POST', '/guardian/visits', { schoolId, hostKey: f.hostKey.value.trim(), purpose: f.purpose.value.trim(), from: parseLocal(f.from.value, tz), until: parseLocal(f.until.value, tz) });
+      $('visit-msg').textContent = t('parent.home.visit_submitted');
+      await loadVisits();
+    } catch (err) {
+      $('visit-msg').textContent = err.message;
     }
   });
   $('record-form').addEventListener('submit', async (ev) => {

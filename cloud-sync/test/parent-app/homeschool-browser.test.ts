@@ -134,6 +134,37 @@ describe.skipIf(!existsSync(CHROMIUM))('home-school app in Chromium on a phone',
     expect(await mum.locator('#my-requests').innerText()).toContain('已批准');
   }, 120_000);
 
+  it('lets a guardian apply to visit a teacher; the teacher approves on the phone and the guardian gets the signed pass', async () => {
+    const mum = await phonePage();
+    await signIn(mum, MUM);
+    await mum.locator('#home').waitFor({ state: 'visible' });
+    await mum.fill('#visit-form input[name=hostKey]', 't-zhao');
+    await mum.fill('#visit-form input[name=purpose]', '家长会前面谈');
+    await mum.click('#visit-form button[type=submit]');
+    await mum.locator('#visit-msg', { hasText: '等待被访教师' }).waitFor();
+    await mum.locator('#my-visits li .status-pending').waitFor();
+    const id = (await cloud.db.query<{ id: string }>('SELECT id FROM hs_visit_requests')).rows[0]!.id;
+
+    const teacher = await phonePage();
+    await signIn(teacher, TEACHER);
+    await teacher.locator('#roles').waitFor({ state: 'visible' });
+    await teacher.click('#role-staff');
+    const item = teacher.locator(`#pending-visits li[data-id="${id}"]`);
+    await item.waitFor();
+    expect(await item.innerText()).toContain('李芳 → 赵老师');
+    await item.locator('button.approve').click();
+    await teacher.locator('#pending-visits li.muted').waitFor();
+
+    await mum.reload();
+    await mum.locator('#my-visits li .status-approved').waitFor();
+    const code = await mum.locator('#my-visits code.credential').innerText();
+    expect(code).toMatch(/^SC1:/);
+    const passNo = (await cloud.db.query<{ pass_no: number }>('SELECT pass_no FROM hs_visit_requests WHERE id = $1', [id])).rows[0]!.pass_no;
+    expect(await mum.locator('#my-visits').innerText()).toContain(`通行证 ${passNo}`);
+    expect(await cloud.records.get(schoolId, 'visitor_pass', String(passNo))).toMatchObject({ name: '李芳', host: 't-zhao' });
+    expect(await noSideways(mum)).toBe(true);
+  }, 120_000);
+
   it('signs a staff member in with username and password in the same app', async () => {
     const page = await phonePage();
     await page.goto(`${cloud.url}/parent/`);

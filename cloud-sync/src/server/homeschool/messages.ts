@@ -70,6 +70,7 @@ export const homeMessages = defineMessages({
   'parent.home.visit_title': { 'zh-CN': '入校 / 访客申请', en: 'Entry / visit' },
   'parent.home.host': { 'zh-CN': '被访教师编号', en: 'Teacher visited (id)' },
   'parent.home.purpose': { 'zh-CN': '事由', en: 'Purpose' },
+  'parent.home.visit_submitted': { 'zh-CN': '已提交，等待被访教师或学校办公室审批', en: 'Sent; waiting for the teacher or the school office' },
   'parent.home.my_visits': { 'zh-CN': '我的访客证', en: 'My visit passes' },
   'parent.home.pass_no': { 'zh-CN': '通行证 {no}：到校时在闸机出示此码', en: 'Pass {no}: show this code at the gate' },
   'parent.home.visits_title': { 'zh-CN': '访客申请（待我审批）', en: 'Visits to decide' },
