@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QrReaderSimulator } from '@campus/device-drivers/qr/index';
@@ -14,7 +14,9 @@ import { startCloudProcess } from '../sync/cloud-process.js';
  * the class approves there, the approval comes down the change feed as the `leave`
  * record, and the edge lets the child out at the exit reader (a QR line on a socat pty,
  * the turnstile relay on a pymodbus RTU board) only inside the approved window. The exit
- * is uploaded and matched to the leave in the cloud.
+ * is uploaded and matched to the leave in the cloud. Then a visit: the host teacher's
+ * approval signs a pass with the cloud's pass key (installed on the edge as an issuer key
+ * for visitor passes only); the pass reaches the edge and opens the gate from its start.
  */
 const SITE = 'leave-gate';
 const CLASS = '初一-2班';
@@ -32,9 +34,11 @@ describe('leave approval in the cloud → the real gate lets the child out insid
   let board: PymodbusBoard;
   let reader: QrReaderSimulator;
   let cards: Record<string, string> = {};
+  let cloudPassKey: { kid: string; publicKeyPem: string } = { kid: '', publicKeyPem: '' };
   let staffCookie = '';
   let csrf = '';
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  let guardianToken = '';
 
   const staff = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${cloud.link.cloudUrl}/api/staff${path}`, {
@@ -69,6 +73,7 @@ describe('leave approval in the cloud → the real gate lets the child out insid
       { kind: 'person', key: 'S1', data: { name: '李小红', roles: ['student'], classId: CLASS } },
       { kind: 'person', key: 'S2', data: { name: '王小明', roles: ['student'], classId: CLASS } },
       { kind: 'person', key: 'G1', data: { name: '李妈妈', roles: ['guardian'], phone: '13800138001' } },
+      { kind: 'person', key: 'T1', data: { name: '陈老师', roles: ['teacher'] } },
       { kind: 'guardianship', key: 'S1:G1', data: { studentId: 'S1', guardianId: 'G1', relation: '母亲', mayPickUp: true, receivesNotices: true } },
       { kind: 'calendar', key: today(), data: { date: today(), kind: 'makeup_day' } },
     ]);
@@ -76,7 +81,11 @@ describe('leave approval in the cloud → the real gate lets the child out insid
     const first = await cloud.admin(`/api/admin/schools/${cloud.link.schoolId}/accounts`, { method: 'POST', body: JSON.stringify({ username: 'gate-admin', displayName: '管理员', password: PW }) });
     expect(first.status).toBe(201);
     expect((await staff('POST', '/session', { username: 'gate-admin', password: PW })).status).toBe(201);
-    expect((await staff('POST', '/accounts', { username: 'gate-ht', displayName: '陈老师', password: PW, roles: ['head_teacher'], classes: [CLASS] })).status).toBe(201);
+    expect((await staff('POST', '/accounts', { username: 'gate-ht', displayName: '陈老师', personKey: 'T1', password: PW, roles: ['head_teacher'], classes: [CLASS] })).status).toBe(201);
+    // The cloud's visitor-pass key, installed on the edge as an issuer key that may sign visitor passes only.
+    const passKey = await staff('GET', `/schools/${cloud.link.schoolId}/visits/pass-key`);
+    expect(passKey.status).toBe(200);
+    cloudPassKey = passKey.json;
     expect((await staff('POST', '/session', { username: 'gate-ht', password: PW })).status).toBe(201);
 
     readerLine = await openPtyPair({ name: 'reader' });
@@ -93,6 +102,7 @@ describe('leave approval in the cloud → the real gate lets the child out insid
     await initIssuerKeys(issuerDir, { kid: 'C1' });
     mkdirSync(keysDir, { recursive: true });
     copyFileSync(join(issuerDir, issuerKeyFileNames('C1').publicKey), join(keysDir, issuerKeyFileNames('C1').publicKey));
+    writeFileSync(join(keysDir, issuerKeyFileNames(cloudPassKey.kid).publicKey), cloudPassKey.publicKeyPem);
     const key = await loadIssuerKey(issuerDir, 'C1');
     cards = Object.fromEntries(
       issueCards(
@@ -108,6 +118,7 @@ describe('leave approval in the cloud → the real gate lets the child out insid
     env = await startAccessEdge(
       {
         keysDir,
+        keyKinds: { C1: ['card'], [cloudPassKey.kid]: ['visitor'] },
         zones: [{ id: 'campus', no: 1, name: '校园', kind: 'campus', antiPassback: 'off' }],
         gates: [{ id: 'east', no: 1, name: '东门', zone: 'campus', turnstile: { board: 'gate-board', in: 4, out: 5, pulseMs: 200 } }],
         readers: [{ id: 'east-out', gate: 'east', direction: 'out', transport: { kind: 'serial', path: readerLine.a, baudRate: 9600 } }],
@@ -140,8 +151,10 @@ describe('leave approval in the cloud → the real gate lets the child out insid
     const phone = '13800138001';
     expect((await fetch(`${cloud.link.cloudUrl}/api/home/code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone }) })).status).toBe(202);
     const code = await waitFor(() => new RegExp(`sign-in code (\\d{6}) for ${phone}`).exec(cloud.output())?.[1], 'the sign-in code in the cloud log');
+
     const session = await fetch(`${cloud.link.cloudUrl}/api/home/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, code }) });
     const { guardian } = (await session.json()) as { guardian: { token: string } };
+    guardianToken = guardian.token;
     const applied = await fetch(`${cloud.link.cloudUrl}/api/home/guardian/requests`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${guardian.token}` },
@@ -178,5 +191,34 @@ describe('leave approval in the cloud → the real gate lets the child out insid
       30_000,
     );
     expect(matched.exitedAt).toBe(out.occurredAt);
+  }, 120_000);
+
+  it('lets a visitor through with the pass the cloud signed on the host teacher\'s approval, and only from its start', async () => {
+    // The mother, signed in to the app in the first test (the tests run in order).
+    if (!guardianToken) throw new Error('run with the first test: it signs the mother in');
+    const guardian = { token: guardianToken };
+    const home = (method: string, path: string, body?: unknown) =>
+      fetch(`${cloud.link.cloudUrl}/api/home${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${guardian.token}` }, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+    const now = Date.now();
+    const later = await home('POST', '/guardian/visits', { schoolId: cloud.link.schoolId, hostKey: 'T1', purpose: '下午面谈', from: now + 3600_000, until: now + 7200_000 });
+    const today = await home('POST', '/guardian/visits', { schoolId: cloud.link.schoolId, hostKey: 'T1', purpose: '家长会', from: now - 60_000, until: now + 3600_000 });
+    expect([later.status, today.status]).toEqual([201, 201]);
+    for (const v of [later.json, today.json]) expect((await staff('POST', `/schools/${cloud.link.schoolId}/visit-requests/${v.id}/decision`, { approve: true })).status).toBe(200);
+    const mine = (await home('GET', '/guardian/visits')).json.visits as { id: string; passNo: number; credential: string }[];
+    const passToday = mine.find((v) => v.id === today.json.id)!;
+    const passLater = mine.find((v) => v.id === later.json.id)!;
+    // Both passes reach the edge from the change feed (the guard's pass list shows them).
+    await waitFor(async () => {
+      const ids = ((await env.admin.req('GET', '/api/access/passes')).json.passes as { id: number }[]).map((p) => p.id);
+      return ids.includes(passToday.passNo) && ids.includes(passLater.passNo);
+    }, 'the cloud passes on the edge', 30_000);
+    const scanPass = async (credential: string) => {
+      const from = env.edge.store.events.lastSeq();
+      env.clock.set(Date.now());
+      await reader.scan(credential);
+      return waitFor(() => eventsAfter(env.edge, from, 'access.decision')[0], 'the decision for the pass');
+    };
+    expect(await scanPass(passToday.credential)).toMatchObject({ reason: 'access.granted.visitor', data: { granted: true, opened: 'pulsed' } });
+    expect(await scanPass(passLater.credential)).toMatchObject({ data: { granted: false } });
   }, 120_000);
 });
