@@ -166,7 +166,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     recordRoutes(staffApi, records);
     const leaves = new LeaveDesk(db, records, now);
     const visits = new VisitDesk(db, records, now);
-    homeStaffRoutes(staffApi, leaves, visits, { records, guardianAuth });
+    homeStaffRoutes(staffApi, leaves, visits, { records, guardianAuth, now });
     const sweep = setInterval(() => void leaves.sweepOverdue().catch(onError), opts.leaveSweepMs ?? 60_000);
     sweep.unref();
     closers.unshift(() => clearInterval(sweep));

@@ -55,6 +55,7 @@ export function homeSchoolContract(backend: Backend): void {
         { kind: 'person', key: 's1', data: { name: '王小一', roles: ['student'], classId: C1 } },
         { kind: 'person', key: 's2', data: { name: '赵小二', roles: ['student'], classId: C2 } },
         { kind: 'person', key: 's3', data: { name: '钱小三', roles: ['student'], classId: C1 } },
+        { kind: 'person', key: 's4', data: { name: '孙小四', roles: ['student'], classId: C1 } },
         { kind: 'person', key: 'mum', data: { name: '李芳', roles: ['guardian'], phone: MUM } },
         { kind: 'person', key: 'dad3', data: { name: '钱伟', roles: ['guardian'], phone: OTHER } },
         { kind: 'person', key: 't-zhao', data: { name: '赵老师', roles: ['teacher', 'guardian'], phone: TEACHER } },
@@ -324,6 +325,37 @@ export function homeSchoolContract(backend: Backend): void {
       // The school's places for cloud passes: validated.
       expect((await admin.call('PUT', `/schools/${A}/visits/places`, { gates: [], zones: [] })).status).toBe(400);
       expect((await admin.call('PUT', `/schools/${A}/visits/places`, { gates: [1, 2] })).status).toBe(200);
+    });
+
+    it('takes roll call against today\'s gate status and flags gate/room mismatches to the head teacher at once', async () => {
+      await ingest(gatePass(SITE, 's3', 'in', { occurredAt: Date.now() - 30 * 60_000 }));
+      const path = `/schools/${A}/classes/${encodeURIComponent(C1)}/roll-call`;
+      // The head teacher of another class may not take this class's roll.
+      const other = await ht2.call('GET', path);
+      expect(other.status).toBe(403);
+      expect(other.json.error.message['zh-CN']).toContain(C1);
+      const list = await deputy.call('GET', path);
+      expect(list.status).toBe(200);
+      const status = Object.fromEntries(list.json.students.map((x: Json) => [x.studentKey, x.gate]));
+      expect(status).toEqual({ s1: 'on_leave', s3: 'arrived', s4: 'not_arrived' });
+      const before = (await ht1.call('GET', '/home/alerts')).json.alerts.length;
+      // s3 came in through the gate but is not in the room; s4 is in the room with no gate entry.
+      const marked = await deputy.call('PUT', path, { present: ['s4'] });
+      expect(marked.status).toBe(200);
+      expect([...marked.json.flagged].sort((x: Json, y: Json) => x.studentKey.localeCompare(y.studentKey))).toEqual([
+        { studentKey: 's3', kind: 'missing_in_class' },
+        { studentKey: 's4', kind: 'no_gate_entry' },
+      ]);
+      expect(Object.fromEntries(marked.json.students.map((x: Json) => [x.studentKey, x.present]))).toEqual({ s1: false, s3: false, s4: true });
+      const alerts = (await ht1.call('GET', '/home/alerts')).json.alerts as Json[];
+      expect(alerts.length - before).toBe(2);
+      expect(alerts.map((a) => a.text['zh-CN'])).toEqual(
+        expect.arrayContaining([expect.stringContaining('钱小三（三年级1班）今天已刷卡入校，但点名时不在班'), expect.stringContaining('孙小四（三年级1班）在班，但今天没有入校刷卡记录')]),
+      );
+      // The other class's head teacher hears nothing of it.
+      expect((await ht2.call('GET', '/home/alerts')).json.alerts).toEqual([]);
+      // A student key that is not a key: refused, nothing changed.
+      expect((await deputy.call('PUT', path, { present: ['<script>'] })).status).toBe(400);
     });
 
     it('counts approved leaves per class and reason; a head teacher sees the own classes only', async () => {

@@ -51,6 +51,9 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'POST /schools/:schoolId/visit-requests/:requestId/decision':  [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
   'GET /schools/:schoolId/visits/pass-key':                      [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 403,   403],
   'PUT /schools/:schoolId/visits/places':                        [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 403,   403],
+  // Roll call: the head teacher of the class, any teacher (a lesson in that class), the admin.
+  'GET /schools/:schoolId/classes/:classId/roll-call':           [401,  'ok',   403,   'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'PUT /schools/:schoolId/classes/:classId/roll-call':           [401,  'ok',   403,   'ok', 'ok', 403,   403,  403,   403,  403,   403],
   'GET /home/alerts':                                            [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
   // Switching to the guardian role: none of these accounts is linked to a guardian person (404, clear message).
   'POST /home/guardian-session':                                 [401,  404,    404,   404,  404,  404,   404,  404,   404,  404,   404],

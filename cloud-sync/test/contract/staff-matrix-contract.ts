@@ -100,6 +100,8 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
   },
   'GET /schools/:schoolId/visits/pass-key': async (_who, _me, env) => ({ path: `/schools/${env.school}/visits/pass-key` }),
   'PUT /schools/:schoolId/visits/places': async (_who, _me, env) => ({ path: `/schools/${env.school}/visits/places`, body: { zones: [1] } }),
+  'GET /schools/:schoolId/classes/:classId/roll-call': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/roll-call` }),
+  'PUT /schools/:schoolId/classes/:classId/roll-call': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/roll-call`, body: { present: ['stu'] } }),
   'GET /home/alerts': async () => ({ path: '/home/alerts' }),
   'POST /home/guardian-session': async () => ({ path: '/home/guardian-session' }),
 };

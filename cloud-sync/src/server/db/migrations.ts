@@ -1,4 +1,4 @@
-import { HOMESCHOOL_MIGRATION, HOMESCHOOL_VISITS_MIGRATION } from '../homeschool/migrations.js';
+import { HOMESCHOOL_MIGRATION, HOMESCHOOL_ROLLCALL_MIGRATION, HOMESCHOOL_VISITS_MIGRATION } from '../homeschool/migrations.js';
 import type { Database } from './database.js';
 
 /**
@@ -270,6 +270,7 @@ ALTER TABLE edges ADD COLUMN feed_cursor_at bigint;
   },
   HOMESCHOOL_MIGRATION,
   HOMESCHOOL_VISITS_MIGRATION,
+  HOMESCHOOL_ROLLCALL_MIGRATION,
 ];
 
 export async function migrate(db: Database): Promise<number[]> {

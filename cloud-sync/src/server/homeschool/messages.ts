@@ -30,6 +30,9 @@ export const homeMessages = defineMessages({
     en: '{name} ({classId}): the leave ended at {until} and they have not come back through the gate',
   },
 
+  'home.alert.missing_in_class': { 'zh-CN': '{name}（{classId}）今天已刷卡入校，但点名时不在班（{by} 点名）', en: '{name} ({classId}) came in through the gate today but is not in class (roll call by {by})' },
+  'home.alert.no_gate_entry': { 'zh-CN': '{name}（{classId}）在班，但今天没有入校刷卡记录（{by} 点名）', en: '{name} ({classId}) is in class but has no gate entry today (roll call by {by})' },
+
   'parent.home.app_title': { 'zh-CN': '智慧家校', en: 'Home-school' },
   'parent.home.or_staff': { 'zh-CN': '教职工账号密码登录', en: 'Staff sign-in with username and password' },
   'parent.home.username': { 'zh-CN': '用户名', en: 'Username' },

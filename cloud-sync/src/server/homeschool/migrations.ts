@@ -99,3 +99,22 @@ CREATE INDEX hs_visit_requests_school ON hs_visit_requests (school_id, status, f
 CREATE INDEX hs_visit_requests_applicant ON hs_visit_requests (applicant_phone, created_at DESC);
 `,
 };
+
+/** Class roll call (班级点名): who the teacher marked present in the room, per class and school day. */
+export const HOMESCHOOL_ROLLCALL_MIGRATION = {
+  id: 6,
+  name: 'home-school: class roll call marks',
+  sql: `
+CREATE TABLE hs_roll_marks (
+  school_id text NOT NULL REFERENCES schools(id),
+  class_id text NOT NULL,
+  -- Midnight of the school day (school time zone), ms.
+  day bigint NOT NULL,
+  student_key text NOT NULL,
+  present boolean NOT NULL,
+  marked_by text NOT NULL,
+  marked_at bigint NOT NULL,
+  PRIMARY KEY (school_id, class_id, day, student_key)
+);
+`,
+};

@@ -12,6 +12,7 @@ import { ClassIdSchema, type StaffRole } from '../staff/roles.js';
 import type { StaffAuth } from '../staff/staff-auth.js';
 import type { LeaveDesk} from './leaves.js';
 import { DecisionSchema, GuardianApplicationSchema, StaffRecordSchema } from './leaves.js';
+import { RollCall, RollCallSchema } from './rollcall.js';
 import { VisitApplicationSchema, VisitDecisionSchema, type VisitDesk } from './visits.js';
 import './messages.js';
 
@@ -37,6 +38,8 @@ const LEAVE_READERS: readonly StaffRole[] = ['school_admin', 'office', 'head_tea
 const LEAVE_DECIDERS: readonly StaffRole[] = ['school_admin', 'head_teacher', 'teacher'];
 const CLASS_MANAGERS: readonly StaffRole[] = ['school_admin', 'office', 'head_teacher'];
 const STAFF_MANAGERS: readonly StaffRole[] = ['school_admin', 'office'];
+/** Roll call: the head teacher of the class, any teacher taking a lesson there, the admin. */
+const ROLL_TAKERS: readonly StaffRole[] = ['school_admin', 'head_teacher', 'teacher'];
 
 export interface HomeSchoolDeps {
   db: Database;
@@ -119,7 +122,7 @@ export function homeRoutes(desk: LeaveDesk, visits: VisitDesk, deps: HomeSchoolD
 }
 
 /** The staff side of home-school, declared on the staff router (scope, roles, audit, access matrix). */
-export function homeStaffRoutes(api: StaffRouter, desk: LeaveDesk, visits: VisitDesk, deps: Pick<HomeSchoolDeps, 'records' | 'guardianAuth'>): void {
+export function homeStaffRoutes(api: StaffRouter, desk: LeaveDesk, visits: VisitDesk, deps: Pick<HomeSchoolDeps, 'records' | 'guardianAuth' | 'now'>): void {
   api.add({
     method: 'get',
     path: '/schools/:schoolId/visit-requests',
@@ -253,6 +256,27 @@ export function homeStaffRoutes(api: StaffRouter, desk: LeaveDesk, visits: Visit
       await desk.setAbsence(q, params.schoolId, params.accountId, body.from, body.until);
       return { accountId: params.accountId, from: body.from, until: body.until };
     },
+  });
+  const roll = new RollCall(deps.now);
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/classes/:classId/roll-call',
+    summary: "Today's roll of a class: each student's gate status from the uploaded events (arrived, late, absent, on leave) and the teacher's marks",
+    scope: 'class',
+    roles: ROLL_TAKERS,
+    params: ClassParams,
+    handler: ({ params, q }) => roll.list(q, params.schoolId, params.classId),
+  });
+  api.add({
+    method: 'put',
+    path: '/schools/:schoolId/classes/:classId/roll-call',
+    summary: 'Mark who is in the room (the listed students present, the others not); gate and room mismatches are flagged to the head teachers at once',
+    scope: 'class',
+    roles: ROLL_TAKERS,
+    audit: 'home.rollcall.mark',
+    params: ClassParams,
+    body: RollCallSchema,
+    handler: ({ principal, params, body, q }) => roll.mark(q, principal, params.schoolId, params.classId, body.present),
   });
   api.add({
     method: 'get',
