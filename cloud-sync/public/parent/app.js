@@ -213,6 +213,7 @@ async function loadStaff() {
   const schoolId = staff.account.schoolId || (staff.schools[0] && staff.schools[0].id);
   const tz = SCHOOL_TZ();
   prefillTimes($('record-form'));
+  if (!$('roll-form').elements.classId.value && staff.account.classes && staff.account.classes[0]) $('roll-form').elements.classId.value = staff.account.classes[0];
   alertList($('staff-alerts'), (await staffApi('GET', '/home/alerts')).alerts);
   if (!schoolId) return;
   const base = `/schools/${encodeURIComponent(schoolId)}`;
@@ -376,6 +377,36 @@ async function main() {
       await loadVisits();
     } catch (err) {
       $('visit-msg').textContent = err.message;
+    }
+  });
+  const rollPath = () => `/schools/${encodeURIComponent(staff.account.schoolId || staff.schools[0].id)}/classes/${encodeURIComponent($('roll-form').elements.classId.value.trim())}/roll-call`;
+  const showRoll = (students, flagged = []) => {
+    const ul = $('roll');
+    ul.replaceChildren();
+    for (const s of students) {
+      const box = el('input', { type: 'checkbox', name: 'present', value: s.studentKey });
+      box.checked = s.present === true;
+      const flag = flagged.find((f) => f.studentKey === s.studentKey);
+      ul.append(el('li', { 'data-student': s.studentKey, class: flag ? 'overdue' : '' }, el('label', {}, box, ` ${s.name} `, el('span', { class: `gate gate-${s.gate}` }, t(`parent.home.gate_${s.gate}`)), flag ? el('div', { class: 'flag' }, t(`parent.home.flag_${flag.kind}`)) : '')));
+    }
+  };
+  $('roll-load').addEventListener('click', async () => {
+    try {
+      showRoll((await staffApi('GET', rollPath())).students);
+      $('roll-msg').textContent = '';
+    } catch (err) {
+      $('roll-msg').textContent = err.message;
+    }
+  });
+  $('roll-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const present = [...document.querySelectorAll('#roll input[name=present]')].filter((b) => b.checked).map((b) => b.value);
+    try {
+      const r = await staffApi('PUT', rollPath(), { present });
+      showRoll(r.students, r.flagged);
+      $('roll-msg').textContent = t('parent.home.roll_done', { count: r.flagged.length });
+    } catch (err) {
+      $('roll-msg').textContent = err.message;
     }
   });
   $('record-form').addEventListener('submit', async (ev) => {

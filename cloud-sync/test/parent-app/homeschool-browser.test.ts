@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { INGEST_PATH } from '@campus/protocol/sync/ingest';
+import { gatePass } from '@campus/testkit';
 import { pgliteBackend } from '../helpers/backends.js';
+import { signedSend } from '../helpers/signed-request.js';
 import { startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { staffSignIn } from '../helpers/staff-client.js';
@@ -29,16 +32,20 @@ describe.skipIf(!existsSync(CHROMIUM))('home-school app in Chromium on a phone',
   let sms: HttpSink;
   let browser: Browser;
   let schoolId: string;
+  let edge: Awaited<ReturnType<TestCloud['provisionEdge']>>;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
     sms = await startHttpSink();
     cloud = await startTestCloud(pgliteBackend, { channels: { sms: { url: sms.url } } });
-    schoolId = (await cloud.provisionEdge({ schoolName: '家校小学', site: 'hs-browser' })).schoolId;
+    edge = await cloud.provisionEdge({ schoolName: '家校小学', site: 'hs-browser' });
+    schoolId = edge.schoolId;
     const g = (stu: string, guardian: string) => ({ kind: 'guardianship' as const, key: `${stu}.${guardian}`, data: { studentId: stu, guardianId: guardian, relation: '家长', mayPickUp: true, receivesNotices: true } });
     await cloud.records.write(schoolId, [
       { kind: 'person', key: 's1', data: { name: '王小一', roles: ['student'], classId: C1 } },
       { kind: 'person', key: 's2', data: { name: '赵小二', roles: ['student'], classId: '三年级2班' } },
+      { kind: 'person', key: 's5', data: { name: '周小五', roles: ['student'], classId: C1 } },
+      { kind: 'person', key: 's6', data: { name: '吴小六', roles: ['student'], classId: C1 } },
       { kind: 'person', key: 'mum', data: { name: '李芳', roles: ['guardian'], phone: MUM } },
       { kind: 'person', key: 't-zhao', data: { name: '赵老师', roles: ['teacher', 'guardian'], phone: TEACHER } },
       g('s1', 'mum'),
@@ -165,7 +172,7 @@ describe.skipIf(!existsSync(CHROMIUM))('home-school app in Chromium on a phone',
     expect(await noSideways(mum)).toBe(true);
   }, 120_000);
 
-  it('signs a staff member in with username and password in the same app', async () => {
+  it('signs a staff member in with username and password in the same app, and takes the roll call', async () => {
     const page = await phonePage();
     await page.goto(`${cloud.url}/parent/`);
     await page.locator('#signin').waitFor({ state: 'visible' });
@@ -183,6 +190,23 @@ describe.skipIf(!existsSync(CHROMIUM))('home-school app in Chromium on a phone',
     await page.locator('#home').waitFor({ state: 'visible' });
     await page.locator('#leave-form select[name=child] option').first().waitFor({ state: 'attached' });
     expect(await page.locator('#leave-form select[name=child]').innerText()).toContain('赵小二');
+
+    // Roll call on the phone: 周小五 came in through the gate, 吴小六 did not; only 吴小六 is ticked as in the room.
+    const r = await signedSend(cloud.url, edge.credentials, 'POST', INGEST_PATH, JSON.stringify({ events: [gatePass('hs-browser', 's5', 'in', { occurredAt: Date.now() - 20 * 60_000 })] }));
+    expect(r.status).toBe(200);
+    await page.click('#role-staff');
+    await page.locator('#staff').waitFor({ state: 'visible' });
+    expect(await page.inputValue('#roll-form input[name=classId]')).toBe(C1);
+    await page.click('#roll-load');
+    await page.locator('#roll li[data-student="s5"] .gate-arrived').waitFor();
+    expect(await page.locator('#roll li[data-student="s6"]').innerText()).toContain('未入校');
+    await page.check('#roll li[data-student="s6"] input');
+    await page.click('#roll-form button[type=submit]');
+    await page.locator('#roll-msg', { hasText: '异常 2 人' }).waitFor();
+    expect(await page.locator('#roll li[data-student="s5"]').innerText()).toContain('已入校但不在班');
+    expect(await page.locator('#roll li[data-student="s6"]').innerText()).toContain('在班但无入校记录');
+    expect(await noSideways(page)).toBe(true);
+
     await page.click('#signout');
     await page.locator('#signin').waitFor({ state: 'visible' });
     expect((await fetch(`${cloud.url}/api/staff/session`)).status).toBe(401);
