@@ -1,11 +1,18 @@
 /* global document, window, Notification */
-// The parent web app: plain modern JS, no build step. Texts come from the cloud's
-// i18n catalogue (/api/parent/messages), zh-CN first.
+// The home-school app for guardians, teachers and staff: plain modern JS, no build step
+// (it also runs in WeChat's in-app browser: no feature without a fallback). Texts come
+// from the cloud's i18n catalogue (/api/parent/messages), zh-CN first. One sign-in by
+// phone and code opens every identity of the number (guardian token, staff cookie); a
+// person who is both switches role with the buttons under the header.
 const $ = (id) => document.getElementById(id);
 const locale = navigator.language && navigator.language.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
 let T = {};
 const t = (id, params = {}) => (T[id] || id).replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
 let token = localStorage.getItem('campus.parent.token');
+/** The staff session (cookie, HttpOnly) as GET /api/staff/session describes it: account, schools, CSRF token. */
+let staff = null;
+let role = localStorage.getItem('campus.app.role') || 'guardian';
+let children = [];
 
 async function api(method, path, body) {
   const res = await fetch(`/api/parent${path}`, {
@@ -25,10 +32,68 @@ async function api(method, path, body) {
   return json;
 }
 
+async function staffApi(method, path, body) {
+  const headers = { 'content-type': 'application/json' };
+  if (method !== 'GET' && staff) headers['x-csrf-token'] = staff.csrfToken;
+  const res = await fetch(`/api/staff${path}`, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!res.ok) throw Object.assign(new Error((json && json.error && json.error.message && json.error.message[locale]) || res.statusText), { status: res.status });
+  return json;
+}
+
 function show(view) {
-  $('signin').hidden = view !== 'signin';
+  const signedIn = view !== 'signin';
+  $('signin').hidden = signedIn;
   $('home').hidden = view !== 'home';
-  $('signout').hidden = view !== 'home';
+  $('staff').hidden = view !== 'staff';
+  $('signout').hidden = !signedIn;
+  $('roles').hidden = !(signedIn && token && staff);
+  $('role-guardian').setAttribute('aria-pressed', String(view === 'home'));
+  $('role-staff').setAttribute('aria-pressed', String(view === 'staff'));
+}
+
+/** Shows the chosen role's view (guardian if the person has no staff identity, and the other way round). */
+async function enter(wanted) {
+  role = wanted === 'staff' ? (staff ? 'staff' : 'guardian') : token ? 'guardian' : 'staff';
+  if (!token && !staff) return show('signin');
+  localStorage.setItem('campus.app.role', role);
+  show(role === 'staff' ? 'staff' : 'home');
+  if (role === 'staff') await loadStaff();
+  else await loadHome();
+}
+
+// ---- times: forms read and show the school's clock (Asia/Shanghai), whatever the phone's zone ----
+function zoneOffset(ms, timeZone) {
+  try {
+    const p = {};
+    for (const x of new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms)) p[x.type] = x.value;
+    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute, +p.second) - Math.floor(ms / 1000) * 1000;
+  } catch {
+    return -new Date(ms).getTimezoneOffset() * 60_000;
+  }
+}
+/** "2026-12-05T14:30" (or "2026-12-05 14:30" where the browser has no datetime-local) in the school's zone → ms. */
+function parseLocal(value, timeZone) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})/.exec(String(value).trim());
+  if (!m) return NaN;
+  const guess = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  return guess - zoneOffset(guess, timeZone);
+}
+function toLocalInput(ms, timeZone) {
+  return new Date(ms + zoneOffset(ms, timeZone)).toISOString().slice(0, 16);
+}
+const SCHOOL_TZ = () => (children[0] && children[0].timezone) || (staff && staff.schools[0] && staff.schools[0].timezone) || 'Asia/Shanghai';
+function prefillTimes(form) {
+  const tz = SCHOOL_TZ();
+  const now = Date.now();
+  if (!form.elements.from.value) form.elements.from.value = toLocalInput(now, tz);
+  if (!form.elements.until.value) form.elements.until.value = toLocalInput(now + 2 * 3600_000, tz);
+}
+function leaveInput(form) {
+  const f = form.elements;
+  const tz = SCHOOL_TZ();
+  return { kind: f.kind.value, from: parseLocal(f.from.value, tz), until: parseLocal(f.until.value, tz), reasonKind: f.reasonKind.value, reason: f.reason.value.trim(), collector: f.collector.value.trim() };
 }
 
 const fmt = (ms, timeZone) => new Date(ms).toLocaleString(locale, { timeZone, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -45,8 +110,74 @@ function entryLabel(e) {
   return e.direction === 'out' ? [t('parent.timeline.out'), 'out'] : [t('parent.timeline.in'), 'in'];
 }
 
+function requestItem(r, timeZone, actions) {
+  const when = `${fmt(r.from, timeZone)} – ${fmt(r.until, timeZone)}`;
+  const li = el('li', { 'data-id': r.id, class: r.overdue ? 'overdue' : '' },
+    el('strong', {}, `${r.studentName} `),
+    el('span', { class: `status status-${r.status}` }, t(`home.status.${r.status}`)),
+    el('div', {}, `${t(`parent.home.kind_${r.kind}`)} · ${t(`parent.home.reason_${r.reasonKind}`)}${r.reason ? '：' + r.reason : ''}`),
+    el('div', { class: 'muted' }, `${when}${r.collector ? ' · ' + t('parent.home.collector') + '：' + r.collector : ''}`),
+  );
+  const gate = [];
+  if (r.exitedAt) gate.push(t('parent.home.exited', { time: fmt(r.exitedAt, timeZone) }));
+  if (r.returnedAt) gate.push(t('parent.home.returned', { time: fmt(r.returnedAt, timeZone) }));
+  if (gate.length) li.append(el('div', { class: 'muted gate' }, gate.join(' · ')));
+  if (r.decisionNote) li.append(el('div', { class: 'muted' }, r.decisionNote));
+  if (actions) li.append(actions);
+  return li;
+}
+
+function alertList(ul, alerts) {
+  ul.replaceChildren();
+  if (alerts.length === 0) ul.append(el('li', { class: 'muted' }, t('parent.home.none')));
+  for (const a of alerts) ul.append(el('li', { class: 'overdue' }, a.text[locale]));
+}
+
+async function loadLeaves() {
+  const tz = SCHOOL_TZ();
+  const { requests } = await homeApi('GET', '/guardian/requests');
+  const ul = $('my-requests');
+  ul.replaceChildren();
+  if (requests.length === 0) ul.append(el('li', { class: 'muted' }, t('parent.home.none')));
+  for (const r of requests) ul.append(requestItem(r, tz));
+  alertList($('alerts'), (await homeApi('GET', '/guardian/alerts')).alerts);
+}
+
+function visitItem(v, timeZone, actions) {
+  const li = el('li', { 'data-id': v.id },
+    el('strong', {}, `${v.visitorName} → ${v.hostName} `),
+    el('span', { class: `status status-${v.status}` }, t(`home.status.${v.status}`)),
+    el('div', {}, v.purpose),
+    el('div', { class: 'muted' }, `${fmt(v.from, timeZone)} – ${fmt(v.until, timeZone)}`),
+  );
+  // The signed pass the gate reads; shown as text to type or scan from a printed copy.
+  if (v.credential) li.append(el('div', { class: 'muted' }, t('parent.home.pass_no', { no: v.passNo })), el('code', { class: 'credential' }, v.credential));
+  if (actions) li.append(actions);
+  return li;
+}
+
+async function loadVisits() {
+  const tz = SCHOOL_TZ();
+  const { visits } = await homeApi('GET', '/guardian/visits');
+  const ul = $('my-visits');
+  ul.replaceChildren();
+  if (visits.length === 0) ul.append(el('li', { class: 'muted' }, t('parent.home.none')));
+  for (const v of visits) ul.append(visitItem(v, tz));
+}
+
+async function homeApi(method, path, body) {
+  return api(method, `/../home${path}`, body);
+}
+
 async function loadHome() {
   const me = await api('GET', '/me');
+  children = me.children;
+  const sel = $('leave-form').elements.child;
+  sel.replaceChildren(...me.children.map((c) => el('option', { value: `${c.schoolId}|${c.studentKey}` }, `${c.name}${c.classId ? '（' + c.classId + '）' : ''}`)));
+  prefillTimes($('leave-form'));
+  prefillTimes($('visit-form'));
+  await loadLeaves();
+  await loadVisits();
   const box = $('children');
   box.replaceChildren();
   if (me.children.length === 0) box.append(el('p', { class: 'muted' }, t('parent.children.none')));
@@ -78,6 +209,84 @@ async function loadHome() {
   f.elements.quietEnd.value = prefs.quietHours ? prefs.quietHours.end : '';
 }
 
+async function loadStaff() {
+  const schoolId = staff.account.schoolId || (staff.schools[0] && staff.schools[0].id);
+  const tz = SCHOOL_TZ();
+  prefillTimes($('record-form'));
+  if (!$('roll-form').elements.classId.value && staff.account.classes && staff.account.classes[0]) $('roll-form').elements.classId.value = staff.account.classes[0];
+  alertList($('staff-alerts'), (await staffApi('GET', '/home/alerts')).alerts);
+  if (!schoolId) return;
+  const base = `/schools/${encodeURIComponent(schoolId)}`;
+  const pending = $('pending');
+  pending.replaceChildren();
+  const open = (await staffApi('GET', `${base}/leave-requests?status=pending`)).requests;
+  if (open.length === 0) pending.append(el('li', { class: 'muted' }, t('parent.home.none')));
+  for (const r of open) {
+    const approve = el('button', { type: 'button', class: 'approve' }, t('parent.home.approve'));
+    const reject = el('button', { type: 'button', class: 'reject' }, t('parent.home.reject'));
+    const msg = el('span', { role: 'status' });
+    const decide = async (yes) => {
+      approve.disabled = reject.disabled = true;
+      try {
+        await staffApi('POST', `${base}/leave-requests/${encodeURIComponent(r.id)}/decision`, { approve: yes });
+        msg.textContent = t('parent.home.decided');
+        await loadStaff();
+      } catch (err) {
+        msg.textContent = err.message;
+        approve.disabled = reject.disabled = false;
+      }
+    };
+    approve.addEventListener('click', () => decide(true));
+    reject.addEventListener('click', () => decide(false));
+    pending.append(requestItem(r, tz, el('div', { class: 'actions' }, approve, reject, msg)));
+  }
+  const pv = $('pending-visits');
+  pv.replaceChildren();
+  const openVisits = (await staffApi('GET', `${base}/visit-requests?status=pending`)).visits;
+  if (openVisits.length === 0) pv.append(el('li', { class: 'muted' }, t('parent.home.none')));
+  for (const v of openVisits) {
+    const approve = el('button', { type: 'button', class: 'approve' }, t('parent.home.approve'));
+    const reject = el('button', { type: 'button', class: 'reject' }, t('parent.home.reject'));
+    const msg = el('span', { role: 'status' });
+    const decide = async (yes) => {
+      approve.disabled = reject.disabled = true;
+      try {
+        await staffApi('POST', `${base}/visit-requests/${encodeURIComponent(v.id)}/decision`, { approve: yes });
+        await loadStaff();
+      } catch (err) {
+        msg.textContent = err.message;
+        approve.disabled = reject.disabled = false;
+      }
+    };
+    approve.addEventListener('click', () => decide(true));
+    reject.addEventListener('click', () => decide(false));
+    pv.append(visitItem(v, tz, el('div', { class: 'actions' }, approve, reject, msg)));
+  }
+  const recent = $('class-requests');
+  recent.replaceChildren();
+  const all = (await staffApi('GET', `${base}/leave-requests?limit=30`)).requests.filter((r) => r.status !== 'pending');
+  if (all.length === 0) recent.append(el('li', { class: 'muted' }, t('parent.home.none')));
+  for (const r of all) recent.append(requestItem(r, tz));
+  const stats = $('stats');
+  stats.replaceChildren();
+  try {
+    const { counts } = await staffApi('GET', `${base}/leave-stats?from=${Date.now() - 30 * 86_400_000}&until=${Date.now() + 86_400_000}`);
+    if (counts.length === 0) stats.append(el('li', { class: 'muted' }, t('parent.home.none')));
+    for (const c of counts) stats.append(el('li', {}, `${c.classId || '—'} · ${t(`parent.home.reason_${c.reasonKind}`)}：${c.count}`));
+  } catch {
+    stats.append(el('li', { class: 'muted' }, t('parent.home.none')));
+  }
+}
+
+/** The staff session behind the cookie, if any. */
+async function loadStaffSession() {
+  try {
+    staff = await staffApi('GET', '/session');
+  } catch {
+    staff = null;
+  }
+}
+
 function urlB64ToBytes(s) {
   const b = atob((s + '='.repeat((4 - (s.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/'));
   return Uint8Array.from(b, (c) => c.charCodeAt(0));
@@ -96,15 +305,16 @@ async function enablePush() {
 
 async function main() {
   T = await (await fetch(`/api/parent/messages?locale=${locale}`)).json();
+  // (the page title names the app for every role)
   document.documentElement.lang = locale;
-  document.title = t('parent.app.title');
+  document.title = t('parent.home.app_title');
   for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/parent/sw.js', { scope: '/parent/' }).catch(() => undefined);
 
   $('otp-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
-      await api('POST', '/otp', { phone: $('phone').value.trim() });
+      await homeApi('POST', '/code', { phone: $('phone').value.trim() });
       $('signin-msg').textContent = t('parent.signin.code_sent');
     } catch (err) {
       $('signin-msg').textContent = err.message;
@@ -112,19 +322,109 @@ async function main() {
   });
   $('code-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    let s;
     try {
-      const s = await api('POST', '/session', { phone: $('phone').value.trim(), code: $('code').value.trim() });
-      token = s.token;
-      localStorage.setItem('campus.parent.token', token);
-      show('home');
-      await loadHome();
+      s = await homeApi('POST', '/session', { phone: $('phone').value.trim(), code: $('code').value.trim() });
     } catch {
       $('signin-msg').textContent = t('parent.signin.failed');
+      return;
+    }
+    token = s.guardian ? s.guardian.token : null;
+    if (token) localStorage.setItem('campus.parent.token', token);
+    if (s.staff) await loadStaffSession();
+    await enter(role).catch((err) => ($('signin-msg').textContent = err.message));
+  });
+  $('staff-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = ev.target.elements;
+    try {
+      staff = await staffApi('POST', '/session', { username: f.username.value.trim(), password: f.password.value });
+    } catch (err) {
+      $('signin-msg').textContent = err.message;
+      return;
+    }
+    f.password.value = '';
+    // A teacher who is also a guardian gets the guardian role too, without a code.
+    try {
+      const g = await staffApi('POST', '/home/guardian-session');
+      token = g.token;
+      localStorage.setItem('campus.parent.token', token);
+    } catch {
+      /* no guardian identity: staff only */
+    }
+    await enter('staff');
+  });
+  for (const b of document.querySelectorAll('#roles button')) b.addEventListener('click', () => enter(b.dataset.role).catch(() => undefined));
+  $('leave-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const [schoolId, studentKey] = ev.target.elements.child.value.split('|');
+    try {
+      await homeApi('POST', '/guardian/requests', { schoolId, studentKey, ...leaveInput(ev.target) });
+      $('leave-msg').textContent = t('parent.home.submitted');
+      await loadLeaves();
+    } catch (err) {
+      $('leave-msg').textContent = err.message;
+    }
+  });
+  $('visit-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = ev.target.elements;
+    const tz = SCHOOL_TZ();
+    const schoolId = children[0] && children[0].schoolId;
+    try {
+      await homeApi('POST', '/guardian/visits', { schoolId, hostKey: f.hostKey.value.trim(), purpose: f.purpose.value.trim(), from: parseLocal(f.from.value, tz), until: parseLocal(f.until.value, tz) });
+      $('visit-msg').textContent = t('parent.home.visit_submitted');
+      await loadVisits();
+    } catch (err) {
+      $('visit-msg').textContent = err.message;
+    }
+  });
+  const rollPath = () => `/schools/${encodeURIComponent(staff.account.schoolId || staff.schools[0].id)}/classes/${encodeURIComponent($('roll-form').elements.classId.value.trim())}/roll-call`;
+  const showRoll = (students, flagged = []) => {
+    const ul = $('roll');
+    ul.replaceChildren();
+    for (const s of students) {
+      const box = el('input', { type: 'checkbox', name: 'present', value: s.studentKey });
+      box.checked = s.present === true;
+      const flag = flagged.find((f) => f.studentKey === s.studentKey);
+      ul.append(el('li', { 'data-student': s.studentKey, class: flag ? 'overdue' : '' }, el('label', {}, box, ` ${s.name} `, el('span', { class: `gate gate-${s.gate}` }, t(`parent.home.gate_${s.gate}`)), flag ? el('div', { class: 'flag' }, t(`parent.home.flag_${flag.kind}`)) : '')));
+    }
+  };
+  $('roll-load').addEventListener('click', async () => {
+    try {
+      showRoll((await staffApi('GET', rollPath())).students);
+      $('roll-msg').textContent = '';
+    } catch (err) {
+      $('roll-msg').textContent = err.message;
+    }
+  });
+  $('roll-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const present = [...document.querySelectorAll('#roll input[name=present]')].filter((b) => b.checked).map((b) => b.value);
+    try {
+      const r = await staffApi('PUT', rollPath(), { present });
+      showRoll(r.students, r.flagged);
+      $('roll-msg').textContent = t('parent.home.roll_done', { count: r.flagged.length });
+    } catch (err) {
+      $('roll-msg').textContent = err.message;
+    }
+  });
+  $('record-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const schoolId = staff.account.schoolId || staff.schools[0].id;
+    try {
+      await staffApi('POST', `/schools/${encodeURIComponent(schoolId)}/leave-requests`, { studentKey: ev.target.elements.studentKey.value.trim(), ...leaveInput(ev.target) });
+      $('record-msg').textContent = t('parent.home.recorded');
+      await loadStaff();
+    } catch (err) {
+      $('record-msg').textContent = err.message;
     }
   });
   $('signout').addEventListener('click', async () => {
-    await api('DELETE', '/session').catch(() => undefined);
+    if (token) await api('DELETE', '/session').catch(() => undefined);
+    if (staff) await staffApi('DELETE', '/session').catch(() => undefined);
     token = null;
+    staff = null;
     localStorage.removeItem('campus.parent.token');
     show('signin');
   });
@@ -142,10 +442,9 @@ async function main() {
     $('prefs-msg').textContent = t('parent.prefs.saved');
   });
 
-  if (token) {
-    show('home');
-    loadHome().catch(() => undefined);
-  } else show('signin');
+  await loadStaffSession();
+  if (token || staff) await enter(role).catch(() => undefined);
+  else show('signin');
 }
 
 main().catch(() => ($('signin-msg').textContent = t('parent.error.network')));

@@ -22,6 +22,9 @@ import { WebPushChannel, type VapidKeys } from './notify/channels/web-push.js';
 import { GuardianNotifier } from './notify/guardian-notifier.js';
 import { NoticeSettingsSchema } from './notify/notice-rules.js';
 import { NOTIFY_JOB, type NotifyJob } from './notify/notice-candidates.js';
+import { LeaveDesk } from './homeschool/leaves.js';
+import { homeRoutes, homeStaffRoutes } from './homeschool/routes.js';
+import { VisitDesk } from './homeschool/visits.js';
 import { GuardianAuth } from './parent/guardian-auth.js';
 import { GuardianData } from './parent/guardian-data.js';
 import { parentRoutes } from './parent/routes.js';
@@ -86,6 +89,8 @@ export interface CloudOptions {
   staffAuth?: Partial<Omit<StaffAuthOptions, 'now'>>;
   /** Open data: webhook delivery (timeouts, backoff, auto-disable) and the event feed's settle time. */
   openData?: { webhooks?: Partial<WebhookOptions>; settleMs?: number };
+  /** How often the home-school sweep looks for children not back when their leave ended (default 60 s). */
+  leaveSweepMs?: number;
   logger?: CloudLogger;
   now?: () => number;
 }
@@ -112,6 +117,8 @@ export interface RunningCloud {
   districts: Districts;
   /** Open data (API keys, webhooks) and the district roll-up. */
   openData: { keys: ApiKeys; webhooks: Webhooks; rollup: DistrictRollup; openApi: Record<string, unknown> };
+  /** Home-school leave applications (tests run its overdue sweep directly). */
+  leaves: LeaveDesk;
   /** The staff API's route table (method, path, scope, roles, audit action). */
   staffRoutes: RouteInfo[];
   /** One call for the demo and tests: school (created if new), campus with `site`, edge with credentials. */
@@ -199,12 +206,19 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     districtRoutes(staffApi, { rollup, audit: staffAudit, now });
     const open = openApiRouter({ db, keys: apiKeys, audit: staffAudit, settleMs: opts.openData?.settleMs ?? 5_000, now });
     importRoutes(staffApi, records);
+    const leaves = new LeaveDesk(db, records, now);
+    const visits = new VisitDesk(db, records, now);
+    homeStaffRoutes(staffApi, leaves, visits, { records, guardianAuth, now });
+    const sweep = setInterval(() => void leaves.sweepOverdue().catch(onError), opts.leaveSweepMs ?? 60_000);
+    sweep.unref();
+    closers.unshift(() => clearInterval(sweep));
 
     const app = buildApp({
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey),
+      home: homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),
       open: open.router,
@@ -248,6 +262,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       queue,
       districts,
       openData: { keys: apiKeys, webhooks, rollup, openApi: open.document },
+      leaves,
       staffRoutes: staffApi.routes(),
       async provisionEdge(input) {
         const existing = input.schoolId ? (await tenancy.listSchools()).find((s) => s.id === input.schoolId) : undefined;

@@ -54,6 +54,24 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'GET /district/report':                                        [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  'ok'],
   'GET /district/report/export':                                 [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  'ok'],
   'POST /district/rollup/rebuild':                               [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  403],
+  // Home-school (家校). A teacher decides only as the class's deputy while its head teacher is away (not so here: 403).
+  'GET /schools/:schoolId/leave-requests':                       [401,  'ok',   'ok',  'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/leave-requests':                      [401,  'ok',   'ok',  'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/leave-requests/:requestId/decision':  [401,  'ok',   403,   'ok', 403,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/leave-stats':                          [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  'PUT /schools/:schoolId/classes/:classId/deputy':              [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  'PUT /schools/:schoolId/staff-absences/:accountId':            [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
+  // A visit is decided by the office or the teacher visited (none of these accounts is a host: 403).
+  'GET /schools/:schoolId/visit-requests':                       [401,  'ok',   'ok',  'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/visit-requests/:requestId/decision':  [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/visits/pass-key':                      [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 403,   403],
+  'PUT /schools/:schoolId/visits/places':                        [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 403,   403],
+  // Roll call: the head teacher of the class, any teacher (a lesson in that class), the admin.
+  'GET /schools/:schoolId/classes/:classId/roll-call':           [401,  'ok',   403,   'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'PUT /schools/:schoolId/classes/:classId/roll-call':           [401,  'ok',   403,   'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'GET /home/alerts':                                            [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
+  // Switching to the guardian role: none of these accounts is linked to a guardian person (404, clear message).
+  'POST /home/guardian-session':                                 [401,  404,    404,   404,  404,  404,   404,  404,   404,  404,   404],
 };
 
 export function expected(route: string, who: Who): Outcome | undefined {

@@ -92,6 +92,40 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
   'GET /district/report': async () => ({ path: '/district/report' }),
   'GET /district/report/export': async () => ({ path: '/district/report/export' }),
   'POST /district/rollup/rebuild': async () => ({ path: '/district/rollup/rebuild', body: {} }),
+  'GET /schools/:schoolId/leave-requests': async (_who, _me, env) => ({ path: `/schools/${env.school}/leave-requests?status=pending` }),
+  'POST /schools/:schoolId/leave-requests': async (_who, _me, env) => ({
+    path: `/schools/${env.school}/leave-requests`,
+    body: { studentKey: 'stu', kind: 'early_exit', from: Date.now(), until: Date.now() + 3600_000, reasonKind: 'illness', reason: `m-${env.n()}` },
+  }),
+  'POST /schools/:schoolId/leave-requests/:requestId/decision': async (_who, _me, env) => {
+    // A pending application of a student of C1, as a guardian's would be.
+    const id = `lr_m${env.n()}`;
+    await env.cloud.db.query(
+      `INSERT INTO hs_leave_requests (id, school_id, student_key, class_id, kind, from_at, until_at, reason_kind, applicant_phone, applicant_name, status, created_at)
+       VALUES ($1, $2, 'stu', $3, 'leave', $4, $5, 'illness', '13800000000', '家长', 'pending', $4)`,
+      [id, env.school, C1, Date.now(), Date.now() + 3600_000],
+    );
+    return { path: `/schools/${env.school}/leave-requests/${id}/decision`, body: { approve: true } };
+  },
+  'GET /schools/:schoolId/leave-stats': async (_who, _me, env) => ({ path: `/schools/${env.school}/leave-stats?from=0&until=${Date.now() + 86_400_000}` }),
+  'PUT /schools/:schoolId/classes/:classId/deputy': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/deputy`, body: { accountId: null } }),
+  'PUT /schools/:schoolId/staff-absences/:accountId': async (_who, _me, env) => ({ path: `/schools/${env.school}/staff-absences/${env.prepSchool.account.id}`, body: { from: 0, until: 0 } }),
+  'GET /schools/:schoolId/visit-requests': async (_who, _me, env) => ({ path: `/schools/${env.school}/visit-requests` }),
+  'POST /schools/:schoolId/visit-requests/:requestId/decision': async (_who, _me, env) => {
+    const id = `vr_m${env.n()}`;
+    await env.cloud.db.query(
+      `INSERT INTO hs_visit_requests (id, school_id, applicant_phone, visitor_name, host_key, purpose, from_at, until_at, status, created_at)
+       VALUES ($1, $2, '13800000000', '访客', 'T1', '家长会', $3, $4, 'pending', $3)`,
+      [id, env.school, Date.now(), Date.now() + 3600_000],
+    );
+    return { path: `/schools/${env.school}/visit-requests/${id}/decision`, body: { approve: true } };
+  },
+  'GET /schools/:schoolId/visits/pass-key': async (_who, _me, env) => ({ path: `/schools/${env.school}/visits/pass-key` }),
+  'PUT /schools/:schoolId/visits/places': async (_who, _me, env) => ({ path: `/schools/${env.school}/visits/places`, body: { zones: [1] } }),
+  'GET /schools/:schoolId/classes/:classId/roll-call': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/roll-call` }),
+  'PUT /schools/:schoolId/classes/:classId/roll-call': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/roll-call`, body: { present: ['stu'] } }),
+  'GET /home/alerts': async () => ({ path: '/home/alerts' }),
+  'POST /home/guardian-session': async () => ({ path: '/home/guardian-session' }),
 };
 
 /** A webhook subscription of the school, made directly (the fixture of the routes that act on one). */

@@ -28,3 +28,8 @@ export async function parentApi(cloudUrl: string, token: string | null, method: 
   }
   return { status: res.status, json };
 }
+
+/** The home-school app's API (/api/home), with the parent app's bearer token. */
+export async function homeApi(cloudUrl: string, token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
+  return parentApi(cloudUrl.replace(/\/$/, ''), token, method, `/../home${path}`, body);
+}

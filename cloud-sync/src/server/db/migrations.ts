@@ -1,3 +1,4 @@
+import { HOMESCHOOL_MIGRATION, HOMESCHOOL_ROLLCALL_MIGRATION, HOMESCHOOL_VISITS_MIGRATION } from '../homeschool/migrations.js';
 import type { Database } from './database.js';
 import { DISTRICT_MIGRATIONS } from '../district/migrations.js';
 import { OPEN_MIGRATIONS } from '../open/migrations.js';
@@ -312,6 +313,9 @@ ALTER TABLE edges ADD COLUMN report_version text;
 ALTER TABLE edges ADD COLUMN report_at bigint;
 `,
   },
+  HOMESCHOOL_MIGRATION,
+  HOMESCHOOL_VISITS_MIGRATION,
+  HOMESCHOOL_ROLLCALL_MIGRATION,
   ...OPEN_MIGRATIONS,
   ...DISTRICT_MIGRATIONS,
 ];

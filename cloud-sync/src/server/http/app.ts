@@ -8,6 +8,8 @@ export interface AppParts {
   edge: express.Router;
   admin: express.Router;
   parent: express.Router;
+  /** The home-school app: one sign-in for every identity of a phone, guardian leave applications. */
+  home: express.Router;
   /** Staff API (school and district console): session cookie + CSRF token. */
   staff: express.Router;
   /** OpenAPI paths of the staff API, built from its route declarations. */
@@ -41,6 +43,7 @@ export function buildApp(parts: AppParts): Express {
   });
   app.use('/api/edge/v1', parts.edge);
   app.use('/api/admin', express.json({ limit: ADMIN_JSON_LIMIT }), parts.admin);
+  app.use('/api/home', express.json({ limit: PARENT_JSON_LIMIT }), parts.home);
   app.use('/api/parent', express.json({ limit: PARENT_JSON_LIMIT }), parts.parent);
   app.use('/api/staff', express.json({ limit: STAFF_JSON_LIMIT }), parts.staff);
   app.use('/api/open/v1', parts.open);

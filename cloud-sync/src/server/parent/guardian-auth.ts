@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { translate } from '@campus/protocol';
 import { OneTimeCodes, OTP_TTL_MS, sha256 as hash } from '../auth/one-time-codes.js';
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
 import '../notify/messages.js';
 import './messages.js';
@@ -42,11 +42,16 @@ export class GuardianAuth {
 
   async signIn(phone: string, code: string): Promise<{ token: string; expiresAt: number }> {
     if (!(await this.codes.consume(phone, code))) throw new HttpError(401, 'parent.signin.failed');
+    return this.openSession(phone);
+  }
+
+  /** A session for a phone number whose owner has already proved it (a code checked elsewhere, or a signed-in staff account linked to the person). */
+  async openSession(phone: string, q: Queryable = this.db): Promise<{ token: string; expiresAt: number }> {
     const t = this.now();
     const token = randomBytes(32).toString('base64url');
     const expiresAt = t + SESSION_TTL_MS;
-    await this.db.query('INSERT INTO parent_sessions (token_hash, phone, created_at, expires_at) VALUES ($1, $2, $3, $4)', [hash(token), phone, t, expiresAt]);
-    await this.db.query(`INSERT INTO guardian_accounts (phone, prefs, created_at) VALUES ($1, '{}', $2) ON CONFLICT DO NOTHING`, [phone, t]);
+    await q.query('INSERT INTO parent_sessions (token_hash, phone, created_at, expires_at) VALUES ($1, $2, $3, $4)', [hash(token), phone, t, expiresAt]);
+    await q.query(`INSERT INTO guardian_accounts (phone, prefs, created_at) VALUES ($1, '{}', $2) ON CONFLICT DO NOTHING`, [phone, t]);
     return { token, expiresAt };
   }
 

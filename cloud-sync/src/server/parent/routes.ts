@@ -25,7 +25,7 @@ export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublic
   r.get('/messages', (req, res) => {
     const locale = LOCALES.find((l) => l === req.query.locale) ?? 'zh-CN';
     const out: Record<string, string> = {};
-    for (const id of Object.keys(allMessages())) if (id.startsWith('parent.')) out[id] = translate(locale, id);
+    for (const id of Object.keys(allMessages())) if (id.startsWith('parent.') || id.startsWith('home.')) out[id] = translate(locale, id);
     res.json(out);
   });
   r.get('/push/vapid-key', (_req, res) => {

@@ -117,6 +117,29 @@ export class StaffAuth {
     return this.open(row, address, 'code');
   }
 
+  /**
+   * The home-school app's single sign-in: the phone's code was checked by the app (one code
+   * for every identity of the number). Opens a session for the enabled staff account with
+   * this phone, or returns null when there is none; a locked account is refused (429).
+   */
+  async signInVerifiedPhone(phone: string, address: string | null): Promise<IssuedSession | null> {
+    const row = (await this.db.query<SignInRow>('SELECT id, username, school_id, district_id, password_hash, disabled, locked_until FROM staff_accounts WHERE phone = $1', [phone])).rows[0];
+    if (!row || row.disabled) return null;
+    await this.refuseIfLocked(row, address, 'app-code');
+    return this.open(row, address, 'app-code');
+  }
+
+  /** A wrong app code for a staff phone counts as a failed staff sign-in (lockout). */
+  async verifiedPhoneFailed(phone: string, address: string | null): Promise<void> {
+    this.refuseIfAddressLocked(address);
+    this.addressFailed(address);
+    const row = (await this.db.query<SignInRow>('SELECT id, username, school_id, district_id, password_hash, disabled, locked_until FROM staff_accounts WHERE phone = $1', [phone])).rows[0];
+    if (row) {
+      await this.refuseIfLocked(row, address, 'app-code');
+      await this.failed(row, address, 'app-code');
+    }
+  }
+
   async signOut(q: Queryable, tokenHash: string): Promise<void> {
     await q.query('DELETE FROM staff_sessions WHERE token_hash = $1', [tokenHash]);
   }
