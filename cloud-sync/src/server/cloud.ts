@@ -10,6 +10,7 @@ import { EventIngest } from './edge-api/ingest.js';
 import { edgeRoutes } from './edge-api/routes.js';
 import { ChangeNotifier } from './feed/change-notifier.js';
 import { RecordStore } from './feed/records.js';
+import { busRecordRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
 import { buildApp } from './http/app.js';
 import { PgBossQueue } from './jobs/pg-boss-queue.js';
 import type { JobQueue } from './jobs/queue.js';
@@ -154,9 +155,11 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const staffAccounts = new StaffAccounts(now);
     const districts = new Districts(db);
     const staffAuth = new StaffAuth(db, staffAudit, codeSender('staff'), staffAuthOpts);
+    const busHooks: BusRecordRouteHooks = {};
     const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
     staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
     recordRoutes(staffApi, records);
+    busRecordRoutes(staffApi, records, busHooks);
 
     const app = buildApp({
       edge: edgeRoutes(auth, ingest, records),
