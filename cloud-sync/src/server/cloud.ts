@@ -10,6 +10,8 @@ import { EventIngest } from './edge-api/ingest.js';
 import { edgeRoutes } from './edge-api/routes.js';
 import { ChangeNotifier } from './feed/change-notifier.js';
 import { RecordStore } from './feed/records.js';
+import { Jt808Server, TerminalRegistry, type Jt808ServerOptions } from './bus/jt808-server.js';
+import { PositionStore } from './bus/positions.js';
 import { busRecordRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
 import { buildApp } from './http/app.js';
 import { PgBossQueue } from './jobs/pg-boss-queue.js';
@@ -68,6 +70,8 @@ export interface CloudOptions {
   jobs?: 'pg-boss' | 'table';
   /** Staff sign-in: failures before lockout, lockout and session lengths (defaults: 5, 15 min, 12 h). */
   staffAuth?: Partial<Omit<StaffAuthOptions, 'now'>>;
+  /** JT/T 808 terminals over TCP (school bus positions): started when given (port 0 = any free port). */
+  jt808?: Omit<Jt808ServerOptions, 'logger'>;
   logger?: CloudLogger;
   now?: () => number;
 }
@@ -92,6 +96,8 @@ export interface RunningCloud {
   records: RecordStore;
   queue: JobQueue;
   districts: Districts;
+  /** School bus: where positions land, the JT/T 808 terminals known, and the TCP server when configured. */
+  bus: { positions: PositionStore; terminals: TerminalRegistry; jt808: Jt808Server | null };
   /** The staff API's route table (method, path, scope, roles, audit action). */
   staffRoutes: RouteInfo[];
   /** One call for the demo and tests: school (created if new), campus with `site`, edge with credentials. */
@@ -159,6 +165,22 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
     staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
     recordRoutes(staffApi, records);
+    const positions = new PositionStore(db, { onError });
+    closers.unshift(() => positions.close());
+    const terminals = new TerminalRegistry(db);
+    await terminals.start();
+    closers.unshift(() => terminals.stop());
+    busHooks.changed = (_schoolId, kind) => {
+      if (kind === 'bus_vehicle') void terminals.reload().catch(onError);
+    };
+    let jt808: Jt808Server | null = null;
+    if (opts.jt808) {
+      jt808 = new Jt808Server(terminals, positions, { host: opts.host ?? '127.0.0.1', ...opts.jt808, logger: log });
+      const port = await jt808.listen();
+      const server808 = jt808;
+      closers.unshift(() => server808.close());
+      log.info({ port }, 'JT/T 808 server listening');
+    }
     busRecordRoutes(staffApi, records, busHooks);
 
     const app = buildApp({
@@ -205,6 +227,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       records,
       queue,
       districts,
+      bus: { positions, terminals, jt808 },
       staffRoutes: staffApi.routes(),
       async provisionEdge(input) {
         const existing = input.schoolId ? (await tenancy.listSchools()).find((s) => s.id === input.schoolId) : undefined;

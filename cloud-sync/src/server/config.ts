@@ -7,7 +7,7 @@ import type { CloudOptions } from './cloud.js';
 /**
  * `campus-cloud start --config cloud.json`. Every field may also come from the
  * environment (env wins): DATABASE_URL, CAMPUS_CLOUD_DATA_DIR, PORT, HOST,
- * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1, CAMPUS_CLOUD_PUSH_CA_FILE (tests only). Without DATABASE_URL the cloud runs on
+ * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1, JT808_PORT, CAMPUS_CLOUD_PUSH_CA_FILE (tests only). Without DATABASE_URL the cloud runs on
  * PGlite in dataDir (default ./data/cloud).
  */
 export const CloudConfigSchema = z.strictObject({
@@ -35,6 +35,14 @@ export const CloudConfigSchema = z.strictObject({
     .strictObject({ sms: SmsConfigSchema.optional(), wechat: WechatConfigSchema.optional(), webhook: WebhookConfigSchema.optional() })
     .default({}),
   notices: NoticeSettingsSchema.default(NoticeSettingsSchema.parse({})),
+  /** JT/T 808 platform for school bus terminals (TCP); off unless configured. Env: JT808_PORT. */
+  jt808: z
+    .strictObject({
+      port: z.coerce.number().int().min(0).max(65535).default(8808),
+      /** Frames accepted per second from one terminal connection; the excess is dropped and counted. */
+      maxFramesPerSecond: z.number().int().min(1).max(10_000).default(100),
+    })
+    .optional(),
 });
 export type CloudConfig = z.infer<typeof CloudConfigSchema>;
 
@@ -47,6 +55,7 @@ export function loadCloudConfig(file: string | undefined, env: NodeJS.ProcessEnv
   if (env.HOST) fromEnv.host = env.HOST;
   if (env.CAMPUS_CLOUD_ADMIN_TOKEN) fromEnv.adminToken = env.CAMPUS_CLOUD_ADMIN_TOKEN;
   if (env.CAMPUS_CLOUD_PUSH_CA_FILE) fromEnv.pushCaFile = env.CAMPUS_CLOUD_PUSH_CA_FILE;
+  if (env.JT808_PORT) fromEnv.jt808 = { ...((fromFile.jt808 as object | undefined) ?? {}), port: env.JT808_PORT };
   if (env.CAMPUS_CLOUD_DEMO) fromEnv.demo = env.CAMPUS_CLOUD_DEMO === '1' || env.CAMPUS_CLOUD_DEMO === 'true';
   return CloudConfigSchema.parse({ ...fromFile, ...fromEnv });
 }
@@ -67,6 +76,7 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     },
     channels: cfg.channels,
     notices: cfg.notices,
+    ...(cfg.jt808 ? { jt808: { port: cfg.jt808.port, maxFramesPerSecond: cfg.jt808.maxFramesPerSecond } } : {}),
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
     ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),
   };

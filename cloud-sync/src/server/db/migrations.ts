@@ -267,6 +267,31 @@ ALTER TABLE edges ADD COLUMN feed_cursor bigint NOT NULL DEFAULT 0;
 ALTER TABLE edges ADD COLUMN feed_cursor_at bigint;
 `,
   },
+  {
+    id: 4,
+    name: 'school bus positions (JT/T 808 terminals and bus boxes)',
+    sql: `
+-- One row per position fix of a school bus, from a JT/T 808 terminal or a bus box's GPS.
+-- A fix resent (no reply reached the terminal, an outbox batch retried) lands on the same key.
+CREATE TABLE bus_positions (
+  school_id text NOT NULL,
+  vehicle_id text NOT NULL,
+  at bigint NOT NULL,
+  source text NOT NULL,
+  lat double precision NOT NULL,
+  lon double precision NOT NULL,
+  speed_kmh real NOT NULL,
+  heading smallint,
+  backfill boolean NOT NULL DEFAULT false,
+  alarm bigint NOT NULL DEFAULT 0,
+  status bigint NOT NULL DEFAULT 0,
+  trip_id text,
+  received_at bigint NOT NULL,
+  PRIMARY KEY (school_id, vehicle_id, at, source)
+);
+CREATE INDEX bus_positions_latest ON bus_positions (school_id, vehicle_id, at DESC);
+`,
+  },
 ];
 
 export async function migrate(db: Database): Promise<number[]> {
