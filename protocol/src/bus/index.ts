@@ -1,3 +1,4 @@
 export * from './events.js';
 export * from './api.js';
 export * from './records.js';
+export * from './eta.js';
