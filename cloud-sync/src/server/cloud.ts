@@ -11,6 +11,7 @@ import { edgeRoutes } from './edge-api/routes.js';
 import { ChangeNotifier } from './feed/change-notifier.js';
 import { RecordStore } from './feed/records.js';
 import { Jt808Server, TerminalRegistry, type Jt808ServerOptions } from './bus/jt808-server.js';
+import { edgePositionHook, type EdgePositionStats } from './bus/edge-positions.js';
 import { PositionStore } from './bus/positions.js';
 import { busRecordRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
 import { buildApp } from './http/app.js';
@@ -97,7 +98,7 @@ export interface RunningCloud {
   queue: JobQueue;
   districts: Districts;
   /** School bus: where positions land, the JT/T 808 terminals known, and the TCP server when configured. */
-  bus: { positions: PositionStore; terminals: TerminalRegistry; jt808: Jt808Server | null };
+  bus: { positions: PositionStore; edgePositions: EdgePositionStats; terminals: TerminalRegistry; jt808: Jt808Server | null };
   /** The staff API's route table (method, path, scope, roles, audit action). */
   staffRoutes: RouteInfo[];
   /** One call for the demo and tests: school (created if new), campus with `site`, edge with credentials. */
@@ -145,7 +146,10 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const auth = new EdgeAuthenticator(db, tenancy, now);
     auth.start();
     closers.unshift(() => auth.stop());
-    const ingest = new EventIngest(db, tenancy, queue, now);
+    const positions = new PositionStore(db, { onError });
+    closers.unshift(() => positions.close());
+    const edgePositions = edgePositionHook(positions, (what, detail) => log.warn(detail, what));
+    const ingest = new EventIngest(db, tenancy, queue, now, edgePositions.hook);
     /** Sign-in codes go out by the SMS channel; in demo mode without one they are logged. */
     const codeSender = (who: string) => async (phone: string, text: string, code: string) => {
       if (sms) {
@@ -165,8 +169,6 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
     staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
     recordRoutes(staffApi, records);
-    const positions = new PositionStore(db, { onError });
-    closers.unshift(() => positions.close());
     const terminals = new TerminalRegistry(db);
     await terminals.start();
     closers.unshift(() => terminals.stop());
@@ -227,7 +229,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       records,
       queue,
       districts,
-      bus: { positions, terminals, jt808 },
+      bus: { positions, edgePositions: edgePositions.stats, terminals, jt808 },
       staffRoutes: staffApi.routes(),
       async provisionEdge(input) {
         const existing = input.schoolId ? (await tenancy.listSchools()).find((s) => s.id === input.schoolId) : undefined;

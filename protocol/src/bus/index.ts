@@ -2,3 +2,4 @@ export * from './events.js';
 export * from './api.js';
 export * from './records.js';
 export * from './eta.js';
+export * from './positions.js';

@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 
 /** Where a position came from: a JT/T 808 terminal over TCP, or a bus box's GPS through the outbox. */
 export type PositionSource = 'jt808' | 'edge';
@@ -103,8 +103,15 @@ export class PositionStore {
   }
 
   async #insert(rows: BusPosition[]): Promise<number> {
+    const n = await this.insertIn(this.db, rows);
+    this.onWritten?.(rows);
+    return n;
+  }
+
+  /** Inserts in the caller's transaction (an edge batch and its positions commit together). Returns the rows new to the table. */
+  async insertIn(q: Queryable, rows: BusPosition[]): Promise<number> {
     if (!rows.length) return 0;
-    const r = await this.db.query<{ n: number }>(
+    const r = await q.query<{ n: number }>(
       `WITH ins AS (
          INSERT INTO bus_positions (school_id, vehicle_id, at, source, lat, lon, speed_kmh, heading, backfill, alarm, status, trip_id, received_at)
          SELECT * , $13::bigint FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::float8[], $6::float8[], $7::real[], $8::smallint[], $9::boolean[], $10::bigint[], $11::bigint[], $12::text[])
@@ -128,7 +135,6 @@ export class PositionStore {
     );
     const n = Number(r.rows[0]?.n ?? 0);
     this.stats.written += n;
-    this.onWritten?.(rows);
     return n;
   }
 

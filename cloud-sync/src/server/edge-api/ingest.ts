@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@campus/protocol';
 import type { IngestResult } from '@campus/protocol/sync/ingest';
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { isNoticeCandidate, NOTIFY_JOB, type NotifyJob } from '../notify/notice-candidates.js';
@@ -21,6 +21,8 @@ export class EventIngest {
     private readonly tenancy: Tenancy,
     private readonly queue: JobQueue,
     private readonly now: () => number = Date.now,
+    /** Runs in the batch's transaction with the events stored for the first time (bus positions land in their table). */
+    private readonly onStored?: (tx: Queryable, schoolId: string, fresh: EventEnvelope[]) => Promise<void>,
   ) {}
 
   async ingest(edge: AuthenticatedEdge, events: EventEnvelope[]): Promise<IngestResult> {
@@ -54,6 +56,10 @@ export class EventIngest {
           events.map((e) => JSON.stringify(e.data)),
         ],
       );
+      if (this.onStored && r.rows.length) {
+        const ids = new Set(r.rows.map((x) => x.id));
+        await this.onStored(tx, edge.schoolId, events.filter((e) => ids.has(e.id)));
+      }
       const fresh = r.rows.map((x) => x.id).filter((id) => candidates.has(id));
       if (fresh.length) await this.queue.send<NotifyJob>(tx, NOTIFY_JOB, { schoolId: edge.schoolId, eventIds: fresh });
       return { count: r.rows.length, notify: fresh.length > 0 };
