@@ -12,6 +12,7 @@ import { ChangeNotifier } from './feed/change-notifier.js';
 import { RecordStore } from './feed/records.js';
 import { Jt808Server, TerminalRegistry, type Jt808ServerOptions } from './bus/jt808-server.js';
 import { edgePositionHook, type EdgePositionStats } from './bus/edge-positions.js';
+import { BusLive } from './bus/live.js';
 import { PositionStore } from './bus/positions.js';
 import { busRecordRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
 import { buildApp } from './http/app.js';
@@ -188,7 +189,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const app = buildApp({
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
-      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey),
+      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now }),
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),
       parentStatic: parentStatic(),

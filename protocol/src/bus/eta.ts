@@ -81,6 +81,42 @@ export function haversineM(lat1: number, lon1: number, lat2: number, lon2: numbe
   return 2 * R * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
+/** Where along segment a→b the point p projects (t, 0…1 inside) and how far it is from the segment, in metres (local plane). */
+function toSegment(p: { lat: number; lon: number }, a: { lat: number; lon: number }, b: { lat: number; lon: number }): { t: number; d: number } {
+  const k = 111_195;
+  const c = Math.cos(rad(a.lat));
+  const bx = (b.lon - a.lon) * c * k;
+  const by = (b.lat - a.lat) * k;
+  const px = (p.lon - a.lon) * c * k;
+  const py = (p.lat - a.lat) * k;
+  const len2 = bx * bx + by * by;
+  const t = len2 === 0 ? 0 : (px * bx + py * by) / len2;
+  const u = Math.max(0, Math.min(1, t));
+  return { t, d: Math.hypot(px - u * bx, py - u * by) };
+}
+
+/**
+ * The next stop from the position alone, when the arrival events lag (a bus box offline,
+ * a terminal without geofences): the remaining stretch of route the bus is closest to.
+ * Before the first stop only when the bus is on the near side of it.
+ */
+function nextStopByPosition(stops: EtaStop[], reached: number, p: { lat: number; lon: number }): number {
+  let best = reached + 1;
+  let bestD = Infinity;
+  if (reached < 0 && stops.length > 0) {
+    const first = stops.length > 1 ? toSegment(p, stops[0]!, stops[1]!) : { t: -1, d: 0 };
+    if (first.t <= 0) bestD = haversineM(p.lat, p.lon, stops[0]!.lat, stops[0]!.lon);
+  }
+  for (let k = Math.max(1, reached + 1); k < stops.length; k++) {
+    const { d } = toSegment(p, stops[k - 1]!, stops[k]!);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
 const validFix = (f: EtaFix) => Number.isFinite(f.at) && Math.abs(f.lat) <= 90 && Math.abs(f.lon) <= 180 && Number.isFinite(f.speedKmh) && f.speedKmh >= 0 && f.speedKmh < 250;
 
 export function estimateArrivals(input: EtaInput): EtaResult {
@@ -89,6 +125,7 @@ export function estimateArrivals(input: EtaInput): EtaResult {
   const position = fixes.at(-1) ?? null;
   let reached = Math.max(-1, Math.min(input.reached, input.stops.length - 1));
   let atStop: string | null = null;
+  if (position && reached < input.stops.length - 1) reached = Math.max(reached, nextStopByPosition(input.stops, reached, position) - 1);
   if (position) {
     // Route progress: a bus inside the geofence of a stop ahead has reached it (the arrival event may still be on its way).
     for (let i = Math.max(0, reached); i < input.stops.length; i++) {

@@ -40,6 +40,21 @@ describe('bus ETA per remaining stop', () => {
     expect(back.stops.map((s) => s.stopId)).toEqual(['s3']);
   });
 
+  it('takes the next stop from the position when no arrival was reported', () => {
+    // Between s1 and s2 (a little off the line), nothing reached on record: s1 is behind the bus.
+    const mid = estimateArrivals({ stops: STOPS, reached: -1, fixes: [{ ...fix(0, 1.5, 36), lon: 121.4003 }], now: T, options: exact });
+    expect(mid.reached).toBe(1);
+    expect(mid.stops.map((s) => s.stopId)).toEqual(['s2', 's3']);
+    // Coming from the depot south of s0: s0 is still ahead.
+    const before = estimateArrivals({ stops: STOPS, reached: -1, fixes: [fix(0, -0.5, 36)], now: T, options: exact });
+    expect(before.stops.map((s) => [s.stopId, s.distanceM])).toEqual([
+      ['s0', 500],
+      ['s1', 1500],
+      ['s2', 2500],
+      ['s3', 3500],
+    ]);
+  });
+
   it('uses a minimum speed in a jam, a default speed without recent fixes, and flags a stale position', () => {
     const jam = estimateArrivals({ stops: STOPS, reached: 0, fixes: [fix(-10, 0.5, 0), fix(0, 0.5, 2)], now: T, options: { ...exact, minSpeedKmh: 10 } });
     expect(jam.speedBasis).toBe('minimum');

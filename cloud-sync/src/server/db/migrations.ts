@@ -290,6 +290,8 @@ CREATE TABLE bus_positions (
   PRIMARY KEY (school_id, vehicle_id, at, source)
 );
 CREATE INDEX bus_positions_latest ON bus_positions (school_id, vehicle_id, at DESC);
+-- Trips, stops and rides of the bus boxes, as the parent live view and the alarms read them.
+CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type IN ('bus.trip', 'bus.stop', 'bus.boarding', 'bus.alighting', 'bus.check', 'bus.handover');
 `,
   },
 ];
