@@ -135,6 +135,7 @@ async function loadHome() {
   const prefs = await api('GET', '/preferences');
   const f = $('prefs');
   for (const k of ['entry', 'exit', 'late', 'absence']) f.elements[k].checked = prefs.kinds[k];
+  f.elements.bus.checked = prefs.kinds.board && prefs.kinds.alight;
   f.elements.sms.checked = prefs.channels.sms;
   f.elements.quietStart.value = prefs.quietHours ? prefs.quietHours.start : '';
   f.elements.quietEnd.value = prefs.quietHours ? prefs.quietHours.end : '';
@@ -197,7 +198,7 @@ async function main() {
     const f = ev.target.elements;
     const quiet = f.quietStart.value && f.quietEnd.value ? { start: f.quietStart.value, end: f.quietEnd.value } : null;
     await api('PUT', '/preferences', {
-      kinds: { entry: f.entry.checked, exit: f.exit.checked, late: f.late.checked, absence: f.absence.checked },
+      kinds: { entry: f.entry.checked, exit: f.exit.checked, late: f.late.checked, absence: f.absence.checked, board: f.bus.checked, alight: f.bus.checked },
       quietHours: quiet,
       channels: { webpush: true, wechat: true, sms: f.sms.checked },
       locale,

@@ -3,3 +3,4 @@ export * from './api.js';
 export * from './records.js';
 export * from './eta.js';
 export * from './positions.js';
+export * from './notice.js';

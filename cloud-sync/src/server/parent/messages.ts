@@ -33,6 +33,7 @@ export const parentMessages = defineMessages({
   'parent.prefs.late': { 'zh-CN': '迟到通知', en: 'Late notices' },
   'parent.prefs.absence': { 'zh-CN': '缺勤通知', en: 'Absence notices' },
   'parent.prefs.quiet': { 'zh-CN': '免打扰时段（期间的通知在结束时汇总发送，安全提醒不受影响）', en: 'Quiet hours (notices are sent as one summary when they end; safety alerts still arrive)' },
+  'parent.prefs.bus': { 'zh-CN': '校车上下车通知', en: 'School bus on/off notices' },
   'parent.prefs.sms': { 'zh-CN': '同时发送短信', en: 'Also send SMS' },
   'parent.prefs.save': { 'zh-CN': '保存', en: 'Save' },
   'parent.prefs.saved': { 'zh-CN': '已保存', en: 'Saved' },
