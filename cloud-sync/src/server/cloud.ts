@@ -14,7 +14,8 @@ import { Jt808Server, TerminalRegistry, type Jt808ServerOptions } from './bus/jt
 import { edgePositionHook, type EdgePositionStats } from './bus/edge-positions.js';
 import { BusLive } from './bus/live.js';
 import { PositionStore } from './bus/positions.js';
-import { busRecordRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
+import { BUS_ALARM_JOB, BusAlarms, type BusAlarmJob } from './bus/alarms.js';
+import { busAlarmRoutes, busRecordRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
 import { buildApp } from './http/app.js';
 import { PgBossQueue } from './jobs/pg-boss-queue.js';
 import type { JobQueue } from './jobs/queue.js';
@@ -72,6 +73,8 @@ export interface CloudOptions {
   jobs?: 'pg-boss' | 'table';
   /** Staff sign-in: failures before lockout, lockout and session lengths (defaults: 5, 15 min, 12 h). */
   staffAuth?: Partial<Omit<StaffAuthOptions, 'now'>>;
+  /** School bus alarms: wait between escalation steps (attendant → transport manager → school admin), default 120 s. */
+  busAlarms?: { stepMs?: number };
   /** JT/T 808 terminals over TCP (school bus positions): started when given (port 0 = any free port). */
   jt808?: Omit<Jt808ServerOptions, 'logger'>;
   logger?: CloudLogger;
@@ -150,7 +153,12 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const positions = new PositionStore(db, { onError });
     closers.unshift(() => positions.close());
     const edgePositions = edgePositionHook(positions, (what, detail) => log.warn(detail, what));
-    const ingest = new EventIngest(db, tenancy, queue, now, edgePositions.hook);
+    const busAlarms = new BusAlarms(db, queue, sms, { stepMs: opts.busAlarms?.stepMs ?? 120_000, now, onError });
+    await queue.work<BusAlarmJob>(BUS_ALARM_JOB, (jobs) => busAlarms.handle(jobs));
+    const ingest = new EventIngest(db, tenancy, queue, now, async (tx, schoolId, fresh) => {
+      await edgePositions.hook(tx, schoolId, fresh);
+      await busAlarms.raise(tx, schoolId, fresh);
+    });
     /** Sign-in codes go out by the SMS channel; in demo mode without one they are logged. */
     const codeSender = (who: string) => async (phone: string, text: string, code: string) => {
       if (sms) {
@@ -185,6 +193,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       log.info({ port }, 'JT/T 808 server listening');
     }
     busRecordRoutes(staffApi, records, busHooks);
+    busAlarmRoutes(staffApi, busAlarms);
 
     const app = buildApp({
       edge: edgeRoutes(auth, ingest, records),

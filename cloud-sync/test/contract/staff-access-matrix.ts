@@ -40,6 +40,8 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'GET /schools/:schoolId/bus/:kind/:key':                       [401,  'ok',   403,   403,  403,  'ok',  403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/bus/:kind/:key':                       [401,  'ok',   403,   403,  403,  'ok',  403,  403,   403,  403,   403],
   'DELETE /schools/:schoolId/bus/:kind/:key':                    [401,  'ok',   403,   403,  403,  'ok',  403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/bus-alarms':                           [401,  'ok',   403,   'ok', 'ok', 'ok',  403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/bus-alarms/:alarmId/ack':             [401,  'ok',   403,   'ok', 'ok', 'ok',  403,  403,   403,  403,   403],
   'GET /schools/:schoolId/classes/:classId/students':            [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey':    [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'DELETE /schools/:schoolId/classes/:classId/leaves/:leaveKey': [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],

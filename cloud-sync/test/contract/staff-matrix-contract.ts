@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
@@ -70,6 +71,15 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
     const key = `m-${env.n()}`;
     const version = await env.cloud.records.write(env.school, [{ kind: 'pickup_person', key, data: { studentId: 'stu', name: '王阿姨', relation: '外婆' } }]);
     return { path: `/schools/${env.school}/bus/pickup_person/${key}?version=${version}` };
+  },
+  'GET /schools/:schoolId/bus-alarms': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus-alarms` }),
+  'POST /schools/:schoolId/bus-alarms/:alarmId/ack': async (_who, _me, env) => {
+    const id = randomUUID();
+    await env.cloud.db.query(
+      `INSERT INTO bus_alarms (school_id, id, kind, text_zh, text_en, occurred_at, created_at) VALUES ($1, $2, 'check_missed', '未清点', 'not checked', 1, 1) ON CONFLICT DO NOTHING`,
+      [env.school, id],
+    );
+    return { path: `/schools/${env.school}/bus-alarms/${id}/ack` };
   },
   'GET /schools/:schoolId/classes/:classId/students': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/students` }),
   'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey': async (_who, _me, env) => ({

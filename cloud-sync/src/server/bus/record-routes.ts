@@ -7,6 +7,7 @@ import { HttpError } from '../http/errors.js';
 import type { StaffRouter } from '../staff/access.js';
 import { DeleteRecordQuery, PutRecordBody, RecordListQuery, versionedRecords } from '../staff/record-routes.js';
 import type { StaffRole } from '../staff/roles.js';
+import type { BusAlarms } from './alarms.js';
 import { parseBusRecord } from './validate.js';
 
 type BusKind = (typeof BUS_RECORD_KINDS)[number];
@@ -182,6 +183,37 @@ export function busRecordRoutes(api: StaffRouter, records: RecordStore, hooks: B
         hooks.changed?.(params.schoolId, params.kind);
       });
       return out;
+    },
+  });
+}
+
+/** Who sees and acknowledges the bus's safety alarms: the attendant (a teacher's account), the transport manager, the school admin. */
+export const BUS_ALARM_STAFF: readonly StaffRole[] = ['school_admin', 'transport_manager', 'head_teacher', 'teacher'];
+const AlarmParams = z.object({ schoolId: z.string().max(64), alarmId: z.uuid() });
+
+export function busAlarmRoutes(api: StaffRouter, alarms: BusAlarms): void {
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-alarms',
+    summary: 'School bus safety alarms (missed end-of-trip check, failed handover), newest first, with each escalation step',
+    scope: 'school',
+    roles: BUS_ALARM_STAFF,
+    params: z.object({ schoolId: z.string().max(64) }),
+    handler: async ({ params, q }) => ({ alarms: await alarms.list(q, params.schoolId) }),
+  });
+  api.add({
+    method: 'post',
+    path: '/schools/:schoolId/bus-alarms/:alarmId/ack',
+    summary: 'Acknowledge a bus alarm: its escalation stops',
+    scope: 'school',
+    roles: BUS_ALARM_STAFF,
+    audit: 'bus.alarm.ack',
+    params: AlarmParams,
+    handler: async ({ params, q, principal, audited }) => {
+      const a = await alarms.acknowledge(q, params.schoolId, params.alarmId, principal.username);
+      if (!a) throw new HttpError(404, 'bus.error.alarm_unknown');
+      audited(`bus_alarm/${params.alarmId}`, { level: a.level });
+      return { alarm: a };
     },
   });
 }

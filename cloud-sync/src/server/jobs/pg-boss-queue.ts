@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Queryable } from '../db/database.js';
 import { Wakeable } from '../../client/pacing.js';
-import { DEFAULT_RETRY, type JobHandler, type JobQueue, type RetryPolicy } from './queue.js';
+import { DEFAULT_RETRY, type JobHandler, type JobQueue, type RetryPolicy, type SendOptions } from './queue.js';
 
 /**
  * pg-boss on the cloud's PostgreSQL (schema "pgboss"). Jobs are inserted through the
@@ -47,9 +47,13 @@ export class PgBossQueue implements JobQueue {
     this.queues.add(name);
   }
 
-  async send<T extends object>(tx: Queryable, name: string, data: T): Promise<void> {
+  async send<T extends object>(tx: Queryable, name: string, data: T, opts: SendOptions = {}): Promise<void> {
     await this.ensureQueue(name);
-    await this.boss.send(name, data, { db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) } });
+    await this.boss.send(name, data, {
+      db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) },
+      ...(opts.startAfterMs ? { startAfter: new Date(Date.now() + opts.startAfterMs) } : {}),
+      ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+    });
   }
 
   /**

@@ -23,10 +23,17 @@ export interface JobQueue {
   readonly kind: 'pg-boss' | 'table';
   start(): Promise<void>;
   stop(): Promise<void>;
-  send<T extends object>(tx: Queryable, name: string, data: T): Promise<void>;
+  send<T extends object>(tx: Queryable, name: string, data: T, opts?: SendOptions): Promise<void>;
   work<T>(name: string, handler: JobHandler<T>): Promise<void>;
   /** Hint that a job was just committed: poll now instead of at the next interval. */
   poke(name: string): void;
+}
+
+export interface SendOptions {
+  /** Not before this many ms from now (an escalation step's wait). */
+  startAfterMs?: number;
+  /** Higher runs first within its queue (pg-boss); the table queue runs in order. */
+  priority?: number;
 }
 
 export interface RetryPolicy {

@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '../db/database.js';
-import { DEFAULT_RETRY, type JobHandler, type JobQueue, type RetryPolicy } from './queue.js';
+import { DEFAULT_RETRY, type JobHandler, type JobQueue, type RetryPolicy, type SendOptions } from './queue.js';
 
 interface Worker {
   name: string;
@@ -35,9 +35,9 @@ export class TableQueue implements JobQueue {
     while ([...this.workers.values()].some((w) => w.busy)) await new Promise((r) => setTimeout(r, 20));
   }
 
-  async send<T extends object>(tx: Queryable, name: string, data: T): Promise<void> {
+  async send<T extends object>(tx: Queryable, name: string, data: T, opts: SendOptions = {}): Promise<void> {
     const now = Date.now();
-    await tx.query('INSERT INTO job_queue (name, data, run_after, created_at) VALUES ($1, $2, $3, $3)', [name, JSON.stringify(data), now]);
+    await tx.query('INSERT INTO job_queue (name, data, run_after, created_at) VALUES ($1, $2, $3, $4)', [name, JSON.stringify(data), now + (opts.startAfterMs ?? 0), now]);
   }
 
   async work<T>(name: string, handler: JobHandler<T>): Promise<void> {
