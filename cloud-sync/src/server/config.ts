@@ -35,6 +35,8 @@ export const CloudConfigSchema = z.strictObject({
     .strictObject({ sms: SmsConfigSchema.optional(), wechat: WechatConfigSchema.optional(), webhook: WebhookConfigSchema.optional() })
     .default({}),
   notices: NoticeSettingsSchema.default(NoticeSettingsSchema.parse({})),
+  /** School bus safety alarms: seconds to wait for an acknowledgement before the next escalation step. */
+  busAlarms: z.strictObject({ stepSeconds: z.number().int().min(10).max(3600).default(120) }).prefault({}),
   /** JT/T 808 platform for school bus terminals (TCP); off unless configured. Env: JT808_PORT. */
   jt808: z
     .strictObject({
@@ -76,6 +78,7 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     },
     channels: cfg.channels,
     notices: cfg.notices,
+    busAlarms: { stepMs: cfg.busAlarms.stepSeconds * 1000 },
     ...(cfg.jt808 ? { jt808: { port: cfg.jt808.port, maxFramesPerSecond: cfg.jt808.maxFramesPerSecond } } : {}),
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
     ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),

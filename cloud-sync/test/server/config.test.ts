@@ -29,6 +29,9 @@ describe('campus-cloud configuration', () => {
     expect(cloudOptionsFrom(loadCloudConfig(file, {})).jt808).toEqual({ port: 8808, maxFramesPerSecond: 50 });
     expect(cloudOptionsFrom(loadCloudConfig(file, { JT808_PORT: '7611' })).jt808).toEqual({ port: 7611, maxFramesPerSecond: 50 });
     expect(cloudOptionsFrom(loadCloudConfig(undefined, { JT808_PORT: '7612' })).jt808).toEqual({ port: 7612, maxFramesPerSecond: 100 });
+    expect(cloudOptionsFrom(loadCloudConfig(undefined, {})).busAlarms).toEqual({ stepMs: 120_000 });
+    writeFileSync(file, JSON.stringify({ busAlarms: { stepSeconds: 5 } }));
+    expect(() => loadCloudConfig(file, {})).toThrow(/stepSeconds/);
     writeFileSync(file, JSON.stringify({ jt808: { maxFramesPerSecond: 0 } }));
     expect(() => loadCloudConfig(file, {})).toThrow(/maxFramesPerSecond/);
   });
