@@ -1,9 +1,9 @@
 /**
  * JT/T 808 on one core, without sockets (issue 13): 2,000 authenticated terminal sessions,
  * each fed 0x0200 location frames in TCP-sized chunks; every frame is split, unescaped,
- * XOR-checked, decoded and answered with 0x8001. This is the codec and session part of
- * `jt808.ingest` (the cloud's TCP server and PostgreSQL writes are not built yet), reported
- * as jt808.session.decode.
+ * XOR-checked, decoded and answered with 0x8001: the codec and session part alone, reported
+ * as jt808.session.decode. The whole path (TCP server at the cloud, PostgreSQL writes) is
+ * `jt808.ingest` in jt808-ingest.bench.ts.
  */
 import { report } from './lib.js';
 import { encodeMessage, Jt808Session, type TerminalRecord } from '../protocol/src/bus/jt808/index.js';

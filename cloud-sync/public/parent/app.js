@@ -1,4 +1,4 @@
-/* global document, window, Notification */
+/* global document, window, Notification, CSS, location */
 // The home-school app for guardians, teachers and staff: plain modern JS, no build step
 // (it also runs in WeChat's in-app browser: no feature without a fallback). Texts come
 // from the cloud's i18n catalogue (/api/parent/messages), zh-CN first. One sign-in by
@@ -168,6 +168,63 @@ async function loadVisits() {
 async function homeApi(method, path, body) {
   return api(method, `/../home${path}`, body);
 }
+const clock = (ms, timeZone) => new Date(ms).toLocaleTimeString(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** The bus card of one child: shown only while the child's trip runs (the cloud says nothing otherwise). */
+function renderBus(box, c, v) {
+  box.replaceChildren();
+  box.hidden = !v.running;
+  if (!v.running) return;
+  box.append(el('h3', {}, t('parent.bus.title', { route: v.trip.routeName, plate: v.vehicle.plate || '-' })));
+  box.append(el('p', { class: 'bus-child' }, v.child.onBoard ? t('parent.bus.on_board') : t('parent.bus.waiting', { stop: v.child.stopName || '-' })));
+  const target = v.target;
+  let eta;
+  if (!v.position) eta = t('parent.bus.no_position');
+  else if (target && target.seconds === 0 && target.distanceM === 0) eta = t('parent.bus.at_stop', { stop: target.stopName });
+  else if (target && target.etaAt) eta = t('parent.bus.eta', { stop: target.stopName, time: clock(target.etaAt, c.timezone), minutes: Math.max(1, Math.round(target.seconds / 60)) });
+  else eta = t('parent.bus.no_position');
+  box.append(el('p', { class: 'bus-eta' }, eta));
+  if (v.position) box.append(el('p', { class: 'muted bus-updated' }, t('parent.bus.updated', { time: new Date(v.position.at).toLocaleTimeString(locale, { timeZone: c.timezone, hourCycle: 'h23' }) })));
+  if (v.stale) box.append(el('p', { class: 'late bus-stale' }, t('parent.bus.stale')));
+  // Route schematic: stops in the order of this trip, the bus between the last reached stop and the next.
+  const ol = el('ol', { class: 'bus-stops' });
+  let marked = false;
+  v.stops.forEach((s, i) => {
+    const li = el('li', { 'data-stop': s.id, class: s.reached ? 'reached' : '' }, s.name);
+    if (s.etaAt && !s.reached) li.append(el('span', { class: 'muted' }, ` ${clock(s.etaAt, c.timezone)}`));
+    if (s.id === (v.child.onBoard ? '' : v.child.stopId)) li.classList.add('mine');
+    ol.append(li);
+    const next = v.stops[i + 1];
+    if (!marked && v.position && s.reached && (!next || !next.reached)) {
+      ol.append(el('li', { class: 'bus-here' }, '● ' + t('parent.bus.here')));
+      marked = true;
+    }
+  });
+  box.append(ol);
+}
+
+let busTimer = null;
+async function pollBuses(children) {
+  for (const c of children) {
+    const box = document.querySelector(`[data-bus="${CSS.escape(c.schoolId + '/' + c.studentKey)}"]`);
+    if (!box) continue;
+    try {
+      renderBus(box, c, await api('GET', `/children/${encodeURIComponent(c.schoolId)}/${encodeURIComponent(c.studentKey)}/bus`));
+    } catch {
+      /* keep the last view; the next poll tries again */
+    }
+  }
+}
+function startBusPolling(children) {
+  if (busTimer) clearInterval(busTimer);
+  pollBuses(children);
+  // Live while the app is open: a poll every few seconds (the bus reports every second or so).
+  busTimer = setInterval(() => {
+    if (!token || document.hidden) return;
+    pollBuses(children);
+  }, BUS_POLL_MS);
+}
+const BUS_POLL_MS = Number(new URLSearchParams(location.search).get('busPollMs')) || 5000;
 
 async function loadHome() {
   const me = await api('GET', '/me');
@@ -183,6 +240,9 @@ async function loadHome() {
   if (me.children.length === 0) box.append(el('p', { class: 'muted' }, t('parent.children.none')));
   for (const c of me.children) {
     const card = el('div', { class: 'card' }, el('strong', {}, c.name), el('span', { class: 'muted' }, ` ${c.schoolName} ${c.classId || ''} · ${c.relation}`));
+    const bus = el('div', { class: 'bus-card', 'data-bus': `${c.schoolId}/${c.studentKey}` });
+    bus.hidden = true;
+    card.append(bus);
     const list = el('ul', { class: 'list' });
     const { entries } = await api('GET', `/children/${encodeURIComponent(c.schoolId)}/${encodeURIComponent(c.studentKey)}/timeline?limit=20`);
     if (entries.length === 0) list.append(el('li', { class: 'muted' }, t('parent.timeline.empty')));
@@ -196,6 +256,7 @@ async function loadHome() {
     card.append(el('h3', {}, t('parent.timeline.title')), list);
     box.append(card);
   }
+  startBusPolling(me.children);
   const { notices } = await api('GET', '/notices?limit=50');
   const ul = $('notices');
   ul.replaceChildren();
@@ -204,6 +265,7 @@ async function loadHome() {
   const prefs = await api('GET', '/preferences');
   const f = $('prefs');
   for (const k of ['entry', 'exit', 'late', 'absence']) f.elements[k].checked = prefs.kinds[k];
+  f.elements.bus.checked = prefs.kinds.board && prefs.kinds.alight;
   f.elements.sms.checked = prefs.channels.sms;
   f.elements.quietStart.value = prefs.quietHours ? prefs.quietHours.start : '';
   f.elements.quietEnd.value = prefs.quietHours ? prefs.quietHours.end : '';
@@ -426,6 +488,7 @@ async function main() {
     token = null;
     staff = null;
     localStorage.removeItem('campus.parent.token');
+    if (busTimer) clearInterval(busTimer);
     show('signin');
   });
   $('push').addEventListener('click', () => enablePush().catch((e) => ($('push-msg').textContent = e.message)));
@@ -434,7 +497,7 @@ async function main() {
     const f = ev.target.elements;
     const quiet = f.quietStart.value && f.quietEnd.value ? { start: f.quietStart.value, end: f.quietEnd.value } : null;
     await api('PUT', '/preferences', {
-      kinds: { entry: f.entry.checked, exit: f.exit.checked, late: f.late.checked, absence: f.absence.checked },
+      kinds: { entry: f.entry.checked, exit: f.exit.checked, late: f.late.checked, absence: f.absence.checked, board: f.bus.checked, alight: f.bus.checked },
       quietHours: quiet,
       channels: { webpush: true, wechat: true, sms: f.sms.checked },
       locale,

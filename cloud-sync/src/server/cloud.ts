@@ -3,6 +3,8 @@ import { maintainEventPartitions, RetentionSchema } from './db/partitions.js';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
+import type { EventEnvelope } from '@campus/protocol';
+import type { Queryable } from './db/database.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrations.js';
 import { openDatabase } from './db/open.js';
@@ -12,6 +14,12 @@ import { edgeRoutes } from './edge-api/routes.js';
 import { consoleStatic } from './console/static.js';
 import { ChangeNotifier } from './feed/change-notifier.js';
 import { RecordStore } from './feed/records.js';
+import { Jt808Server, TerminalRegistry, type Jt808ServerOptions } from './bus/jt808-server.js';
+import { edgePositionHook, type EdgePositionStats } from './bus/edge-positions.js';
+import { BusLive } from './bus/live.js';
+import { PositionStore } from './bus/positions.js';
+import { BUS_ALARM_JOB, BusAlarms, type BusAlarmJob } from './bus/alarms.js';
+import { busAlarmRoutes, busRecordRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
 import { buildApp } from './http/app.js';
 import { PgBossQueue } from './jobs/pg-boss-queue.js';
 import type { JobQueue } from './jobs/queue.js';
@@ -91,6 +99,10 @@ export interface CloudOptions {
   openData?: { webhooks?: Partial<WebhookOptions>; settleMs?: number };
   /** How often the home-school sweep looks for children not back when their leave ended (default 60 s). */
   leaveSweepMs?: number;
+  /** School bus alarms: wait between escalation steps (attendant → transport manager → school admin), default 120 s. */
+  busAlarms?: { stepMs?: number };
+  /** JT/T 808 terminals over TCP (school bus positions): started when given (port 0 = any free port). */
+  jt808?: Omit<Jt808ServerOptions, 'logger'>;
   logger?: CloudLogger;
   now?: () => number;
 }
@@ -119,6 +131,8 @@ export interface RunningCloud {
   openData: { keys: ApiKeys; webhooks: Webhooks; rollup: DistrictRollup; openApi: Record<string, unknown> };
   /** Home-school leave applications (tests run its overdue sweep directly). */
   leaves: LeaveDesk;
+  /** School bus: where positions land, the JT/T 808 terminals known, and the TCP server when configured. */
+  bus: { positions: PositionStore; edgePositions: EdgePositionStats; terminals: TerminalRegistry; jt808: Jt808Server | null };
   /** The staff API's route table (method, path, scope, roles, audit action). */
   staffRoutes: RouteInfo[];
   /** One call for the demo and tests: school (created if new), campus with `site`, edge with credentials. */
@@ -182,7 +196,19 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     await webhooks.start();
     const rollup = new DistrictRollup(db, queue, now);
     await rollup.start();
-    const ingest = new EventIngest(db, tenancy, queue, now, [rollup, webhooks]);
+    const positions = new PositionStore(db, { onError });
+    closers.unshift(() => positions.close());
+    const edgePositions = edgePositionHook(positions, (what, detail) => log.warn(detail, what));
+    const busAlarms = new BusAlarms(db, queue, sms, { stepMs: opts.busAlarms?.stepMs ?? 120_000, now, onError });
+    await queue.work<BusAlarmJob>(BUS_ALARM_JOB, (jobs) => busAlarms.handle(jobs));
+    const busIngest = {
+      // Bus positions land in their table and safety alarms start their escalation, in the batch's transaction.
+      async stored(tx: Queryable, schoolId: string, fresh: EventEnvelope[]) {
+        await edgePositions.hook(tx, schoolId, fresh);
+        await busAlarms.raise(tx, schoolId, fresh);
+      },
+    };
+    const ingest = new EventIngest(db, tenancy, queue, now, [rollup, webhooks, busIngest]);
     /** Sign-in codes go out by the SMS channel; in demo mode without one they are logged. */
     const codeSender = (who: string) => async (phone: string, text: string, code: string) => {
       if (sms) {
@@ -198,6 +224,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const staffAccounts = new StaffAccounts(now);
     const districts = new Districts(db);
     const staffAuth = new StaffAuth(db, staffAudit, codeSender('staff'), staffAuthOpts);
+    const busHooks: BusRecordRouteHooks = {};
     const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
     staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
     recordRoutes(staffApi, records);
@@ -212,12 +239,28 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const sweep = setInterval(() => void leaves.sweepOverdue().catch(onError), opts.leaveSweepMs ?? 60_000);
     sweep.unref();
     closers.unshift(() => clearInterval(sweep));
+    const terminals = new TerminalRegistry(db);
+    await terminals.start();
+    closers.unshift(() => terminals.stop());
+    busHooks.changed = (_schoolId, kind) => {
+      if (kind === 'bus_vehicle') void terminals.reload().catch(onError);
+    };
+    let jt808: Jt808Server | null = null;
+    if (opts.jt808) {
+      jt808 = new Jt808Server(terminals, positions, { host: opts.host ?? '127.0.0.1', ...opts.jt808, logger: log });
+      const port = await jt808.listen();
+      const server808 = jt808;
+      closers.unshift(() => server808.close());
+      log.info({ port }, 'JT/T 808 server listening');
+    }
+    busRecordRoutes(staffApi, records, busHooks);
+    busAlarmRoutes(staffApi, busAlarms);
 
     const app = buildApp({
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
-      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey),
+      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now }),
       home: homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),
@@ -263,6 +306,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       districts,
       openData: { keys: apiKeys, webhooks, rollup, openApi: open.document },
       leaves,
+      bus: { positions, edgePositions: edgePositions.stats, terminals, jt808 },
       staffRoutes: staffApi.routes(),
       async provisionEdge(input) {
         const existing = input.schoolId ? (await tenancy.listSchools()).find((s) => s.id === input.schoolId) : undefined;

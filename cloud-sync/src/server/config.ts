@@ -8,7 +8,7 @@ import type { CloudOptions } from './cloud.js';
 /**
  * `campus-cloud start --config cloud.json`. Every field may also come from the
  * environment (env wins): DATABASE_URL, CAMPUS_CLOUD_DATA_DIR, PORT, HOST,
- * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1, CAMPUS_CLOUD_PUSH_CA_FILE (tests only). Without DATABASE_URL the cloud runs on
+ * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1, JT808_PORT, CAMPUS_CLOUD_PUSH_CA_FILE (tests only). Without DATABASE_URL the cloud runs on
  * PGlite in dataDir (default ./data/cloud).
  */
 export const CloudConfigSchema = z.strictObject({
@@ -47,6 +47,16 @@ export const CloudConfigSchema = z.strictObject({
       supervisorSeconds: z.number().int().min(1).max(600).default(30),
     })
     .prefault({}),
+  /** School bus safety alarms: seconds to wait for an acknowledgement before the next escalation step. */
+  busAlarms: z.strictObject({ stepSeconds: z.number().int().min(10).max(3600).default(120) }).prefault({}),
+  /** JT/T 808 platform for school bus terminals (TCP); off unless configured. Env: JT808_PORT. */
+  jt808: z
+    .strictObject({
+      port: z.coerce.number().int().min(0).max(65535).default(8808),
+      /** Frames accepted per second from one terminal connection; the excess is dropped and counted. */
+      maxFramesPerSecond: z.number().int().min(1).max(10_000).default(100),
+    })
+    .optional(),
 });
 export type CloudConfig = z.infer<typeof CloudConfigSchema>;
 
@@ -59,6 +69,7 @@ export function loadCloudConfig(file: string | undefined, env: NodeJS.ProcessEnv
   if (env.HOST) fromEnv.host = env.HOST;
   if (env.CAMPUS_CLOUD_ADMIN_TOKEN) fromEnv.adminToken = env.CAMPUS_CLOUD_ADMIN_TOKEN;
   if (env.CAMPUS_CLOUD_PUSH_CA_FILE) fromEnv.pushCaFile = env.CAMPUS_CLOUD_PUSH_CA_FILE;
+  if (env.JT808_PORT) fromEnv.jt808 = { ...((fromFile.jt808 as object | undefined) ?? {}), port: env.JT808_PORT };
   if (env.CAMPUS_CLOUD_DEMO) fromEnv.demo = env.CAMPUS_CLOUD_DEMO === '1' || env.CAMPUS_CLOUD_DEMO === 'true';
   return CloudConfigSchema.parse({ ...fromFile, ...fromEnv });
 }
@@ -82,6 +93,8 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     retention: cfg.retention,
     jobTakeover: cfg.jobs,
     ...(cfg.trustProxy ? { trustProxy: cfg.trustProxy } : {}),
+    busAlarms: { stepMs: cfg.busAlarms.stepSeconds * 1000 },
+    ...(cfg.jt808 ? { jt808: { port: cfg.jt808.port, maxFramesPerSecond: cfg.jt808.maxFramesPerSecond } } : {}),
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
     ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),
   };

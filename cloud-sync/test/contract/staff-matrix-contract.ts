@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
@@ -64,6 +65,26 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
     path: `/schools/${env.school}/roster-import`,
     body: { fileName: 'roster.csv', contentBase64: Buffer.from(`学号,姓名,年级,班级\nM${env.n()},导入,二年级,1班\n`).toString('base64') },
   }),
+  'GET /schools/:schoolId/bus/:kind': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus/bus_vehicle` }),
+  'GET /schools/:schoolId/bus/:kind/:key': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus/bus_vehicle/bv` }),
+  'PUT /schools/:schoolId/bus/:kind/:key': async (_who, _me, env) => ({
+    path: `/schools/${env.school}/bus/pickup_person/m-${env.n()}`,
+    body: { data: { studentId: 'stu', name: '王阿姨', relation: '外婆' }, version: null },
+  }),
+  'DELETE /schools/:schoolId/bus/:kind/:key': async (_who, _me, env) => {
+    const key = `m-${env.n()}`;
+    const version = await env.cloud.records.write(env.school, [{ kind: 'pickup_person', key, data: { studentId: 'stu', name: '王阿姨', relation: '外婆' } }]);
+    return { path: `/schools/${env.school}/bus/pickup_person/${key}?version=${version}` };
+  },
+  'GET /schools/:schoolId/bus-alarms': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus-alarms` }),
+  'POST /schools/:schoolId/bus-alarms/:alarmId/ack': async (_who, _me, env) => {
+    const id = randomUUID();
+    await env.cloud.db.query(
+      `INSERT INTO bus_alarms (school_id, id, kind, text_zh, text_en, occurred_at, created_at) VALUES ($1, $2, 'check_missed', '未清点', 'not checked', 1, 1) ON CONFLICT DO NOTHING`,
+      [env.school, id],
+    );
+    return { path: `/schools/${env.school}/bus-alarms/${id}/ack` };
+  },
   'GET /schools/:schoolId/classes/:classId/students': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/students` }),
   'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey': async (_who, _me, env) => ({
     path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/leaves/m-${env.n()}`,
@@ -158,7 +179,11 @@ export function staffMatrixContract(backend: Backend): void {
       cloud = await startTestCloud(backend);
       const school = (await cloud.provisionEdge({ schoolName: '矩阵学校', site: 'matrix-a' })).schoolId;
       other = (await cloud.provisionEdge({ schoolName: '外校', site: 'matrix-b' })).schoolId;
-      for (const s of [school, other]) await cloud.records.write(s, [{ kind: 'person', key: 'stu', data: { name: '学生', roles: ['student'], classId: C1 } }]);
+      for (const s of [school, other])
+        await cloud.records.write(s, [
+          { kind: 'person', key: 'stu', data: { name: '学生', roles: ['student'], classId: C1 } },
+          { kind: 'bus_vehicle', key: 'bv', data: { plate: '沪A00001', seats: 40 } },
+        ]);
       await cloud.admin('POST', `/schools/${school}/accounts`, { username: 'prep-school', displayName: '准备', password: PW });
       const d = await cloud.admin('POST', '/districts', { name: '矩阵教育局', schoolIds: [school] });
       await cloud.admin('POST', `/districts/${d.json.id}/accounts`, { username: 'prep-district', displayName: '准备', password: PW });

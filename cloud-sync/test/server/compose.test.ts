@@ -30,7 +30,7 @@ describe('notice texts', () => {
 describe('guardian preferences', () => {
   it('defaults to every kind on, push and WeChat on, SMS off, no quiet hours', () => {
     const p = parsePrefs(undefined);
-    expect(p).toEqual({ kinds: { entry: true, exit: true, late: true, absence: true }, quietHours: null, channels: { webpush: true, wechat: true, sms: false }, locale: 'zh-CN' });
+    expect(p).toEqual({ kinds: { entry: true, exit: true, late: true, absence: true, board: true, alight: true }, quietHours: null, channels: { webpush: true, wechat: true, sms: false }, locale: 'zh-CN' });
     expect(parsePrefs({ quietHours: 'nonsense' })).toEqual(p);
   });
 

@@ -22,6 +22,20 @@ describe('campus-cloud configuration', () => {
     expect(() => loadCloudConfig(file, {})).toThrow(/maxFailures/);
   });
 
+  it('starts the JT/T 808 server only when configured; JT808_PORT wins; bad limits are refused', () => {
+    expect(cloudOptionsFrom(loadCloudConfig(undefined, {})).jt808).toBeUndefined();
+    const file = join(dir, 'jt808.json');
+    writeFileSync(file, JSON.stringify({ jt808: { maxFramesPerSecond: 50 } }));
+    expect(cloudOptionsFrom(loadCloudConfig(file, {})).jt808).toEqual({ port: 8808, maxFramesPerSecond: 50 });
+    expect(cloudOptionsFrom(loadCloudConfig(file, { JT808_PORT: '7611' })).jt808).toEqual({ port: 7611, maxFramesPerSecond: 50 });
+    expect(cloudOptionsFrom(loadCloudConfig(undefined, { JT808_PORT: '7612' })).jt808).toEqual({ port: 7612, maxFramesPerSecond: 100 });
+    expect(cloudOptionsFrom(loadCloudConfig(undefined, {})).busAlarms).toEqual({ stepMs: 120_000 });
+    writeFileSync(file, JSON.stringify({ busAlarms: { stepSeconds: 5 } }));
+    expect(() => loadCloudConfig(file, {})).toThrow(/stepSeconds/);
+    writeFileSync(file, JSON.stringify({ jt808: { maxFramesPerSecond: 0 } }));
+    expect(() => loadCloudConfig(file, {})).toThrow(/maxFramesPerSecond/);
+  });
+
   it('reads a JSON file and lets the environment win', () => {
     const file = join(dir, 'cloud.json');
     writeFileSync(file, JSON.stringify({ port: 9000, channels: { sms: { url: 'https://sms.example/send', token: 't' } } }));

@@ -1,4 +1,5 @@
 import { ACCESS_EVENTS, ATTENDANCE_EVENTS } from '../access/events.js';
+import { BUS_EVENTS } from '../bus/events.js';
 
 /**
  * Edge events the cloud turns into guardian notices. There is no copy of their schemas
@@ -10,8 +11,11 @@ export const NOTICE_EVENT_TYPES = {
   gatePass: ACCESS_EVENTS.decision,
   late: ATTENDANCE_EVENTS.late,
   absent: ATTENDANCE_EVENTS.absent,
+  /** 上车/下车 on the school bus: read through busRideOf (protocol/src/bus/notice.ts). */
+  busBoarding: BUS_EVENTS.boarding,
+  busAlighting: BUS_EVENTS.alighting,
 } as const;
 
 /** Kinds of notice a guardian can switch on or off in the parent app. */
-export const NOTICE_KINDS = ['entry', 'exit', 'late', 'absence', 'safety'] as const;
+export const NOTICE_KINDS = ['entry', 'exit', 'late', 'absence', 'board', 'alight', 'safety'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];

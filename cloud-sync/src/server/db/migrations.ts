@@ -316,6 +316,62 @@ ALTER TABLE edges ADD COLUMN report_at bigint;
   HOMESCHOOL_MIGRATION,
   HOMESCHOOL_VISITS_MIGRATION,
   HOMESCHOOL_ROLLCALL_MIGRATION,
+  {
+    id: 9,
+    name: 'school bus positions (JT/T 808 terminals and bus boxes)',
+    sql: `
+-- One row per position fix of a school bus, from a JT/T 808 terminal or a bus box's GPS.
+-- A fix resent (no reply reached the terminal, an outbox batch retried) lands on the same key.
+CREATE TABLE bus_positions (
+  school_id text NOT NULL,
+  vehicle_id text NOT NULL,
+  at bigint NOT NULL,
+  source text NOT NULL,
+  lat double precision NOT NULL,
+  lon double precision NOT NULL,
+  speed_kmh real NOT NULL,
+  heading smallint,
+  backfill boolean NOT NULL DEFAULT false,
+  alarm bigint NOT NULL DEFAULT 0,
+  status bigint NOT NULL DEFAULT 0,
+  trip_id text,
+  received_at bigint NOT NULL,
+  PRIMARY KEY (school_id, vehicle_id, at, source)
+);
+CREATE INDEX bus_positions_latest ON bus_positions (school_id, vehicle_id, at DESC);
+-- Trips, stops and rides of the bus boxes, as the parent live view and the alarms read them.
+-- Safety alarms of the school bus (end-of-trip check missed, handover failed), escalated
+-- step by step (attendant → transport manager → school admin) until someone acknowledges.
+CREATE TABLE bus_alarms (
+  school_id text NOT NULL,
+  id uuid NOT NULL,
+  kind text NOT NULL,
+  trip_id text,
+  route_id text,
+  text_zh text NOT NULL,
+  text_en text NOT NULL,
+  occurred_at bigint NOT NULL,
+  created_at bigint NOT NULL,
+  level smallint NOT NULL DEFAULT -1,
+  acknowledged_at bigint,
+  acknowledged_by text,
+  PRIMARY KEY (school_id, id)
+);
+CREATE INDEX bus_alarms_open ON bus_alarms (school_id, created_at DESC);
+CREATE TABLE bus_alarm_steps (
+  school_id text NOT NULL,
+  alarm_id uuid NOT NULL,
+  level smallint NOT NULL,
+  role text NOT NULL,
+  target text NOT NULL,
+  name text,
+  status text NOT NULL,
+  at bigint NOT NULL,
+  PRIMARY KEY (school_id, alarm_id, level, target)
+);
+CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type IN ('bus.trip', 'bus.stop', 'bus.boarding', 'bus.alighting', 'bus.check', 'bus.handover');
+`,
+  },
   ...OPEN_MIGRATIONS,
   ...DISTRICT_MIGRATIONS,
 ];

@@ -62,8 +62,11 @@ export class PgBossQueue implements JobQueue {
 
   async send<T extends object>(tx: Queryable, name: string, data: T, opts: SendOptions = {}): Promise<void> {
     await this.ensureQueue(name);
-    const delay = Math.max(0, opts.delayMs ?? 0);
-    await this.boss.send(name, data, { db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) }, ...(delay ? { startAfter: new Date(Date.now() + delay) } : {}) });
+    await this.boss.send(name, data, {
+      db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) },
+      ...(opts.delayMs && opts.delayMs > 0 ? { startAfter: new Date(Date.now() + opts.delayMs) } : {}),
+      ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+    });
   }
 
   /**

@@ -30,8 +30,10 @@ export interface JobQueue {
 }
 
 export interface SendOptions {
-  /** Run no earlier than this many ms from now (a handler's own retry schedule, e.g. webhooks). */
+  /** Run no earlier than this many ms from now (an escalation step's wait, a webhook's retry schedule). */
   delayMs?: number;
+  /** Higher runs first within its queue (pg-boss); the table queue runs in order. */
+  priority?: number;
 }
 
 export interface RetryPolicy {

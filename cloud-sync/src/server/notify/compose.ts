@@ -9,6 +9,9 @@ export interface NoticeFacts {
   kind: NoticeKind;
   studentName: string;
   gate?: string | undefined;
+  /** School bus: the stop and route of a 上车/下车 notice. */
+  stop?: string | undefined;
+  route?: string | undefined;
   occurredAt: number;
   receivedAt: number;
   timezone: string;
@@ -32,7 +35,9 @@ export function formatWhen(locale: Locale, at: number, reference: number, timezo
 export function composeNotice(locale: Locale, f: NoticeFacts): string {
   const when = formatWhen(locale, f.occurredAt, f.receivedAt, f.timezone);
   const gate = f.gate ? translate(locale, 'notice.gate', { gate: f.gate }) : '';
-  const text = translate(locale, `notice.${f.kind}`, { when, name: f.studentName, gate });
+  const stop = f.stop ? translate(locale, 'notice.bus.stop', { stop: f.stop }) : '';
+  const route = f.route ? translate(locale, 'notice.bus.route', { route: f.route }) : '';
+  const text = translate(locale, `notice.${f.kind}`, { when, name: f.studentName, gate, stop, route });
   return isLate(f) ? text + translate(locale, 'notice.delayed') : text;
 }
 

@@ -1,4 +1,5 @@
 import { campusPassageOf } from '@campus/protocol/access/index';
+import { busRideOf } from '@campus/protocol/bus/notice';
 import { translate } from '@campus/protocol';
 import type { Database, Queryable } from '../db/database.js';
 import type { Job } from '../jobs/queue.js';
@@ -125,7 +126,8 @@ export class GuardianNotifier {
     const studentName = who?.name ?? studentKey;
     const guardians = await this.guardians(schoolId, studentKey);
     const passage = campusPassageOf(ev);
-    const facts = { kind, studentName, gate: passage?.gateName, occurredAt: ev.occurred_at, receivedAt: ev.received_at, timezone };
+    const ride = busRideOf(ev);
+    const facts = { kind, studentName, gate: passage?.gateName, stop: ride?.stopName ?? undefined, route: ride?.routeName ?? undefined, occurredAt: ev.occurred_at, receivedAt: ev.received_at, timezone };
     const late = isLate(facts);
     const safety = kind === 'safety';
     const textZh = composeNotice('zh-CN', facts);

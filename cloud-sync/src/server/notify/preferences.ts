@@ -6,8 +6,8 @@ import { QuietHoursSchema } from './notice-rules.js';
 /** What a guardian chooses in the parent app. Safety notices cannot be switched off. */
 export const GuardianPrefsSchema = z.object({
   kinds: z
-    .object({ entry: z.boolean().default(true), exit: z.boolean().default(true), late: z.boolean().default(true), absence: z.boolean().default(true) })
-    .default({ entry: true, exit: true, late: true, absence: true }),
+    .object({ entry: z.boolean().default(true), exit: z.boolean().default(true), late: z.boolean().default(true), absence: z.boolean().default(true), board: z.boolean().default(true), alight: z.boolean().default(true) })
+    .default({ entry: true, exit: true, late: true, absence: true, board: true, alight: true }),
   /** The guardian's own quiet hours, on top of the school's (notice-rules.ts); null: only the school's. */
   quietHours: QuietHoursSchema.nullable().default(null),
   channels: z

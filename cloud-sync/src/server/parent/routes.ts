@@ -4,6 +4,7 @@ import { LOCALES, translate, allMessages } from '@campus/protocol';
 import { notFound } from '../http/errors.js';
 import { GuardianPrefsSchema, parsePrefs } from '../notify/preferences.js';
 import { OtpRequestSchema, SessionRequestSchema, type GuardianAuth } from './guardian-auth.js';
+import type { BusLive } from '../bus/live.js';
 import type { GuardianData } from './guardian-data.js';
 import './messages.js';
 
@@ -19,7 +20,7 @@ const UnsubscribeSchema = z.object({ endpoint: z.string().max(1000) });
 const ChildParamsSchema = z.object({ schoolId: z.string().max(64), studentKey: z.string().max(128) });
 
 /** The parent app's JSON API under /api/parent. Every route but sign-in needs a session. */
-export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublicKey: string | null): Router {
+export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublicKey: string | null, bus?: { live: BusLive; now: () => number }): Router {
   const r = express.Router();
 
   r.get('/messages', (req, res) => {
@@ -57,6 +58,13 @@ export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublic
     if (!(await data.isGuardianOf(res.locals.phone as string, schoolId, studentKey))) throw notFound();
     const q = PageQuerySchema.parse(req.query);
     res.json({ entries: await data.timeline(schoolId, studentKey, q.before, q.limit) });
+  });
+  r.get('/children/:schoolId/:studentKey/bus', async (req, res) => {
+    const { schoolId, studentKey } = ChildParamsSchema.parse(req.params);
+    if (!(await data.isGuardianOf(res.locals.phone as string, schoolId, studentKey))) throw notFound();
+    res.setHeader('Cache-Control', 'no-store');
+    // Only the bus this child rides, only while the trip runs and the child has not got off.
+    res.json(bus ? await bus.live.forChild(schoolId, studentKey, bus.now()) : { running: false });
   });
   r.get('/notices', async (req, res) => {
     const q = PageQuerySchema.parse(req.query);

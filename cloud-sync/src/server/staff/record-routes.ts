@@ -30,15 +30,8 @@ export interface VersionedRecord {
   changedAt: number;
 }
 
-/**
- * Cloud-owned records edited in the console: people, guardianships, cards, leaves,
- * visitor passes, calendar days (school admin and office) and USB policies (school admin
- * and IT). Every write names the version it was based on; the later of two concurrent
- * edits is refused with 409 and the record as it now is, never silently lost. Writes go
- * to the change feed in the same transaction as their audit row and return the feed
- * cursor, which `/schools/:schoolId/edges` compares with what each edge has applied.
- */
-export function recordRoutes(api: StaffRouter, records: RecordStore): void {
+/** Versioned reads and writes of cloud-owned records (shared by the roster, USB and bus routes). */
+export function versionedRecords(records: RecordStore) {
   const current = async (q: Queryable, schoolId: string, kind: RecordKind, key: string, lock: boolean): Promise<VersionedRecord | null> => {
     const r = await q.query<{ data: Record<string, unknown>; seq: number; changed_at: number }>(
       `SELECT data, seq, changed_at FROM records WHERE school_id = $1 AND kind = $2 AND key = $3 AND NOT deleted${lock ? ' FOR UPDATE' : ''}`,
@@ -73,6 +66,23 @@ export function recordRoutes(api: StaffRouter, records: RecordStore): void {
     if (now.version !== version) throw conflict(version, now);
     return { cursor: await records.writeIn(q, schoolId, [{ kind, key, delete: true }]) };
   };
+  return { current, list, conflict, put, remove };
+}
+export type VersionedRecords = ReturnType<typeof versionedRecords>;
+export const PutRecordBody = PutBody;
+export const DeleteRecordQuery = DeleteQuery;
+export const RecordListQuery = ListQuery;
+
+/**
+ * Cloud-owned records edited in the console: people, guardianships, cards, leaves,
+ * visitor passes, calendar days (school admin and office) and USB policies (school admin
+ * and IT). Every write names the version it was based on; the later of two concurrent
+ * edits is refused with 409 and the record as it now is, never silently lost. Writes go
+ * to the change feed in the same transaction as their audit row and return the feed
+ * cursor, which `/schools/:schoolId/edges` compares with what each edge has applied.
+ */
+export function recordRoutes(api: StaffRouter, records: RecordStore): void {
+  const { list, current, put, remove } = versionedRecords(records);
 
   api.add({
     method: 'get',

@@ -37,7 +37,7 @@ export class SmsChannel implements NoticeChannel {
   readonly name = 'sms' as const;
   constructor(private readonly cfg: z.infer<typeof SmsConfigSchema>) {}
 
-  async send(to: string, text: string, kind: 'notice' | 'otp'): Promise<DeliveryOutcome> {
+  async send(to: string, text: string, kind: 'notice' | 'otp' | 'alarm'): Promise<DeliveryOutcome> {
     const r = await post(this.cfg.url, { to, text, sign: this.cfg.sign, kind }, this.cfg.token ? { authorization: `Bearer ${this.cfg.token}` } : {});
     return 'body' in r ? outcomeOfStatus(r.status, r.body) : r;
   }

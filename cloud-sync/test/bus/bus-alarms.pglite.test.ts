@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../helpers/backends.js';
+import { busAlarmsContract } from './bus-alarms-contract.js';
+
+busAlarmsContract(pgliteBackend);
