@@ -1,8 +1,7 @@
-import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/domain.js';
+import type { DomainDeps, DomainInstance } from '../modules/domain.js';
 import type { ApiRouter } from '../http/router.js';
-import { CloudProjections, PROJECTED_KINDS } from './cloud/projections.js';
-import { AccessConfigSchema, type AccessConfig } from './config.js';
-import { ACCESS_MIGRATIONS } from './migrations.js';
+import { CloudProjections } from './cloud/projections.js';
+import type { AccessConfig } from './config.js';
 import { accessRoutes } from './routes/index.js';
 import { AccessService } from './service.js';
 
@@ -57,19 +56,3 @@ export class AccessDomain implements DomainInstance {
     return this.service.ready ? null : 'access control not running';
   }
 }
-
-export const accessDomain = defineDomain({
-  name: 'access',
-  configKey: 'access',
-  config: AccessConfigSchema.prefault({}).describe('Gate and dormitory access control (门禁): zones, gates, readers, relay boards, keys.'),
-  migrations: ACCESS_MIGRATIONS,
-  visibility: [
-    ['access.device', ['security', 'it']],
-    ['access.', ['security']],
-    ['attendance.', ['security']],
-    ['visitor.', ['security']],
-  ],
-  cloudKinds: PROJECTED_KINDS,
-  enabled: () => true,
-  create: (deps) => new AccessDomain(deps),
-});
