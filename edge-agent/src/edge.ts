@@ -22,8 +22,8 @@ import { Visibility, CORE_VISIBILITY } from './http/visibility.js';
 import { SecurityEventRecorder } from './modules/security-events.js';
 import type { AccessService } from './access/index.js';
 import type { EnergyModule, EnergyModuleOptions } from './energy/index.js';
-import { AccessDomain } from './access/domain.js';
-import { EnergyDomain } from './energy/domain.js';
+import type { AccessDomain } from './access/domain.js';
+import type { EnergyDomain } from './energy/domain.js';
 import { CloudRecords } from './sync/cloud-records.js';
 import { DOMAINS } from './domains.js';
 import type { DomainDeps, DomainInstance } from './modules/domain.js';
@@ -69,14 +69,19 @@ export interface EdgeContext {
   appendEvent(e: NewEvent): StoredEvent;
   /** Gate access: people, gates, decisions, attendance. */
   access: AccessService;
-  /** The energy domain; its services are null unless energy.enabled. */
-  energy: EnergyModule;
+  /**
+   * The energy domain; its services are null unless energy.enabled. With energy off it is
+   * loaded only when first needed: `await loadDomain('energy')` before reading this.
+   */
+  readonly energy: EnergyModule;
   /** The school's shared facts: one calendar and one school-local time. */
   school: { time: SchoolTime; calendar: SchoolCalendar };
   /** The edge's time service. */
   time: TimeService;
-  /** Every registered domain's running instance, by name. */
+  /** The instance of every registered domain loaded so far (every enabled one; a disabled one once first needed), by name. */
   domains: ReadonlyMap<string, DomainInstance>;
+  /** Loads a registered domain that is off (it is not started: its routes answer that it is not running). */
+  loadDomain(name: string): Promise<DomainInstance>;
 }
 
 export interface Edge extends EdgeContext {
@@ -88,6 +93,8 @@ export interface Edge extends EdgeContext {
 }
 
 const energyDef = DOMAINS.find((d) => d.name === 'energy');
+/** The energy domain with the edge's options (a fake clock for schedule tests). */
+const createEnergy = async (deps: DomainDeps<never>, opts: EnergyModuleOptions | undefined): Promise<DomainInstance> => new (await import('./energy/domain.js')).EnergyDomain(deps, opts);
 
 export function defaultPanelDir(): string {
   return fileURLToPath(new URL('../../web-panel/dist', import.meta.url));
@@ -215,11 +222,13 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   cloudRecords.onApplied((changes) => bus.emit('cloud.changes', { changes }));
   const cloudInvalid = new Counter({ name: 'campus_edge_sync_records_invalid_total', help: 'Cloud records the edge could not apply (logged)', labelNames: ['kind'], registers: [metrics.registry] });
 
-  // Every registered domain is built (its routes exist and answer 503 while it is not running); the enabled ones start.
+  // Every registered domain has its config section, migrations and visibility (above); its implementation is loaded
+  // only when it runs: an enabled domain is created here and started below; a disabled one when first needed (a request
+  // under its /api/<name>/ routes, which then answer 503 while it is not running, the OpenAPI document, or loadDomain).
   const domainState = new Map<string, string>();
-  const domains = DOMAINS.map((def) => {
+  const instances = new Map<string, DomainInstance>();
+  const slots = DOMAINS.map((def) => {
     const section = (config as unknown as Record<string, unknown>)[def.configKey];
-    const dlog = log.child({ mod: def.name });
     const scope = timeScope(time);
     const deps: DomainDeps<never> = {
       config: section as never,
@@ -231,18 +240,16 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
       time: scope,
       clock,
       school,
-      log: dlog,
+      log: log.child({ mod: def.name }),
       metrics,
       appendEvent: append,
       cloud: { enabled: config.cloud.enabled, records: cloudRecords, invalid: (kind) => cloudInvalid.inc({ kind }) },
       mqttTls: tls && mqttPorts.tlsPort !== null ? { port: mqttPorts.tlsPort, fingerprint256: tls.fingerprint256 } : null,
     };
-    const instance: DomainInstance = def === energyDef ? new EnergyDomain(deps as never, opts.energy) : (def.create as (d: DomainDeps<never>) => DomainInstance)(deps);
-    return { def, instance, scope, enabled: (def.enabled as (c: unknown) => boolean)(section) };
+    const create = def === energyDef ? (d: DomainDeps<never>) => createEnergy(d, opts.energy) : (def.create as (d: DomainDeps<never>) => Promise<DomainInstance>);
+    return { def, deps, scope, create, enabled: (def.enabled as (c: unknown) => boolean)(section), load: null as (() => Promise<void>) | null };
   });
-  const enabledDomains = domains.filter((d) => d.enabled);
-  const instanceOf = <T extends DomainInstance>(cls: new (...a: never[]) => T): T => domains.find((d) => d.instance instanceof cls)!.instance as T;
-  const visibility = new Visibility([...CORE_VISIBILITY, ...domains.flatMap((d) => d.def.visibility)]);
+  const visibility = new Visibility([...CORE_VISIBILITY, ...DOMAINS.flatMap((d) => d.visibility)]);
 
   const panelDir = config.http.panelDir ? resolve(config.http.panelDir) : defaultPanelDir();
   http = new HttpApi({
@@ -259,7 +266,9 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
       broker: broker.aedes.closed ? 'broker closed' : null,
       // Each enabled domain: "starting" until its start() has returned, then its own health.
       ...Object.fromEntries(
-        enabledDomains.map(({ def, instance }) => [`domain:${def.name}`, domainState.get(def.name) === 'started' ? (instance.health?.() ?? null) : (domainState.get(def.name) ?? 'starting')]),
+        slots
+          .filter((d) => d.enabled)
+          .map(({ def }) => [`domain:${def.name}`, domainState.get(def.name) === 'started' ? (instances.get(def.name)?.health?.() ?? null) : (domainState.get(def.name) ?? 'starting')]),
       ),
     }),
   });
@@ -267,7 +276,27 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   authRoutes(http.api, { store, limiter, sessionTtlMs: config.http.sessionTtlHours * 3600_000, secureCookies: config.http.secureCookies });
   eventRoutes(http.api, { store, visibility });
   adminRoutes(http.api, { store, broker, site: config.site, version: VERSION, clock, tlsFingerprint: tls?.fingerprint256 ?? null });
-  for (const { instance } of domains) instance.routes?.(http.api);
+  // Each domain's routes under /api/<name>/, declared when its implementation is loaded.
+  for (const slot of slots) {
+    slot.load = http.api.lazy(`/api/${slot.def.name}`, async (api) => {
+      const instance = await slot.create(slot.deps);
+      instance.routes?.(api);
+      instances.set(slot.def.name, instance);
+    });
+  }
+  const loadDomain = async (name: string): Promise<DomainInstance> => {
+    const slot = slots.find((d) => d.def.name === name);
+    if (!slot) throw new Error(`no domain named ${name}`);
+    await slot.load!();
+    return instances.get(name)!;
+  };
+  // The enabled domains are loaded now, in registration order; one that cannot be loaded is shown in /healthz like one that fails to start.
+  for (const slot of slots.filter((d) => d.enabled)) {
+    await slot.load!().catch((err: unknown) => {
+      domainState.set(slot.def.name, `failed: ${(err as Error).message}`);
+      log.error({ err, module: slot.def.name }, 'module failed to load; the rest keep running');
+    });
+  }
   const theHttp = http;
   // Live fan-out of every committed event: MQTT and the panel.
   bus.on('event.appended', (e) => {
@@ -279,9 +308,30 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
     theHttp.broadcastDevice({ clientId: p.clientId, online: p.online, lastSeen: p.at });
   });
 
-  const access = instanceOf(AccessDomain).service;
-  const energy = instanceOf(EnergyDomain).module;
-  const ctx: EdgeContext = { config, log, bus, clock, store, broker, http, metrics, mqttPorts, appendEvent: append, access, energy, school, time, domains: new Map(domains.map((d) => [d.def.name, d.instance])) };
+  const access = (instances.get('access') as AccessDomain | undefined)?.service;
+  if (!access) await fail(new Error(`access control could not be loaded: ${domainState.get('access') ?? 'unknown'}`));
+  const ctx: EdgeContext = {
+    config,
+    log,
+    bus,
+    clock,
+    store,
+    broker,
+    http,
+    metrics,
+    mqttPorts,
+    appendEvent: append,
+    access: access!,
+    get energy(): EnergyModule {
+      const d = instances.get('energy') as EnergyDomain | undefined;
+      if (!d) throw new Error("the energy domain is off and not loaded yet: await loadDomain('energy') first");
+      return d.module;
+    },
+    school,
+    time,
+    domains: instances,
+    loadDomain,
+  };
   const extras = opts.modules?.(ctx) ?? [];
   http.finish();
   const httpPort = await http.listen(config.http.host, config.http.port).catch(fail);
@@ -303,10 +353,15 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   // is logged and shown in /healthz while the rest keep running; stop runs in reverse.
   const started: Array<{ name: string; stop(): void | Promise<void> }> = [];
   const run = [
-    ...enabledDomains.map(({ def, instance, scope }) => ({ name: def.name, start: () => instance.start(), stop: async () => {
-      await instance.stop();
-      scope.dispose();
-    } })),
+    ...slots
+      .filter((d) => d.enabled && instances.has(d.def.name))
+      .map(({ def, scope }) => {
+        const instance = instances.get(def.name)!;
+        return { name: def.name, start: () => instance.start(), stop: async () => {
+          await instance.stop();
+          scope.dispose();
+        } };
+      }),
     ...extras.map((m: EdgeModule) => ({ name: m.name, start: () => m.start(), stop: () => m.stop() })),
   ];
   for (const m of run) {
@@ -339,8 +394,8 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
   log.info({ http: httpPort, mqtt: mqttPorts.port, mqtts: mqttPorts.tlsPort, wss: mqttPorts.wssPort, dataDir }, 'edge started');
 
   let stopping: Promise<void> | null = null;
-  const edge: Edge = {
-    ...ctx,
+  // The context itself becomes the edge (a spread would read its lazy getters now).
+  const edge: Edge = Object.assign(ctx, {
     httpUrl: `http://${hostForUrl}:${httpPort}`,
     mqtt: { port: mqttPorts.port, tlsPort: mqttPorts.tlsPort, wssPort: mqttPorts.wssPort, tlsFingerprint256: tls?.fingerprint256 ?? null, tlsCert: tls?.cert ?? null },
     bootstrapPassword,
@@ -365,7 +420,7 @@ export async function startEdge(input: EdgeConfigInput | EdgeConfig, opts: Start
       })();
       return stopping;
     },
-  };
+  });
   return edge;
 }
 

@@ -182,7 +182,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const sms = opts.channels?.sms ? new SmsChannel(SmsConfigSchema.parse(opts.channels.sms)) : undefined;
     const wechat = opts.channels?.wechat ? new WechatChannel(WechatConfigSchema.parse(opts.channels.wechat)) : undefined;
     const webhook = opts.channels?.webhook ? new WebhookChannel(WebhookConfigSchema.parse(opts.channels.webhook)) : undefined;
-    const webpush = new WebPushChannel(vapid, (endpoint) => guardianData.subscriptionKeys(endpoint), opts.pushCa);
+    const webpush = new WebPushChannel(vapid, (endpoints) => guardianData.subscriptionKeys(endpoints), opts.pushCa);
     closers.unshift(() => webpush.close());
     const guardianNotifier = new GuardianNotifier(db, { webpush, sms, wechat, webhook }, { now: opts.noticeClock ?? now, onError, settings: noticeSettings });
     await queue.work<NotifyJob>(NOTIFY_JOB, (jobs) => guardianNotifier.handle(jobs));

@@ -331,6 +331,34 @@ export function noticesContract(backend: Backend): void {
       expect(await notifiedEvents('stu-order')).toEqual([r2.id]);
     });
 
+    it('one upload with several students\' passages, out of order and with a double read, is judged as if one by one', async () => {
+      await addStudent('stu-batch-a', '甲小批');
+      await addStudent('stu-batch-b', '乙小批');
+      const t = Date.now() - 10_000;
+      const a1 = gatePass('notice-site', 'stu-batch-a', 'in', { occurredAt: t });
+      const a2 = gatePass('notice-site', 'stu-batch-a', 'in', { occurredAt: t + 500 });
+      const b1 = gatePass('notice-site', 'stu-batch-b', 'in', { occurredAt: t + 100 });
+      const a3 = gatePass('notice-site', 'stu-batch-a', 'out', { occurredAt: t + 5_000 });
+      // The double read's second read first: it repeats the first read, which carries the notice.
+      await ingest([a2, b1, a1, a3]);
+      expect(await verdict(a2.id)).toBe('repeat');
+      expect(await verdict(a1.id)).toBe('change');
+      expect(await verdict(a3.id)).toBe('change');
+      expect(await verdict(b1.id)).toBe('change');
+      expect(await notifiedEvents('stu-batch-a')).toEqual([a1.id, a3.id].sort());
+      expect(await notifiedEvents('stu-batch-b')).toEqual([b1.id]);
+      for (const e of [a1, a3, b1]) await waitFor(() => (pushesFor(e.id).length === 2 ? true : undefined), `two pushes for ${e.id}`);
+      expect(pushesFor(a2.id)).toHaveLength(0);
+      // Every notice of the upload is delivered and recorded as sent.
+      for (const e of [a1, a3, b1]) {
+        const rows = await waitFor(async () => {
+          const r = await notices(e.id);
+          return r.length === 2 && r.every((n) => n.status === 'sent') ? r : undefined;
+        }, `notices of ${e.id} sent`);
+        for (const n of rows) expect((await deliveries(n.id)).find((d) => d.channel === 'webpush')).toMatchObject({ status: 'sent', attempts: 1 });
+      }
+    });
+
     it('holds non-safety notices in the school\'s quiet hours and sends one summary when they end', async () => {
       const GUARDIAN = '13800000009';
       const edge = await cloud.provisionEdge({ schoolName: '夜校', site: 'quiet-site', schoolId: QUIET_SCHOOL });

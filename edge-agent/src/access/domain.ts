@@ -1,8 +1,7 @@
-import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/domain.js';
+import type { DomainDeps, DomainInstance } from '../modules/domain.js';
 import type { ApiRouter } from '../http/router.js';
-import { CloudProjections, PROJECTED_KINDS } from './cloud/projections.js';
-import { AccessConfigSchema, type AccessConfig } from './config.js';
-import { ACCESS_MIGRATIONS } from './migrations.js';
+import type { CloudProjections } from './cloud/projections.js';
+import type { AccessConfig } from './config.js';
 import { accessRoutes } from './routes/index.js';
 import { AccessService } from './service.js';
 
@@ -32,15 +31,16 @@ export class AccessDomain implements DomainInstance {
 
   async start(): Promise<void> {
     await this.service.start();
-    if (this.deps.cloud.enabled) this.#startProjections();
+    if (this.deps.cloud.enabled) await this.#startProjections();
   }
 
   /**
    * The cloud owns rosters, cards, leaves, passes and calendar days: each applied feed page
    * is projected into the directory, and everything stored is replayed once at start so a
-   * restart (or a projection that failed) converges.
+   * restart (or a projection that failed) converges. Loaded only with cloud sync on.
    */
-  #startProjections(): void {
+  async #startProjections(): Promise<void> {
+    const { CloudProjections } = await import('./cloud/projections.js');
     const projections = new CloudProjections(this.service, this.deps.cloud.records, this.deps.log.child({ part: 'cloud' }), (kind) => this.deps.cloud.invalid(kind));
     this.projections = projections;
     projections.replay();
@@ -57,19 +57,3 @@ export class AccessDomain implements DomainInstance {
     return this.service.ready ? null : 'access control not running';
   }
 }
-
-export const accessDomain = defineDomain({
-  name: 'access',
-  configKey: 'access',
-  config: AccessConfigSchema.prefault({}).describe('Gate and dormitory access control (门禁): zones, gates, readers, relay boards, keys.'),
-  migrations: ACCESS_MIGRATIONS,
-  visibility: [
-    ['access.device', ['security', 'it']],
-    ['access.', ['security']],
-    ['attendance.', ['security']],
-    ['visitor.', ['security']],
-  ],
-  cloudKinds: PROJECTED_KINDS,
-  enabled: () => true,
-  create: (deps) => new AccessDomain(deps),
-});

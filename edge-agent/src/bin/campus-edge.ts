@@ -4,11 +4,9 @@ import { ConfigError, loadConfig, readConfigFile, applyEnvOverrides, parseConfig
 import { StoreOpenError, Store } from '../store/index.js';
 import { TrustedClock } from '../core/clock.js';
 import { startEdge, type Edge } from '../edge.js';
-import { DemoCampus, DEMO_ADMIN, DEMO_MQTT } from '../demo/campus.js';
-import { demoAccessConfig } from '../access/demo-school.js';
-import { startDemoDevices, type DemoDevicesHandle } from '../demo/devices.js';
-import { startLocalCloud, type LocalCloud } from '../demo/local-cloud.js';
-import { DEMO_GUARDIANS, postDemoRoster, readDemoCloudLink } from '../demo/cloud-roster.js';
+import type { DemoCampus } from '../demo/campus.js';
+import type { DemoDevicesHandle } from '../demo/devices.js';
+import type { LocalCloud } from '../demo/local-cloud.js';
 import { CardToolError } from '../cards/errors.js';
 import { VERSION } from '../version.js';
 import { ALL_MIGRATIONS } from '../migrations.js';
@@ -28,11 +26,13 @@ function fail(message: string, code = 2): never {
 
 async function runDaemon(configFile: string | undefined, demo: boolean): Promise<void> {
   const raw = applyEnvOverrides(configFile ? readConfigFile(configFile) : {}, process.env);
-  if (demo) {
+  // The demo's code is loaded only for the demo: a real box never loads it.
+  const kit = demo ? await import('../demo/kit.js') : null;
+  if (kit) {
     const d = (raw.demo ??= {}) as Record<string, unknown>;
     d.enabled ??= true;
     const auth = (raw.auth ??= {}) as Record<string, unknown>;
-    auth.bootstrapAdmin ??= { username: DEMO_ADMIN.username, password: DEMO_ADMIN.password };
+    auth.bootstrapAdmin ??= { username: kit.DEMO_ADMIN.username, password: kit.DEMO_ADMIN.password };
     const mqttCfg = (raw.mqtt ??= {}) as Record<string, unknown>;
     mqttCfg.port ??= 1883;
     // The demo's admin password is published: panel and broker stay on this machine unless the config opens them.
@@ -51,16 +51,16 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
   process.once('SIGINT', earlyStop);
   process.once('SIGTERM', earlyStop);
   // What the demo's helpers need (data folder, site, keys folder, which sections run); the demo adds no such keys.
-  const pre = demo ? parseConfig(raw) : null;
-  if (pre) {
+  const pre = kit ? parseConfig(raw) : null;
+  if (pre && kit) {
     // The demo's devices (gate readers and relay board, meters, PCs) in their own process, spoken to through the real drivers,
     // and a local cloud (PGlite), so a scan becomes a parent notice: started side by side (the cloud's database takes longest).
     const access = (raw.access ??= {}) as Record<string, unknown>;
     const ownGates = ((access.gates as unknown[] | undefined) ?? []).length > 0;
     const wantCloud = !pre.cloud.enabled && process.env.CAMPUS_DEMO_CLOUD !== '0';
     const [dev, cl] = await Promise.allSettled([
-      startDemoDevices({ dataDir: resolve(pre.dataDir), keysDir: pre.access.keysDir, gates: !ownGates, energy: !pre.energy.enabled }),
-      wantCloud ? startLocalCloud({ dataDir: resolve(pre.dataDir), site: pre.site.id, port: Number(process.env.CAMPUS_DEMO_CLOUD_PORT ?? 8780) }) : Promise.resolve(null),
+      kit.startDemoDevices({ dataDir: resolve(pre.dataDir), keysDir: pre.access.keysDir, gates: !ownGates, energy: !pre.energy.enabled }),
+      wantCloud ? kit.startLocalCloud({ dataDir: resolve(pre.dataDir), site: pre.site.id, port: Number(process.env.CAMPUS_DEMO_CLOUD_PORT ?? 8780) }) : Promise.resolve(null),
     ]);
     if (dev.status === 'fulfilled') devices = dev.value;
     if (cl.status === 'fulfilled') cloud = cl.value;
@@ -69,17 +69,18 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
       await stopDemoHelpers();
       throw r.reason;
     }
-    if (devices?.gates) Object.assign(access, demoAccessConfig(devices.gates));
+    if (devices?.gates) Object.assign(access, kit.demoAccessConfig(devices.gates));
     if (cloud) raw.cloud = { enabled: true, linkFile: cloud.linkFile };
   }
   const config = parseConfig(raw);
+  const demoKit = config.demo.enabled ? (kit ?? (await import('../demo/kit.js'))) : null;
   let campus: DemoCampus | null = null;
   let e: Edge;
   try {
     e = await startEdge(config, {
       env: {},
-      mqttClients: config.demo.enabled ? [DEMO_MQTT.observer, ...DEMO_MQTT.devices] : [],
-      modules: (ctx) => (config.demo.enabled ? [(campus = new DemoCampus(ctx, devices))] : []),
+      mqttClients: demoKit ? [demoKit.DEMO_MQTT.observer, ...demoKit.DEMO_MQTT.devices] : [],
+      modules: (ctx) => (demoKit ? [(campus = new demoKit.DemoCampus(ctx, devices))] : []),
     });
   } catch (err) {
     await stopDemoHelpers();
@@ -93,15 +94,15 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
     ...(e.mqtt.wssPort ? [`  MQTT WebSocket: wss://<本机IP>:${e.mqtt.wssPort}${config.mqtt.websocket.path}`] : []),
     `  数据 Data:      ${resolve(config.dataDir)}`,
   ];
-  if (config.demo.enabled) {
+  if (demoKit) {
     const loopback = isLoopback(config.http.host) && isLoopback(config.mqtt.host);
     lines.push(
       loopback
         ? `  仅本机可访问 Local only:  ${config.http.host} (在配置中设置 http.host / mqtt.host 为 0.0.0.0 可供局域网访问 / set http.host and mqtt.host to 0.0.0.0 to open it to the LAN)`
         : `  局域网可访问 Open to the LAN:  http ${config.http.host}, mqtt ${config.mqtt.host} — 演示密码是公开的 / the demo passwords are public`,
-      `  演示管理员 Demo admin:  ${DEMO_ADMIN.username} / ${DEMO_ADMIN.password}`,
-      `  演示 MQTT 只读账号 Demo MQTT observer:  ${DEMO_MQTT.observer.clientId} / ${DEMO_MQTT.observer.password}`,
-      `    mosquitto_sub -h 127.0.0.1 -p ${e.mqtt.port} -i ${DEMO_MQTT.observer.clientId} -u ${DEMO_MQTT.observer.clientId} -P ${DEMO_MQTT.observer.password} -t 'campus/events/#' -t 'campus/dev/+/state' -v`,
+      `  演示管理员 Demo admin:  ${demoKit.DEMO_ADMIN.username} / ${demoKit.DEMO_ADMIN.password}`,
+      `  演示 MQTT 只读账号 Demo MQTT observer:  ${demoKit.DEMO_MQTT.observer.clientId} / ${demoKit.DEMO_MQTT.observer.password}`,
+      `    mosquitto_sub -h 127.0.0.1 -p ${e.mqtt.port} -i ${demoKit.DEMO_MQTT.observer.clientId} -u ${demoKit.DEMO_MQTT.observer.clientId} -P ${demoKit.DEMO_MQTT.observer.password} -t 'campus/events/#' -t 'campus/dev/+/state' -v`,
     );
   } else if (e.bootstrapPassword) {
     lines.push(`  首次启动已创建管理员 First admin created: ${config.auth.bootstrapAdmin.username} / ${e.bootstrapPassword}  (请登录后立即修改 / change it after signing in; shown only once)`);
@@ -118,8 +119,8 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
         (next ? `  下一次刷卡 next scan: ${e.access.time.format(next.at)}` : ''),
     );
   }
-  if (cloud) {
-    const parent = DEMO_GUARDIANS[0]!;
+  if (cloud && kit) {
+    const parent = kit.DEMO_GUARDIANS[0]!;
     const child = config.demo.enabled ? e.access.people.get(parent.child)?.name : undefined;
     lines.push(
       `  本地云与家长端 Local cloud + parent app: ${cloud.url}/parent/`,
@@ -129,11 +130,11 @@ async function runDaemon(configFile: string | undefined, demo: boolean): Promise
   lines.push('  按 Ctrl-C 停止 / press Ctrl-C to stop', '');
   process.stdout.write(lines.join('\n') + '\n');
 
-  if (cloud) {
+  if (cloud && kit) {
     // The cloud owns the roster now: post the demo's (after the local seed, so both agree) and let it flow down.
     const localCloud = cloud;
     void Promise.resolve()
-      .then(() => postDemoRoster(readDemoCloudLink(localCloud.linkFile)))
+      .then(() => kit.postDemoRoster(kit.readDemoCloudLink(localCloud.linkFile)))
       .then(
         (r) => e.log.info(r, 'demo roster in the local cloud'),
         (err: unknown) => e.log.warn({ err }, 'demo roster not posted to the local cloud'),

@@ -1,14 +1,14 @@
 import { BusRouteSchema, type BusRoute } from '@campus/protocol/bus/index';
 import { pickupKeyTag } from '@campus/protocol/bus/pickup';
-import { RECORD_SCHEMAS, type RecordData, type RecordKind } from '@campus/protocol/sync/records';
+import { RECORD_SCHEMAS, type RecordData } from '@campus/protocol/sync/records';
 import type { ChangeRecord } from '@campus/protocol/sync/changes';
 import { edgePersonId } from '../access/cloud/keys.js';
 import type { Logger } from '../core/log.js';
 import type { CloudRecordReader } from '../modules/domain.js';
+import { BUS_CLOUD_KINDS } from './definition.js';
 import type { BusStore } from './store.js';
 
-/** The cloud record kinds the bus box applies, in the order a page is applied (what is referred to first). */
-export const BUS_CLOUD_KINDS = ['bus_vehicle', 'bus_route', 'bus_assignment', 'bus_stop_change', 'pickup_person', 'bus_trip'] as const satisfies readonly RecordKind[];
+export { BUS_CLOUD_KINDS };
 type BusKind = (typeof BUS_CLOUD_KINDS)[number];
 const ORDER = new Map<string, number>(BUS_CLOUD_KINDS.map((k, i) => [k, i]));
 

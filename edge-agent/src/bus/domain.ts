@@ -1,8 +1,6 @@
 import type { ApiRouter } from '../http/router.js';
-import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/domain.js';
-import { BUS_CLOUD_KINDS } from './cloud.js';
-import { BusConfigSchema, type BusConfig } from './config.js';
-import { BUS_MIGRATIONS } from './migrations.js';
+import type { DomainDeps, DomainInstance } from '../modules/domain.js';
+import type { BusConfig } from './config.js';
 import { busRoutes } from './routes.js';
 import { BusService } from './service.js';
 import '@campus/protocol/bus/index';
@@ -31,14 +29,3 @@ export class BusDomain implements DomainInstance {
     return this.service ? this.service.health() : 'school bus not running';
   }
 }
-
-export const busDomain = defineDomain({
-  name: 'bus',
-  configKey: 'bus',
-  config: BusConfigSchema,
-  migrations: BUS_MIGRATIONS,
-  visibility: [['bus.', ['transport', 'transport_manager']]],
-  cloudKinds: BUS_CLOUD_KINDS,
-  enabled: (c) => c.enabled,
-  create: (deps) => new BusDomain(deps),
-});

@@ -72,6 +72,7 @@ export class DemoCampus implements EdgeModule {
     }
     if (devices.energy && !this.edge.config.energy.enabled) {
       this.edge.school.calendar.seed(demoSchoolCalendar());
+      await this.edge.loadDomain('energy'); // off in the config: loaded now, started on the demo's buildings
       await this.edge.energy.startWith(EnergyConfigSchema.parse(demoEnergyConfig(devices.energy.teach, devices.energy.campus)));
       this.energyStarted = true;
     }

@@ -1,11 +1,9 @@
-import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/domain.js';
+import type { DomainDeps, DomainInstance } from '../modules/domain.js';
 import type { ApiRouter } from '../http/router.js';
 import type { EndpointsConfig } from './config.js';
 import { UsbPolicyProjection } from './cloud-policy.js';
-import { ENDPOINT_MIGRATIONS } from './migrations.js';
 import { EndpointsModule } from './module.js';
 import { endpointRoutes } from './routes.js';
-import { EndpointsConfigSchema } from './config.js';
 
 /** The USB endpoint guard as a running domain: PC agents, signed policies, USB events, device requests. */
 export class EndpointsDomain implements DomainInstance {
@@ -51,17 +49,3 @@ export class EndpointsDomain implements DomainInstance {
     return this.module.failure;
   }
 }
-
-export const endpointsDomain = defineDomain({
-  name: 'endpoints',
-  configKey: 'endpoints',
-  config: EndpointsConfigSchema,
-  migrations: ENDPOINT_MIGRATIONS,
-  visibility: [
-    ['usb.', ['it']],
-    ['endpoint.', ['it']],
-  ],
-  cloudKinds: ['usb_policy'],
-  enabled: (c) => c.enabled,
-  create: (deps) => new EndpointsDomain(deps),
-});

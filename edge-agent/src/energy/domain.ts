@@ -1,9 +1,8 @@
 import type { EventBus, RoomPower } from '../core/bus.js';
-import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/domain.js';
+import type { DomainDeps, DomainInstance } from '../modules/domain.js';
 import type { ApiRouter } from '../http/router.js';
-import { EnergyConfigSchema, type EnergyConfig } from './config.js';
+import type { EnergyConfig } from './config.js';
 import { EnergyModule, type EnergyModuleOptions, type EnergyServices } from './energy-module.js';
-import { ENERGY_MIGRATIONS } from './migrations.js';
 import { energyRoutes } from './routes/index.js';
 
 /** Energy and electrical safety as a running domain. */
@@ -68,20 +67,3 @@ export function roomPower(s: EnergyServices, room: string): RoomPower | null {
   });
   return { room, name: r.name, building: r.building, watts, circuits, allOff: circuits.length > 0 && circuits.every((c) => c.on === false) };
 }
-
-export const energyDomain = defineDomain({
-  name: 'energy',
-  configKey: 'energy',
-  config: EnergyConfigSchema.describe(
-    'Energy and electrical safety (能耗与用电安全): Modbus meters and relay circuits, schedules with the school calendar, telemetry, alarms, reports. Guide: firmware-notes/energy-setup.md.',
-  ),
-  migrations: ENERGY_MIGRATIONS,
-  visibility: [
-    ['energy.', ['facility']],
-    ['alarm.', ['facility', 'security']],
-  ],
-  cloudKinds: [],
-  // The module's routes exist either way (they answer 503 when it is off): the demo starts it on its own buildings.
-  enabled: (c) => c.enabled,
-  create: (deps) => new EnergyDomain(deps),
-});

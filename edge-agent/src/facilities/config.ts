@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ID_RE } from '@campus/protocol';
-import { HHMM_RE, PRIORITIES } from '@campus/protocol/facilities/api';
+import { HHMM_RE, PRIORITIES } from '@campus/protocol/facilities/basics';
 
 const id = z.string().regex(ID_RE, 'letters, digits, - _ . (max 64)');
 const hhmm = z.string().regex(HHMM_RE, 'time of day "HH:MM"');

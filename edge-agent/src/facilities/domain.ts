@@ -1,14 +1,13 @@
 import { bilingual } from '@campus/protocol/i18n';
 import type { OrderPriority } from '@campus/protocol/facilities/api';
 import '@campus/protocol/facilities/events';
-import { defineDomain, type DomainDeps, type DomainInstance } from '../modules/domain.js';
+import type { DomainDeps, DomainInstance } from '../modules/domain.js';
 import type { ApiRouter } from '../http/router.js';
 import { ApiError } from '../http/errors.js';
 import type { StoredEvent } from '../store/index.js';
-import { FacilitiesConfigSchema, type FacilitiesConfig } from './config.js';
+import type { FacilitiesConfig } from './config.js';
 import { AssetRegister, Stocktakes } from './assets.js';
 import { Inspections } from './inspections.js';
-import { FACILITIES_MIGRATIONS } from './migrations.js';
 import { SYSTEM_ACTOR, WorkOrders } from './orders.js';
 import { PhotoStore } from './photos.js';
 import { Stores } from './stores.js';
@@ -131,15 +130,3 @@ export class FacilitiesDomain implements DomainInstance {
     return this.services ? null : 'facilities not running';
   }
 }
-
-export const facilitiesDomain = defineDomain({
-  name: 'facilities',
-  configKey: 'facilities',
-  config: FacilitiesConfigSchema,
-  migrations: FACILITIES_MIGRATIONS,
-  // Rounds, alerts and orders reach the logistics supervisor live; requesters and workers read their orders through the API.
-  visibility: [['facilities.', ['facility']]],
-  cloudKinds: [],
-  enabled: (c) => c.enabled,
-  create: (deps) => new FacilitiesDomain(deps),
-});

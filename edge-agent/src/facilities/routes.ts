@@ -56,11 +56,14 @@ import { NoAnswerError } from '../core/bus.js';
 import { rawBody, type ApiRouter } from '../http/router.js';
 import { ApiError } from '../http/errors.js';
 import type { FacilitiesDomain, FacilitiesServices } from './domain.js';
-import { tagSheetPdf } from './tag-sheet.js';
 import { writeWorkbook } from '../sheets/xlsx.js';
 
 const TAG = 'facilities';
 const SUPERVISOR = ['facility'] as const satisfies ReadonlyArray<'facility'>;
+
+/** The PDF tooling (pdfkit, fonts, QR drawing) is loaded when a tag sheet is printed, not with the domain. */
+const tagSheets = () => import('./tag-sheet.js');
+
 /** Inspectors: facility staff and any staff member the school sends on a round. */
 const STAFF = ['facility', 'staff'] as const satisfies ReadonlyArray<'facility' | 'staff'>;
 /** Everyone on the school's staff may report a fault (guards and IT too); contractors may not. */
@@ -129,7 +132,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
       const want = query.ids ? new Set(query.ids.split(',').map((x) => x.trim())) : null;
       const list = s.inspections.checkpoints().filter((c) => !want || want.has(c.id));
       for (const id of want ?? []) if (!list.some((c) => c.id === id)) throw new ApiError(404, 'facilities.unknown_checkpoint', { id });
-      const pdf = await tagSheetPdf(list.map((c) => ({ id: c.id, title: c.name, subtitle: c.place, payload: s.tags.sign('cp', c.id) })), '巡检点标签 / Checkpoint tags');
+      const pdf = await (await tagSheets()).tagSheetPdf(list.map((c) => ({ id: c.id, title: c.name, subtitle: c.place, payload: s.tags.sign('cp', c.id) })), '巡检点标签 / Checkpoint tags');
       res.type('application/pdf').send(pdf);
       return undefined;
     },
@@ -481,7 +484,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     handler: async ({ query, res }) => {
       const s = running(d);
       const list = s.assets.list({ ...query, limit: 50_000 }).filter((a) => a.state !== 'disposed');
-      const pdf = await tagSheetPdf(
+      const pdf = await (await tagSheets()).tagSheetPdf(
         list.map((a) => ({ id: a.code, title: a.name, subtitle: [a.building, a.room, a.model].filter(Boolean).join(' · '), payload: s.assets.tag(a.code) })),
         '资产标签 / Asset tags',
       );

@@ -1,4 +1,4 @@
-import express, { type Request, type Response, type NextFunction, type Express } from 'express';
+import express, { type Request, type Response, type NextFunction, type IRouter, type Router } from 'express';
 import { z } from 'zod';
 import { ApiError, ResponseContractError } from './errors.js';
 import type { User, UserRole } from '../store/users.js';
@@ -63,7 +63,20 @@ export interface RouteSpec<B extends Schema | undefined, Q extends Schema | unde
 export interface ApiRouterOptions {
   /** Check every answer against its route's response schema (default: NODE_ENV === 'test'). */
   validateResponses?: boolean;
+  /** Every route must live under this path (a domain's `/api/<name>`). */
+  prefix?: string;
 }
+
+/** Routes declared when first needed (lazy): `load` declares them on `api` once. */
+interface LazyRoutes {
+  prefix: string;
+  load: (api: ApiRouter) => Promise<void>;
+  api: ApiRouter | null;
+  loading: Promise<void> | null;
+  router: Router;
+}
+
+const isUnder = (path: string, prefix: string): boolean => path === prefix || path.startsWith(`${prefix}/`);
 
 export interface AuthHooks {
   /** Cloud sync is on: routes whose owner is the cloud refuse writes. */
@@ -88,28 +101,77 @@ function redact(value: unknown): unknown {
  */
 export class ApiRouter {
   private readonly specs: Array<AnySpec> = [];
+  private readonly lazySlots: LazyRoutes[] = [];
   private readonly validateResponses: boolean;
+  private readonly prefix: string | undefined;
 
   constructor(
     private readonly hooks: AuthHooks,
     opts: ApiRouterOptions = {},
   ) {
     this.validateResponses = opts.validateResponses ?? process.env.NODE_ENV === 'test';
+    this.prefix = opts.prefix;
   }
 
   add<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, P extends Schema | undefined = undefined, R extends Schema = Schema>(
     spec: RouteSpec<B, Q, P, R>,
   ): void {
     if (spec.method !== 'get' && !spec.owner) throw new Error(`route ${spec.method.toUpperCase()} ${spec.path} must declare its owner ('edge' or { cloud })`);
+    if (this.prefix && !isUnder(spec.path, this.prefix)) throw new Error(`route ${spec.method.toUpperCase()} ${spec.path} must live under ${this.prefix}/`);
     this.specs.push(spec as unknown as AnySpec);
   }
 
-  mount(app: Express): void {
+  /**
+   * Routes under `prefix` that `load` declares when they are first needed (a domain whose
+   * implementation is loaded on demand): at the first request under the prefix, at
+   * `loadAll()` (the OpenAPI document), or when the returned function is called. `load`
+   * runs once (again only after it failed); its routes then answer as if declared here.
+   */
+  lazy(prefix: string, load: (api: ApiRouter) => Promise<void>): () => Promise<void> {
+    const slot: LazyRoutes = { prefix, load, api: null, loading: null, router: express.Router() };
+    this.lazySlots.push(slot);
+    return () => this.ensure(slot);
+  }
+
+  /** Loads every lazy route group (for the OpenAPI document, which shows all of them). */
+  async loadAll(): Promise<void> {
+    await Promise.all(this.lazySlots.map((s) => this.ensure(s)));
+  }
+
+  private ensure(slot: LazyRoutes): Promise<void> {
+    if (!slot.loading) {
+      const api = new ApiRouter(this.hooks, { validateResponses: this.validateResponses, prefix: slot.prefix });
+      slot.loading = slot.load(api).then(
+        () => {
+          slot.api = api;
+          api.mount(slot.router);
+        },
+        (err: unknown) => {
+          slot.loading = null;
+          throw err;
+        },
+      );
+    }
+    return slot.loading;
+  }
+
+  mount(app: IRouter): void {
     for (const spec of this.specs) {
       app[spec.method](spec.path, (req: Request, res: Response, next: NextFunction) => {
         this.run(spec, req, res).catch(next);
       });
     }
+    for (const slot of this.lazySlots) {
+      app.use((req: Request, res: Response, next: NextFunction) => {
+        if (!isUnder(req.path, slot.prefix)) return next();
+        this.ensure(slot).then(() => slot.router(req, res, next), next);
+      });
+    }
+  }
+
+  /** Every declared route: this router's and those of the lazy groups loaded so far. */
+  private allSpecs(): AnySpec[] {
+    return [...this.specs, ...this.lazySlots.flatMap((s) => s.api?.allSpecs() ?? [])];
   }
 
   private async run(spec: AnySpec, req: Request, res: Response): Promise<void> {
@@ -154,7 +216,7 @@ export class ApiRouter {
 
   openapi(info: { title: string; version: string }): object {
     const paths: Record<string, Record<string, unknown>> = {};
-    for (const s of this.specs) {
+    for (const s of this.allSpecs()) {
       const p = s.path.replace(/:(\w+)/g, '{$1}');
       const parameters: unknown[] = [];
       for (const m of s.path.matchAll(/:(\w+)/g)) parameters.push({ name: m[1], in: 'path', required: true, schema: { type: 'string' } });

@@ -87,8 +87,9 @@ export class HttpApi {
       res.setHeader('Content-Type', deps.metrics.registry.contentType);
       res.send(await deps.metrics.registry.metrics());
     });
-    app.get('/api/openapi.json', (_req, res) => {
-      res.json(this.api.openapi({ title: '智慧校园 Edge API / Campus Edge API', version: deps.version }));
+    app.get('/api/openapi.json', (_req, res, next) => {
+      // The document shows every domain's routes, also those of domains loaded only when first needed.
+      this.api.loadAll().then(() => res.json(this.api.openapi({ title: '智慧校园 Edge API / Campus Edge API', version: deps.version })), next);
     });
     app.use('/api', jsonBody(deps.maxBodyBytes));
     this.api.mount(app);

@@ -77,9 +77,15 @@ export type VisibilityRule = readonly [prefix: string, roles: readonly UserRole[
 
 /**
  * Everything the edge needs to know about a domain, declared in the domain's own
- * folder (`src/<domain>/domain.ts`) and registered by one line in `src/domains.ts`.
+ * folder (`src/<domain>/definition.ts`) and registered by one line in `src/domains.ts`.
  * The composition root loops over the registered domains: migrations, config
  * sections, visibility, cloud record kinds, routes, start and stop.
+ *
+ * A definition is cheap and static: it imports its config schema and migrations, never
+ * its implementation. `create` loads the implementation (`await import('./domain.js')`),
+ * so a box loads only the code of the domains it runs: an enabled domain is created at
+ * start; a disabled one when first needed (a request under its `/api/<name>/` routes, the
+ * OpenAPI document, or `Edge.loadDomain`).
  */
 export interface DomainDefinition<Name extends string = string, Key extends string = string, S extends z.ZodType = z.ZodType, I extends DomainInstance = DomainInstance> {
   /** Stable id: module name in logs, metrics and /healthz. */
@@ -96,8 +102,11 @@ export interface DomainDefinition<Name extends string = string, Key extends stri
   readonly cloudKinds: readonly RecordKind[];
   /** Whether it runs with this configuration. */
   enabled(config: z.output<S>): boolean;
-  /** Builds the domain: the constructor stores its dependencies, start() does the work. */
-  create(deps: DomainDeps<z.output<S>>): I;
+  /**
+   * Loads the implementation (dynamic `import()`) and builds the domain: the constructor
+   * stores its dependencies, start() does the work. Its routes live under `/api/<name>/`.
+   */
+  create(deps: DomainDeps<z.output<S>>): Promise<I>;
 }
 
 /** Declares a domain with its types inferred (names stay literal for the config type). */

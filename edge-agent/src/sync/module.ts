@@ -5,12 +5,10 @@ import { CloudSyncClient, type EdgeCredentials, type SyncStatus } from '@campus/
 import { Gauge } from 'prom-client';
 import type { ApiRouter } from '../http/router.js';
 import type { CloudLink, DomainDeps, DomainInstance } from '../modules/domain.js';
-import { CloudConfigSchema, type CloudConfig } from './config.js';
+import type { CloudConfig } from './config.js';
 import { SqliteOutbox } from './outbox.js';
 import { VERSION } from '../version.js';
 import { syncRoutes } from './routes.js';
-import { SYNC_MIGRATIONS } from './migrations.js';
-import { defineDomain } from '../modules/domain.js';
 
 export class CloudConfigError extends Error {}
 
@@ -153,14 +151,3 @@ export function headDate(url: string, ca?: string, timeoutMs = 5000): Promise<st
     req.end();
   });
 }
-
-export const syncDomain = defineDomain({
-  name: 'sync',
-  configKey: 'cloud',
-  config: CloudConfigSchema,
-  migrations: SYNC_MIGRATIONS,
-  visibility: [['sync.', ['it']]],
-  cloudKinds: [],
-  enabled: () => true,
-  create: (deps) => new SyncModule(deps),
-});

@@ -143,6 +143,7 @@ describe('two config entries that disagree about one line', () => {
     // Energy configuration handed over at run time (as the demo does) is refused there, and the gates keep the line.
     const { edge, cleanup } = await startEdge(pty.a, { enabled: false });
     try {
+      await edge.loadDomain('energy'); // off in the config: loaded when first needed
       await edge.energy.startWith(EnergyConfigSchema.parse(energyConfig(pty.a, 19200)));
       const issue = edge.energy.services!.field.issues.find((i) => i.subject === 'gate-meters');
       expect(issue).toMatchObject({ code: 'modbus.line_conflict' });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { ID_RE } from '../topics.js';
+import { HHMM_RE, PRIORITIES, type OrderPriority } from './basics.js';
+
+export { HHMM_RE, PRIORITIES, type OrderPriority };
 
 /**
  * The facilities API (inspection rounds and work orders): one schema for the edge's
@@ -7,14 +10,10 @@ import { ID_RE } from '../topics.js';
  */
 const id = z.string().regex(ID_RE, 'letters, digits, - _ . (max 64)');
 const text = (max: number) => z.string().trim().min(1).max(max);
-export const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const hhmm = z.string().regex(HHMM_RE, 'time of day "HH:MM"');
 
 export const RESULTS = ['green', 'yellow', 'red'] as const;
 export type Result = (typeof RESULTS)[number];
-
-export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
-export type OrderPriority = (typeof PRIORITIES)[number];
 
 export const ORDER_STATES = ['submitted', 'dispatched', 'accepted', 'in_progress', 'done', 'confirmed', 'reopened'] as const;
 export type OrderState = (typeof ORDER_STATES)[number];

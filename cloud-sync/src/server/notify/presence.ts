@@ -40,65 +40,126 @@ export interface JudgedEvent {
   passage: Passage;
 }
 
-export async function judgePassage(db: Queryable, schoolId: string, studentKey: string, e: JudgedEvent, foldWindowMs: number): Promise<PresenceVerdict> {
-  // The passages just before and just after, in one round trip. The type is a literal so the
-  // planner can use the partial index events_timeline.
+/** The passages of one student just before and just after a judged event (campus gates only, nearest first). */
+interface Neighbours {
+  before: Array<{ id: string; at: number; p: Passage }>;
+  after: Array<{ id: string; at: number; p: Passage }>;
+}
+
+/**
+ * The neighbours of every event, in one round trip: for each, the passages just before and
+ * just after it (LOOK each way). The type is a literal so the planner can use the partial
+ * index events_timeline.
+ */
+async function neighboursOf(db: Queryable, schoolId: string, events: ReadonlyArray<{ studentKey: string; e: JudgedEvent }>): Promise<Map<string, Neighbours>> {
   const rows = (
-    await db.query<Row & { side: 'before' | 'after' }>(
-      `(SELECT 'before' AS side, id, reason, data, occurred_at FROM events
-        WHERE school_id = $1 AND subject = $2 AND type = 'access.decision' AND occurred_at <= $3 AND (occurred_at < $3 OR id < $4::uuid)
-        ORDER BY occurred_at DESC, id DESC LIMIT $5)
-       UNION ALL
-       (SELECT 'after' AS side, id, reason, data, occurred_at FROM events
-        WHERE school_id = $1 AND subject = $2 AND type = 'access.decision' AND occurred_at >= $3 AND (occurred_at > $3 OR id > $4::uuid)
-        ORDER BY occurred_at ASC, id ASC LIMIT $5)`,
-      [schoolId, studentKey, e.occurredAt, e.id, LOOK],
+    await db.query<Row & { ev: string; side: 'before' | 'after' }>(
+      `SELECT x.ev::text AS ev, n.side, n.id, n.reason, n.data, n.occurred_at
+       FROM unnest($2::uuid[], $3::text[], $4::bigint[]) AS x(ev, subject, at)
+       CROSS JOIN LATERAL (
+         (SELECT 'before' AS side, id, reason, data, occurred_at FROM events
+          WHERE school_id = $1 AND subject = x.subject AND type = 'access.decision' AND occurred_at <= x.at AND (occurred_at < x.at OR id < x.ev)
+          ORDER BY occurred_at DESC, id DESC LIMIT $5)
+         UNION ALL
+         (SELECT 'after' AS side, id, reason, data, occurred_at FROM events
+          WHERE school_id = $1 AND subject = x.subject AND type = 'access.decision' AND occurred_at >= x.at AND (occurred_at > x.at OR id > x.ev)
+          ORDER BY occurred_at ASC, id ASC LIMIT $5)
+       ) AS n`,
+      [schoolId, events.map((x) => x.e.id), events.map((x) => x.studentKey), events.map((x) => x.e.occurredAt), LOOK],
     )
   ).rows;
-  const passages = (side: 'before' | 'after') => {
-    const list = rows
-      .filter((r) => r.side === side)
-      .map((r) => ({ id: r.id, at: r.occurred_at, p: campusPassageOf({ type: ACCESS_EVENTS.decision, reason: r.reason, data: r.data }) }))
-      .filter((x): x is { id: string; at: number; p: Passage } => x.p !== null);
-    // UNION ALL keeps each branch's order in practice, but nothing promises it: sort.
-    return list.sort((x, y) => (side === 'before' ? y.at - x.at || (y.id < x.id ? -1 : 1) : x.at - y.at || (x.id < y.id ? -1 : 1)));
-  };
-  const before = passages('before');
-  const after = passages('after');
-  const dir = e.passage.direction;
-  // The run of same-direction passages that follows this one, each within the fold window
-  // of the one before: if one of them already carries the notice, this is its repeat.
+  const out = new Map<string, Neighbours>(events.map((x) => [x.e.id, { before: [], after: [] }]));
+  for (const r of rows) {
+    const p = campusPassageOf({ type: ACCESS_EVENTS.decision, reason: r.reason, data: r.data });
+    if (p) out.get(r.ev)?.[r.side].push({ id: r.id, at: Number(r.occurred_at), p });
+  }
+  // UNION ALL keeps each branch's order in practice, but nothing promises it: sort.
+  for (const n of out.values()) {
+    n.before.sort((x, y) => y.at - x.at || (y.id < x.id ? -1 : 1));
+    n.after.sort((x, y) => x.at - y.at || (x.id < y.id ? -1 : 1));
+  }
+  return out;
+}
+
+/** The run of same-direction passages that follows an event, each within the fold window of the one before. */
+function runAfter(e: JudgedEvent, n: Neighbours, foldWindowMs: number): string[] {
   const run: string[] = [];
   let last = e.occurredAt;
-  for (const x of after) {
-    if (x.p.direction !== dir || x.at - last >= foldWindowMs) break;
+  for (const x of n.after) {
+    if (x.p.direction !== e.passage.direction || x.at - last >= foldWindowMs) break;
     run.push(x.id);
     last = x.at;
   }
-  if (run.length) {
-    const notified = await db.query(`SELECT 1 FROM notice_verdicts WHERE school_id = $1 AND event_id = ANY($2::uuid[]) AND verdict = 'change' LIMIT 1`, [schoolId, run]);
-    if (notified.rows.length) return 'repeat';
-  }
-  if (e.late && after.some((x) => x.p.direction !== dir)) return 'superseded';
-  const prev = before[0];
+  return run;
+}
+
+/** The judgement itself, on the neighbours and on whether a passage of the run that follows already carries the notice. */
+function judge(e: JudgedEvent, n: Neighbours, runNotified: boolean, foldWindowMs: number): PresenceVerdict {
+  const dir = e.passage.direction;
+  if (runNotified) return 'repeat';
+  if (e.late && n.after.some((x) => x.p.direction !== dir)) return 'superseded';
+  const prev = n.before[0];
   if (prev && prev.p.direction === dir && e.occurredAt - prev.at < foldWindowMs) return 'repeat';
   return 'change';
 }
 
 /**
- * The verdict for an event, judged once: a retried job or a second process gets the
- * stored one, so a passage never flips between notified and not.
+ * The verdicts of a batch of passages (one upload, or the uploads a worker took together),
+ * each judged once: a retried job or a second process gets the stored one, so a passage
+ * never flips between notified and not. The caller's transaction holds every student's
+ * lock (lockStudents) first; the batch costs the same few round trips however many
+ * passages it has. Passages of one student in the batch are judged in the order given,
+ * each seeing the verdicts of those before it, as if judged one by one.
  */
-export async function verdictFor(tx: Queryable, schoolId: string, studentKey: string, e: JudgedEvent, foldWindowMs: number, now: number): Promise<PresenceVerdict> {
-  await lockStudent(tx, schoolId, studentKey);
-  const stored = await tx.query<{ verdict: PresenceVerdict }>('SELECT verdict FROM notice_verdicts WHERE school_id = $1 AND event_id = $2', [schoolId, e.id]);
-  if (stored.rows[0]) return stored.rows[0].verdict;
-  const verdict = await judgePassage(tx, schoolId, studentKey, e, foldWindowMs);
-  await tx.query('INSERT INTO notice_verdicts (school_id, event_id, verdict, judged_at) VALUES ($1, $2, $3, $4)', [schoolId, e.id, verdict, now]);
-  return verdict;
+export async function verdictsFor(
+  tx: Queryable,
+  schoolId: string,
+  events: ReadonlyArray<{ studentKey: string; e: JudgedEvent }>,
+  foldWindowMs: number,
+  now: number,
+): Promise<Map<string, PresenceVerdict>> {
+  const verdicts = new Map<string, PresenceVerdict>();
+  if (events.length === 0) return verdicts;
+  const stored = await tx.query<{ event_id: string; verdict: PresenceVerdict }>('SELECT event_id::text AS event_id, verdict FROM notice_verdicts WHERE school_id = $1 AND event_id = ANY($2::uuid[])', [
+    schoolId,
+    events.map((x) => x.e.id),
+  ]);
+  for (const r of stored.rows) verdicts.set(r.event_id, r.verdict);
+  const open = events.filter((x) => !verdicts.has(x.e.id));
+  if (open.length === 0) return verdicts;
+  const neighbours = await neighboursOf(tx, schoolId, open);
+  const runs = new Map(open.map((x) => [x.e.id, runAfter(x.e, neighbours.get(x.e.id)!, foldWindowMs)]));
+  const inRuns = [...new Set([...runs.values()].flat())];
+  const notified = new Set<string>();
+  if (inRuns.length) {
+    const r = await tx.query<{ event_id: string }>(`SELECT event_id::text AS event_id FROM notice_verdicts WHERE school_id = $1 AND event_id = ANY($2::uuid[]) AND verdict = 'change'`, [schoolId, inRuns]);
+    for (const x of r.rows) notified.add(x.event_id);
+  }
+  const judged: Array<[string, PresenceVerdict]> = [];
+  for (const x of open) {
+    const run = runs.get(x.e.id)!;
+    const v = judge(x.e, neighbours.get(x.e.id)!, run.some((id) => notified.has(id)), foldWindowMs);
+    verdicts.set(x.e.id, v);
+    judged.push([x.e.id, v]);
+    if (v === 'change') notified.add(x.e.id);
+  }
+  await tx.query('INSERT INTO notice_verdicts (school_id, event_id, verdict, judged_at) SELECT $1, e, v, $4 FROM unnest($2::uuid[], $3::text[]) AS x(e, v)', [
+    schoolId,
+    judged.map(([id]) => id),
+    judged.map(([, v]) => v),
+    now,
+  ]);
+  return verdicts;
 }
 
-/** Serialises judgements of one student's passages across every cloud process (transaction-scoped). */
-export async function lockStudent(tx: Queryable, schoolId: string, studentKey: string): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`notice|${schoolId}|${studentKey}`]);
+/**
+ * Serialises judgements of each student's passages across every cloud process
+ * (transaction-scoped), all the batch's students in one round trip, always in the same
+ * (hash) order so two batches never wait for each other in a cycle.
+ */
+export async function lockStudents(tx: Queryable, schoolId: string, studentKeys: readonly string[]): Promise<void> {
+  if (studentKeys.length === 0) return;
+  await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k) AS s ORDER BY h', [
+    studentKeys.map((k) => `notice|${schoolId}|${k}`),
+  ]);
 }

@@ -152,7 +152,8 @@ export class GuardianData {
     return r.rowCount > 0;
   }
 
-  async subscriptionKeys(endpoint: string): Promise<{ endpoint: string; p256dh: string; auth: string } | null> {
-    return (await this.db.query<{ endpoint: string; p256dh: string; auth: string }>('SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE endpoint = $1', [endpoint])).rows[0] ?? null;
+  /** The keys of the push subscriptions stored for these endpoints (one query for a batch of pushes). */
+  async subscriptionKeys(endpoints: readonly string[]): Promise<Array<{ endpoint: string; p256dh: string; auth: string }>> {
+    return (await this.db.query<{ endpoint: string; p256dh: string; auth: string }>('SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE endpoint = ANY($1::text[])', [endpoints])).rows;
   }
 }

@@ -1,4 +1,4 @@
-import { RECORD_SCHEMAS, type RecordKind } from '@campus/protocol/sync/records';
+import { RECORD_SCHEMAS } from '@campus/protocol/sync/records';
 import type { ChangeRecord } from '@campus/protocol/sync/changes';
 import type { AccessService } from '../service.js';
 import type { Logger } from '../../core/log.js';
@@ -6,10 +6,11 @@ import type { CloudRecordReader } from '../../modules/domain.js';
 import { ProjectionProblem, type Outcome } from './outcome.js';
 import { PeopleProjection } from './people.js';
 import { SchoolProjection } from './school.js';
+import { PROJECTED_KINDS } from './kinds.js';
 
 /** People before what refers to them. usb_policy is not projected: the endpoints domain has no entry point for a policy it did not author. */
 const ORDER: Record<string, number> = { person: 0, guardianship: 1, card: 2, leave: 3, visitor_pass: 4, calendar: 5 };
-export const PROJECTED_KINDS = ['person', 'guardianship', 'card', 'leave', 'visitor_pass', 'calendar'] as const satisfies readonly RecordKind[];
+export { PROJECTED_KINDS };
 
 export interface ProjectionStats {
   created: number;

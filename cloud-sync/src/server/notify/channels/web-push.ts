@@ -31,24 +31,50 @@ export interface PushPayload {
 
 /**
  * Web Push (RFC 8030/8291/8292) with VAPID through `web-push`. The target is the
- * subscription's endpoint; keys are looked up by the caller. 404/410 mean the browser
+ * subscription's endpoint; keys are looked up by the caller, the endpoints asked for in
+ * one tick (a batch of notices sent together) in one lookup. 404/410 mean the browser
  * dropped the subscription: the caller removes it.
  */
 export class WebPushChannel implements NoticeChannel {
   readonly name = 'webpush' as const;
   private readonly agent: https.Agent;
+  /** Endpoints whose keys are wanted in this tick, looked up together. */
+  private wanted: Map<string, Array<{ resolve: (k: PushSubscriptionKeys | null) => void; reject: (e: unknown) => void }>> | null = null;
 
   constructor(
     private readonly vapid: VapidKeys,
-    private readonly lookup: (endpoint: string) => Promise<PushSubscriptionKeys | null>,
+    private readonly lookup: (endpoints: readonly string[]) => Promise<PushSubscriptionKeys[]>,
     /** Extra CA to trust for push endpoints (a local test receiver). */
     ca?: string | Buffer,
   ) {
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 32, ...(ca ? { ca } : {}) });
   }
 
+  private keysOf(endpoint: string): Promise<PushSubscriptionKeys | null> {
+    return new Promise((resolve, reject) => {
+      if (!this.wanted) {
+        const wanted = (this.wanted = new Map());
+        queueMicrotask(() => {
+          this.wanted = null;
+          this.lookup([...wanted.keys()]).then(
+            (found) => {
+              const byEndpoint = new Map(found.map((k) => [k.endpoint, k]));
+              for (const [e, waiting] of wanted) for (const w of waiting) w.resolve(byEndpoint.get(e) ?? null);
+            },
+            (err: unknown) => {
+              for (const waiting of wanted.values()) for (const w of waiting) w.reject(err);
+            },
+          );
+        });
+      }
+      const list = this.wanted.get(endpoint) ?? [];
+      list.push({ resolve, reject });
+      this.wanted.set(endpoint, list);
+    });
+  }
+
   async deliver(endpoint: string, n: OutgoingNotice): Promise<DeliveryOutcome> {
-    const sub = await this.lookup(endpoint);
+    const sub = await this.keysOf(endpoint);
     if (!sub) return { status: 'gone', error: 'subscription no longer stored' };
     const payload: PushPayload = { title: n.title, body: n.text, noticeId: n.noticeId, eventId: n.eventId, studentKey: n.studentKey, occurredAt: n.occurredAt, late: n.late, safety: n.safety, url: '/parent/' };
     try {
