@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results*.json', '**/*.d.ts'] },
+  { ignores: ['**/dist/**', '**/dist-console/**', '**/node_modules/**', 'data/**', 'bench/results*.json', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
