@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { Counter } from 'prom-client';
 import type { NewEvent, Severity } from '@campus/protocol';
 import { PRIORITIES } from '@campus/protocol';
+import { BUS_POSITION_EVENT, type BusPositionEventData } from '@campus/protocol/bus/positions';
 import { BUS_EVENTS, type BusDirection, type BusPickupPersonView, type BusRefusal, type BusRoute, type BusStop, type BusTripPlanView, type BusTripView } from '@campus/protocol/bus/index';
 import { checkPickupCode, isPickupPassText, verifyPickupPass } from '@campus/protocol/bus/pickup';
 import { Keyring, verifyCredential } from '@campus/protocol/credentials/index';
@@ -28,6 +29,9 @@ export interface ScanResult {
 }
 
 /** Raised by service calls a route turns into a 4xx. */
+/** How often a running trip's thinned fixes are sent up as one `bus.position` event. */
+const POSITION_UPLOAD_MS = 5_000;
+
 export class BusError extends Error {
   constructor(
     readonly status: number,
@@ -62,6 +66,9 @@ export class BusService {
   gps: GpsReader | null = null;
   #ready = false;
   #lastStored: StoredPoint | null = null;
+  /** Thinned fixes of the running trip not yet put in a `bus.position` event (the parents' live view). */
+  #unsent: { tripId: string; fixes: BusPositionEventData['fixes'] } | null = null;
+  #sentAt = 0;
   #lastFix: GpsFix | null = null;
   #atStop: string | null = null;
   #over: { since: number; max: number; active: boolean; under: number } = { since: 0, max: 0, active: false, under: 0 };
@@ -140,6 +147,7 @@ export class BusService {
     for (const r of this.readers.splice(0)) await r.close();
     await this.gps?.close();
     this.gps = null;
+    this.flushPositions();
   }
 
   health(): string | null {
@@ -248,6 +256,7 @@ export class BusService {
     }
     const at = this.now();
     const riders = this.db.riders(trip.id);
+    this.flushPositions();
     this.db.transaction(() => {
       this.db.setTrip(trip.id, { status: 'closed', closedAt: at, closedBy: by });
       this.#event({
@@ -612,11 +621,42 @@ export class BusService {
     const trip = this.db.currentTrip() ?? null;
     const p: StoredPoint = { at: f.time, lat: f.lat, lon: f.lon, course: f.course };
     if (keepPoint(this.#lastStored, p, this.config.positions)) {
-      this.db.addPosition({ tripId: trip?.id ?? null, at: f.time, lat: f.lat, lon: f.lon, speedKmh: Math.round(f.speedKmh * 10) / 10, course: f.course });
+      const speedKmh = Math.round(f.speedKmh * 10) / 10;
+      this.db.addPosition({ tripId: trip?.id ?? null, at: f.time, lat: f.lat, lon: f.lon, speedKmh, course: f.course });
       this.#lastStored = p;
+      if (trip) this.#queuePosition(trip, { at: f.time, lat: f.lat, lon: f.lon, speedKmh: Math.min(250, speedKmh), heading: f.course ?? null });
     }
     this.#overspeed(f, trip);
     if (trip) this.#geofence(f, trip);
+  }
+
+  /**
+   * While a trip runs, its thinned fixes go up in one `bus.position` event every
+   * POSITION_UPLOAD_MS (not one event per fix): the cloud's live view for the guardians of
+   * the children on this trip. Outside trips nothing is sent (nobody may watch the bus).
+   */
+  #queuePosition(trip: TripRow, fix: BusPositionEventData['fixes'][number]): void {
+    if (this.#unsent && this.#unsent.tripId !== trip.id) this.flushPositions();
+    this.#unsent ??= { tripId: trip.id, fixes: [] };
+    this.#unsent.fixes.push(fix);
+    if (this.now() - this.#sentAt >= POSITION_UPLOAD_MS || this.#unsent.fixes.length >= 600) this.flushPositions();
+  }
+
+  /** Sends the fixes gathered so far (at trip close, stop, or when the upload interval is due). */
+  flushPositions(): void {
+    const u = this.#unsent;
+    this.#unsent = null;
+    this.#sentAt = this.now();
+    if (!u || u.fixes.length === 0) return;
+    const plan = this.db.trip(u.tripId);
+    const planRow = plan ? this.db.tripPlan(plan.routeId, plan.date, plan.direction) : undefined;
+    const data: BusPositionEventData = {
+      ...(this.config.vehicle.plate ? { plate: this.config.vehicle.plate } : {}),
+      ...(planRow?.vehicleId ? { vehicleId: planRow.vehicleId } : {}),
+      tripId: u.tripId,
+      fixes: u.fixes,
+    };
+    this.#event({ type: BUS_POSITION_EVENT, reason: 'bus.position', priority: PRIORITIES.normal, source: 'gps', data: { ...data, count: u.fixes.length } });
   }
 
   get lastFix(): GpsFix | null {

@@ -219,6 +219,16 @@ describe('school bus: a morning trip on a real edge (door reader and GPS on soca
     const fixesSent = sent;
     expect(stored.json.positions.length).toBeGreaterThan(2);
     expect(stored.json.positions.length).toBeLessThan(fixesSent);
+    // The running trip's thinned fixes went up as a few bus.position events (not one per fix),
+    // the last one sent at the close; together they are exactly the stored fixes of the trip.
+    const uploads = events.filter((e) => e.type === 'bus.position');
+    expect(uploads.length).toBeGreaterThan(0);
+    // At most one upload per 5 s (the last one is the close's flush).
+    for (let i = 1; i < uploads.length - 1; i++) expect(uploads[i]!.occurredAt - uploads[i - 1]!.occurredAt).toBeGreaterThanOrEqual(5000);
+    expect(uploads.every((e) => e.data.tripId === closed.json.trip.id && e.priority === PRIORITIES.normal)).toBe(true);
+    const uploaded = uploads.flatMap((e) => (e.data.fixes as { at: number }[]).map((f) => f.at));
+    const tripFixes = (stored.json.positions as { at: number; tripId?: string | null }[]).filter((p) => p.at >= closed.json.trip.openedAt).map((p) => p.at);
+    expect(uploaded).toEqual(tripFixes);
 
     // The GPS and reader counters are visible; the daemon is healthy.
     const pos = await admin.req('GET', '/api/bus/position');

@@ -22,6 +22,8 @@ export const BUS_EVENTS = {
   overspeed: 'bus.overspeed',
   /** The GPS receiver: fix lost or regained, refused sentences. */
   gps: 'bus.gps',
+  /** A running trip's thinned positions, sent every few seconds (protocol/bus/positions.ts). */
+  position: 'bus.position',
 } as const;
 export type BusEventType = (typeof BUS_EVENTS)[keyof typeof BUS_EVENTS];
 
@@ -81,6 +83,7 @@ export const BUS_REASONS = [
   'bus.overspeed.ended',
   'bus.gps.fix_lost',
   'bus.gps.fix_regained',
+  'bus.position',
   ...BUS_REFUSALS,
 ] as const;
 export type BusReason = (typeof BUS_REASONS)[number];
@@ -126,6 +129,7 @@ export const busReasonMessages = defineMessages({
   'reason.bus.overspeed.ended': { 'zh-CN': '超速结束，最高 {maxKmh} km/h', en: 'Overspeed ended; maximum {maxKmh} km/h' },
   'reason.bus.gps.fix_lost': { 'zh-CN': 'GPS 定位丢失', en: 'GPS fix lost' },
   'reason.bus.gps.fix_regained': { 'zh-CN': 'GPS 已重新定位', en: 'GPS fix regained' },
+  'reason.bus.position': { 'zh-CN': '校车位置（{count} 个定位点）', en: 'Bus position ({count} fixes)' },
   'reason.bus.refused.wrong_bus': { 'zh-CN': '坐错车：{personName} 应乘坐 {expectedRoute}', en: 'Wrong bus: {personName} rides {expectedRoute}' },
   'reason.bus.refused.wrong_stop': { 'zh-CN': '站点不对：{personName} 的站点是 {expectedStop}', en: 'Wrong stop: {personName}’s stop is {expectedStop}' },
   'reason.bus.refused.on_leave': { 'zh-CN': '{personName} 今天请假', en: '{personName} is on leave today' },
