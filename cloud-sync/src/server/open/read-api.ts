@@ -32,7 +32,8 @@ const recordItem = (kind: RecordKind) =>
   z.object({
     kind: z.literal(kind),
     key: RecordKeySchema,
-    data: (RECORD_SCHEMAS[kind] as z.ZodObject).partial().nullable().describe(`Sensitive fields (${SENSITIVE_RECORD_FIELDS[kind].join(', ') || 'none'}) only with the \`sensitive\` scope; null when deleted`),
+    // The record's fields (its shape: a refined schema, e.g. a route's unique stops, cannot be made partial itself).
+    data: z.object((RECORD_SCHEMAS[kind] as z.ZodObject).shape).partial().nullable().describe(`Sensitive fields (${SENSITIVE_RECORD_FIELDS[kind].join(', ') || 'none'}) only with the \`sensitive\` scope; null when deleted`),
     deleted: z.boolean(),
     version: z.number().int().describe('Feed seq of the last change: grows with every write'),
     changedAt: z.number().int(),
