@@ -62,6 +62,12 @@ export function openDataContract(backend: Backend): void {
         { kind: 'card', key: 'c-1', data: { personId: 'stu-1', version: 1, revoked: false } },
         { kind: 'calendar', key: 'cal-1', data: { date: '2026-09-01', kind: 'school_day' } },
         { kind: 'usb_policy', key: 'u-1', data: { target: { scope: 'all' }, content: { defaultAction: 'deny' } } },
+        { kind: 'bus_vehicle', key: 'bv-1', data: { plate: '沪A12345', kind: 'primary', seats: 40, terminalPhone: '13912345678' } },
+        { kind: 'bus_route', key: 'r1', data: { name: '1号线', vehicleId: 'bv-1', stops: [{ id: 'S1', name: '幸福小区', lat: 31.2, lon: 121.4 }, { id: 'SCH', name: '学校', lat: 31.21, lon: 121.41, depot: true }] } },
+        { kind: 'bus_assignment', key: 'ba-1', data: { personId: 'stu-1', routeId: 'r1', stopId: 'S1', direction: 'morning', from: '2026-09-01' } },
+        { kind: 'bus_stop_change', key: 'bsc-1', data: { personId: 'stu-1', date: '2026-09-02', direction: 'afternoon', routeId: 'r1', stopId: 'SCH' } },
+        { kind: 'pickup_person', key: 'pp-1', data: { studentId: 'stu-1', name: '王阿姨', relation: '保姆', phone: '13600000004', codeKey: 'A'.repeat(43) } },
+        { kind: 'bus_trip', key: 'bt-1', data: { routeId: 'r1', date: '2026-09-01', direction: 'morning', vehicleId: 'bv-1', driverId: 'drv-1', attendantId: 'att-1' } },
       ]);
       await cloud.records.write(B, [{ kind: 'person', key: 'stu-b', data: { name: '乙校学生', roles: ['student'], phone: '13700000003' } }]);
       await cloud.admin('POST', `/schools/${A}/accounts`, { username: 'open-admin-a', displayName: '甲校管理员', password: PW });
@@ -178,6 +184,13 @@ export function openDataContract(backend: Backend): void {
       expect(leave.data.reason).toBeUndefined();
       expect(leave.redacted).toEqual(['reason']);
       expect((await open(plain.key, `/schools/${A}/records/visitor_pass`)).json.items[0].data.phone).toBeUndefined();
+      // A pickup person's phone is sensitive; the key their one-time pickup codes derive from is never given out.
+      const pickup = (await open(plain.key, `/schools/${A}/records/pickup_person/pp-1`)).json;
+      expect(pickup.data).toMatchObject({ name: '王阿姨', relation: '保姆' });
+      expect(pickup.data.phone).toBeUndefined();
+      expect(pickup.data.codeKey).toBeUndefined();
+      expect((await open(full.key, `/schools/${A}/records/pickup_person/pp-1`)).json.data).toMatchObject({ phone: '13600000004' });
+      expect((await open(full.key, `/schools/${A}/records/pickup_person/pp-1`)).json.data.codeKey).toBeUndefined();
       const before = (await auditRows(A, 'open.read.sensitive')).length;
       const fullMum = (await open(full.key, `/schools/${A}/records/person/mum-1`)).json;
       expect(fullMum.data.phone).toBe('13800000001');
