@@ -29,7 +29,7 @@ const pulses = (channel: number) => env.rig.board.pulses.filter((p) => p.channel
 
 describe('门岗实时 in Chromium: the guard at the east gate', () => {
   it('shows the guard the pages of the security role', async () => {
-    expect(await menuItems(page)).toEqual(['实时事件', '门岗实时', '请假与通行证', '今日考勤', '闸机状态']);
+    expect(await menuItems(page)).toEqual(['实时事件', '门岗实时', '请假与通行证', '今日考勤', '闸机状态', '报修', '我的工单']);
     // The guard lands here after sign-in; the menu item opens it too.
     expect(page.url()).toMatch(/#\/access\/live$/);
     await page.getByTestId('main-menu').getByText('门岗实时', { exact: true }).click();

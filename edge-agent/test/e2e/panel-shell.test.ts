@@ -145,7 +145,7 @@ describe('panel shell in Chromium against a real edge', () => {
     // The shell: site name, role menu, clock warning, live connection; the admin starts on 实时事件.
     await page.getByTestId('site-name').getByText(SITE_NAME).waitFor();
     expect(page.url()).toMatch(/#\/events$/);
-    expect(await menuItems(page)).toEqual(['实时事件', '设备', '终端管控', '门岗实时', '请假与通行证', '今日考勤', '人员与卡片', '闸机状态', '实时用电', '用电统计', '非工作时间用电', '回路控制', '定时与校历', '用电告警']);
+    expect(await menuItems(page)).toEqual(['实时事件', '设备', '终端管控', '门岗实时', '请假与通行证', '今日考勤', '人员与卡片', '闸机状态', '实时用电', '用电统计', '非工作时间用电', '回路控制', '定时与校历', '用电告警', '校车随车', '巡检', '报修', '我的工单', '巡检与工单看板', '资产', '盘点', '维修绩效']);
     expect(await page.getByTestId('clock-badge').innerText()).toBe('时钟未同步');
     await page.locator('[data-testid=live-status][data-status=connected]').waitFor();
     await page.locator('[data-testid=event-table] tbody tr.event-row').first().waitFor();
@@ -164,7 +164,7 @@ describe('panel shell in Chromium against a real edge', () => {
     // English: the panel, antd and the event texts from the API all switch.
     await page.getByText('English', { exact: true }).click();
     await firstRow.getByText(`Demo campus: ${note}`).waitFor();
-    expect(await menuItems(page)).toEqual(['Live events', 'Devices', 'Endpoint guard', 'Gate live', 'Leaves and passes', "Today's attendance", 'People and cards', 'Gates and readers', 'Live power', 'Energy use', 'After-hours use', 'Circuits', 'Schedules and calendar', 'Electrical alarms']);
+    expect(await menuItems(page)).toEqual(['Live events', 'Devices', 'Endpoint guard', 'Gate live', 'Leaves and passes', "Today's attendance", 'People and cards', 'Gates and readers', 'Live power', 'Energy use', 'After-hours use', 'Circuits', 'Schedules and calendar', 'Electrical alarms', 'School bus trip', 'Inspection', 'Report a fault', 'My work orders', 'Rounds and orders board', 'Assets', 'Stock-take', 'Repair KPIs']);
     expect(await page.getByTestId('clock-badge').innerText()).toBe('Clock not synchronised');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await shot(page, 'events-en');
@@ -223,7 +223,7 @@ describe('panel shell in Chromium against a real edge', () => {
     const page = await openPanel({ width: 820, height: 1180 }); // portrait tablet
     await signIn(page, GUARD);
     await page.locator('[data-testid=live-status][data-status=connected]').waitFor();
-    expect(await menuItems(page)).toEqual(['实时事件', '门岗实时', '请假与通行证', '今日考勤', '闸机状态']);
+    expect(await menuItems(page)).toEqual(['实时事件', '门岗实时', '请假与通行证', '今日考勤', '闸机状态', '报修', '我的工单']);
     expect(await page.getByTestId('user-menu').innerText()).toContain('门卫王师傅');
     // The guard starts on 门岗实时; the portrait tablet's menu is folded to icons.
     await page.waitForURL(/#\/access\/live$/);

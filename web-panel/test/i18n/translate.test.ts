@@ -10,6 +10,10 @@ import '../../src/i18n/messages';
 import '../../src/pages/access/messages';
 import '../../src/pages/energy/messages';
 import '../../src/pages/events/labels';
+import '../../src/i18n/bus-messages';
+import '../../src/i18n/facilities-messages';
+import '../../src/pages/bus/messages';
+import '../../src/pages/facilities/messages';
 
 describe('panel translations', () => {
   it('fail the test that renders an id no catalogue has', () => {

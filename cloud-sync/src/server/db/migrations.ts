@@ -378,6 +378,10 @@ CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type
 
 /** Applies the migrations not yet applied (up to `until`, for tests that need an older schema). */
 export async function migrate(db: Database, until = Infinity): Promise<number[]> {
+  // Merged branches each add migrations: ids must stay strictly increasing in array order.
+  MIGRATIONS.forEach((m, i) => {
+    if (i > 0 && m.id <= MIGRATIONS[i - 1]!.id) throw new Error(`migration ${m.id} (${m.name}) comes after ${MIGRATIONS[i - 1]!.id}: ids must increase`);
+  });
   await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
   const applied: number[] = [];
   for (const m of MIGRATIONS) {

@@ -4,7 +4,7 @@
  * to the cloud's migration list as one migration (db/migrations.ts).
  */
 export const HOMESCHOOL_MIGRATION = {
-  id: 8,
+  id: 6,
   name: 'home-school: leave applications, class deputies, staff absences, alerts',
   sql: `
 CREATE TABLE hs_leave_requests (
@@ -102,7 +102,7 @@ CREATE INDEX hs_visit_requests_applicant ON hs_visit_requests (applicant_phone, 
 
 /** Class roll call (班级点名): who the teacher marked present in the room, per class and school day. */
 export const HOMESCHOOL_ROLLCALL_MIGRATION = {
-  id: 6,
+  id: 8,
   name: 'home-school: class roll call marks',
   sql: `
 CREATE TABLE hs_roll_marks (
