@@ -84,74 +84,69 @@ export function ShellLayout() {
     </div>
   );
 
-  if (phone) {
-    return (
-      <Layout className="shell shell-phone">
-        <Layout.Header className="shell-header shell-topbar">
-          <Button
-            type="text"
-            size="large"
-            className="menu-button"
-            icon={<MenuOutlined />}
-            aria-label={t('panel.menu.open')}
-            data-testid="menu-button"
-            onClick={() => setDrawerOpen(true)}
-          />
-          <h1 className="site-name" data-testid="site-name">
-            {system?.siteName ?? ''}
-          </h1>
-          <Flex align="center" gap="small" className="header-tools">
-            <LiveBadge compact />
-            <UserMenu compact />
-          </Flex>
-        </Layout.Header>
-        <Drawer
-          placement="left"
-          open={drawerOpen}
-          onClose={() => setDrawerOpen(false)}
-          size={288}
-          closable={false}
-          className="menu-drawer"
-          data-testid="menu-drawer"
-          styles={{ body: { padding: 0, display: 'flex', flexDirection: 'column' } }}
-        >
-          {brand(true)}
-          {menu}
-          <Flex vertical gap="middle" className="menu-drawer-footer">
-            {system && <ClockBadge clock={system.clock} />}
-            <LanguageSwitch />
-          </Flex>
-        </Drawer>
-        <Layout.Content className="shell-content">{content}</Layout.Content>
-      </Layout>
-    );
-  }
-
+  // One tree for both layouts, with the page at the same place in it: crossing the phone
+  // breakpoint (a tablet turned, a window resized, a full-page screenshot) re-renders the
+  // frame but never remounts the page, so an open form or drawer keeps what was typed.
   return (
-    <Layout className="shell">
-      <Layout.Sider
-        breakpoint="xl"
-        collapsible
-        collapsed={collapsed}
-        onCollapse={setCollapsed}
-        collapsedWidth={72}
-        width={240}
-      >
-        {brand(!collapsed)}
-        {menu}
-      </Layout.Sider>
+    <Layout className={phone ? 'shell shell-phone' : 'shell'}>
+      {phone ? null : (
+        <Layout.Sider breakpoint="xl" collapsible collapsed={collapsed} onCollapse={setCollapsed} collapsedWidth={72} width={240}>
+          {brand(!collapsed)}
+          {menu}
+        </Layout.Sider>
+      )}
       <Layout>
-        <Layout.Header className="shell-header">
-          <h1 className="site-name" data-testid="site-name">
-            {system?.siteName ?? ''}
-          </h1>
-          <Flex align="center" gap="middle" justify="flex-end" className="header-tools">
-            <LiveBadge />
-            {system && <ClockBadge clock={system.clock} />}
-            <LanguageSwitch />
-            <UserMenu />
-          </Flex>
-        </Layout.Header>
+        {phone ? (
+          <Layout.Header className="shell-header shell-topbar">
+            <Button
+              type="text"
+              size="large"
+              className="menu-button"
+              icon={<MenuOutlined />}
+              aria-label={t('panel.menu.open')}
+              data-testid="menu-button"
+              onClick={() => setDrawerOpen(true)}
+            />
+            <h1 className="site-name" data-testid="site-name">
+              {system?.siteName ?? ''}
+            </h1>
+            <Flex align="center" gap="small" className="header-tools">
+              <LiveBadge compact />
+              <UserMenu compact />
+            </Flex>
+          </Layout.Header>
+        ) : (
+          <Layout.Header className="shell-header">
+            <h1 className="site-name" data-testid="site-name">
+              {system?.siteName ?? ''}
+            </h1>
+            <Flex align="center" gap="middle" justify="flex-end" className="header-tools">
+              <LiveBadge />
+              {system && <ClockBadge clock={system.clock} />}
+              <LanguageSwitch />
+              <UserMenu />
+            </Flex>
+          </Layout.Header>
+        )}
+        {phone ? (
+          <Drawer
+            placement="left"
+            open={drawerOpen}
+            onClose={() => setDrawerOpen(false)}
+            size={288}
+            closable={false}
+            className="menu-drawer"
+            data-testid="menu-drawer"
+            styles={{ body: { padding: 0, display: 'flex', flexDirection: 'column' } }}
+          >
+            {brand(true)}
+            {menu}
+            <Flex vertical gap="middle" className="menu-drawer-footer">
+              {system && <ClockBadge clock={system.clock} />}
+              <LanguageSwitch />
+            </Flex>
+          </Drawer>
+        ) : null}
         <Layout.Content className="shell-content">{content}</Layout.Content>
       </Layout>
     </Layout>

@@ -154,6 +154,30 @@ describe.each(VIEWPORTS)('the panel at $width×$height ($name)', (vp) => {
   }, 300_000);
 });
 
+describe('crossing the phone breakpoint', () => {
+  it('keeps the open page, its dialog and what was typed (a tablet turned, a window narrowed)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    try {
+      await signIn(page);
+      await page.goto(`${demo.url}/#/access/people`);
+      await settle(page);
+      await page.getByTestId('open-pass').click();
+      await page.locator('#pass-visitor-name').fill('刘女士');
+      for (const size of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+        await page.setViewportSize(size);
+        await page.locator(size.width < 600 ? '.shell-phone' : '.shell:not(.shell-phone)').waitFor();
+        await settle(page);
+        // Same dialog, same text: the page under the frame was not mounted again.
+        expect(await page.locator('#pass-visitor-name').inputValue()).toBe('刘女士');
+      }
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});
+
 // The screenshot folder is for people: say where it is once the files exist.
 afterAll(() => {
   if (existsSync(screens)) writeFileSync(join(screens, 'README.txt'), 'Screenshots of every panel page at 390×844 (phone-*) and 1024×768 (tablet-*), written by web-panel/test/e2e/responsive.test.ts.\n');
