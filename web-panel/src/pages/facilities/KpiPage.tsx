@@ -4,6 +4,8 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { useEdgeQuery } from '../../api/useEdgeQuery';
 import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import { facilitiesApi, type Kpi } from './api';
+import { KpiCharts } from './KpiCharts';
+import { categoryLabel } from './shared';
 import { useFacText } from './useFacText';
 
 type By = 'worker' | 'category' | 'building';
@@ -14,6 +16,7 @@ export default function KpiPage() {
   const { t, locale } = useFacText();
   const [by, setBy] = useState<By>('worker');
   const kpi = useEdgeQuery((a) => facilitiesApi.kpi(a, by), `kpi-${by}`, { reloadOnReconnect: true });
+  const label = (key: string) => (key === '-' ? t('fac.kpi.unassigned') : by === 'category' ? categoryLabel(t, key) : key);
   return (
     <Flex vertical gap="middle" data-testid="fac-kpi">
       <Flex justify="space-between" align="center" wrap="wrap" gap="small">
@@ -24,8 +27,9 @@ export default function KpiPage() {
           {t('fac.kpi.export')}
         </Button>
       </Flex>
-      <Segmented value={by} onChange={(v) => setBy(v as By)} options={(['worker', 'category', 'building'] as const).map((b) => ({ value: b, label: t(`fac.kpi.by.${b}`) }))} />
+      <Segmented data-testid="kpi-by" value={by} onChange={(v) => setBy(v as By)} options={(['worker', 'category', 'building'] as const).map((b) => ({ value: b, label: t(`fac.kpi.by.${b}`) }))} />
       {kpi.error && <Alert type="error" showIcon message={kpi.error.text[locale]} />}
+      <KpiCharts rows={kpi.data?.rows ?? []} label={label} />
       <Card size="small">
         <ResponsiveTable<Kpi['rows'][number]>
           rowKey="key"
@@ -35,7 +39,7 @@ export default function KpiPage() {
           pagination={false}
           scroll={{ x: 'max-content' }}
           columns={[
-            { key: 'key', title: t(`fac.kpi.by.${by}`), dataIndex: 'key' },
+            { key: 'key', title: t(`fac.kpi.by.${by}`), render: (_: unknown, r) => label(r.key) },
             { key: 'orders', title: t('fac.kpi.orders'), dataIndex: 'orders' },
             { key: 'backlog', title: t('fac.kpi.backlog'), dataIndex: 'backlog' },
             { key: 'resp', title: t('fac.kpi.response'), render: (_: unknown, r) => num(r.avgResponseMin) },
