@@ -58,6 +58,13 @@ export const FacilitiesConfigSchema = z
       .describe('Who is on duty for which category and building; the most specific entry on duty gets the order.'),
     lateGraceMinutes: z.number().int().min(0).max(240).default(15).describe('After a round window ends, scans still count (as late) for this long; then the run closes and alerts are raised.'),
     photoMaxKb: z.number().int().min(64).max(8192).default(1024).describe('Largest photo accepted (phones resize before upload).'),
+    photoBudgetMb: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(4096)
+      .describe('Flash space for inspection and work-order photos (MB); an upload past it is refused (507) until photos are removed. 10,000 resized photos take about 2–3 GB.'),
     depreciation: z
       .record(id, DepreciationSchema)
       .default({})
