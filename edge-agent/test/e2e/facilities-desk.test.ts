@@ -286,4 +286,40 @@ describe('the facility supervisor at the desk', () => {
     expect(await page.getByTestId('kpi-xlsx').getAttribute('href')).toBe('/api/facilities/kpi.xlsx');
     expect(missingIds(page)).toEqual([]);
   }, 120_000);
+
+  it('edits the duty rota (an unknown account refused, nothing changed), and the KPIs group by its teams', async () => {
+    const page = await deskAs('boss', 'facilities/desk');
+    await page.getByTestId('desk-tab-rota').click();
+    await page.locator('[data-testid=rota-source][data-source=config]').waitFor();
+    const line = (i: number, role: string) => page.locator(`[data-testid=rota-line-${i}] input[data-role=${role}]`);
+    expect(await line(0, 'assignee').inputValue()).toBe('elec');
+    expect(await page.locator('[data-testid^=rota-line-]').count()).toBe(3);
+    await line(0, 'assignee').fill('inspector');
+    await line(0, 'team').fill('电工班');
+    await line(1, 'team').fill('外包水电');
+    await page.getByTestId('rota-add').click();
+    await line(3, 'assignee').fill('ghost');
+    await page.getByTestId('rota-save').click();
+    await page.getByTestId('rota-error').getByText('用户 ghost 不存在或已停用').waitFor();
+    expect((await boss.req('GET', '/api/facilities/rota')).json.source).toBe('config');
+    await page.locator('[data-testid=rota-line-3] [data-role=remove]').click();
+    await page.getByTestId('rota-save').click();
+    await page.getByTestId('rota-saved').waitFor();
+    await page.locator('[data-testid=rota-source][data-source=desk]').waitFor();
+    const rota = (await boss.req('GET', '/api/facilities/rota')).json;
+    expect(rota.entries.map((e: { assignee: string; team?: string }) => [e.assignee, e.team ?? null])).toEqual([
+      ['inspector', '电工班'],
+      ['aqua', '外包水电'],
+      ['bolt', null],
+    ]);
+
+    // The orders so far went to elec (now in no line: no team) and to aqua (外包水电).
+    await page.evaluate(() => {
+      window.location.hash = '/facilities/kpi';
+    });
+    await page.getByTestId('kpi-by').getByText('班组').click();
+    await page.locator('[data-testid="kpi-bar-backlog-外包水电"][data-value="1"]').waitFor();
+    await page.getByTestId('kpi-chart-backlog').getByText('（未分班组）').waitFor();
+    expect(missingIds(page)).toEqual([]);
+  }, 90_000);
 });

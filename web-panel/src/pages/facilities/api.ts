@@ -22,6 +22,9 @@ import type {
   StockMovesAnswerSchema,
   CheckpointInput,
   RoundInput,
+  RotaAnswerSchema,
+  RotaEntryInput,
+  KpiGroup,
   Answer,
   NewOrderInput,
   OrderAction,
@@ -64,6 +67,7 @@ export type StockItems = zod.infer<typeof StockItemsAnswerSchema>;
 export type StockItem = StockItems['items'][number];
 export type StockMoves = zod.infer<typeof StockMovesAnswerSchema>;
 export type AssetImport = zod.infer<typeof AssetImportAnswerSchema>;
+export type Rota = zod.infer<typeof RotaAnswerSchema>;
 
 /** An object answer that has `keys`, each an array when listed in `arrays`. */
 function answer<T>(keys: readonly string[], arrays: readonly string[] = []): z.ZodMiniType<T> {
@@ -100,6 +104,7 @@ const stockItemsSchema = answer<StockItems>(['items'], ['items']);
 const stockItemSchema = answer<zod.infer<typeof StockItemAnswerSchema>>(['item']);
 const stockMovesSchema = answer<StockMoves>(['item', 'moves'], ['moves']);
 const assetImportSchema = answer<AssetImport>(['imported']);
+const rotaSchema = answer<Rota>(['entries', 'source'], ['entries']);
 
 const q = encodeURIComponent;
 
@@ -116,7 +121,7 @@ export const facilitiesApi = {
   order: (api: EdgeApi, id: number) => api.get(`/api/facilities/orders/${id}`, orderDetailSchema),
   newOrder: (api: EdgeApi, body: NewOrderInput) => api.post('/api/facilities/orders', orderCreatedSchema, body),
   act: (api: EdgeApi, id: number, action: OrderAction, body: Record<string, unknown>) => api.post(`/api/facilities/orders/${id}/${action}`, orderStepSchema, body),
-  kpi: (api: EdgeApi, by: 'worker' | 'category' | 'building') => api.get(`/api/facilities/kpi?by=${by}`, kpiSchema),
+  kpi: (api: EdgeApi, by: KpiGroup) => api.get(`/api/facilities/kpi?by=${by}`, kpiSchema),
   assets: (api: EdgeApi) => api.get('/api/facilities/assets?limit=500', assetsSchema),
   asset: (api: EdgeApi, code: string) => api.get(`/api/facilities/assets/${q(code)}`, assetDetailSchema),
   assetAction: (api: EdgeApi, code: string, action: string, body: Record<string, unknown>) => api.post(`/api/facilities/assets/${q(code)}/${action}`, assetSchema, body),
@@ -124,6 +129,8 @@ export const facilitiesApi = {
   stocktakeScan: (api: EdgeApi, id: number, body: { room: string; tag: string }) => api.post(`/api/facilities/stocktakes/${id}/scans`, stocktakeScanSchema, body),
   stocktakeReport: (api: EdgeApi, id: number) => api.get(`/api/facilities/stocktakes/${id}`, stocktakeReportSchema),
   closeStocktake: (api: EdgeApi, id: number) => api.post(`/api/facilities/stocktakes/${id}/close`, stocktakeReportSchema),
+  rota: (api: EdgeApi) => api.get('/api/facilities/rota', rotaSchema),
+  putRota: (api: EdgeApi, entries: RotaEntryInput[]) => api.put('/api/facilities/rota', rotaSchema, { entries }),
   rounds: (api: EdgeApi) => api.get('/api/facilities/rounds', roundsSchema),
   putRound: (api: EdgeApi, id: string, body: RoundInput) => api.put(`/api/facilities/rounds/${q(id)}`, roundPutSchema, body),
   extraRun: (api: EdgeApi, id: string, body: { minutes: number; reason?: string }) => api.post(`/api/facilities/rounds/${q(id)}/extra`, runSchema, body),
