@@ -15,6 +15,7 @@ const ADMIN = '13900000100';
 const WORKER = '13900000101';
 const BOSS = '13900000102';
 const CONTRACTOR = '13900000103';
+const REQUESTER = '13900000104';
 
 /**
  * Work-order notices to staff: the edge's facilities events (an order dispatched to a
@@ -76,6 +77,7 @@ export function staffNoticesContract(backend: Backend): void {
       // contractor has no cloud account: the school's person record keyed by its edge username.
       expect((await principal.call('POST', '/accounts', { username: 'wang', displayName: '王师傅', password: PW, roles: ['teacher'], phone: WORKER })).status).toBe(201);
       expect((await principal.call('POST', '/accounts', { username: 'boss', displayName: '后勤主管', password: PW, roles: ['facility_supervisor'], phone: BOSS })).status).toBe(201);
+      expect((await principal.call('POST', '/accounts', { username: 'teacher1', displayName: '李老师', password: PW, roles: ['teacher'], phone: REQUESTER })).status).toBe(201);
       await cloud.records.write(school, [{ kind: 'person', key: 'acme-plumbing', data: { name: '顺达水电维修', roles: ['staff'], phone: CONTRACTOR } }]);
       worker = await staffSignIn(cloud.url, 'wang', PW);
       boss = await staffSignIn(cloud.url, 'boss', PW);
@@ -157,6 +159,24 @@ export function staffNoticesContract(backend: Backend): void {
       const list = (await boss.call('GET', `/schools/${school}/staff-notices`)).json.notices as Json[];
       const n = list.find((x) => x.step === 'WO-9:escalated:respond' && x.username === 'boss');
       expect(n).toMatchObject({ kind: 'workorder.escalated', status: 'sent', deliveries: [{ channel: 'sms', target: '139****0102', status: 'sent', attempts: 1 }] });
+    }, 60_000);
+
+    it('tells the requester when the order is done, and the facility supervisors of a red checkpoint and a missed one', async () => {
+      await send([order(12, 5, 'done', 'wang'), order(12, 6, 'done', 'wang', { requester: 'system' })]);
+      await waitFor(() => smsTo(REQUESTER, /WO-12/)[0], 'requester SMS', 20_000);
+      expect(smsTo(REQUESTER, /WO-12/).map((m) => m.body.text)).toEqual(['【后勤工单】您报修的 WO-12（教学楼三楼 男厕水管漏水）已完工，请确认并评分']);
+      const inspection = (type: string, reason: string, data: Record<string, unknown>) => makeEvent(site, { type, reason, source: 'facilities.inspections', priority: 2, data });
+      await send([
+        inspection('facilities.inspection.checkpoint', 'facilities.checkpoint.green', { checkpointName: '东门配电箱', items: '' }),
+        inspection('facilities.inspection.checkpoint', 'facilities.checkpoint.red', { checkpointName: '东门配电箱', items: '箱门关闭上锁' }),
+        inspection('facilities.inspection.alert', 'facilities.round.missed', { roundName: '晨检', checkpointName: '101教室' }),
+      ]);
+      await waitFor(() => smsTo(BOSS, /【巡检】/).length === 2, 'supervisor SMS', 20_000);
+      expect(smsTo(BOSS, /【巡检】/).map((m) => m.body.text).sort()).toEqual(['【巡检】巡检 晨检 漏检：101教室', '【巡检】巡检点 东门配电箱 异常：箱门关闭上锁'].sort());
+      // Only the facility supervisors: not the school admin, not the worker.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(smsTo(ADMIN, /【巡检】/)).toEqual([]);
+      expect(smsTo(WORKER, /【巡检】/)).toEqual([]);
     }, 60_000);
 
     it('records an assignee the cloud does not know, and sends nothing', async () => {

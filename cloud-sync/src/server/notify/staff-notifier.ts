@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMessages, translate, type EventEnvelope } from '@campus/protocol';
-import { FACILITIES_EVENTS, PRIORITY_NAMES } from '@campus/protocol/facilities/events';
+import { FACILITIES_EVENTS, FACILITIES_REASONS, PRIORITY_NAMES } from '@campus/protocol/facilities/events';
 import type { Database, Queryable } from '../db/database.js';
 import type { Job, JobQueue } from '../jobs/queue.js';
 import type { IngestHook } from '../edge-api/ingest.js';
@@ -39,13 +39,21 @@ export const staffNoticeMessages = defineMessages({
     en: '[Work order] {orderId} ({priorityEn}) for you: {place} {description}. Please accept it soon',
   },
   'staff.notice.workorder.escalated': { 'zh-CN': '【后勤工单超时】{text}', en: '[Work order overdue] {text}' },
+  'staff.notice.workorder.done': {
+    'zh-CN': '【后勤工单】您报修的 {orderId}（{place} {description}）已完工，请确认并评分',
+    en: '[Work order] {orderId} you reported ({place} {description}) is done: please confirm and rate it',
+  },
+  'staff.notice.inspection': { 'zh-CN': '【巡检】{text}', en: '[Inspection] {text}' },
 });
 
 export interface StaffNoticeRequest {
   /** The step, unique per school: a second request with the same step and person is the same notice. */
   step: string;
   kind: string;
+  /** Edge usernames to tell. */
   usernames: string[];
+  /** And every account of the school with one of these cloud roles (e.g. the facility supervisors). */
+  roles?: string[];
   textZh: string;
   textEn: string;
   /** Where the notice opens (Web Push). */
@@ -58,8 +66,9 @@ const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'numb
 /**
  * The facilities events that notify staff: an order dispatched (to a worker or an outside
  * contractor; each dispatch is a new version of the order, so a reopened order dispatched
- * again notifies again) and an order escalated (the supervisors and the assignee, once per
- * SLA kind).
+ * again notifies again), an order escalated (the supervisors and the assignee, once per SLA
+ * kind), an order done (its requester, to confirm it), a red checkpoint and a missed one
+ * (the school's facility supervisors).
  */
 export function facilitiesStaffNotices(e: EventLike): StaffNoticeRequest[] {
   const d = (e.data ?? {}) as Record<string, unknown>;
@@ -77,6 +86,34 @@ export function facilitiesStaffNotices(e: EventLike): StaffNoticeRequest[] {
         textZh: translate('zh-CN', 'staff.notice.workorder.dispatched', params),
         textEn: translate('en', 'staff.notice.workorder.dispatched', params),
         url,
+      },
+    ];
+  }
+  if (e.type === FACILITIES_EVENTS.orderChanged && d.state === 'done' && str(d.requester) && d.requester !== 'system') {
+    const params = { orderId, place: str(d.place), description: str(d.description).slice(0, 60) };
+    return [
+      {
+        step: `${orderId}:v${str(d.version)}:done`,
+        kind: 'workorder.done',
+        usernames: [str(d.requester)],
+        textZh: translate('zh-CN', 'staff.notice.workorder.done', params),
+        textEn: translate('en', 'staff.notice.workorder.done', params),
+        url,
+      },
+    ];
+  }
+  // A red checkpoint and a missed checkpoint: the school's facility supervisors.
+  if ((e.type === FACILITIES_EVENTS.checkpointInspected && e.reason === FACILITIES_REASONS.checkpointRed) || (e.type === FACILITIES_EVENTS.roundAlert && e.reason === FACILITIES_REASONS.missed)) {
+    const params = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, str(v)]));
+    return [
+      {
+        step: `${e.type}:${e.id}`,
+        kind: e.type === FACILITIES_EVENTS.roundAlert ? 'inspection.missed' : 'inspection.red',
+        usernames: [],
+        roles: ['facility_supervisor'],
+        textZh: translate('zh-CN', 'staff.notice.inspection', { text: translate('zh-CN', `reason.${e.reason}`, params) }),
+        textEn: translate('en', 'staff.notice.inspection', { text: translate('en', `reason.${e.reason}`, params) }),
+        url: '/facilities/board',
       },
     ];
   }
@@ -166,7 +203,15 @@ export class StaffNotifier implements IngestHook {
     const requests = this.o.requests ?? facilitiesStaffNotices;
     for (const e of fresh) {
       for (const r of requests(e)) {
-        for (const username of r.usernames) {
+        const byRole = r.roles?.length
+          ? (
+              await tx.query<{ username: string }>(
+                `SELECT DISTINCT a.username FROM staff_accounts a JOIN staff_roles sr ON sr.account_id = a.id WHERE a.school_id = $1 AND sr.role = ANY($2::text[]) AND NOT a.disabled ORDER BY a.username`,
+                [schoolId, r.roles],
+              )
+            ).rows.map((x) => x.username)
+          : [];
+        for (const username of [...new Set([...r.usernames, ...byRole])]) {
           const account = await recipient(tx, schoolId, username);
           const ins = await tx.query<{ id: number }>(
             `INSERT INTO staff_notices (school_id, step, username, account_id, event_id, kind, text_zh, text_en, url, occurred_at, created_at, status)
