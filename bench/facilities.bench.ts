@@ -3,8 +3,8 @@
  * result on the supervisor's live view with 50 inspectors at once (inspect.red.live.p95),
  * the asset ledger import of 20,000 rows (asset.import.20k), and a stock-take of those
  * 20,000 assets by 10 concurrent scanners, each scan a request (stocktake.scan.p99), then
- * its final report (stocktake.report). photo.stored.kb is not measured: the edge has no
- * image codec, so phones resize and the edge refuses photos over facilities.photoMaxKb.
+ * its final report (stocktake.report). photo.stored.kb is measured in
+ * facilities-photo.bench.ts (Chromium resizes, as the phones do; the edge has no image codec).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

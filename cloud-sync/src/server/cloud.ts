@@ -19,6 +19,7 @@ import { edgePositionHook, type EdgePositionStats } from './bus/edge-positions.j
 import { BusLive } from './bus/live.js';
 import { PositionStore } from './bus/positions.js';
 import { BUS_ALARM_JOB, BusAlarms, type BusAlarmJob } from './bus/alarms.js';
+import { STAFF_NOTICE_JOB, StaffNotifier, staffNoticeRoutes, staffSubscriptionKeys, type StaffNoticeJob } from './notify/staff-notifier.js';
 import { busAlarmRoutes, busRecordRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
 import { buildApp } from './http/app.js';
 import { PgBossQueue } from './jobs/pg-boss-queue.js';
@@ -208,7 +209,12 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
         await busAlarms.raise(tx, schoolId, fresh);
       },
     };
-    const ingest = new EventIngest(db, tenancy, queue, now, [rollup, webhooks, busIngest]);
+    // Work-order notices to workers and contractors (SMS, and Web Push where the staff account subscribed).
+    const staffPush = new WebPushChannel(vapid, (endpoints) => staffSubscriptionKeys(db, endpoints), opts.pushCa);
+    closers.unshift(() => staffPush.close());
+    const staffNotices = new StaffNotifier(db, queue, { sms, webpush: staffPush }, { now, onError });
+    await queue.work<StaffNoticeJob>(STAFF_NOTICE_JOB, (jobs) => staffNotices.handle(jobs));
+    const ingest = new EventIngest(db, tenancy, queue, now, [rollup, webhooks, busIngest, staffNotices]);
     /** Sign-in codes go out by the SMS channel; in demo mode without one they are logged. */
     const codeSender = (who: string) => async (phone: string, text: string, code: string) => {
       if (sms) {
@@ -255,6 +261,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     }
     busRecordRoutes(staffApi, records, busHooks);
     busAlarmRoutes(staffApi, busAlarms);
+    staffNoticeRoutes(staffApi, staffNotices, vapid.publicKey, now);
 
     const app = buildApp({
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),

@@ -75,6 +75,11 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   // Roll call: the head teacher of the class, any teacher (a lesson in that class), the admin.
   'GET /schools/:schoolId/classes/:classId/roll-call':           [401,  'ok',   403,   'ok', 'ok', 403,   403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/classes/:classId/roll-call':           [401,  'ok',   403,   'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  // Work-order notices to staff: the own push subscriptions (self), who was told (admin, facility supervisor).
+  'GET /session/push-subscriptions':                             [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
+  'PUT /session/push-subscriptions':                             [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
+  'DELETE /session/push-subscriptions':                          [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
+  'GET /schools/:schoolId/staff-notices':                        [401,  'ok',   403,   403,  403,  403,   403,  'ok',  403,  403,   403],
   'GET /home/alerts':                                            [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
   // Switching to the guardian role: none of these accounts is linked to a guardian person (404, clear message).
   'POST /home/guardian-session':                                 [401,  404,    404,   404,  404,  404,   404,  404,   404,  404,   404],

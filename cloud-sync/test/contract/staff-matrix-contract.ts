@@ -145,6 +145,10 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
   'PUT /schools/:schoolId/visits/places': async (_who, _me, env) => ({ path: `/schools/${env.school}/visits/places`, body: { zones: [1] } }),
   'GET /schools/:schoolId/classes/:classId/roll-call': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/roll-call` }),
   'PUT /schools/:schoolId/classes/:classId/roll-call': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/roll-call`, body: { present: ['stu'] } }),
+  'GET /session/push-subscriptions': async () => ({ path: '/session/push-subscriptions' }),
+  'PUT /session/push-subscriptions': async (_who, _me, env) => ({ path: '/session/push-subscriptions', body: { endpoint: `https://push.example.com/m-${env.n()}`, keys: { p256dh: 'BPmatrixmatrixmatrixkey', auth: 'matrixauth' } } }),
+  'DELETE /session/push-subscriptions': async () => ({ path: '/session/push-subscriptions' }),
+  'GET /schools/:schoolId/staff-notices': async (_who, _me, env) => ({ path: `/schools/${env.school}/staff-notices` }),
   'GET /home/alerts': async () => ({ path: '/home/alerts' }),
   'POST /home/guardian-session': async () => ({ path: '/home/guardian-session' }),
 };

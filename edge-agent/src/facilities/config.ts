@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ID_RE } from '@campus/protocol';
-import { HHMM_RE, PRIORITIES } from '@campus/protocol/facilities/basics';
+import { PRIORITIES } from '@campus/protocol/facilities/basics';
+import { RotaEntrySchema } from '@campus/protocol/facilities/api';
 
 const id = z.string().regex(ID_RE, 'letters, digits, - _ . (max 64)');
-const hhmm = z.string().regex(HHMM_RE, 'time of day "HH:MM"');
 const minutes = z.number().int().positive().max(60 * 24 * 60);
 
 const SlaSchema = z.strictObject({
@@ -18,16 +18,7 @@ const SLA_DEFAULTS = {
   low: { respondMinutes: 1440, fixMinutes: 10080 },
 } as const;
 
-const RotaEntrySchema = z.strictObject({
-  category: z.union([id, z.literal('*')]).describe('Work-order category ("electrical", "plumbing" …) or "*" for any.'),
-  building: z.union([id, z.literal('*')]).default('*').describe('Building id or "*" for any.'),
-  assignee: z.string().min(1).max(64).describe('Username of the worker or contractor account on duty.'),
-  kind: z.enum(['worker', 'contractor']).default('worker').describe('An outside contractor sees only its own orders.'),
-  days: z.enum(['all', 'school', 'non_school']).default('all').describe('Days of duty (the school calendar).'),
-  from: hhmm.default('00:00').describe('Start of the duty, school-local.'),
-  until: hhmm.default('24:00').describe('End of the duty, school-local.'),
-});
-export type RotaEntry = z.infer<typeof RotaEntrySchema>;
+export type { RotaEntry } from '@campus/protocol/facilities/api';
 
 const DepreciationSchema = z.strictObject({
   years: z.number().positive().max(100).describe('Useful life in years.'),
@@ -58,6 +49,13 @@ export const FacilitiesConfigSchema = z
       .describe('Who is on duty for which category and building; the most specific entry on duty gets the order.'),
     lateGraceMinutes: z.number().int().min(0).max(240).default(15).describe('After a round window ends, scans still count (as late) for this long; then the run closes and alerts are raised.'),
     photoMaxKb: z.number().int().min(64).max(8192).default(1024).describe('Largest photo accepted (phones resize before upload).'),
+    photoBudgetMb: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(4096)
+      .describe('Flash space for inspection and work-order photos (MB); an upload past it is refused (507) until photos are removed. 10,000 resized photos take about 2–3 GB.'),
     depreciation: z
       .record(id, DepreciationSchema)
       .default({})

@@ -55,7 +55,7 @@ export class FacilitiesDomain implements DomainInstance {
     const db = deps.store.db;
     const log = deps.log;
     const tags = TagSigner.open(deps.dataDir, deps.site.id);
-    const photos = new PhotoStore(db, deps.store.vault, deps.dataDir, deps.config.photoMaxKb * 1024, () => deps.time.now());
+    const photos = new PhotoStore(db, deps.store.vault, deps.dataDir, deps.config.photoMaxKb * 1024, () => deps.time.now(), deps.config.photoBudgetMb * 1024 * 1024);
     const stores = new Stores(db, () => deps.time.now(), (e) => deps.appendEvent(e));
     const orders = new WorkOrders({
       db,

@@ -164,4 +164,11 @@ export const FACILITIES_MIGRATIONS: Migration[] = [
       CREATE INDEX fac_orders_asset ON fac_orders (asset_code);
     `,
   },
+  {
+    id: 'facilities.005',
+    name: 'facilities: the duty rota as saved at the desk (replaces the config file rota)',
+    sql: `
+      CREATE TABLE fac_rota (id INTEGER PRIMARY KEY CHECK (id = 1), entries TEXT NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL);
+    `,
+  },
 ];

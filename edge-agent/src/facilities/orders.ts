@@ -12,6 +12,7 @@ import {
 } from '@campus/protocol/facilities/events';
 import {
   OPEN_ORDER_STATES,
+  type KpiGroup,
   type KpiRow,
   type OrderAction,
   type OrderPriority,
@@ -252,13 +253,32 @@ export class WorkOrders {
     return order;
   }
 
+  /** The rota in force: the one saved at the desk, else the config file's. */
+  rota(): { entries: RotaEntry[]; source: 'config' | 'desk'; updatedAt: number | null; updatedBy: string | null } {
+    const r = this.d.db.prepare('SELECT entries, updated_at, updated_by FROM fac_rota WHERE id = 1').get() as { entries: string; updated_at: number; updated_by: string } | undefined;
+    if (!r) return { entries: this.d.config.rota, source: 'config', updatedAt: null, updatedBy: null };
+    return { entries: JSON.parse(r.entries) as RotaEntry[], source: 'desk', updatedAt: r.updated_at, updatedBy: r.updated_by };
+  }
+
+  /** Saves the rota at the desk; every assignee must be an enabled user (contractors with the contractor role). */
+  putRota(entries: RotaEntry[], actor: string): ReturnType<WorkOrders['rota']> {
+    for (const e of entries) {
+      const user = this.d.users.credentials(e.assignee)?.user;
+      if (!user || user.disabled) throw new ApiError(400, 'facilities.unknown_user', { username: e.assignee });
+    }
+    this.d.db
+      .prepare('INSERT INTO fac_rota (id, entries, updated_at, updated_by) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET entries = excluded.entries, updated_at = excluded.updated_at, updated_by = excluded.updated_by')
+      .run(JSON.stringify(entries), this.d.time.now(), actor);
+    return this.rota();
+  }
+
   /** The worker or contractor on duty now for a category and building (most specific entry first, then least loaded). */
   onDuty(category: string, building: string): string | null {
     const now = this.d.time.now();
     const local = this.d.school.time.local(now);
     const cal = this.d.school.calendar;
     const candidates: Array<{ e: RotaEntry; score: number; i: number }> = [];
-    this.d.config.rota.forEach((e, i) => {
+    this.rota().entries.forEach((e, i) => {
       if (e.category !== '*' && e.category !== category) return;
       if (e.building !== '*' && e.building !== building) return;
       if (!cal.matches(e.days, local.date)) return;
@@ -459,16 +479,19 @@ export class WorkOrders {
   }
 
   /**
-   * KPIs of the orders submitted in [from, to), grouped by worker, category or building:
+   * KPIs of the orders submitted in [from, to), grouped by worker, team (the rota's), category or building:
    * response time (submitted → accepted), repair time (submitted → done), SLA met/missed
    * (of finished orders; an open order past a due time counts as missed), reopen rate
    * (of finished orders), backlog (open now) and ratings.
    */
-  kpi(by: 'worker' | 'category' | 'building', from = 0, to = Number.MAX_SAFE_INTEGER): KpiRow[] {
+  kpi(by: KpiGroup, from = 0, to = Number.MAX_SAFE_INTEGER): KpiRow[] {
     const rows = this.d.db.prepare('SELECT * FROM fac_orders WHERE created_at >= ? AND created_at < ?').all(from, to) as OrderRow[];
     const groups = new Map<string, { rows: OrderRow[] }>();
+    // A worker's team: the first rota line naming them with a team; outside contractors without one are "contractor".
+    const teams = new Map<string, string>();
+    for (const e of this.rota().entries) if (!teams.has(e.assignee) && (e.team || e.kind === 'contractor')) teams.set(e.assignee, e.team ?? 'contractor');
     for (const r of rows) {
-      const key = by === 'worker' ? (r.assignee ?? '-') : by === 'category' ? r.category : r.building;
+      const key = by === 'worker' ? (r.assignee ?? '-') : by === 'team' ? (r.assignee ? (teams.get(r.assignee) ?? '-') : '-') : by === 'category' ? r.category : r.building;
       (groups.get(key) ?? groups.set(key, { rows: [] }).get(key)!).rows.push(r);
     }
     const avg = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null);

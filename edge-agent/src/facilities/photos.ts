@@ -104,6 +104,8 @@ export class PhotoStore {
     dataDir: string,
     private readonly maxBytes: number,
     private readonly now: () => number,
+    /** Flash budget of all photos together (bytes). */
+    private readonly budgetBytes = Number.POSITIVE_INFINITY,
   ) {
     this.dir = join(dataDir, 'facilities', 'photos');
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
@@ -115,6 +117,10 @@ export class PhotoStore {
     const png = jpeg ? null : pngSize(bytes);
     const size = jpeg ?? png;
     if (!size) throw new ApiError(400, 'facilities.photo_not_image');
+    const used = this.usage().bytes;
+    if (used + bytes.length > this.budgetBytes) {
+      throw new ApiError(507, 'facilities.photo_budget_full', { usedMb: Math.round(used / 1024 / 1024), budgetMb: Math.round(this.budgetBytes / 1024 / 1024) });
+    }
     const photo: StoredPhoto = { id: randomUUID(), type: jpeg ? 'image/jpeg' : 'image/png', bytes: bytes.length, ...size };
     writeFileSync(join(this.dir, `${photo.id}.bin`), this.vault.sealFile(bytes), { mode: 0o600 });
     this.db.prepare('INSERT INTO fac_photos (id, type, bytes, uploader, at) VALUES (?, ?, ?, ?, ?)').run(photo.id, photo.type, photo.bytes, uploader, this.now());

@@ -28,12 +28,15 @@ import {
   StockMovesAnswerSchema,
   InspectionSchema,
   KpiQuerySchema,
+  type KpiGroup,
   NewOrderSchema,
   ORDER_ACTIONS,
   ORDER_STATES,
   OrderActionBodies,
   ResolveTagSchema,
   RoundInputSchema,
+  RotaAnswerSchema,
+  RotaInputSchema,
   StockItemInputSchema,
   StockMoveSchema,
 } from '@campus/protocol/facilities/api';
@@ -371,7 +374,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
   api.add({
     method: 'get',
     path: '/api/facilities/kpi',
-    summary: 'KPIs per worker, category or building: response and repair times, SLA met/missed, reopen rate, backlog, ratings',
+    summary: 'KPIs per worker, team (the rota’s), category or building: response and repair times, SLA met/missed, reopen rate, backlog, ratings',
     tag: TAG,
     access: [...SUPERVISOR],
     query: KpiQuerySchema,
@@ -381,7 +384,7 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
   api.add({
     method: 'get',
     path: '/api/facilities/kpi.xlsx',
-    summary: 'The KPIs as an Excel workbook (one sheet each: by worker, category, building)',
+    summary: 'The KPIs as an Excel workbook (one sheet each: by worker, team, category, building)',
     tag: TAG,
     access: [...SUPERVISOR],
     query: KpiQuerySchema.omit({ by: true }),
@@ -389,14 +392,37 @@ export function facilitiesRoutes(api: ApiRouter, d: FacilitiesDomain): void {
     handler: async ({ query, res }) => {
       const s = running(d).orders;
       const head = ['对象 / key', '工单数 / orders', '积压 / backlog', '平均响应(分) / avg response min', '平均修复(分) / avg repair min', 'SLA 达标 / met', 'SLA 超时 / missed', '返修率 / reopen rate', '平均评分 / avg rating', '评分数 / ratings'];
-      const sheet = (name: string, by: 'worker' | 'category' | 'building') => ({
+      const sheet = (name: string, by: KpiGroup) => ({
         name,
         rows: [head, ...s.kpi(by, query.from, query.to).map((r) => [r.key, r.orders, r.backlog, r.avgResponseMin, r.avgRepairMin, r.slaMet, r.slaMissed, r.reopenRate, r.avgRating, r.ratings])],
       });
-      const book = await writeWorkbook([sheet('按人员', 'worker'), sheet('按类别', 'category'), sheet('按楼宇', 'building')]);
+      const book = await writeWorkbook([sheet('按人员', 'worker'), sheet('按班组', 'team'), sheet('按类别', 'category'), sheet('按楼宇', 'building')]);
       res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').setHeader('Content-Disposition', 'attachment; filename="facilities-kpi.xlsx"').send(book);
       return undefined;
     },
+  });
+
+  // ---- the duty rota (auto-dispatch) ----
+  api.add({
+    method: 'get',
+    path: '/api/facilities/rota',
+    summary: 'The duty rota in force: saved at the desk, else the config file’s',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    response: RotaAnswerSchema,
+    handler: () => running(d).orders.rota(),
+  });
+  api.add({
+    method: 'put',
+    owner: 'edge',
+    path: '/api/facilities/rota',
+    summary: 'Save the duty rota (replaces the config file’s from now on); every assignee must be an enabled user',
+    tag: TAG,
+    access: [...SUPERVISOR],
+    body: RotaInputSchema,
+    audit: 'facilities.rota.put',
+    response: RotaAnswerSchema,
+    handler: ({ body, user }) => running(d).orders.putRota(body.entries, user!.username),
   });
 
   // ---- assets ----

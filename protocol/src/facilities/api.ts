@@ -94,6 +94,29 @@ export const RoundInputSchema = z.strictObject({
 });
 export type RoundInput = z.input<typeof RoundInputSchema>;
 
+/** One line of the duty rota: who gets the orders of a category and building, when. */
+export const RotaEntrySchema = z.strictObject({
+  category: z.union([id, z.literal('*')]).describe('Work-order category ("electrical", "plumbing" …) or "*" for any.'),
+  building: z.union([id, z.literal('*')]).default('*').describe('Building id or "*" for any.'),
+  assignee: z.string().min(1).max(64).describe('Username of the worker or contractor account on duty.'),
+  kind: z.enum(['worker', 'contractor']).default('worker').describe('An outside contractor sees only its own orders.'),
+  team: z.string().trim().min(1).max(32).optional().describe('Team the assignee counts toward in the KPIs (电工班, 外包水电 …).'),
+  days: z.enum(['all', 'school', 'non_school']).default('all').describe('Days of duty (the school calendar).'),
+  from: hhmm.default('00:00').describe('Start of the duty, school-local.'),
+  until: hhmm.default('24:00').describe('End of the duty, school-local.'),
+});
+export type RotaEntry = z.infer<typeof RotaEntrySchema>;
+export type RotaEntryInput = z.input<typeof RotaEntrySchema>;
+/** The rota as the desk saves it: it replaces the config file's rota from then on. */
+export const RotaInputSchema = z.strictObject({ entries: z.array(RotaEntrySchema).max(500) });
+export const RotaAnswerSchema = z.object({
+  entries: z.array(RotaEntrySchema),
+  /** "config": the config file's rota (never edited at the desk); "desk": saved by a supervisor. */
+  source: z.enum(['config', 'desk']),
+  updatedAt: z.number().nullable(),
+  updatedBy: z.string().nullable(),
+});
+
 /** An extra round now (a weather warning): it runs from now for `minutes`. */
 export const ExtraRunSchema = z.strictObject({ minutes: z.number().int().min(5).max(24 * 60).default(60), reason: text(200).optional() });
 
@@ -162,8 +185,10 @@ export const OrderActionBodies = {
   reopen: z.strictObject({ ...v, note: text(500) }),
 } as const;
 
+export const KPI_GROUPS = ['worker', 'team', 'category', 'building'] as const;
+export type KpiGroup = (typeof KPI_GROUPS)[number];
 export const KpiQuerySchema = z.strictObject({
-  by: z.enum(['worker', 'category', 'building']).default('worker'),
+  by: z.enum(KPI_GROUPS).default('worker'),
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().positive().optional(),
 });
@@ -300,7 +325,7 @@ export const OrdersAnswerSchema = z.object({ orders: z.array(WorkOrderViewSchema
 const WorkOrderWithStepsSchema = WorkOrderViewSchema.extend({ steps: z.array(OrderStepSchema) });
 export const OrderDetailAnswerSchema = z.object({ order: WorkOrderWithStepsSchema, asset: z.object({ ...orderAsset, model: z.string().nullable() }).nullable() });
 export const OrderStepAnswerSchema = z.object({ order: WorkOrderWithStepsSchema });
-export const KpiAnswerSchema = z.object({ by: z.enum(['worker', 'category', 'building']), rows: z.array(KpiRowSchema) });
+export const KpiAnswerSchema = z.object({ by: z.enum(KPI_GROUPS), rows: z.array(KpiRowSchema) });
 export const RoomTagAnswerSchema = z.object({ room: z.string(), tag: z.string() });
 
 export const StockItemViewSchema = z.object({

@@ -114,6 +114,10 @@ export const facilitiesErrorMessages = defineMessages({
     'zh-CN': '照片太大（上限 {maxKb} KB）：请在手机上压缩后再上传',
     en: 'The photo is too large (limit {maxKb} KB): resize it on the phone and upload again',
   },
+  'error.facilities.photo_budget_full': {
+    'zh-CN': '照片存储空间已满（已用 {usedMb} MB，上限 {budgetMb} MB）：请联系管理员清理旧照片或调大 facilities.photoBudgetMb',
+    en: 'The photo storage is full ({usedMb} MB used of {budgetMb} MB): ask the administrator to remove old photos or raise facilities.photoBudgetMb',
+  },
   'error.facilities.unknown_order': { 'zh-CN': '工单 {id} 不存在', en: 'Work order {id} does not exist' },
   'error.facilities.order_not_yours': {
     'zh-CN': '工单 {id} 不是您报修或派给您的，无权查看或操作',

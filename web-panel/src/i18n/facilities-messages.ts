@@ -11,5 +11,6 @@ export const facilitiesMenuMessages = defineMessages({
   'panel.menu.facilities.board': { 'zh-CN': '巡检与工单看板', en: 'Rounds and orders board' },
   'panel.menu.facilities.assets': { 'zh-CN': '资产', en: 'Assets' },
   'panel.menu.facilities.stocktake': { 'zh-CN': '盘点', en: 'Stock-take' },
+  'panel.menu.facilities.desk': { 'zh-CN': '巡检与库存设置', en: 'Rounds and stores setup' },
   'panel.menu.facilities.kpi': { 'zh-CN': '维修绩效', en: 'Repair KPIs' },
 });

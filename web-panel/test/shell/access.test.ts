@@ -17,7 +17,7 @@ describe('role-filtered page table', () => {
   it('gives every staff member the fault report and their orders; inspectors the rounds; a contractor only its orders', () => {
     expect(menuFor(['staff'])).toEqual(['facilities/inspect', 'facilities/report', 'facilities/orders', 'facilities/stocktake']);
     expect(menuFor(['contractor'])).toEqual(['facilities/orders']);
-    expect(menuFor(['facility']).filter((p) => p.startsWith('facilities/'))).toEqual(['facilities/inspect', 'facilities/report', 'facilities/orders', 'facilities/board', 'facilities/assets', 'facilities/stocktake', 'facilities/kpi']);
+    expect(menuFor(['facility']).filter((p) => p.startsWith('facilities/'))).toEqual(['facilities/inspect', 'facilities/report', 'facilities/orders', 'facilities/board', 'facilities/assets', 'facilities/stocktake', 'facilities/desk', 'facilities/kpi']);
   });
 
   it('gives facility the live events', () => {

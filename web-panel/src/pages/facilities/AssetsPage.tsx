@@ -6,11 +6,13 @@ import { useEdgeQuery } from '../../api/useEdgeQuery';
 import { ResponsiveTable } from '../../ui/ResponsiveTable';
 import { facilitiesApi, parseTag, type AssetDetail, type Assets } from './api';
 import { QrScanner } from './QrScanner';
+import { AssetImport } from './AssetImport';
 import { dayTime } from './shared';
 import { useFacText } from './useFacText';
 import './facilities.css';
 
-type Act = 'transfer' | 'repair' | 'dispose';
+type Act = 'issue' | 'transfer' | 'repair' | 'repaired' | 'dispose';
+const ACTS: readonly Act[] = ['issue', 'transfer', 'repair', 'repaired', 'dispose'];
 const STATE_COLORS: Record<string, string> = { in_stock: 'default', issued: 'blue', under_repair: 'orange', disposed: 'red' };
 
 /** 资产: scan a tag → the asset's card (transfer, repair, dispose); the register below for the desk. */
@@ -44,7 +46,8 @@ export default function AssetsPage() {
     setBusy(true);
     setError(null);
     const f = Object.fromEntries(Object.entries(form).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, k === 'orderId' ? Number(v) : v.trim()]));
-    const body = act === 'transfer' ? pick(f, ['building', 'room', 'custodian', 'note']) : act === 'repair' ? pick(f, ['orderId', 'note']) : pick(f, ['approvedBy', 'note']);
+    const body =
+      act === 'transfer' || act === 'issue' ? pick(f, ['building', 'room', 'custodian', 'note']) : act === 'repair' ? pick(f, ['orderId', 'note']) : act === 'repaired' ? pick(f, ['note']) : pick(f, ['approvedBy', 'note']);
     try {
       await facilitiesApi.assetAction(api, card.asset.code, act, body);
       await load(card.asset.code);
@@ -87,8 +90,8 @@ export default function AssetsPage() {
               </Descriptions>
               {card.asset.state !== 'disposed' && (
                 <>
-                  <Segmented block value={act} onChange={(v) => setAct(v as Act)} options={(['transfer', 'repair', 'dispose'] as const).map((a) => ({ value: a, label: t(`fac.assets.act.${a}`) }))} data-testid="asset-act" />
-                  {act === 'transfer' && [field('building', t('fac.report.building')), field('room', t('fac.assets.room')), field('custodian', t('fac.assets.custodian'))]}
+                  <Segmented block value={act} onChange={(v) => setAct(v as Act)} options={ACTS.map((a) => ({ value: a, label: t(`fac.assets.act.${a}`) }))} data-testid="asset-act" />
+                  {(act === 'transfer' || act === 'issue') && [field('building', t('fac.report.building')), field('room', t('fac.assets.room')), field('custodian', t('fac.assets.custodian'))]}
                   {act === 'repair' && field('orderId', t('fac.assets.orderId'))}
                   {act === 'dispose' && field('approvedBy', t('fac.assets.approvedBy'))}
                   {field('note', t('fac.item.note'))}
@@ -102,14 +105,15 @@ export default function AssetsPage() {
           </Card>
         )}
       </Flex>
-      <Card size="small" title={t('fac.assets.register', { count: list.data?.assets.length ?? 0 })}>
+      <Card size="small" title={t('fac.assets.register', { count: list.data?.assets.length ?? 0 })} data-testid="asset-register">
+        <AssetImport onImported={() => list.reload()} />
         <ResponsiveTable<Assets['assets'][number]>
           rowKey="code"
           size="small"
           loading={list.loading}
           dataSource={list.data?.assets ?? []}
           pagination={{ pageSize: 20 }}
-          onRow={(a) => ({ onClick: () => void load(a.code) })}
+          onRow={(a) => ({ onClick: () => void load(a.code), 'data-testid': `asset-row-${a.code}` }) as React.HTMLAttributes<HTMLElement>}
           columns={[
             { title: t('fac.assets.code'), dataIndex: 'code' },
             { title: t('fac.assets.name'), dataIndex: 'name' },

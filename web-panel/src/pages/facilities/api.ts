@@ -13,11 +13,23 @@ import type {
   CheckpointsAnswerSchema,
   RoomPowerAnswerSchema,
   RoomSwitchOffAnswerSchema,
+  RoundsAnswerSchema,
+  RoundPutAnswerSchema,
+  CheckpointPutAnswerSchema,
+  RunAnswerSchema,
+  StockItemsAnswerSchema,
+  StockItemAnswerSchema,
+  StockMovesAnswerSchema,
+  CheckpointInput,
+  RoundInput,
+  RotaAnswerSchema,
+  RotaEntryInput,
+  KpiGroup,
   Answer,
   NewOrderInput,
   OrderAction,
 } from '@campus/protocol/facilities/api';
-import type { AssetAnswerSchema, AssetDetailAnswerSchema, AssetsAnswerSchema, StocktakeAnswerSchema, StocktakeReportAnswerSchema, StocktakeScanAnswerSchema } from '@campus/protocol/facilities/assets';
+import type { AssetImportAnswerSchema, AssetAnswerSchema, AssetDetailAnswerSchema, AssetsAnswerSchema, StocktakeAnswerSchema, StocktakeReportAnswerSchema, StocktakeScanAnswerSchema } from '@campus/protocol/facilities/assets';
 import type { EdgeApi } from '../../api/client';
 
 /**
@@ -46,6 +58,16 @@ export type AssetAnswer = zod.infer<typeof AssetAnswerSchema>;
 export type Stocktake = zod.infer<typeof StocktakeAnswerSchema>['stocktake'];
 export type StocktakeScan = zod.infer<typeof StocktakeScanAnswerSchema>;
 export type StocktakeReport = zod.infer<typeof StocktakeReportAnswerSchema>;
+export type Rounds = zod.infer<typeof RoundsAnswerSchema>;
+export type Round = Rounds['rounds'][number];
+export type Checkpoint = Checkpoints['checkpoints'][number];
+export type CheckpointPut = zod.infer<typeof CheckpointPutAnswerSchema>;
+export type RoundPut = zod.infer<typeof RoundPutAnswerSchema>;
+export type StockItems = zod.infer<typeof StockItemsAnswerSchema>;
+export type StockItem = StockItems['items'][number];
+export type StockMoves = zod.infer<typeof StockMovesAnswerSchema>;
+export type AssetImport = zod.infer<typeof AssetImportAnswerSchema>;
+export type Rota = zod.infer<typeof RotaAnswerSchema>;
 
 /** An object answer that has `keys`, each an array when listed in `arrays`. */
 function answer<T>(keys: readonly string[], arrays: readonly string[] = []): z.ZodMiniType<T> {
@@ -74,6 +96,15 @@ const stocktakeScanSchema = answer<StocktakeScan>(['code', 'outcome']);
 const roomPowerSchema = answer<RoomPower>(['room', 'circuits', 'allOff'], ['circuits']);
 const roomSwitchOffSchema = answer<RoomSwitchOff>(['results', 'power'], ['results']);
 const stocktakeReportSchema = answer<StocktakeReport>(['stocktake', 'counts']);
+const roundsSchema = answer<Rounds>(['rounds'], ['rounds']);
+const roundPutSchema = answer<RoundPut>(['round']);
+const checkpointPutSchema = answer<CheckpointPut>(['checkpoint', 'tag']);
+const runSchema = answer<zod.infer<typeof RunAnswerSchema>>(['run']);
+const stockItemsSchema = answer<StockItems>(['items'], ['items']);
+const stockItemSchema = answer<zod.infer<typeof StockItemAnswerSchema>>(['item']);
+const stockMovesSchema = answer<StockMoves>(['item', 'moves'], ['moves']);
+const assetImportSchema = answer<AssetImport>(['imported']);
+const rotaSchema = answer<Rota>(['entries', 'source'], ['entries']);
 
 const q = encodeURIComponent;
 
@@ -90,7 +121,7 @@ export const facilitiesApi = {
   order: (api: EdgeApi, id: number) => api.get(`/api/facilities/orders/${id}`, orderDetailSchema),
   newOrder: (api: EdgeApi, body: NewOrderInput) => api.post('/api/facilities/orders', orderCreatedSchema, body),
   act: (api: EdgeApi, id: number, action: OrderAction, body: Record<string, unknown>) => api.post(`/api/facilities/orders/${id}/${action}`, orderStepSchema, body),
-  kpi: (api: EdgeApi, by: 'worker' | 'category' | 'building') => api.get(`/api/facilities/kpi?by=${by}`, kpiSchema),
+  kpi: (api: EdgeApi, by: KpiGroup) => api.get(`/api/facilities/kpi?by=${by}`, kpiSchema),
   assets: (api: EdgeApi) => api.get('/api/facilities/assets?limit=500', assetsSchema),
   asset: (api: EdgeApi, code: string) => api.get(`/api/facilities/assets/${q(code)}`, assetDetailSchema),
   assetAction: (api: EdgeApi, code: string, action: string, body: Record<string, unknown>) => api.post(`/api/facilities/assets/${q(code)}/${action}`, assetSchema, body),
@@ -98,6 +129,18 @@ export const facilitiesApi = {
   stocktakeScan: (api: EdgeApi, id: number, body: { room: string; tag: string }) => api.post(`/api/facilities/stocktakes/${id}/scans`, stocktakeScanSchema, body),
   stocktakeReport: (api: EdgeApi, id: number) => api.get(`/api/facilities/stocktakes/${id}`, stocktakeReportSchema),
   closeStocktake: (api: EdgeApi, id: number) => api.post(`/api/facilities/stocktakes/${id}/close`, stocktakeReportSchema),
+  rota: (api: EdgeApi) => api.get('/api/facilities/rota', rotaSchema),
+  putRota: (api: EdgeApi, entries: RotaEntryInput[]) => api.put('/api/facilities/rota', rotaSchema, { entries }),
+  rounds: (api: EdgeApi) => api.get('/api/facilities/rounds', roundsSchema),
+  putRound: (api: EdgeApi, id: string, body: RoundInput) => api.put(`/api/facilities/rounds/${q(id)}`, roundPutSchema, body),
+  extraRun: (api: EdgeApi, id: string, body: { minutes: number; reason?: string }) => api.post(`/api/facilities/rounds/${q(id)}/extra`, runSchema, body),
+  putCheckpoint: (api: EdgeApi, id: string, body: CheckpointInput) => api.put(`/api/facilities/checkpoints/${q(id)}`, checkpointPutSchema, body),
+  importAssets: (api: EdgeApi, file: Blob) =>
+    api.postRaw('/api/facilities/assets/import', assetImportSchema, file, file.type || 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+  stock: (api: EdgeApi) => api.get('/api/facilities/stock', stockItemsSchema),
+  putStock: (api: EdgeApi, id: string, body: { name: string; unit?: string; minQty?: number }) => api.put(`/api/facilities/stock/${q(id)}`, stockItemSchema, body),
+  stockMoves: (api: EdgeApi, id: string) => api.get(`/api/facilities/stock/${q(id)}/moves`, stockMovesSchema),
+  stockMove: (api: EdgeApi, id: string, kind: 'receipt' | 'issue', body: { qty: number; orderId?: number; note?: string }) => api.post(`/api/facilities/stock/${q(id)}/${kind}s`, stockItemSchema, body),
 };
 
 /** The parts of a printed tag `CT1:<site>:<kind>:<id>:<sig>` (the edge checks the signature). */

@@ -11,6 +11,8 @@ export interface OutgoingNotice {
   occurredAt: number;
   late: boolean;
   safety: boolean;
+  /** Where a push notice opens (default: the parent app). */
+  url?: string;
 }
 
 export interface Recipient {

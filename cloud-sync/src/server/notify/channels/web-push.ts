@@ -76,7 +76,7 @@ export class WebPushChannel implements NoticeChannel {
   async deliver(endpoint: string, n: OutgoingNotice): Promise<DeliveryOutcome> {
     const sub = await this.keysOf(endpoint);
     if (!sub) return { status: 'gone', error: 'subscription no longer stored' };
-    const payload: PushPayload = { title: n.title, body: n.text, noticeId: n.noticeId, eventId: n.eventId, studentKey: n.studentKey, occurredAt: n.occurredAt, late: n.late, safety: n.safety, url: '/parent/' };
+    const payload: PushPayload = { title: n.title, body: n.text, noticeId: n.noticeId, eventId: n.eventId, studentKey: n.studentKey, occurredAt: n.occurredAt, late: n.late, safety: n.safety, url: n.url ?? '/parent/' };
     try {
       const r = await webpush.sendNotification({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }, JSON.stringify(payload), {
         vapidDetails: this.vapid,
