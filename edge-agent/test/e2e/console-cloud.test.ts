@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
+import { writeWorkbook } from '@campus/protocol/sheets/xlsx';
 import { startEdge, type Edge } from '../../src/edge.js';
 import { VERSION } from '../../src/version.js';
 import { ADMIN, tempDir, waitFor } from '../helpers/edge.js';
@@ -96,7 +97,7 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     await page.locator('button[type=submit]').first().click();
     const items = page.locator('[data-testid=console-menu] .ant-menu-title-content');
     await items.first().waitFor();
-    expect(await items.allInnerTexts()).toEqual(['人员与班级', '网关状态', '卡片', '校历', '请假与访客', '家长与接送人', 'U 盘策略', '账号与日志', '区域报表']);
+    expect(await items.allInnerTexts()).toEqual(['人员与班级', '网关状态', '卡片', '校历', '作息时间', '请假与访客', '家长与接送人', 'U 盘策略', '账号与日志', '区域报表']);
     expect(errors.filter((e) => e.includes('i18n'))).toEqual([]);
   });
 
@@ -109,6 +110,23 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     expect(p.name).toBe('周小雨');
     await waitFor(() => edge.access.people.guardiansOf('S500').find((l) => l.guardianId === 'G500'), 20_000, 50);
     await waitFor(() => decide(issuer.card('S500', 1)).granted, 20_000, 50);
+  }, 60_000);
+
+  it('imports an Excel roster (.xlsx) in the console with the same row report; a bad sheet writes nothing, a good one reaches the edge', async () => {
+    const header = ['学号', '姓名', '身份', '年级', '班级', '卡版本'];
+    const input = page.locator('[data-testid=roster-import] input[type=file]');
+    const xlsx = async (rows: Array<Array<string | number | null>>) => ({ name: '初二名单.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: await writeWorkbook([{ name: '名单', rows }]) });
+    await input.setInputFiles(await xlsx([header, ['S502', '郑小冬', '学生', '初二', '3班', 1], ['S502', '郑小秋', '学生', '初二', '3班', 1]]));
+    await page.locator('[data-testid=import-run]').click();
+    const report = page.locator('[data-testid=import-report]');
+    await expect.poll(() => report.innerText()).toContain('名单有 1 处错误，未导入任何数据');
+    expect(await report.innerText()).toContain('第 3 行的学号/工号「S502」与第 2 行重复');
+    await input.setInputFiles(await xlsx([header, ['S502', '郑小冬', '学生', '初二', '3班', 1]]));
+    await page.locator('[data-testid=import-run]').click();
+    await expect.poll(() => report.innerText()).toContain('已导入 1 行：新增 1，更新 0，家长关系 0');
+    const p = await waitFor(() => edge.access.people.get('S502'), 20_000, 50);
+    expect(p.name).toBe('郑小冬');
+    expect(edge.access.people.className(p.classId)).toBe('初二 3班');
   }, 60_000);
 
   it('shows what another admin changed meanwhile when a save comes second (409), and saves on the latest', async () => {
@@ -160,6 +178,43 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     await waitFor(() => edge.access.calendar.dayKind(HOLIDAY) === 'holiday', 20_000, 50);
   }, 60_000);
 
+  it('sets a grade timetable in the console and the edge judges lateness by it; a deleted one is gone from the edge', async () => {
+    const grade = edge.access.people.gradeByName('初二')!;
+    const MONDAY = '2026-11-23';
+    expect(edge.access.calendar.schedule(grade.id, MONDAY)).toBeNull();
+    await menu('作息时间');
+    const list = page.locator('[data-testid=records-timetable]');
+    const modal = page.locator('.ant-modal');
+    // A grade the school has no class of: refused with the reason, nothing saved.
+    await list.getByRole('button', { name: '新增' }).click();
+    await modal.locator('#__key').fill('g9');
+    await modal.locator('#grade').fill('初九');
+    await modal.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => list.locator('[data-testid=record-error]').innerText()).toContain('本校没有年级「初九」');
+    await modal.getByRole('button', { name: '取消' }).click();
+    await list.locator('[data-testid=record-error] .ant-alert-close-icon').click();
+    // 初二: gates open 07:00 (the form's default), late after 08:05, dismissal from 16:30.
+    await list.getByRole('button', { name: '新增' }).click();
+    await modal.locator('#__key').fill('g8');
+    await modal.locator('#grade').fill('初二');
+    await modal.locator('#lateAfter').fill('08:05');
+    await modal.getByRole('button', { name: '保存' }).click();
+    await list.locator('tr', { hasText: 'g8' }).getByText('08:05').waitFor();
+    const day = await waitFor(() => edge.access.calendar.schedule(grade.id, MONDAY) ?? undefined, 20_000, 50);
+    expect(day).toMatchObject({ entryStart: 7 * 60, lateAfter: 8 * 60 + 5, dismissalStart: 16 * 60 + 30, dismissalEnd: 18 * 60 });
+    expect(edge.access.calendar.cloudTimetables()).toEqual([{ gradeId: grade.id, weekday: null, entryStart: '07:00', lateAfter: '08:05', dismissalStart: '16:30', dismissalEnd: '18:00', lunch: [] }]);
+    // Removed in the console: the edge no longer has it.
+    await list.locator('tr', { hasText: 'g8' }).getByRole('button', { name: '删除' }).click();
+    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    await waitFor(() => edge.access.calendar.schedule(grade.id, MONDAY) === null, 20_000, 50);
+    // Set again for the edge-health check below.
+    await list.getByRole('button', { name: '新增' }).click();
+    await modal.locator('#__key').fill('g8');
+    await modal.locator('#grade').fill('初二');
+    await modal.getByRole('button', { name: '保存' }).click();
+    await waitFor(() => edge.access.calendar.schedule(grade.id, MONDAY)?.lateAfter === 7 * 60 + 50, 20_000, 50);
+  }, 90_000);
+
   it("shows the edge's health and that each change made here is applied by the edge", async () => {
     await menu('网关状态');
     const table = page.locator('[data-testid=edges-table]');
@@ -170,7 +225,7 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     expect(cells[6]).toBe(VERSION);
     expect(cells[4]).toMatch(/^\d+$/);
     const status = page.locator('[data-testid=write-status]');
-    await expect.poll(() => status.locator('.ant-tag-green').count()).toBe(4);
+    await expect.poll(() => status.locator('.ant-tag-green').count()).toBe(8);
     expect(await status.innerText()).toContain('已应用');
   }, 60_000);
 
@@ -200,7 +255,7 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     await p2.locator('button[type=submit]').last().click();
     const items = p2.locator('[data-testid=console-menu] .ant-menu-title-content');
     await items.first().waitFor();
-    expect(await items.allInnerTexts()).toEqual(['人员与班级', '卡片', '校历', '请假与访客', '家长与接送人']);
+    expect(await items.allInnerTexts()).toEqual(['人员与班级', '卡片', '校历', '作息时间', '请假与访客', '家长与接送人']);
     await context.close();
   }, 60_000);
   it('lets a head teacher see only their class and grant a leave that reaches the edge', async () => {

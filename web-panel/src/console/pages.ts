@@ -31,6 +31,7 @@ export const consolePages: ConsolePage[] = [
   { path: 'edges', label: 'console.menu.edges', roles: ['school_admin', 'it', 'district_admin', 'district_viewer'], load: () => import('./edges/EdgesPage') },
   { path: 'cards', label: 'console.menu.cards', roles: OFFICE, load: () => import('./records/CardsPage') },
   { path: 'calendar', label: 'console.menu.calendar', roles: OFFICE, load: () => import('./records/CalendarPage') },
+  { path: 'timetables', label: 'console.menu.timetables', roles: OFFICE, load: () => import('./records/TimetablesPage') },
   { path: 'leaves', label: 'console.menu.leaves', roles: OFFICE, load: () => import('./records/LeavesPage') },
   { path: 'guardians', label: 'console.menu.guardians', roles: OFFICE, load: () => import('./records/GuardiansPage') },
   { path: 'my-class', label: 'console.menu.my_class', roles: ['head_teacher'], load: () => import('./classes/MyClassPage') },
