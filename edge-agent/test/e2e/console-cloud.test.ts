@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -10,6 +10,7 @@ import { VERSION } from '../../src/version.js';
 import { ADMIN, tempDir, waitFor } from '../helpers/edge.js';
 import { GATES, TestIssuer, ZONES } from '../access/helpers.js';
 import { startCloudProcess } from '../sync/cloud-process.js';
+import { decodeQrOnPage, pdfText } from '../cards/fixtures.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CONSOLE_BUILD = new URL('../../../web-panel/dist-console/index.html', import.meta.url).pathname;
@@ -42,7 +43,10 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
   beforeAll(async () => {
     if (!existsSync(CONSOLE_BUILD)) throw new Error(`${CONSOLE_BUILD} is missing: run "npm run build -w web-panel" first.`);
     db = await createTempDatabase(pg!);
-    cloud = await startCloudProcess(dir.path, 'console-e2e', { DATABASE_URL: db.url });
+    // The cloud signs printed cards with the issuer key whose public half the edge holds.
+    const keyFile = join(dir.path, `issuer-${issuer.kid}.key`);
+    writeFileSync(keyFile, issuer.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), { mode: 0o600 });
+    cloud = await startCloudProcess(dir.path, 'console-e2e', { DATABASE_URL: db.url, CAMPUS_CLOUD_CARD_KEY_FILE: keyFile });
     const first = await cloud.admin(`/api/admin/schools/${cloud.link.schoolId}/accounts`, { method: 'POST', body: JSON.stringify({ ...STAFF, displayName: '甲校管理员' }) });
     expect(first.status).toBe(201);
     issuer.install(join(dataDir, 'keys'));
@@ -163,6 +167,30 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     }, 20_000, 50);
     expect(refused.reason).toBe('credential.revoked');
     expect(decide(issuer.card('S501', 1)).granted).toBe(true);
+  }, 60_000);
+
+  it('prints a card sheet in the console whose QR the edge lets through; a revoked card is not printed', async () => {
+    const panel = page.locator('[data-testid=card-print]');
+    const choose = async (id: string) => {
+      await panel.locator('[data-testid=card-print-people] input').fill(id);
+      await page.locator('.ant-select-dropdown .ant-select-item-option', { hasText: id }).first().click();
+    };
+    await choose('S500');
+    await panel.locator('[data-testid=card-print-run]').click();
+    await expect.poll(() => panel.locator('[data-testid=card-print-error]').innerText()).toContain('以下人员的卡已挂失，请先补办（提升卡版本）再打印：S500');
+    await panel.locator('[data-testid=card-print-people] .ant-select-clear').click({ force: true });
+    await choose('S501');
+    const [download] = await Promise.all([page.waitForEvent('download'), panel.locator('[data-testid=card-print-run]').click()]);
+    const pdf = join(dir.path, 'printed.pdf');
+    await download.saveAs(pdf);
+    await panel.locator('[data-testid=card-print-done]').getByText('已生成 1 张卡片的打印页').waitFor();
+    expect(pdfText(pdf)).toContain('吴晓明');
+    const qrs = decodeQrOnPage(pdf, 1, dir.path);
+    expect(qrs).toHaveLength(1);
+    // The printed card passes the edge's gate, as the card record's version.
+    const d = decide(qrs[0]!);
+    expect(d.granted).toBe(true);
+    expect(qrs[0]).toBe(issuer.card('S501', 1));
   }, 60_000);
 
   it('enters a holiday in the console calendar and the edge has it', async () => {

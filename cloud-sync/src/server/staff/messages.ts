@@ -40,6 +40,19 @@ export const staffMessages = defineMessages({
     'zh-CN': '年级「{grade}」在这一天的作息时间已由记录 {key} 设置，请修改那条记录',
     en: 'Grade "{grade}" already has a timetable for that day (record {key}); change that record instead',
   },
+  'staff.error.cards_no_key': {
+    'zh-CN': '云端未配置发卡密钥，无法打印卡片：请在云端配置 cards.issuerKeyFile（或环境变量 CAMPUS_CLOUD_CARD_KEY_FILE）',
+    en: 'The cloud has no card issuer key, so it cannot print cards: set cards.issuerKeyFile (or CAMPUS_CLOUD_CARD_KEY_FILE)',
+  },
+  'staff.error.card_bad_id': {
+    'zh-CN': '以下人员编号不能做成卡片（只能包含数字、大写字母、- 和 _，最长 16 位）：{ids}',
+    en: 'These person ids cannot go on a card (digits, capital letters, - and _, at most 16): {ids}',
+  },
+  'staff.error.card_people_unknown': { 'zh-CN': '本校没有以下人员：{ids}', en: 'This school has no such people: {ids}' },
+  'staff.error.card_revoked_print': {
+    'zh-CN': '以下人员的卡已挂失，请先补办（提升卡版本）再打印：{ids}',
+    en: 'These cards are revoked; reissue them (a higher card version) before printing: {ids}',
+  },
   'staff.error.import_base64': { 'zh-CN': '文件内容不是有效的 base64 编码', en: 'The file content is not valid base64' },
   'staff.error.import_too_large': { 'zh-CN': '名单文件过大（上限 {limit} KB），请拆分后再导入', en: 'The roster file is too large (limit {limit} KB); split it and import again' },
   'staff.import.id_folds': {
