@@ -13,7 +13,7 @@ import pino from 'pino';
 import { io as ioClient } from 'socket.io-client';
 import { report, percentile } from './lib.js';
 import { startEdge } from '../edge-agent/src/edge.js';
-import { writeWorkbook } from '../edge-agent/src/sheets/xlsx.js';
+import { writeWorkbook } from '@campus/protocol/sheets/xlsx';
 import type { FacilitiesDomain } from '../edge-agent/src/facilities/domain.js';
 
 const PW = 'bench-password-1';

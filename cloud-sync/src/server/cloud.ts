@@ -43,6 +43,7 @@ import { StaffRouter, type RouteInfo } from './staff/access.js';
 import { StaffAccounts } from './staff/accounts.js';
 import { StaffAudit } from './staff/audit.js';
 import { importRoutes } from './staff/import-routes.js';
+import { cardSheetRoutes, type CardIssuerOptions } from './staff/card-sheet-routes.js';
 import { recordRoutes } from './staff/record-routes.js';
 import { staffRoutes } from './staff/routes.js';
 import { DEFAULT_STAFF_AUTH, StaffAuth, type StaffAuthOptions } from './staff/staff-auth.js';
@@ -82,6 +83,8 @@ export interface CloudOptions {
   retention?: z.input<typeof RetentionSchema>;
   /** The clock guardian notices read (quiet hours, release of held notices); tests play a night with it. */
   noticeClock?: () => number;
+  /** The card issuer key the console's card print sheets are signed with (config `cards`); absent: printing is refused. */
+  cards?: CardIssuerOptions;
   /** Folder of the console's build (default: web-panel/dist-console). */
   consoleDir?: string;
   /** Serve HTTPS with this certificate instead of HTTP. */
@@ -239,6 +242,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     districtRoutes(staffApi, { rollup, audit: staffAudit, now });
     const open = openApiRouter({ db, keys: apiKeys, audit: staffAudit, settleMs: opts.openData?.settleMs ?? 5_000, now });
     importRoutes(staffApi, records);
+    cardSheetRoutes(staffApi, records, opts.cards);
     const leaves = new LeaveDesk(db, records, now);
     const visits = new VisitDesk(db, records, now);
     homeStaffRoutes(staffApi, leaves, visits, { records, guardianAuth, now });

@@ -8,7 +8,7 @@ import type { CloudOptions } from './cloud.js';
 /**
  * `campus-cloud start --config cloud.json`. Every field may also come from the
  * environment (env wins): DATABASE_URL, CAMPUS_CLOUD_DATA_DIR, PORT, HOST,
- * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1, JT808_PORT, CAMPUS_CLOUD_PUSH_CA_FILE (tests only). Without DATABASE_URL the cloud runs on
+ * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1, JT808_PORT, CAMPUS_CLOUD_CARD_KEY_FILE, CAMPUS_CLOUD_PUSH_CA_FILE (tests only). Without DATABASE_URL the cloud runs on
  * PGlite in dataDir (default ./data/cloud).
  */
 export const CloudConfigSchema = z.strictObject({
@@ -47,6 +47,19 @@ export const CloudConfigSchema = z.strictObject({
       supervisorSeconds: z.number().int().min(1).max(600).default(30),
     })
     .prefault({}),
+  /**
+   * Card print sheets from the console: the issuer key (issuer-<kid>.key, PKCS#8 PEM, as
+   * `campus-edge keys init` writes it; its .pub goes to every edge) and a CJK font. Env:
+   * CAMPUS_CLOUD_CARD_KEY_FILE. Absent: the console cannot print cards.
+   */
+  cards: z
+    .strictObject({
+      issuerKeyFile: z.string().min(1),
+      /** Key id; default: from the file name issuer-<kid>.key. */
+      kid: z.string().regex(/^[0-9A-Z]{2}$/).optional(),
+      fontPath: z.string().optional(),
+    })
+    .optional(),
   /** School bus safety alarms: seconds to wait for an acknowledgement before the next escalation step. */
   busAlarms: z.strictObject({ stepSeconds: z.number().int().min(10).max(3600).default(120) }).prefault({}),
   /** JT/T 808 platform for school bus terminals (TCP); off unless configured. Env: JT808_PORT. */
@@ -69,9 +82,19 @@ export function loadCloudConfig(file: string | undefined, env: NodeJS.ProcessEnv
   if (env.HOST) fromEnv.host = env.HOST;
   if (env.CAMPUS_CLOUD_ADMIN_TOKEN) fromEnv.adminToken = env.CAMPUS_CLOUD_ADMIN_TOKEN;
   if (env.CAMPUS_CLOUD_PUSH_CA_FILE) fromEnv.pushCaFile = env.CAMPUS_CLOUD_PUSH_CA_FILE;
+  if (env.CAMPUS_CLOUD_CARD_KEY_FILE) fromEnv.cards = { ...((fromFile.cards as object | undefined) ?? {}), issuerKeyFile: env.CAMPUS_CLOUD_CARD_KEY_FILE };
   if (env.JT808_PORT) fromEnv.jt808 = { ...((fromFile.jt808 as object | undefined) ?? {}), port: env.JT808_PORT };
   if (env.CAMPUS_CLOUD_DEMO) fromEnv.demo = env.CAMPUS_CLOUD_DEMO === '1' || env.CAMPUS_CLOUD_DEMO === 'true';
   return CloudConfigSchema.parse({ ...fromFile, ...fromEnv });
+}
+
+/** The card issuer key from its file; the key id from the file name unless given. */
+function cardIssuerFrom(c: NonNullable<CloudConfig['cards']>): NonNullable<CloudOptions['cards']> {
+  const kid = c.kid ?? /issuer-([0-9A-Z]{2})\.key$/.exec(c.issuerKeyFile)?.[1];
+  if (!kid) throw new Error(`cards.issuerKeyFile ${c.issuerKeyFile}: name it issuer-<kid>.key or set cards.kid`);
+  const privateKey = readFileSync(c.issuerKeyFile, 'utf8');
+  if (!privateKey.includes('PRIVATE KEY')) throw new Error(`cards.issuerKeyFile ${c.issuerKeyFile} holds no PEM private key`);
+  return { kid, privateKey, ...(c.fontPath ? { fontPath: c.fontPath } : {}) };
 }
 
 export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
@@ -96,6 +119,7 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     busAlarms: { stepMs: cfg.busAlarms.stepSeconds * 1000 },
     ...(cfg.jt808 ? { jt808: { port: cfg.jt808.port, maxFramesPerSecond: cfg.jt808.maxFramesPerSecond } } : {}),
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
+    ...(cfg.cards ? { cards: cardIssuerFrom(cfg.cards) } : {}),
     ...(cfg.tls ? { tls: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } } : {}),
   };
 }

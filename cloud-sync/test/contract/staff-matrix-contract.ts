@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
@@ -61,6 +61,8 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
     const version = await env.cloud.records.write(env.school, [{ kind: 'usb_policy', key, data: { target: { scope: 'all' }, content: { defaultAction: 'deny' } } }]);
     return { path: `/schools/${env.school}/usb-policies/${key}?version=${version}` };
   },
+  // M-CARD is seeded in both schools (a card id is upper case); a print makes its card record once.
+  'POST /schools/:schoolId/card-sheets': async (_who, _me, env) => ({ path: `/schools/${env.school}/card-sheets`, body: { personIds: ['M-CARD'] } }),
   'POST /schools/:schoolId/roster-import': async (_who, _me, env) => ({
     path: `/schools/${env.school}/roster-import`,
     body: { fileName: 'roster.csv', contentBase64: Buffer.from(`学号,姓名,年级,班级\nM${env.n()},导入,二年级,1班\n`).toString('base64') },
@@ -180,12 +182,14 @@ export function staffMatrixContract(backend: Backend): void {
     const usernames = new Map<Who, string>();
 
     beforeAll(async () => {
-      cloud = await startTestCloud(backend);
+      const { privateKey } = generateKeyPairSync('ed25519');
+      cloud = await startTestCloud(backend, { cards: { kid: 'M1', privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() } });
       const school = (await cloud.provisionEdge({ schoolName: '矩阵学校', site: 'matrix-a' })).schoolId;
       other = (await cloud.provisionEdge({ schoolName: '外校', site: 'matrix-b' })).schoolId;
       for (const s of [school, other])
         await cloud.records.write(s, [
           { kind: 'person', key: 'stu', data: { name: '学生', roles: ['student'], classId: C1 } },
+          { kind: 'person', key: 'M-CARD', data: { name: '打印', roles: ['student'], classId: C1 } },
           { kind: 'bus_vehicle', key: 'bv', data: { plate: '沪A00001', seats: 40 } },
         ]);
       await cloud.admin('POST', `/schools/${school}/accounts`, { username: 'prep-school', displayName: '准备', password: PW });

@@ -61,6 +61,7 @@ export function openDataContract(backend: Backend): void {
         { kind: 'visitor_pass', key: 'v-1', data: { name: '访客', phone: '13900000002', validFrom: 1, validUntil: 2 } },
         { kind: 'card', key: 'c-1', data: { personId: 'stu-1', version: 1, revoked: false } },
         { kind: 'calendar', key: 'cal-1', data: { date: '2026-09-01', kind: 'school_day' } },
+        { kind: 'timetable', key: 'tt-3', data: { grade: '三年级', entryStart: '07:10', lateAfter: '07:50', dismissalStart: '16:20', dismissalEnd: '17:30' } },
         { kind: 'usb_policy', key: 'u-1', data: { target: { scope: 'all' }, content: { defaultAction: 'deny' } } },
         { kind: 'bus_vehicle', key: 'bv-1', data: { plate: '沪A12345', kind: 'primary', seats: 40, terminalPhone: '13912345678' } },
         { kind: 'bus_route', key: 'r1', data: { name: '1号线', vehicleId: 'bv-1', stops: [{ id: 'S1', name: '幸福小区', lat: 31.2, lon: 121.4 }, { id: 'SCH', name: '学校', lat: 31.21, lon: 121.41, depot: true }] } },

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,26 @@ describe('campus-cloud configuration', () => {
     expect(() => loadCloudConfig(file, {})).toThrow(/stepSeconds/);
     writeFileSync(file, JSON.stringify({ jt808: { maxFramesPerSecond: 0 } }));
     expect(() => loadCloudConfig(file, {})).toThrow(/maxFramesPerSecond/);
+  });
+
+  it('reads the card issuer key for print sheets from a file (config or CAMPUS_CLOUD_CARD_KEY_FILE), its id from the name', () => {
+    expect(cloudOptionsFrom(loadCloudConfig(undefined, {})).cards).toBeUndefined();
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const key = join(dir, 'issuer-C3.key');
+    writeFileSync(key, pem);
+    expect(cloudOptionsFrom(loadCloudConfig(undefined, { CAMPUS_CLOUD_CARD_KEY_FILE: key })).cards).toEqual({ kid: 'C3', privateKey: pem });
+    const file = join(dir, 'cards.json');
+    writeFileSync(file, JSON.stringify({ cards: { issuerKeyFile: key, kid: 'C4', fontPath: '/fonts/x.ttc' } }));
+    expect(cloudOptionsFrom(loadCloudConfig(file, {})).cards).toEqual({ kid: 'C4', privateKey: pem, fontPath: '/fonts/x.ttc' });
+    // A file named otherwise needs its kid; a file without a private key is refused at start.
+    const odd = join(dir, 'card.pem');
+    writeFileSync(odd, pem);
+    expect(() => cloudOptionsFrom(loadCloudConfig(undefined, { CAMPUS_CLOUD_CARD_KEY_FILE: odd }))).toThrow(/issuer-<kid>\.key/);
+    const pub = join(dir, 'issuer-C5.key');
+    writeFileSync(pub, 'not a key');
+    expect(() => cloudOptionsFrom(loadCloudConfig(undefined, { CAMPUS_CLOUD_CARD_KEY_FILE: pub }))).toThrow(/no PEM private key/);
+    writeFileSync(file, JSON.stringify({ cards: { issuerKeyFile: key, kid: 'c1' } }));
+    expect(() => loadCloudConfig(file, {})).toThrow(/kid/);
   });
 
   it('reads a JSON file and lets the environment win', () => {

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeWorkbook } from '@campus/protocol/sheets/xlsx';
 import { availableBackends } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
 import { staffSignIn, type StaffClient } from '../helpers/staff-client.js';
@@ -127,10 +128,69 @@ describe(`console API on ${backend.name}`, () => {
     expect(await cloud.records.get(A, 'person', 'S900')).toBeNull();
   });
 
-  it('answers a spreadsheet, bad base64, a header-only file and malformed bodies with clear 4xx errors', async () => {
-    const xlsx = await importTo(adminA, A, Buffer.from([0x50, 0x4b, 3, 4]), '名单.xlsx');
-    expect(xlsx.status).toBe(400);
-    expect(xlsx.json.error.message['zh-CN']).toContain('CSV');
+  it('imports an .xlsx roster as the edge reads it (first sheet, ids as text), with the same row report and all or nothing', async () => {
+    const sheet = (rows: Array<Array<string | number | null>>) => writeWorkbook([{ name: '名单', rows }, { name: '说明', rows: [['不读取']] }]);
+    const header = ['学号', '姓名', '身份', '年级', '班级', '电话', '卡版本', '子女学号', '关系', '可接送'];
+    const good = await sheet([header, ['X001', '赵小刚', '学生', '五年级', '1班', null, 2, null, null, null], [null, null, null, null, null, null, null, null, null, null], ['XG01', '赵强', '家长', null, null, 13800000077, null, 'X001', '母亲', '否']]);
+    const dry = await importTo(office, A, good, '五年级名单.xlsx', true);
+    expect(dry.status).toBe(200);
+    expect(dry.json).toMatchObject({ ok: true, imported: false, total: 2 });
+    const r = await importTo(office, A, good, '五年级名单.xlsx');
+    expect(r.json).toMatchObject({ ok: true, imported: true, total: 2, created: 2, guardianLinks: 1, errors: [] });
+    expect(await cloud.records.get(A, 'person', 'X001')).toEqual({ name: '赵小刚', roles: ['student'], classId: '五年级-1班', active: true });
+    expect(await cloud.records.get(A, 'person', 'XG01')).toMatchObject({ phone: '13800000077' });
+    expect(await cloud.records.get(A, 'card', 'X001')).toMatchObject({ version: 2 });
+    expect(await cloud.records.get(A, 'guardianship', 'X001:XG01')).toMatchObject({ relation: 'mother', mayPickUp: false });
+    const audit = (await adminA.call('GET', '/audit?action=record.roster.import')).json.entries;
+    expect(audit[0]).toMatchObject({ target: '五年级名单.xlsx' });
+
+    // Conflicting ids in a sheet: the row numbers are the sheet's (the empty row 3 counts), nothing written.
+    const before = await cursor(A);
+    const clash = await sheet([header, ['X002', '甲', '学生', '五年级', '1班'], [null], ['X002', '乙', '学生', '五年级', '1班'], ['X003', '丙', '学生']]);
+    const bad = await importTo(adminA, A, clash, 'clash.xlsx');
+    expect(bad.status).toBe(422);
+    expect(bad.json).toMatchObject({ ok: false, imported: false });
+    expect(bad.json.errors.map((e: { code: string; row: number }) => [e.code, e.row])).toEqual([
+      ['access.roster.duplicate_person_id', 4],
+      ['access.roster.student_needs_class', 5],
+    ]);
+    expect(bad.json.errors[0].message['zh-CN']).toBe('第 4 行的学号/工号「X002」与第 2 行重复');
+    expect(await cursor(A)).toBe(before);
+    expect(await cloud.records.get(A, 'person', 'X002')).toBeNull();
+  });
+
+  it('refuses a broken, renamed, oversized or bomb-shaped spreadsheet as a whole with the reason in zh-CN and English', async () => {
+    const before = await cursor(A);
+    const broken = await importTo(adminA, A, Buffer.from([0x50, 0x4b, 3, 4]), '名单.xlsx');
+    expect(broken.status).toBe(422);
+    expect(broken.json.errors).toEqual([expect.objectContaining({ code: 'sheet.not_xlsx', row: null })]);
+    expect(broken.json.errors[0].message['zh-CN']).toBe('文件不是有效的 Excel（.xlsx）文件');
+    // A CSV renamed .xlsx is no spreadsheet either.
+    const renamed = await importTo(adminA, A, ROSTER, 'roster.xlsx');
+    expect(renamed.status).toBe(422);
+    expect(renamed.json.errors[0].code).toBe('sheet.not_xlsx');
+    // A sheet with more rows than the guard allows (50,000) is refused before any row is validated.
+    // (about 400 KB as .xlsx: within the 700 KB a request may carry)
+    const many = await writeWorkbook([{ name: 'S', rows: Array.from({ length: 50_002 }, (_, i) => [i]) }]);
+    const big = await importTo(adminA, A, many, 'many.xlsx');
+    expect(big.status).toBe(422);
+    expect(big.json.errors[0]).toMatchObject({ code: 'sheet.too_many_rows' });
+    expect(big.json.errors[0].message.en).toContain('limit 50000');
+    // A workbook whose zip declares a part far larger than it is (a zip bomb's shape).
+    const good = await writeWorkbook([{ name: 'S', rows: [['学号', '姓名'], ['Z1', '甲']] }]);
+    const lying = Buffer.from(good);
+    const cd = lying.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    lying.writeUInt32LE(200 * 1024 * 1024, cd + 24);
+    const bomb = await importTo(adminA, A, lying, 'bomb.xlsx');
+    expect(bomb.status).toBe(422);
+    expect(bomb.json.errors[0].code).toBe('sheet.too_large');
+    expect(bomb.json.errors[0].message['zh-CN']).toContain('已在解压前拒绝');
+    expect(await cursor(A)).toBe(before);
+    // The cloud kept serving.
+    expect((await adminA.call('GET', `/schools/${A}/roster/person/X001`)).status).toBe(200);
+  });
+
+  it('answers bad base64, a header-only file and malformed bodies with clear 4xx errors', async () => {
     const base = await adminA.call('POST', `/schools/${A}/roster-import`, { fileName: 'a.csv', contentBase64: '%%%' });
     expect(base.status).toBe(400);
     expect(base.json.error.code).toBe('staff.error.import_base64');
@@ -156,6 +216,49 @@ describe(`console API on ${backend.name}`, () => {
     // A head teacher changing a leave of another class is refused.
     const leave = await head.call('PUT', `/schools/${A}/classes/${encodeURIComponent('四年级-1班')}/leaves/l-1`, { personId: 'S001', from: 1, until: 2 });
     expect(leave.status).toBe(403);
+  });
+
+  it('keeps grade timetables as feed records: times in order, a known grade, one per grade and weekday, office roles only', async () => {
+    const tt = (c: StaffClient, key: string, data: Record<string, unknown>, version: number | null = null, school = A) =>
+      c.call('PUT', `/schools/${school}/roster/timetable/${key}`, { data, version });
+    const day = { grade: '三年级', entryStart: '07:10', lateAfter: '07:50', dismissalStart: '16:20', dismissalEnd: '17:30' };
+    const before = await cursor(A);
+    const ok = await tt(office, 'g3', day);
+    expect(ok.status).toBe(200);
+    expect(ok.json.cursor).toBeGreaterThan(before);
+    expect(await cloud.records.get(A, 'timetable', 'g3')).toEqual({ ...day, weekday: null });
+    const friday = await tt(adminA, 'g3-fri', { ...day, weekday: 5, dismissalStart: '15:00', dismissalEnd: '16:00' });
+    expect(friday.status).toBe(200);
+    const mid = await cursor(A);
+    // Times out of order: refused by the record schema, nothing written.
+    const order = await tt(adminA, 'g3-bad', { ...day, weekday: 1, lateAfter: '17:00' });
+    expect(order.status).toBe(400);
+    expect(order.json.error.message.en).toContain('entryStart ≤ lateAfter ≤ dismissalStart ≤ dismissalEnd');
+    expect((await tt(adminA, 'g3-bad', { ...day, weekday: 1, entryStart: '7:10' })).status).toBe(400);
+    expect((await tt(adminA, 'g3-bad', { ...day, weekday: 8 })).status).toBe(400);
+    // A grade nobody's class belongs to (a typo would set nobody's hours).
+    const typo = await tt(adminA, 'g9', { ...day, grade: '三年纪' });
+    expect(typo.status).toBe(400);
+    expect(typo.json.error.message['zh-CN']).toBe('本校没有年级「三年纪」（没有人员的班级属于该年级）');
+    // A second record for the same grade and day.
+    const twice = await tt(adminA, 'g3-again', { ...day, lateAfter: '08:00' });
+    expect(twice.status).toBe(400);
+    expect(twice.json.error.code).toBe('staff.error.timetable_taken');
+    expect(twice.json.error.message['zh-CN']).toContain('g3');
+    // Changing the record itself is fine (its own slot), with its version.
+    const read = (await adminA.call('GET', `/schools/${A}/roster/timetable/g3`)).json;
+    const changed = await tt(adminA, 'g3', { ...read.data, lateAfter: '07:55' }, read.version);
+    expect(changed.status).toBe(200);
+    expect(await cloud.records.get(A, 'timetable', 'g3')).toMatchObject({ lateAfter: '07:55' });
+    // Out of reach: another school's admin, a head teacher, a district viewer.
+    expect((await tt(adminB, 'g3', day, null, A)).status).toBe(404);
+    expect((await tt(head, 'h3', { ...day, weekday: 2 })).status).toBe(403);
+    expect((await tt(viewer, 'v3', { ...day, weekday: 3 })).status).toBe(403);
+    expect(await cloud.records.get(A, 'timetable', 'g3-bad')).toBeNull();
+    expect(await cloud.records.get(A, 'timetable', 'g3-again')).toBeNull();
+    expect(await cursor(A)).toBe(mid + 1);
+    const audit = (await adminA.call('GET', '/audit?action=record.put')).json.entries;
+    expect(audit[0]).toMatchObject({ target: 'timetable/g3', actorName: 'c-admin-a' });
   });
 
   it('refuses the later of two edits of one record with 409 and the record as it now is', async () => {

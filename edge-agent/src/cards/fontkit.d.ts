@@ -1,3 +1,4 @@
+// The same declaration as protocol/src/cards/fontkit.d.ts, for the demo avatars.
 // The slice of fontkit 2 (pdfkit's own font engine) that card sheets use.
 declare module 'fontkit' {
   export interface Font {

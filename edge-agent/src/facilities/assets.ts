@@ -10,8 +10,8 @@ import {
   type ScanOutcome,
 } from '@campus/protocol/facilities/assets';
 import { ApiError, zodDetail } from '../http/errors.js';
-import { readFirstSheet } from '../sheets/xlsx.js';
-import { SheetError } from '../sheets/errors.js';
+import { readFirstSheet } from '@campus/protocol/sheets/xlsx';
+import { SheetError } from '@campus/protocol/sheets/errors';
 import type { Db } from '../store/open.js';
 import type { FacilitiesConfig } from './config.js';
 import type { TagSigner } from './tags.js';

@@ -59,7 +59,7 @@ import { NoAnswerError } from '../core/bus.js';
 import { rawBody, type ApiRouter } from '../http/router.js';
 import { ApiError } from '../http/errors.js';
 import type { FacilitiesDomain, FacilitiesServices } from './domain.js';
-import { writeWorkbook } from '../sheets/xlsx.js';
+import { writeWorkbook } from '@campus/protocol/sheets/xlsx';
 
 const TAG = 'facilities';
 const SUPERVISOR = ['facility'] as const satisfies ReadonlyArray<'facility'>;

@@ -75,6 +75,8 @@ export class SchoolCalendar {
   #entries: CalendarEntry[] = [];
   #timetables = new Map<string, DaySchedule>();
   #rawTimetables: Timetable[] = [];
+  /** Timetables the cloud sent (timetable records), in memory: replayed from the edge's cloud records at start. */
+  #cloudTimetables: Timetable[] = [];
   readonly #cache = new Map<number, DayInfo>();
   readonly #listeners = new Set<() => void>();
 
@@ -265,8 +267,27 @@ export class SchoolCalendar {
 
   // ------------------------------------------------------------ timetables
 
+  /** The timetables in force: the edge's own, with the cloud's taking the place of any for the same grade and weekday. */
   timetables(): Timetable[] {
     return [...this.#rawTimetables];
+  }
+
+  /** The timetables the cloud sent (a subset of `timetables()`). */
+  cloudTimetables(): Timetable[] {
+    return [...this.#cloudTimetables];
+  }
+
+  /**
+   * Sets the timetables the cloud owns (one per grade and weekday). They are not stored
+   * in `school_timetables`: the edge's own stay there, and come back for a grade and
+   * weekday the cloud no longer sets. Returns whether anything changed.
+   */
+  setCloudTimetables(list: readonly Timetable[]): boolean {
+    const norm = (l: readonly Timetable[]) => JSON.stringify([...l].map((t) => ({ ...t, weekday: t.weekday ?? null })).sort((a, b) => a.gradeId - b.gradeId || (a.weekday ?? 0) - (b.weekday ?? 0)));
+    if (norm(list) === norm(this.#cloudTimetables)) return false;
+    this.#cloudTimetables = [...list];
+    this.#changed();
+    return true;
   }
 
   replaceTimetables(list: readonly Timetable[]): void {
@@ -310,7 +331,13 @@ export class SchoolCalendar {
     };
   }
 
-  #setTimetables(list: Timetable[]): void {
+  #setTimetables(own: Timetable[]): void {
+    const slot = (t: Timetable) => `${t.gradeId}|${t.weekday ?? 0}`;
+    const fromCloud = new Set(this.#cloudTimetables.map(slot));
+    const ownBySlot = new Map(own.map((t) => [slot(t), t]));
+    // A cloud timetable carries no lunch windows: those of the edge's own for that slot stay.
+    const cloud = this.#cloudTimetables.map((t) => (t.lunch.length ? t : { ...t, lunch: ownBySlot.get(slot(t))?.lunch ?? [] }));
+    const list = [...own.filter((t) => !fromCloud.has(slot(t))), ...cloud];
     this.#rawTimetables = list;
     this.#timetables = new Map(
       list.map((t) => [

@@ -7,7 +7,7 @@ import { Keyring, verifyCredential } from '@campus/protocol/credentials/index';
 import { parseCsv } from '../../src/cards/csv.js';
 import { tempDir } from '../helpers/edge.js';
 import { deflatedFiller, makeZip, sharedStringsXml, workbookEntries } from '../helpers/xlsx-craft.js';
-import { writeWorkbook } from '../../src/sheets/xlsx.js';
+import { writeWorkbook } from '@campus/protocol/sheets/xlsx';
 import { FakeClock, TestIssuer, startAccessEdge } from './helpers.js';
 import { waitFor } from './rig.js';
 

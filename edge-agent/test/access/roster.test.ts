@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeWorkbook } from '../../src/sheets/xlsx.js';
+import { writeWorkbook } from '@campus/protocol/sheets/xlsx';
 import { FakeClock, b64, startAccessEdge } from './helpers.js';
 
 /** Roster import through the API: CSV (UTF-8, GBK) and XLSX, row-level Chinese report, all or nothing. */

@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
+import { writeWorkbook } from '@campus/protocol/sheets/xlsx';
 import { startEdge, type Edge } from '../../src/edge.js';
 import { VERSION } from '../../src/version.js';
 import { ADMIN, tempDir, waitFor } from '../helpers/edge.js';
 import { GATES, TestIssuer, ZONES } from '../access/helpers.js';
 import { startCloudProcess } from '../sync/cloud-process.js';
+import { decodeQrOnPage, pdfText } from '../cards/fixtures.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CONSOLE_BUILD = new URL('../../../web-panel/dist-console/index.html', import.meta.url).pathname;
@@ -41,7 +43,10 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
   beforeAll(async () => {
     if (!existsSync(CONSOLE_BUILD)) throw new Error(`${CONSOLE_BUILD} is missing: run "npm run build -w web-panel" first.`);
     db = await createTempDatabase(pg!);
-    cloud = await startCloudProcess(dir.path, 'console-e2e', { DATABASE_URL: db.url });
+    // The cloud signs printed cards with the issuer key whose public half the edge holds.
+    const keyFile = join(dir.path, `issuer-${issuer.kid}.key`);
+    writeFileSync(keyFile, issuer.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), { mode: 0o600 });
+    cloud = await startCloudProcess(dir.path, 'console-e2e', { DATABASE_URL: db.url, CAMPUS_CLOUD_CARD_KEY_FILE: keyFile });
     const first = await cloud.admin(`/api/admin/schools/${cloud.link.schoolId}/accounts`, { method: 'POST', body: JSON.stringify({ ...STAFF, displayName: '甲校管理员' }) });
     expect(first.status).toBe(201);
     issuer.install(join(dataDir, 'keys'));
@@ -96,7 +101,7 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     await page.locator('button[type=submit]').first().click();
     const items = page.locator('[data-testid=console-menu] .ant-menu-title-content');
     await items.first().waitFor();
-    expect(await items.allInnerTexts()).toEqual(['人员与班级', '网关状态', '卡片', '校历', '请假与访客', '家长与接送人', 'U 盘策略', '账号与日志', '区域报表']);
+    expect(await items.allInnerTexts()).toEqual(['人员与班级', '网关状态', '卡片', '校历', '作息时间', '请假与访客', '家长与接送人', 'U 盘策略', '开放数据', '账号与日志', '区域报表']);
     expect(errors.filter((e) => e.includes('i18n'))).toEqual([]);
   });
 
@@ -109,6 +114,23 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     expect(p.name).toBe('周小雨');
     await waitFor(() => edge.access.people.guardiansOf('S500').find((l) => l.guardianId === 'G500'), 20_000, 50);
     await waitFor(() => decide(issuer.card('S500', 1)).granted, 20_000, 50);
+  }, 60_000);
+
+  it('imports an Excel roster (.xlsx) in the console with the same row report; a bad sheet writes nothing, a good one reaches the edge', async () => {
+    const header = ['学号', '姓名', '身份', '年级', '班级', '卡版本'];
+    const input = page.locator('[data-testid=roster-import] input[type=file]');
+    const xlsx = async (rows: Array<Array<string | number | null>>) => ({ name: '初二名单.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: await writeWorkbook([{ name: '名单', rows }]) });
+    await input.setInputFiles(await xlsx([header, ['S502', '郑小冬', '学生', '初二', '3班', 1], ['S502', '郑小秋', '学生', '初二', '3班', 1]]));
+    await page.locator('[data-testid=import-run]').click();
+    const report = page.locator('[data-testid=import-report]');
+    await expect.poll(() => report.innerText()).toContain('名单有 1 处错误，未导入任何数据');
+    expect(await report.innerText()).toContain('第 3 行的学号/工号「S502」与第 2 行重复');
+    await input.setInputFiles(await xlsx([header, ['S502', '郑小冬', '学生', '初二', '3班', 1]]));
+    await page.locator('[data-testid=import-run]').click();
+    await expect.poll(() => report.innerText()).toContain('已导入 1 行：新增 1，更新 0，家长关系 0');
+    const p = await waitFor(() => edge.access.people.get('S502'), 20_000, 50);
+    expect(p.name).toBe('郑小冬');
+    expect(edge.access.people.className(p.classId)).toBe('初二 3班');
   }, 60_000);
 
   it('shows what another admin changed meanwhile when a save comes second (409), and saves on the latest', async () => {
@@ -147,6 +169,30 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     expect(decide(issuer.card('S501', 1)).granted).toBe(true);
   }, 60_000);
 
+  it('prints a card sheet in the console whose QR the edge lets through; a revoked card is not printed', async () => {
+    const panel = page.locator('[data-testid=card-print]');
+    const choose = async (id: string) => {
+      await panel.locator('[data-testid=card-print-people] input').fill(id);
+      await page.locator('.ant-select-dropdown .ant-select-item-option', { hasText: id }).first().click();
+    };
+    await choose('S500');
+    await panel.locator('[data-testid=card-print-run]').click();
+    await expect.poll(() => panel.locator('[data-testid=card-print-error]').innerText()).toContain('以下人员的卡已挂失，请先补办（提升卡版本）再打印：S500');
+    await panel.locator('[data-testid=card-print-people] .ant-select-clear').click({ force: true });
+    await choose('S501');
+    const [download] = await Promise.all([page.waitForEvent('download'), panel.locator('[data-testid=card-print-run]').click()]);
+    const pdf = join(dir.path, 'printed.pdf');
+    await download.saveAs(pdf);
+    await panel.locator('[data-testid=card-print-done]').getByText('已生成 1 张卡片的打印页').waitFor();
+    expect(pdfText(pdf)).toContain('吴晓明');
+    const qrs = decodeQrOnPage(pdf, 1, dir.path);
+    expect(qrs).toHaveLength(1);
+    // The printed card passes the edge's gate, as the card record's version.
+    const d = decide(qrs[0]!);
+    expect(d.granted).toBe(true);
+    expect(qrs[0]).toBe(issuer.card('S501', 1));
+  }, 60_000);
+
   it('enters a holiday in the console calendar and the edge has it', async () => {
     expect(edge.access.calendar.dayKind(HOLIDAY)).not.toBe('holiday');
     await menu('校历');
@@ -160,6 +206,43 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     await waitFor(() => edge.access.calendar.dayKind(HOLIDAY) === 'holiday', 20_000, 50);
   }, 60_000);
 
+  it('sets a grade timetable in the console and the edge judges lateness by it; a deleted one is gone from the edge', async () => {
+    const grade = edge.access.people.gradeByName('初二')!;
+    const MONDAY = '2026-11-23';
+    expect(edge.access.calendar.schedule(grade.id, MONDAY)).toBeNull();
+    await menu('作息时间');
+    const list = page.locator('[data-testid=records-timetable]');
+    const modal = page.locator('.ant-modal');
+    // A grade the school has no class of: refused with the reason, nothing saved.
+    await list.getByRole('button', { name: '新增' }).click();
+    await modal.locator('#__key').fill('g9');
+    await modal.locator('#grade').fill('初九');
+    await modal.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => list.locator('[data-testid=record-error]').innerText()).toContain('本校没有年级「初九」');
+    await modal.getByRole('button', { name: '取消' }).click();
+    await list.locator('[data-testid=record-error] .ant-alert-close-icon').click();
+    // 初二: gates open 07:00 (the form's default), late after 08:05, dismissal from 16:30.
+    await list.getByRole('button', { name: '新增' }).click();
+    await modal.locator('#__key').fill('g8');
+    await modal.locator('#grade').fill('初二');
+    await modal.locator('#lateAfter').fill('08:05');
+    await modal.getByRole('button', { name: '保存' }).click();
+    await list.locator('tr', { hasText: 'g8' }).getByText('08:05').waitFor();
+    const day = await waitFor(() => edge.access.calendar.schedule(grade.id, MONDAY) ?? undefined, 20_000, 50);
+    expect(day).toMatchObject({ entryStart: 7 * 60, lateAfter: 8 * 60 + 5, dismissalStart: 16 * 60 + 30, dismissalEnd: 18 * 60 });
+    expect(edge.access.calendar.cloudTimetables()).toEqual([{ gradeId: grade.id, weekday: null, entryStart: '07:00', lateAfter: '08:05', dismissalStart: '16:30', dismissalEnd: '18:00', lunch: [] }]);
+    // Removed in the console: the edge no longer has it.
+    await list.locator('tr', { hasText: 'g8' }).getByRole('button', { name: '删除' }).click();
+    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    await waitFor(() => edge.access.calendar.schedule(grade.id, MONDAY) === null, 20_000, 50);
+    // Set again for the edge-health check below.
+    await list.getByRole('button', { name: '新增' }).click();
+    await modal.locator('#__key').fill('g8');
+    await modal.locator('#grade').fill('初二');
+    await modal.getByRole('button', { name: '保存' }).click();
+    await waitFor(() => edge.access.calendar.schedule(grade.id, MONDAY)?.lateAfter === 7 * 60 + 50, 20_000, 50);
+  }, 90_000);
+
   it("shows the edge's health and that each change made here is applied by the edge", async () => {
     await menu('网关状态');
     const table = page.locator('[data-testid=edges-table]');
@@ -170,7 +253,7 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     expect(cells[6]).toBe(VERSION);
     expect(cells[4]).toMatch(/^\d+$/);
     const status = page.locator('[data-testid=write-status]');
-    await expect.poll(() => status.locator('.ant-tag-green').count()).toBe(4);
+    await expect.poll(() => status.locator('.ant-tag-green').count()).toBe(8);
     expect(await status.innerText()).toContain('已应用');
   }, 60_000);
 
@@ -200,7 +283,7 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     await p2.locator('button[type=submit]').last().click();
     const items = p2.locator('[data-testid=console-menu] .ant-menu-title-content');
     await items.first().waitFor();
-    expect(await items.allInnerTexts()).toEqual(['人员与班级', '卡片', '校历', '请假与访客', '家长与接送人']);
+    expect(await items.allInnerTexts()).toEqual(['人员与班级', '卡片', '校历', '作息时间', '请假与访客', '家长与接送人']);
     await context.close();
   }, 60_000);
   it('lets a head teacher see only their class and grant a leave that reaches the edge', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeWorkbook } from '../../src/sheets/xlsx.js';
+import { writeWorkbook } from '@campus/protocol/sheets/xlsx';
 import type { FacilitiesDomain } from '../../src/facilities/domain.js';
 import { TagSigner } from '../../src/facilities/tags.js';
 import { FakeTime, cst, startFacilitiesEdge } from './helpers.js';

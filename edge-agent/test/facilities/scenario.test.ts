@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFirstSheet } from '../../src/sheets/xlsx.js';
+import { readFirstSheet } from '@campus/protocol/sheets/xlsx';
 import { FakeTime, cst, makePng, overCurrentHarness, startFacilitiesEdge, uploadPhoto } from './helpers.js';
 
 /**

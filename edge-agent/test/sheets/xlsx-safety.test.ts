@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { SheetError } from '../../src/sheets/errors.js';
-import { DEFAULT_SHEET_LIMITS, readFirstSheet, writeWorkbook } from '../../src/sheets/xlsx.js';
-import { checkZip } from '../../src/sheets/zip-guard.js';
+import { SheetError } from '@campus/protocol/sheets/errors';
+import { DEFAULT_SHEET_LIMITS, readFirstSheet, writeWorkbook } from '@campus/protocol/sheets/xlsx';
+import { checkZip } from '@campus/protocol/sheets/zip-guard';
 import { readRosterTable } from '../../src/access/roster/read.js';
 import { validateRoster } from '@campus/protocol/roster/validate';
 import { craftXlsx, deflatedFiller, makeZip, sharedStringsXml, sheetXml, workbookEntries } from '../helpers/xlsx-craft.js';
@@ -164,6 +164,7 @@ describe('spreadsheets from outside (exceljs behind a zip guard)', () => {
 describe('exceljs is loaded only when a spreadsheet is read', () => {
   it('the edge and its roster import code load without it; the first .xlsx loads it', () => {
     const dist = new URL('../../dist/', import.meta.url).href;
+    const protocolDist = new URL('../../../protocol/dist/', import.meta.url).href;
     const script = `
       import { createRequire } from 'node:module';
       const req = createRequire(import.meta.url);
@@ -171,7 +172,7 @@ describe('exceljs is loaded only when a spreadsheet is read', () => {
       await import('${dist}edge.js');
       await import('${dist}access/roster/import.js');
       const atRest = loaded();
-      const { readFirstSheet, writeWorkbook } = await import('${dist}sheets/xlsx.js');
+      const { readFirstSheet, writeWorkbook } = await import('${protocolDist}sheets/xlsx.js');
       await readFirstSheet(await writeWorkbook([{ name: 'S', rows: [['a']] }]));
       console.log(JSON.stringify({ atRest, afterRead: loaded() }));
     `;

@@ -40,6 +40,11 @@ describe('cloud records projected into gate access', () => {
     return e;
   }
 
+  const invalidCount = async (e: Edge, kind: string) => {
+    const metrics = await (await fetch(`${e.httpUrl}/metrics`)).text();
+    return Number(new RegExp(`^campus_edge_sync_records_invalid_total\\{kind="${kind}"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+  };
+
   /** The gate's decision for this QR at the east gate, inbound, now (through the access engine). */
   const decide = (e: Edge, text: string) => e.access.engine!.decide(text, e.access.gates.get('east')!, 'in', e.clock.now());
 
@@ -208,6 +213,50 @@ describe('cloud records projected into gate access', () => {
     expect(tt.status).toBe(200);
   }, 30_000);
 
+  it("grade timetables from the cloud take the place of the edge's own for their grade and day; a clash, an unknown grade and a delete", async () => {
+    const e = edge!;
+    const MONDAY = '2026-11-23';
+    const FRIDAY = '2026-11-27';
+    const g2 = e.access.people.gradeByName('初二')!;
+    // The edge's own timetable for 初二, with a lunch window.
+    const own = await api.req('PUT', '/api/access/timetables', {
+      timetables: [{ gradeId: g2.id, entryStart: '07:00', lateAfter: '07:30', dismissalStart: '16:30', dismissalEnd: '18:00', lunch: [{ start: '11:50', end: '12:30', mayLeave: 'day_students' }] }],
+    });
+    expect(own.status).toBe(200);
+    const invalidBefore = await invalidCount(e, 'timetable');
+    const base = { entryStart: '07:20', lateAfter: '08:00', dismissalStart: '16:00', dismissalEnd: '17:00' };
+    await cloud.write([
+      { kind: 'timetable', key: 'tt-b', data: { grade: '初二', ...base } },
+      // A second record for the same grade and day loses to the first by key.
+      { kind: 'timetable', key: 'tt-c', data: { grade: '初二', ...base, lateAfter: '09:00' } },
+      { kind: 'timetable', key: 'tt-fri', data: { grade: '初二', weekday: 5, ...base, dismissalStart: '15:00', dismissalEnd: '16:00' } },
+      // A grade this edge has no class of yet.
+      { kind: 'timetable', key: 'tt-g3', data: { grade: '初三', ...base, lateAfter: '07:45' } },
+    ]);
+    const monday = await waitFor(() => (e.access.calendar.schedule(g2.id, MONDAY)?.lateAfter === 8 * 60 ? e.access.calendar.schedule(g2.id, MONDAY) : undefined), 15_000, 50);
+    // The edge's lunch window stays with the cloud's hours.
+    expect(monday).toMatchObject({ entryStart: 7 * 60 + 20, dismissalStart: 16 * 60, lunch: [{ start: 11 * 60 + 50, end: 12 * 60 + 30, mayLeave: 'day_students' }] });
+    expect(e.access.calendar.schedule(g2.id, FRIDAY)).toMatchObject({ lateAfter: 8 * 60, dismissalStart: 15 * 60 });
+    expect(await invalidCount(e, 'timetable')).toBe(invalidBefore + 1);
+    // The panel's calendar view shows what is in force: one 初二 default, the Friday, no duplicate.
+    const view = await api.req('GET', '/api/access/calendar');
+    expect(view.json.timetables.filter((t: { gradeId: number }) => t.gradeId === g2.id).map((t: { weekday: number | null; lateAfter: string }) => [t.weekday, t.lateAfter])).toEqual([
+      [null, '08:00'],
+      [5, '08:00'],
+    ]);
+    // 初三 waits for its first student.
+    expect(e.access.people.gradeByName('初三')).toBeUndefined();
+    await cloud.write([{ kind: 'person', key: 'S310', data: { name: '钱小川', roles: ['student'], classId: '初三-1班' } }]);
+    const g3 = await waitFor(() => e.access.people.gradeByName('初三'), 15_000, 50);
+    await waitFor(() => e.access.calendar.schedule(g3.id, MONDAY)?.lateAfter === 7 * 60 + 45, 15_000, 50);
+    // Withdrawn in the cloud: the clash's loser takes the slot; withdrawn too, the edge's own comes back.
+    await cloud.write([{ kind: 'timetable', key: 'tt-b', delete: true }]);
+    await waitFor(() => e.access.calendar.schedule(g2.id, MONDAY)?.lateAfter === 9 * 60, 15_000, 50);
+    await cloud.write([{ kind: 'timetable', key: 'tt-c', delete: true }]);
+    await waitFor(() => e.access.calendar.schedule(g2.id, MONDAY)?.lateAfter === 7 * 60 + 30, 15_000, 50);
+    expect(e.access.calendar.schedule(g2.id, FRIDAY)).toMatchObject({ dismissalStart: 15 * 60 });
+  }, 60_000);
+
   it('a restart replays every cloud record, so local drift converges without new cloud writes', async () => {
     await edge!.stop();
     edge = null;
@@ -223,6 +272,9 @@ describe('cloud records projected into gate access', () => {
     edge = await boot();
     const e = edge;
     expect(e.access.people.get('S300')!.name).toBe('周小雨');
+    // Cloud timetables live in memory and come back from the stored records.
+    expect(e.access.calendar.schedule(e.access.people.gradeByName('初三')!.id, '2026-11-23')?.lateAfter).toBe(7 * 60 + 45);
+    expect(e.access.calendar.schedule(e.access.people.gradeByName('初二')!.id, '2026-11-27')?.dismissalStart).toBe(15 * 60);
     expect(e.access.people.guardiansOf('S300').map((l) => l.guardianId)).toEqual(['G-ZHOU']);
     expect(e.access.people.guardiansOf('S301')).toEqual([]);
     expect(decide(e, issuer.card('S300', 1)).reason).toBe('credential.revoked');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PERSON_ROLES } from '../access/model.js';
+import { PERSON_ROLES, TimeOfDaySchema } from '../access/model.js';
 import { PolicyTargetSchema } from '../usb/policy.js';
 import { PolicyContentSchema } from '../usb/policy-content.js';
 import { BUS_RECORD_SCHEMAS } from '../bus/records.js';
@@ -16,6 +16,7 @@ export const RECORD_KINDS = [
   'leave',
   'visitor_pass',
   'calendar',
+  'timetable',
   'usb_policy',
   // The school bus (protocol/bus/records.ts): the transport manager's records.
   'bus_vehicle',
@@ -82,6 +83,30 @@ export const CalendarRecordSchema = z.object({
 });
 
 /**
+ * A grade's timetable (作息时间): when the gates open for its students, after when an
+ * arrival is late, and when dismissal starts and ends. `grade` is the grade as class ids
+ * name it ("初二" of "初二-3班"); `weekday` null is every school day, 1..7 (Monday = 1)
+ * overrides that day. Keys are the cloud's ids (ASCII), so one grade may carry several
+ * records, one per weekday; the cloud refuses a second record for the same grade and
+ * weekday. On the edge, cloud timetables take the place of the edge's own for that grade
+ * and weekday (lunch windows stay the edge's).
+ */
+export const TimetableRecordSchema = z
+  .object({
+    grade: z.string().trim().min(1).max(32),
+    weekday: z.number().int().min(1).max(7).nullable().default(null),
+    entryStart: TimeOfDaySchema,
+    lateAfter: TimeOfDaySchema,
+    dismissalStart: TimeOfDaySchema,
+    dismissalEnd: TimeOfDaySchema,
+  })
+  .superRefine((t, ctx) => {
+    if (!(t.entryStart <= t.lateAfter && t.lateAfter <= t.dismissalStart && t.dismissalStart <= t.dismissalEnd)) {
+      ctx.addIssue({ code: 'custom', path: ['lateAfter'], message: 'times must be in order: entryStart ≤ lateAfter ≤ dismissalStart ≤ dismissalEnd' });
+    }
+  });
+
+/**
  * A USB policy written in the cloud: the same `{ target, content }` IT pushes in the
  * panel (protocol/usb). The cloud refuses a record the edge could not push; the edge
  * checks again with this schema when it applies one.
@@ -95,6 +120,7 @@ export const RECORD_SCHEMAS = {
   leave: LeaveRecordSchema,
   visitor_pass: VisitorPassRecordSchema,
   calendar: CalendarRecordSchema,
+  timetable: TimetableRecordSchema,
   usb_policy: UsbPolicyRecordSchema,
   ...BUS_RECORD_SCHEMAS,
 } as const satisfies Record<RecordKind, z.ZodType>;

@@ -27,14 +27,18 @@ const OFFICE: readonly ConsoleRole[] = ['school_admin', 'office'];
 
 /** The console's pages, registered for the cloud host; the menu shows those a role may use. */
 export const consolePages: ConsolePage[] = [
+  // The landing page of the bus, health and facility roles: what they can do, and where.
+  { path: 'home', label: 'console.menu.home', roles: ['transport_manager', 'nurse', 'facility_supervisor'], load: () => import('./home/RoleHomePage') },
   { path: 'people', label: 'console.menu.people', roles: OFFICE, load: () => import('./people/PeoplePage') },
   { path: 'edges', label: 'console.menu.edges', roles: ['school_admin', 'it', 'district_admin', 'district_viewer'], load: () => import('./edges/EdgesPage') },
   { path: 'cards', label: 'console.menu.cards', roles: OFFICE, load: () => import('./records/CardsPage') },
   { path: 'calendar', label: 'console.menu.calendar', roles: OFFICE, load: () => import('./records/CalendarPage') },
+  { path: 'timetables', label: 'console.menu.timetables', roles: OFFICE, load: () => import('./records/TimetablesPage') },
   { path: 'leaves', label: 'console.menu.leaves', roles: OFFICE, load: () => import('./records/LeavesPage') },
   { path: 'guardians', label: 'console.menu.guardians', roles: OFFICE, load: () => import('./records/GuardiansPage') },
   { path: 'my-class', label: 'console.menu.my_class', roles: ['head_teacher'], load: () => import('./classes/MyClassPage') },
   { path: 'usb', label: 'console.menu.usb', roles: ['school_admin', 'it'], load: () => import('./records/UsbPage') },
+  { path: 'open-data', label: 'console.menu.open', roles: ['school_admin'], load: () => import('./open/OpenDataPage') },
   { path: 'accounts', label: 'console.menu.accounts', roles: ['school_admin', 'district_admin'], load: () => import('./accounts/AccountsPage') },
   { path: 'district', label: 'console.menu.district', roles: ['district_admin', 'district_viewer', 'school_admin'], load: () => import('./district/DistrictPage') },
 ];

@@ -16,6 +16,7 @@ export const SENSITIVE_RECORD_FIELDS: Record<RecordKind, readonly string[]> = {
   leave: ['reason'],
   visitor_pass: ['phone'],
   calendar: [],
+  timetable: [],
   usb_policy: [],
   bus_vehicle: [],
   bus_route: [],

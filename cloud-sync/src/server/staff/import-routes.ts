@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { RosterImportReport } from '@campus/protocol/access/api';
 import type { PersonRole } from '@campus/protocol/access/model';
-import { problem, readRosterCsv, validateRoster, type RosterPerson } from '@campus/protocol/roster/index';
+import { problem, validateRoster, type RosterPerson } from '@campus/protocol/roster/index';
+import { readRosterFile } from '@campus/protocol/sheets/roster-table';
 import type { RecordWrite, RecordStore } from '../feed/records.js';
 import type { Queryable } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
@@ -11,7 +12,7 @@ import './messages.js';
 
 /** Who imports a school's roster: as for the roster records themselves. */
 const IMPORT_STAFF: readonly StaffRole[] = ['school_admin', 'office'];
-/** A roster file of 20,000 people is about 2 MB as CSV; the staff API reads 1 MB of JSON, so base64 of ≤ 700 KB. */
+/** A roster file of 20,000 people is about 2 MB as CSV (an .xlsx of them about 700 KB); the staff API reads 1 MB of JSON, so base64 of ≤ 700 KB. */
 const MAX_FILE_BYTES = 700 * 1024;
 
 const ImportParams = z.object({ schoolId: z.string().max(64) });
@@ -47,12 +48,12 @@ export function rosterWrites(people: readonly RosterPerson[]): RecordWrite[] {
 }
 
 /**
- * Roster import in the console: the same CSV reader, columns and row-level report as the
- * edge's `roster import` (protocol/roster), writing person, card and guardianship records
- * to the change feed in one transaction with the audit row. All or nothing: one bad row
- * and nothing is written (422 with the report). XLSX files are refused with a hint to save as CSV (the cloud
- * carries no spreadsheet reader yet). The cloud keeps no dormitories: a dormitory column
- * is reported per row, as on an edge without that zone.
+ * Roster import in the console: the same file reader (CSV in UTF-8 or GBK, or .xlsx
+ * behind the zip guard of protocol/sheets), columns and row-level report as the edge's
+ * `roster import` (protocol/roster), writing person, card and guardianship records to the
+ * change feed in one transaction with the audit row. All or nothing: one bad row, or a
+ * spreadsheet refused as a whole, and nothing is written (422 with the report). The cloud
+ * keeps no dormitories: a dormitory column is reported per row, as on an edge without that zone.
  */
 export function importRoutes(api: StaffRouter, records: RecordStore): void {
   const existingRoles = async (q: Queryable, schoolId: string, ids: string[]) => {
@@ -67,18 +68,17 @@ export function importRoutes(api: StaffRouter, records: RecordStore): void {
   api.add({
     method: 'post',
     path: '/schools/:schoolId/roster-import',
-    summary: 'Import a people roster (CSV, UTF-8 or GBK) with the edge\'s columns and row-level report; all or nothing; `dryRun` checks only',
+    summary: 'Import a people roster (CSV in UTF-8 or GBK, or XLSX) with the edge\'s columns and row-level report; all or nothing; `dryRun` checks only',
     scope: 'school',
     roles: IMPORT_STAFF,
     audit: 'record.roster.import',
     params: ImportParams,
     body: ImportBody,
     handler: async ({ params, body, q, res, audited, afterCommit }): Promise<(RosterImportReport & { cursor: number | null }) | undefined> => {
-      if (/\.xlsx?$/i.test(body.fileName)) throw new HttpError(400, 'staff.error.import_xlsx');
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body.contentBase64)) throw new HttpError(400, 'staff.error.import_base64');
       const bytes = Buffer.from(body.contentBase64, 'base64');
       if (bytes.length > MAX_FILE_BYTES) throw new HttpError(413, 'staff.error.import_too_large', { limit: Math.round(MAX_FILE_BYTES / 1024) });
-      const table = readRosterCsv(bytes);
+      const table = await readRosterFile(body.fileName, bytes);
       // Children a guardian row names that are not in the file must already be students of this school.
       const childIds = [...new Set(table.records.slice(1).flatMap((r) => r.fields.flatMap((f) => f.split(/[、,，;；\s]+/)).filter((x) => /^[0-9A-Z_-]{1,16}$/.test(x))))];
       const roles = childIds.length ? await existingRoles(q, params.schoolId, childIds) : new Map<string, PersonRole[]>();

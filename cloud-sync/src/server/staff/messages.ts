@@ -35,9 +35,23 @@ export const staffMessages = defineMessages({
   'staff.error.self': { 'zh-CN': '不能停用、删除自己的账号或去掉自己的管理员角色', en: 'You cannot disable or delete your own account or drop your own admin role' },
   'staff.error.student_not_in_class': { 'zh-CN': '班级 {classId} 没有学生 {personKey}', en: 'Class {classId} has no student {personKey}' },
   'staff.error.leave_time': { 'zh-CN': '请假结束时间必须晚于开始时间', en: 'A leave must end after it starts' },
-  'staff.error.import_xlsx': {
-    'zh-CN': '云端导入暂只接受 CSV：请在 Excel/WPS 中“另存为 CSV UTF-8”后再导入',
-    en: 'The cloud imports CSV only for now: save the sheet as "CSV UTF-8" in Excel/WPS and import again',
+  'staff.error.grade_unknown': { 'zh-CN': '本校没有年级「{grade}」（没有人员的班级属于该年级）', en: 'This school has no grade "{grade}" (no person\'s class belongs to it)' },
+  'staff.error.timetable_taken': {
+    'zh-CN': '年级「{grade}」在这一天的作息时间已由记录 {key} 设置，请修改那条记录',
+    en: 'Grade "{grade}" already has a timetable for that day (record {key}); change that record instead',
+  },
+  'staff.error.cards_no_key': {
+    'zh-CN': '云端未配置发卡密钥，无法打印卡片：请在云端配置 cards.issuerKeyFile（或环境变量 CAMPUS_CLOUD_CARD_KEY_FILE）',
+    en: 'The cloud has no card issuer key, so it cannot print cards: set cards.issuerKeyFile (or CAMPUS_CLOUD_CARD_KEY_FILE)',
+  },
+  'staff.error.card_bad_id': {
+    'zh-CN': '以下人员编号不能做成卡片（只能包含数字、大写字母、- 和 _，最长 16 位）：{ids}',
+    en: 'These person ids cannot go on a card (digits, capital letters, - and _, at most 16): {ids}',
+  },
+  'staff.error.card_people_unknown': { 'zh-CN': '本校没有以下人员：{ids}', en: 'This school has no such people: {ids}' },
+  'staff.error.card_revoked_print': {
+    'zh-CN': '以下人员的卡已挂失，请先补办（提升卡版本）再打印：{ids}',
+    en: 'These cards are revoked; reissue them (a higher card version) before printing: {ids}',
   },
   'staff.error.import_base64': { 'zh-CN': '文件内容不是有效的 base64 编码', en: 'The file content is not valid base64' },
   'staff.error.import_too_large': { 'zh-CN': '名单文件过大（上限 {limit} KB），请拆分后再导入', en: 'The roster file is too large (limit {limit} KB); split it and import again' },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BUS_RECORD_KINDS } from '@campus/protocol/bus/records';
-import { RECORD_KINDS, RecordKeySchema, type RecordKind } from '@campus/protocol/sync/records';
+import { RECORD_KINDS, RECORD_SCHEMAS, RecordKeySchema, type RecordKind } from '@campus/protocol/sync/records';
 import type { Queryable } from '../db/database.js';
 import type { RecordStore } from '../feed/records.js';
 import { HttpError } from '../http/errors.js';
@@ -74,6 +74,27 @@ export const DeleteRecordQuery = DeleteQuery;
 export const RecordListQuery = ListQuery;
 
 /**
+ * A timetable names a grade of the school (some person's class id starts with it: a typo
+ * would set nobody's hours) and is the only one for its grade and weekday. Checked under
+ * the school row's lock `put` takes, so two admins cannot both create one slot.
+ */
+async function checkTimetable(q: Queryable, schoolId: string, key: string, data: unknown): Promise<void> {
+  const parsed = RECORD_SCHEMAS.timetable.safeParse(data);
+  if (!parsed.success) return; // the feed's write refuses it with the schema's words
+  const t = parsed.data;
+  const grade = await q.query(
+    `SELECT 1 FROM records WHERE school_id = $1 AND kind = 'person' AND NOT deleted AND (data->>'classId' = $2 OR left(data->>'classId', length($2) + 1) = $2 || '-') LIMIT 1`,
+    [schoolId, t.grade],
+  );
+  if (!grade.rows.length) throw new HttpError(400, 'staff.error.grade_unknown', { grade: t.grade });
+  const same = await q.query<{ key: string }>(
+    `SELECT key FROM records WHERE school_id = $1 AND kind = 'timetable' AND NOT deleted AND key <> $2 AND data->>'grade' = $3 AND coalesce(data->>'weekday', '') = $4 LIMIT 1`,
+    [schoolId, key, t.grade, t.weekday === null ? '' : String(t.weekday)],
+  );
+  if (same.rows[0]) throw new HttpError(400, 'staff.error.timetable_taken', { grade: t.grade, key: same.rows[0].key });
+}
+
+/**
  * Cloud-owned records edited in the console: people, guardianships, cards, leaves,
  * visitor passes, calendar days (school admin and office) and USB policies (school admin
  * and IT). Every write names the version it was based on; the later of two concurrent
@@ -87,7 +108,7 @@ export function recordRoutes(api: StaffRouter, records: RecordStore): void {
   api.add({
     method: 'get',
     path: '/schools/:schoolId/roster/:kind',
-    summary: 'Records of one kind (person, guardianship, card, leave, visitor_pass, calendar), by key, with versions',
+    summary: 'Records of one kind (person, guardianship, card, leave, visitor_pass, calendar, timetable), by key, with versions',
     scope: 'school',
     roles: ROSTER_STAFF,
     params: RosterListParams,
@@ -117,6 +138,10 @@ export function recordRoutes(api: StaffRouter, records: RecordStore): void {
     params: RosterParams,
     body: PutBody,
     handler: async ({ params, body, q, audited, afterCommit }) => {
+      if (params.kind === 'timetable') {
+        await q.query('SELECT 1 FROM schools WHERE id = $1 FOR UPDATE', [params.schoolId]);
+        await checkTimetable(q, params.schoolId, params.key, body.data);
+      }
       const out = await put(q, params.schoolId, params.kind, params.key, body);
       audited(`${params.kind}/${params.key}`, { kind: params.kind, key: params.key, from: out.before?.version ?? null, to: out.record.version, fields: Object.keys(body.data) });
       afterCommit(() => records.changed(params.schoolId));

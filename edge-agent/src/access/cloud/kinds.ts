@@ -1,4 +1,4 @@
 import type { RecordKind } from '@campus/protocol/sync/records';
 
 /** The cloud record kinds the access domain projects into its directory. */
-export const PROJECTED_KINDS = ['person', 'guardianship', 'card', 'leave', 'visitor_pass', 'calendar'] as const satisfies readonly RecordKind[];
+export const PROJECTED_KINDS = ['person', 'guardianship', 'card', 'leave', 'visitor_pass', 'calendar', 'timetable'] as const satisfies readonly RecordKind[];

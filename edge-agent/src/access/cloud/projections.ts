@@ -1,3 +1,4 @@
+import type { Timetable } from '@campus/protocol/access/index';
 import { RECORD_SCHEMAS } from '@campus/protocol/sync/records';
 import type { ChangeRecord } from '@campus/protocol/sync/changes';
 import type { AccessService } from '../service.js';
@@ -8,7 +9,11 @@ import { PeopleProjection } from './people.js';
 import { SchoolProjection } from './school.js';
 import { PROJECTED_KINDS } from './kinds.js';
 
-/** People before what refers to them. usb_policy is not projected: the endpoints domain has no entry point for a policy it did not author. */
+/**
+ * People before what refers to them. usb_policy is not projected: the endpoints domain has
+ * no entry point for a policy it did not author. Timetables are applied as a whole after
+ * the rest (their grades come with the people).
+ */
 const ORDER: Record<string, number> = { person: 0, guardianship: 1, card: 2, leave: 3, visitor_pass: 4, calendar: 5 };
 export { PROJECTED_KINDS };
 
@@ -35,6 +40,8 @@ export class CloudProjections {
   readonly #people: PeopleProjection;
   readonly #school: SchoolProjection;
   readonly #waiting = new Map<string, { kind: string; key: string }>();
+  /** A cloud timetable names a grade this edge has no class of yet: tried again when people arrive. */
+  #timetablesWaiting = false;
 
   constructor(
     private readonly access: AccessService,
@@ -63,6 +70,55 @@ export class CloudProjections {
     let newPeople = false;
     for (const c of sorted) newPeople = this.#one(c) === 'created' && c.kind === 'person' ? true : newPeople;
     if (newPeople && this.#waiting.size) this.#retryWaiting();
+    const timetables = changes.filter((c) => c.kind === 'timetable').map((c) => c.key);
+    if (timetables.length || (newPeople && this.#timetablesWaiting)) this.#timetables(new Set(timetables));
+  }
+
+  /**
+   * Every stored timetable record → the calendar's cloud timetables, at once (so a deleted
+   * record's slot goes back to the edge's own). A record for a grade the edge has no class
+   * of yet waits; a second record for one grade and weekday loses to the first by key.
+   * `changed`: keys of this page, the only ones counted (a rebuild sees every record).
+   */
+  #timetables(changed: ReadonlySet<string>): void {
+    const list: Timetable[] = [];
+    const slots = new Map<string, string>();
+    let waiting = 0;
+    const count = (key: string, out: keyof ProjectionStats) => {
+      if (changed.has(key)) this.stats[out]++;
+    };
+    for (const r of [...this.records.all('timetable')].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+      const parsed = RECORD_SCHEMAS.timetable.safeParse(r.data);
+      const problem = (why: string) => {
+        count(r.key, 'invalid');
+        if (changed.has(r.key)) {
+          this.onInvalid('timetable');
+          this.log.warn({ kind: 'timetable', key: r.key, why }, 'cloud record not projected');
+        }
+      };
+      if (!parsed.success) {
+        problem(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        continue;
+      }
+      const t = parsed.data;
+      const grade = this.access.people.gradeByName(t.grade);
+      if (!grade) {
+        waiting++;
+        count(r.key, 'waiting');
+        continue;
+      }
+      const slot = `${grade.id}|${t.weekday ?? 0}`;
+      const first = slots.get(slot);
+      if (first) {
+        problem(`grade ${t.grade} weekday ${t.weekday ?? '-'} is already set by timetable ${first}`);
+        continue;
+      }
+      slots.set(slot, r.key);
+      list.push({ gradeId: grade.id, weekday: t.weekday ?? null, entryStart: t.entryStart, lateAfter: t.lateAfter, dismissalStart: t.dismissalStart, dismissalEnd: t.dismissalEnd, lunch: [] });
+      count(r.key, 'applied');
+    }
+    this.#timetablesWaiting = waiting > 0;
+    this.access.calendar.setCloudTimetables(list);
   }
 
   get waiting(): number {
@@ -97,7 +153,7 @@ export class CloudProjections {
   }
 
   #dispatch(c: Change): Outcome {
-    const kind = c.kind as (typeof PROJECTED_KINDS)[number];
+    const kind = c.kind as Exclude<(typeof PROJECTED_KINDS)[number], 'timetable'>;
     let data: unknown = null;
     if (c.op !== 'delete') {
       const parsed = RECORD_SCHEMAS[kind].safeParse(c.data);

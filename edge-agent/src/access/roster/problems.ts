@@ -1,7 +1,7 @@
 import type { Params } from '@campus/protocol/i18n';
 import { problem as rosterProblem, type RosterMessageId, type RosterProblem } from '@campus/protocol/roster/index';
-import type { SheetMessageId } from '../../sheets/messages.js';
-import '../../sheets/messages.js';
+import type { SheetMessageId } from '@campus/protocol/sheets/messages';
+import '@campus/protocol/sheets/messages';
 
 export type { RosterProblem };
 

@@ -64,7 +64,7 @@ function ImportPanel({ onImported }: { onImported: () => void }) {
     <Card title={t('console.import.title')} data-testid="roster-import">
       <Typography.Paragraph type="secondary">{t('console.import.hint')}</Typography.Paragraph>
       <Space wrap>
-        <Upload accept=".csv,text/csv" maxCount={1} beforeUpload={(f) => { setFile(f); setReport(null); return false; }} onRemove={() => setFile(null)}>
+        <Upload accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" maxCount={1} beforeUpload={(f) => { setFile(f); setReport(null); return false; }} onRemove={() => setFile(null)}>
           <Button icon={<UploadOutlined />}>{t('console.import.choose')}</Button>
         </Upload>
         <Button disabled={!file} loading={busy} onClick={() => void run(true)}>

@@ -1,4 +1,4 @@
-import { defineMessages } from '@campus/protocol/i18n';
+import { defineMessages } from '../i18n/index.js';
 
 /** Why a spreadsheet from outside was refused (before or while it is read). */
 export const sheetMessages = defineMessages({

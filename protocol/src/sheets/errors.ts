@@ -1,4 +1,4 @@
-import { bilingual, type Params } from '@campus/protocol/i18n';
+import { bilingual, type Params } from '../i18n/index.js';
 import type { SheetMessageId } from './messages.js';
 import './messages.js';
 
