@@ -1,4 +1,5 @@
 import http from 'node:http';
+import express from 'express';
 import { maintainEventPartitions, RetentionSchema } from './db/partitions.js';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +33,7 @@ import { NoticeSettingsSchema } from './notify/notice-rules.js';
 import { NOTIFY_JOB, type NotifyJob } from './notify/notice-candidates.js';
 import { LeaveDesk } from './homeschool/leaves.js';
 import { homeRoutes, homeStaffRoutes } from './homeschool/routes.js';
+import { homeMessageDesks, homeMessageRoutes, homeMessageStaffRoutes } from './homeschool/messages-routes.js';
 import { VisitDesk } from './homeschool/visits.js';
 import { GuardianAuth } from './parent/guardian-auth.js';
 import { GuardianData } from './parent/guardian-data.js';
@@ -236,6 +238,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const leaves = new LeaveDesk(db, records, now);
     const visits = new VisitDesk(db, records, now);
     homeStaffRoutes(staffApi, leaves, visits, { records, guardianAuth, now });
+    const homeMessages = homeMessageDesks({ db, guardianAuth, now });
+    homeMessageStaffRoutes(staffApi, homeMessages, { db });
     const sweep = setInterval(() => void leaves.sweepOverdue().catch(onError), opts.leaveSweepMs ?? 60_000);
     sweep.unref();
     closers.unshift(() => clearInterval(sweep));
@@ -261,7 +265,10 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now }),
-      home: homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
+      home: express.Router().use(
+        homeMessageRoutes(homeMessages, { db, guardianAuth, now }),
+        homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
+      ),
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),
       open: open.router,

@@ -1,4 +1,5 @@
 import { HOMESCHOOL_MIGRATION, HOMESCHOOL_ROLLCALL_MIGRATION, HOMESCHOOL_VISITS_MIGRATION } from '../homeschool/migrations.js';
+import { HOMESCHOOL_FORMS_MIGRATION, HOMESCHOOL_MESSAGES_MIGRATION } from '../homeschool/messages-migrations.js';
 import type { Database } from './database.js';
 import { DISTRICT_MIGRATIONS } from '../district/migrations.js';
 import { OPEN_MIGRATIONS } from '../open/migrations.js';
@@ -372,6 +373,8 @@ CREATE TABLE bus_alarm_steps (
 CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type IN ('bus.trip', 'bus.stop', 'bus.boarding', 'bus.alighting', 'bus.check', 'bus.handover');
 `,
   },
+  HOMESCHOOL_MESSAGES_MIGRATION,
+  HOMESCHOOL_FORMS_MIGRATION,
   ...OPEN_MIGRATIONS,
   ...DISTRICT_MIGRATIONS,
 ];
