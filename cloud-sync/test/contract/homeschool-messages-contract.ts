@@ -3,7 +3,7 @@ import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, type Json, type TestCloud } from '../helpers/cloud.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { homeApi, signInGuardian } from '../helpers/parent-client.js';
-import { StaffClient, staffSignIn } from '../helpers/staff-client.js';
+import { staffSignIn, type StaffClient } from '../helpers/staff-client.js';
 
 const PW = 'home-msg-pw-1';
 const C1 = '三年级1班';
@@ -174,9 +174,17 @@ export function homeMessagesContract(backend: Backend): void {
       expect((await math.call('POST', `/schools/${A}/home/notices/${noticeId}/publish`)).status).toBe(409);
       const late = await rawFile(math, `${files}?kind=image&name=b.png`, PNG_1PX);
       expect(late.status).toBe(409);
+      // A published notice cannot be withdrawn (its receipts are a record); a draft can, by its author only.
+      const keep = await math.call('DELETE', `/schools/${A}/home/notices/${noticeId}`);
+      expect(keep.status).toBe(409);
+      expect(keep.json.error.message['zh-CN']).toContain('不能删除');
+      const draft = await math.call('POST', `/schools/${A}/home/notices`, { scope: 'class', target: C1, title: '草稿', body: '…', publish: false });
+      expect((await ht2.call('DELETE', `/schools/${A}/home/notices/${draft.json.notice.id}`)).status).toBe(404);
+      expect((await math.call('DELETE', `/schools/${A}/home/notices/${draft.json.notice.id}`)).status).toBe(204);
+      expect(await count('hs_notices')).toBe(1);
       // The audit names the uploads.
       const audit = await cloud.db.query<{ action: string }>(`SELECT action FROM staff_audit WHERE actor_id = $1 AND action LIKE 'home.notice.%' ORDER BY id`, [ids.math]);
-      expect(audit.rows.map((x) => x.action)).toEqual(['home.notice.create', 'home.notice.attach', 'home.notice.attach', 'home.notice.publish']);
+      expect(audit.rows.map((x) => x.action)).toEqual(['home.notice.create', 'home.notice.attach', 'home.notice.attach', 'home.notice.publish', 'home.notice.create', 'home.notice.discard']);
     });
 
     it('records one read receipt per guardian; the text with a script comes back as text; files are served never to run', async () => {

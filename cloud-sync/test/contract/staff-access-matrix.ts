@@ -83,6 +83,7 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'POST /schools/:schoolId/home/notices':                        [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
   'GET /schools/:schoolId/home/notices':                         [401,  'ok',   'ok',  'ok', 'ok', 403,   403,  403,   403,  403,   403],
   'POST /schools/:schoolId/home/notices/:noticeId/files':         [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],
+  'DELETE /schools/:schoolId/home/notices/:noticeId':             [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],
   'POST /schools/:schoolId/home/notices/:noticeId/publish':       [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],
   'GET /schools/:schoolId/home/notices/:noticeId/files/:fileId':  [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],
   'GET /schools/:schoolId/home/notices/:noticeId/receipts':       [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],

@@ -153,6 +153,7 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
     path: `/schools/${env.school}/home/notices/${await matrixNotice(env, false)}/files?kind=image&name=a.png`,
     body: PNG_1PX,
   }),
+  'DELETE /schools/:schoolId/home/notices/:noticeId': async (_who, _me, env) => ({ path: `/schools/${env.school}/home/notices/${await matrixNotice(env, false)}` }),
   'POST /schools/:schoolId/home/notices/:noticeId/publish': async (_who, _me, env) => {
     // A guardian of the class's student, so that the notice has someone to reach.
     await env.cloud.records.write(env.school, [

@@ -144,6 +144,16 @@ export function homeMessageStaffRoutes(api: StaffRouter, desks: HomeMessageDesks
     handler: ({ principal, params, q }) => notices.publish(q, principal, params.schoolId, params.noticeId),
   });
   api.add({
+    method: 'delete',
+    path: '/schools/:schoolId/home/notices/:noticeId',
+    summary: 'Withdraw a draft announcement (e.g. when one of its files was refused); a published one is kept',
+    scope: 'school',
+    roles: NOTICE_AUTHORS,
+    audit: 'home.notice.discard',
+    params: NoticeParams,
+    handler: ({ principal, params, q }) => notices.discard(q, principal, params.schoolId, params.noticeId),
+  });
+  api.add({
     method: 'get',
     path: '/schools/:schoolId/home/notices/:noticeId/files/:fileId',
     summary: 'A file of an announcement the caller manages',

@@ -11,6 +11,7 @@ export const homeMessageTexts = defineMessages({
   'home.msg.error.not_class_teacher': { 'zh-CN': '您不是班级 {classId} 的任课教师或班主任', en: 'You do not teach class {classId} and are not its head teacher' },
   'home.msg.error.target': { 'zh-CN': '请指定年级或班级', en: 'Name the grade or the class' },
   'home.msg.error.published': { 'zh-CN': '通知已发布，不能再添加附件', en: 'The notice is published; no more files can be attached' },
+  'home.msg.error.published_kept': { 'zh-CN': '通知已发布，不能删除（已读记录需保留）', en: 'The notice is published and cannot be deleted (its read receipts are kept)' },
   'home.msg.error.not_image': { 'zh-CN': '文件“{name}”不是图片（支持 JPEG、PNG、GIF、WebP）', en: 'The file "{name}" is not an image (JPEG, PNG, GIF or WebP)' },
   'home.msg.error.too_large': { 'zh-CN': '文件“{name}”超过大小上限 {limitMb} MB', en: 'The file "{name}" is larger than {limitMb} MB' },
   'home.msg.error.too_many_files': { 'zh-CN': '一条通知最多 {max} 个{kind}', en: 'A notice has at most {max} files of this kind ({kind})' },
