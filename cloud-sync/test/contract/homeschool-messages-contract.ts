@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purgeChildMessages } from '../../src/server/homeschool/messages-common.js';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, type Json, type TestCloud } from '../helpers/cloud.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
@@ -366,6 +367,25 @@ export function homeMessagesContract(backend: Backend): void {
       expect(lines.find((l) => l.startsWith('s4,'))).toBe('s4,孙小四,,,,未填写,');
       // A cell that would start a formula in a spreadsheet is defused.
       expect(lines.find((l) => l.startsWith('s5,'))).toContain(`"'=HYPERLINK(""http://x"")"`);
+    });
+
+    it("removes a child's messages, answers and name from receipts when the child's data is deleted", async () => {
+      expect(await purgeChildMessages(cloud.db, A, 's1')).toEqual({ threads: 1, answers: 1, receipts: 2 });
+      // The mother had only s1: her conversation, her answer and her receipts are gone.
+      expect((await g(MUM, 'GET', '/guardian/threads')).json.threads).toEqual([]);
+      expect((await math.call('GET', '/home/threads')).json.threads).toEqual([]);
+      expect(await count('hs_thread_messages')).toBe(0);
+      expect((await g(MUM, 'GET', '/guardian/notices')).json.notices).toEqual([]);
+      const a = await math.call('GET', `/schools/${A}/classes/${encodeURIComponent(C1)}/forms/${formId}`);
+      expect(a.json.rows.find((r: Json) => r.studentKey === 's1')).toMatchObject({ answered: false, answers: null, guardianName: null });
+      const r = await ht1.call('GET', `/schools/${A}/home/notices/${noticeId}/receipts`);
+      expect(r.json.total).toBe(2);
+      expect(JSON.stringify(r.json)).not.toContain('王小一');
+      expect((await ht1.call('GET', `/schools/${A}/home/notices`)).json.notices.find((n: Json) => n.id === noticeId).recipients).toBe(2);
+      // The aunt keeps her receipt for her other child.
+      await purgeChildMessages(cloud.db, A, 's5');
+      const after = await ht1.call('GET', `/schools/${A}/home/notices/${noticeId}/receipts`);
+      expect(after.json.read.map((x: Json) => x.students).sort()).toEqual(['周小六（三年级1班）', '钱小三（三年级1班）']);
     });
 
     it('closes a form at its deadline', async () => {

@@ -70,3 +70,32 @@ export function contentDisposition(type: 'inline' | 'attachment', name: string):
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `${type}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
+
+/**
+ * Removes a child from home-school messages (PIPL deletion of the child's data): the
+ * conversations about the child and their messages, the child's form answers, and the
+ * child's name from notice receipts (a receipt that was only for this child goes). For
+ * the deletion flow of the child's data to call in its transaction; returns what it removed.
+ */
+export async function purgeChildMessages(q: Queryable, schoolId: string, studentKey: string): Promise<{ threads: number; answers: number; receipts: number }> {
+  const threads = await q.query('DELETE FROM hs_threads WHERE school_id = $1 AND student_key = $2', [schoolId, studentKey]);
+  const answers = await q.query('DELETE FROM hs_form_answers a USING hs_forms f WHERE a.form_id = f.id AND f.school_id = $1 AND a.student_key = $2', [schoolId, studentKey]);
+  const gone = await q.query(
+    `DELETE FROM hs_notice_recipients r USING hs_notices n WHERE r.notice_id = n.id AND n.school_id = $1 AND r.student_keys = ARRAY[$2::text]`,
+    [schoolId, studentKey],
+  );
+  const kept = await q.query(
+    `UPDATE hs_notice_recipients r SET student_keys = array_remove(r.student_keys, $2::text),
+            students = coalesce((SELECT string_agg(coalesce(st.data->>'name', st.key) || '（' || coalesce(st.data->>'classId', '') || '）', '、' ORDER BY st.key)
+                                 FROM records st WHERE st.school_id = $1 AND st.kind = 'person' AND st.key = ANY(array_remove(r.student_keys, $2::text))), '')
+     FROM hs_notices n WHERE r.notice_id = n.id AND n.school_id = $1 AND $2::text = ANY(r.student_keys)`,
+    [schoolId, studentKey],
+  );
+  if (gone.rowCount)
+    await q.query(
+      `UPDATE hs_notices n SET recipients = (SELECT count(*) FROM hs_notice_recipients r WHERE r.notice_id = n.id)
+       WHERE n.school_id = $1 AND n.published_at IS NOT NULL AND n.recipients <> (SELECT count(*) FROM hs_notice_recipients r WHERE r.notice_id = n.id)`,
+      [schoolId],
+    );
+  return { threads: threads.rowCount ?? 0, answers: answers.rowCount ?? 0, receipts: (gone.rowCount ?? 0) + (kept.rowCount ?? 0) };
+}

@@ -47,8 +47,9 @@ CREATE TABLE hs_notice_recipients (
   notice_id text NOT NULL REFERENCES hs_notices(id) ON DELETE CASCADE,
   phone text NOT NULL,
   guardian_name text NOT NULL,
-  -- The guardian's children the notice reached ("王小一（三年级1班）")
+  -- The guardian's children the notice reached ("王小一（三年级1班）"), and their keys
   students text NOT NULL,
+  student_keys text[] NOT NULL,
   read_at bigint,
   reminded_at bigint,
   PRIMARY KEY (notice_id, phone)

@@ -281,8 +281,9 @@ export class NoticeBoard {
   private async fixRecipients(q: Queryable, schoolId: string, id: string): Promise<number> {
     const n = (await q.query<NoticeRow>('SELECT * FROM hs_notices WHERE id = $1', [id])).rows[0]!;
     const r = await q.query(
-      `INSERT INTO hs_notice_recipients (notice_id, phone, guardian_name, students)
-       SELECT $4, p.data->>'phone', min(coalesce(p.data->>'name', '')), string_agg(DISTINCT coalesce(st.data->>'name', st.key) || '（' || coalesce(st.data->>'classId', '') || '）', '、')
+      `INSERT INTO hs_notice_recipients (notice_id, phone, guardian_name, students, student_keys)
+       SELECT $4, p.data->>'phone', min(coalesce(p.data->>'name', '')), string_agg(DISTINCT coalesce(st.data->>'name', st.key) || '（' || coalesce(st.data->>'classId', '') || '）', '、'),
+              array_agg(DISTINCT st.key)
        FROM records st
        JOIN records g ON g.school_id = st.school_id AND g.kind = 'guardianship' AND NOT g.deleted AND g.data->>'studentId' = st.key
        JOIN records p ON p.school_id = st.school_id AND p.kind = 'person' AND NOT p.deleted AND p.key = g.data->>'guardianId' AND p.data->>'phone' IS NOT NULL
