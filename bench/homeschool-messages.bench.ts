@@ -184,7 +184,8 @@ async function main(): Promise<void> {
         const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', serviceWorkers: 'block' });
         try {
           const token = tokens[1]!;
-          await ctx.addInitScript((t) => localStorage.setItem('campus.parent.token', t), token);
+          // The app's saved sign-in (a script string: the bench has no DOM types).
+          await ctx.addInitScript(`localStorage.setItem('campus.parent.token', ${JSON.stringify(token)})`);
           const page = await ctx.newPage();
           const cdp = await ctx.newCDPSession(page);
           await cdp.send('Network.enable');
