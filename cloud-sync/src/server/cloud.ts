@@ -33,7 +33,7 @@ import { NoticeSettingsSchema } from './notify/notice-rules.js';
 import { NOTIFY_JOB, type NotifyJob } from './notify/notice-candidates.js';
 import { LeaveDesk } from './homeschool/leaves.js';
 import { homeRoutes, homeStaffRoutes } from './homeschool/routes.js';
-import { homeMessageDesks, homeMessageRoutes, homeMessageStaffRoutes } from './homeschool/messages-routes.js';
+import { homeMessageDesks, homeMessageRoutes, homeMessageStaffRoutes, noticeUploadBody } from './homeschool/messages-routes.js';
 import { VisitDesk } from './homeschool/visits.js';
 import { GuardianAuth } from './parent/guardian-auth.js';
 import { GuardianData } from './parent/guardian-data.js';
@@ -269,7 +269,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
         homeMessageRoutes(homeMessages, { db, guardianAuth, now }),
         homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
       ),
-      staff: staffApi.router(),
+      staff: express.Router().use(noticeUploadBody(), staffApi.router()),
       staffOpenApi: staffApi.openapiPaths(),
       open: open.router,
       parentStatic: parentStatic(),

@@ -67,7 +67,7 @@ describe.skipIf(!existsSync(CHROMIUM))('home-school messages in Chromium on a ph
     expect((await admin.call('PUT', `/schools/${schoolId}/classes/${encodeURIComponent(C1)}/timetable`, { periods: [{ weekday: 1, period: 1, subject: '语文' }, { weekday: 2, period: 1, subject: '数学' }] })).status).toBe(200);
     expect((await admin.call('PUT', `/schools/${schoolId}/home/rules`, { body: '7:50 前到校。\n<b>不得</b>带手机。' })).status).toBe(200);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();

@@ -1,8 +1,8 @@
-import express, { type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import type { GuardianAuth } from '../parent/guardian-auth.js';
-import type { StaffRouter } from '../staff/access.js';
+import { STAFF_COOKIE, type StaffRouter } from '../staff/access.js';
 import { ClassIdSchema, type StaffRole } from '../staff/roles.js';
 import { AnswerInputSchema, FormDesk, FormInputSchema } from './forms.js';
 import { contentDisposition, readBody, requireClassTeacher } from './messages-common.js';
@@ -35,6 +35,26 @@ export function homeMessageDesks(deps: HomeMessagesDeps) {
   return { notices: new NoticeBoard(deps.db, deps.now), direct: new DirectMessages(deps.db, deps.now), forms: new FormDesk(deps.db, deps.now) };
 }
 export type HomeMessageDesks = ReturnType<typeof homeMessageDesks>;
+
+const UPLOAD_PATH = /^\/schools\/[^/]+\/home\/notices\/nt_[A-Za-z0-9_-]{1,40}\/files$/;
+
+/**
+ * Reads an upload's bytes (POST …/home/notices/:noticeId/files) before the staff router
+ * runs the route, so that a slow upload never holds a database transaction open. Only for
+ * requests that carry a staff session cookie (the router then checks it as always); the
+ * size limit is the kind's, refused with the file's name.
+ */
+export function noticeUploadBody() {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || !UPLOAD_PATH.test(req.path) || !req.headers.cookie?.includes(`${STAFF_COOKIE}=`)) return next();
+    const q = FileQuerySchema.safeParse(req.query);
+    if (!q.success) return next();
+    readBody(req, q.data.kind === 'image' ? IMAGE_MAX_BYTES : FILE_MAX_BYTES, q.data.name).then((b) => {
+      req.body = b;
+      next();
+    }, next);
+  };
+}
 
 /** A stored file to the client: its detected type, never sniffed, never run (sandboxed), images inline and the rest as downloads. */
 function sendFile(res: Response, f: { kind: string; name: string; mime: string; sha256: string; content: Buffer }, cache: string): void {
@@ -127,7 +147,8 @@ export function homeMessageStaffRoutes(api: StaffRouter, desks: HomeMessageDesks
     query: FileQuerySchema,
     status: 201,
     handler: async ({ principal, params, query, q, req, audited }) => {
-      const content = await readBody(req, query.kind === 'image' ? IMAGE_MAX_BYTES : FILE_MAX_BYTES, query.name);
+      // The bytes were read before the transaction began (noticeUploadBody).
+      const content = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const file = await notices.attach(q, principal, params.schoolId, params.noticeId, query.kind, query.name, content);
       audited(params.noticeId, { file: file.id, kind: file.kind, name: file.name, mime: file.mime, size: file.size });
       return file;
