@@ -226,9 +226,13 @@ function startBusPolling(children) {
 }
 const BUS_POLL_MS = Number(new URLSearchParams(location.search).get('busPollMs')) || 5000;
 
+/** Messages, notices, class information and forms: a module of their own, loaded when a role opens. */
+const messagesModule = (kind) => import('./home-messages.js').then((m) => m[kind]({ homeApi, staffApi, t, el, locale, staff, token: () => token, fmt: (ms) => fmt(ms, SCHOOL_TZ()) })).catch((err) => console.error(err));
+
 async function loadHome() {
   const me = await api('GET', '/me');
   children = me.children;
+  const messages = messagesModule('guardian');
   const sel = $('leave-form').elements.child;
   sel.replaceChildren(...me.children.map((c) => el('option', { value: `${c.schoolId}|${c.studentKey}` }, `${c.name}${c.classId ? '（' + c.classId + '）' : ''}`)));
   prefillTimes($('leave-form'));
@@ -269,6 +273,7 @@ async function loadHome() {
   f.elements.sms.checked = prefs.channels.sms;
   f.elements.quietStart.value = prefs.quietHours ? prefs.quietHours.start : '';
   f.elements.quietEnd.value = prefs.quietHours ? prefs.quietHours.end : '';
+  await messages;
 }
 
 async function loadStaff() {
@@ -278,6 +283,7 @@ async function loadStaff() {
   if (!$('roll-form').elements.classId.value && staff.account.classes && staff.account.classes[0]) $('roll-form').elements.classId.value = staff.account.classes[0];
   alertList($('staff-alerts'), (await staffApi('GET', '/home/alerts')).alerts);
   if (!schoolId) return;
+  await messagesModule('staff');
   const base = `/schools/${encodeURIComponent(schoolId)}`;
   const pending = $('pending');
   pending.replaceChildren();

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import express from 'express';
 import { maintainEventPartitions, RetentionSchema } from './db/partitions.js';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,7 @@ import { NoticeSettingsSchema } from './notify/notice-rules.js';
 import { NOTIFY_JOB, type NotifyJob } from './notify/notice-candidates.js';
 import { LeaveDesk } from './homeschool/leaves.js';
 import { homeRoutes, homeStaffRoutes } from './homeschool/routes.js';
+import { homeMessageDesks, homeMessageRoutes, homeMessageStaffRoutes, noticeUploadBody } from './homeschool/messages-routes.js';
 import { VisitDesk } from './homeschool/visits.js';
 import { GuardianAuth } from './parent/guardian-auth.js';
 import { GuardianData } from './parent/guardian-data.js';
@@ -246,6 +248,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const leaves = new LeaveDesk(db, records, now);
     const visits = new VisitDesk(db, records, now);
     homeStaffRoutes(staffApi, leaves, visits, { records, guardianAuth, now });
+    const homeMessages = homeMessageDesks({ db, guardianAuth, now });
+    homeMessageStaffRoutes(staffApi, homeMessages, { db });
     const sweep = setInterval(() => void leaves.sweepOverdue().catch(onError), opts.leaveSweepMs ?? 60_000);
     sweep.unref();
     closers.unshift(() => clearInterval(sweep));
@@ -272,8 +276,11 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now }),
-      home: homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
-      staff: staffApi.router(),
+      home: express.Router().use(
+        homeMessageRoutes(homeMessages, { db, guardianAuth, now }),
+        homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
+      ),
+      staff: express.Router().use(noticeUploadBody(), staffApi.router()),
       staffOpenApi: staffApi.openapiPaths(),
       open: open.router,
       parentStatic: parentStatic(),

@@ -84,6 +84,28 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'GET /home/alerts':                                            [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
   // Switching to the guardian role: none of these accounts is linked to a guardian person (404, clear message).
   'POST /home/guardian-session':                                 [401,  404,    404,   404,  404,  404,   404,  404,   404,  404,   404],
+  // Home-school messages: announcements of a class by its teachers (head teacher of C1 here; this teacher teaches no class:
+  // refused, or 404 for a notice they do not manage), school-wide by the office; conversations are the caller's own.
+  'POST /schools/:schoolId/home/notices':                        [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/home/notices':                         [401,  'ok',   'ok',  'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/home/notices/:noticeId/files':         [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],
+  'DELETE /schools/:schoolId/home/notices/:noticeId':             [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/home/notices/:noticeId/publish':       [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/home/notices/:noticeId/files/:fileId':  [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/home/notices/:noticeId/receipts':       [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/home/notices/:noticeId/remind':        [401,  'ok',   'ok',  'ok', 404,  403,   403,  403,   403,  403,   403],
+  'GET /home/threads':                                           [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
+  'GET /home/threads/:threadId':                                 [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
+  'POST /home/threads/:threadId/messages':                       [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
+  'GET /schools/:schoolId/classes/:classId/info':                [401,  'ok',   'ok',  'ok', 'ok', 403,   403,  403,   403,  403,   403],
+  'PUT /schools/:schoolId/classes/:classId/teachers':            [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  'PUT /schools/:schoolId/classes/:classId/timetable':           [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  'PUT /schools/:schoolId/home/rules':                           [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
+  // 接龙 forms: the class's teachers (a teacher who does not teach C1: 403), the office and admin.
+  'POST /schools/:schoolId/classes/:classId/forms':              [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/classes/:classId/forms':               [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/classes/:classId/forms/:formId':       [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/classes/:classId/forms/:formId/export': [401,  'ok',   'ok',  'ok', 403,  403,   403,  403,   403,  403,   403],
 };
 
 export function expected(route: string, who: Who): Outcome | undefined {

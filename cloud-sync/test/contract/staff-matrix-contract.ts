@@ -153,7 +153,80 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
   'GET /schools/:schoolId/staff-notices': async (_who, _me, env) => ({ path: `/schools/${env.school}/staff-notices` }),
   'GET /home/alerts': async () => ({ path: '/home/alerts' }),
   'POST /home/guardian-session': async () => ({ path: '/home/guardian-session' }),
+  'POST /schools/:schoolId/home/notices': async (_who, _me, env) => ({ path: `/schools/${env.school}/home/notices`, body: { scope: 'class', target: C1, title: `m-${env.n()}`, body: '通知', publish: false } }),
+  'GET /schools/:schoolId/home/notices': async (_who, _me, env) => ({ path: `/schools/${env.school}/home/notices` }),
+  'POST /schools/:schoolId/home/notices/:noticeId/files': async (_who, _me, env) => ({
+    path: `/schools/${env.school}/home/notices/${await matrixNotice(env, false)}/files?kind=image&name=a.png`,
+    body: PNG_1PX,
+  }),
+  'DELETE /schools/:schoolId/home/notices/:noticeId': async (_who, _me, env) => ({ path: `/schools/${env.school}/home/notices/${await matrixNotice(env, false)}` }),
+  'POST /schools/:schoolId/home/notices/:noticeId/publish': async (_who, _me, env) => {
+    // A guardian of the class's student, so that the notice has someone to reach.
+    await env.cloud.records.write(env.school, [
+      { kind: 'person', key: 'm-guardian', data: { name: '家长', roles: ['guardian'], phone: '13800007777' } },
+      { kind: 'guardianship', key: 'm-guardianship', data: { studentId: 'stu', guardianId: 'm-guardian', relation: '母亲', mayPickUp: true, receivesNotices: true } },
+    ]);
+    return { path: `/schools/${env.school}/home/notices/${await matrixNotice(env, false)}/publish` };
+  },
+  'GET /schools/:schoolId/home/notices/:noticeId/files/:fileId': async (_who, _me, env) => {
+    const id = await matrixNotice(env, true);
+    const fileId = `nf_m${env.n()}`;
+    await env.cloud.db.query(`INSERT INTO hs_notice_files (id, notice_id, kind, name, mime, size, sha256, content, created_at) VALUES ($1, $2, 'image', 'a.png', 'image/png', $3, 'x', $4, 1)`, [fileId, id, PNG_1PX.length, PNG_1PX]);
+    return { path: `/schools/${env.school}/home/notices/${id}/files/${fileId}` };
+  },
+  'GET /schools/:schoolId/home/notices/:noticeId/receipts': async (_who, _me, env) => ({ path: `/schools/${env.school}/home/notices/${await matrixNotice(env, true)}/receipts` }),
+  'POST /schools/:schoolId/home/notices/:noticeId/remind': async (_who, _me, env) => ({ path: `/schools/${env.school}/home/notices/${await matrixNotice(env, true)}/remind` }),
+  'GET /home/threads': async () => ({ path: '/home/threads' }),
+  'GET /home/threads/:threadId': async (_who, me, env) => ({ path: `/home/threads/${await matrixThread(env, me)}` }),
+  'POST /home/threads/:threadId/messages': async (_who, me, env) => ({ path: `/home/threads/${await matrixThread(env, me)}/messages`, body: { body: '收到' } }),
+  'GET /schools/:schoolId/classes/:classId/info': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/info` }),
+  'PUT /schools/:schoolId/classes/:classId/teachers': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/teachers`, body: { teachers: [] } }),
+  'PUT /schools/:schoolId/classes/:classId/timetable': async (_who, _me, env) => ({
+    path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/timetable`,
+    body: { periods: [{ weekday: 1, period: 1, subject: '语文' }] },
+  }),
+  'PUT /schools/:schoolId/home/rules': async (_who, _me, env) => ({ path: `/schools/${env.school}/home/rules`, body: { body: '按时到校' } }),
+  'POST /schools/:schoolId/classes/:classId/forms': async (_who, _me, env) => ({
+    path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/forms`,
+    body: { title: `m-${env.n()}`, fields: [{ id: 'go', label: '参加', type: 'yesno' }] },
+  }),
+  'GET /schools/:schoolId/classes/:classId/forms': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/forms` }),
+  'GET /schools/:schoolId/classes/:classId/forms/:formId': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/forms/${await matrixForm(env)}` }),
+  'GET /schools/:schoolId/classes/:classId/forms/:formId/export': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/forms/${await matrixForm(env)}/export` }),
 };
+
+/** A 1×1 PNG (a real image, as the upload check wants). */
+const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+/** A class notice of C1 written by nobody among the callers (draft, or published with no recipients). */
+async function matrixNotice(env: Env, published: boolean): Promise<string> {
+  const id = `nt_m${env.n()}`;
+  await env.cloud.db.query(
+    `INSERT INTO hs_notices (id, school_id, scope, target, title, body, author_account, author_name, created_at, published_at) VALUES ($1, $2, 'class', $3, '通知', '正文', 'acct_nobody', '某老师', 1, $4)`,
+    [id, env.school, C1, published ? 1 : null],
+  );
+  return id;
+}
+
+/** A conversation of the caller with a guardian (any signed-in account may have one; anonymous callers get a made-up id). */
+async function matrixThread(env: Env, me: StaffClient | null): Promise<string> {
+  const id = `th_m${env.n()}`;
+  if (!me?.account) return id;
+  await env.cloud.db.query(
+    `INSERT INTO hs_threads (id, school_id, student_key, teacher_account, guardian_phone, guardian_name, created_at, last_at) VALUES ($1, $2, 'stu', $3, $4, '家长', 1, 1)`,
+    [id, env.school, me.account.id, `1380000${String(env.n()).padStart(4, '0')}`],
+  );
+  return id;
+}
+
+async function matrixForm(env: Env): Promise<string> {
+  const id = `fm_m${env.n()}`;
+  await env.cloud.db.query(
+    `INSERT INTO hs_forms (id, school_id, class_id, title, fields, author_account, author_name, created_at) VALUES ($1, $2, $3, '回执', '[{"id":"go","label":"参加","type":"yesno","required":true}]', 'acct_nobody', '某老师', 1)`,
+    [id, env.school, C1],
+  );
+  return id;
+}
 
 /** A webhook subscription of the school, made directly (the fixture of the routes that act on one). */
 function newHook(env: Env) {

@@ -19,10 +19,12 @@ export class StaffClient {
 
   async call(method: string, path: string, body?: unknown, opts: { csrf?: boolean } = {}): Promise<StaffAnswer> {
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // Bytes (an upload) go as they are; anything else as JSON.
+    const raw = body instanceof Uint8Array;
+    if (body !== undefined) headers['content-type'] = raw ? 'application/octet-stream' : 'application/json';
     if (this.cookie) headers.cookie = this.cookie;
     if (method !== 'GET' && this.csrfToken && opts.csrf !== false) headers['x-csrf-token'] = this.csrfToken;
-    const res = await fetch(`${this.baseUrl}/api/staff${path}`, { method, headers, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    const res = await fetch(`${this.baseUrl}/api/staff${path}`, { method, headers, ...(body !== undefined ? { body: raw ? body : typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
     const text = await res.text();
     let json: unknown = null;
     try {

@@ -1,4 +1,5 @@
 import { HOMESCHOOL_MIGRATION, HOMESCHOOL_ROLLCALL_MIGRATION, HOMESCHOOL_VISITS_MIGRATION } from '../homeschool/migrations.js';
+import { HOMESCHOOL_FORMS_MIGRATION, HOMESCHOOL_MESSAGES_MIGRATION } from '../homeschool/messages-migrations.js';
 import type { Database } from './database.js';
 import { DISTRICT_MIGRATIONS } from '../district/migrations.js';
 import { OPEN_MIGRATIONS } from '../open/migrations.js';
@@ -374,6 +375,8 @@ CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type
 `,
   },
   STAFF_NOTICE_MIGRATION,
+  HOMESCHOOL_MESSAGES_MIGRATION,
+  HOMESCHOOL_FORMS_MIGRATION,
   ...OPEN_MIGRATIONS,
   ...DISTRICT_MIGRATIONS,
 ];

@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../helpers/backends.js';
+import { homeMessagesContract } from './homeschool-messages-contract.js';
+
+homeMessagesContract(pgliteBackend);
