@@ -73,6 +73,8 @@ export class AssetRegister {
     private readonly tags: TagSigner,
     private readonly config: FacilitiesConfig,
     private readonly now: () => number,
+    /** The school's date (YYYY-MM-DD in its zone) at a moment: warranties end on the school's calendar, not UTC's. */
+    private readonly dateOf: (ms: number) => string,
   ) {}
 
   get(code: string): Asset | undefined {
@@ -140,7 +142,7 @@ export class AssetRegister {
 
   /** Whether the asset is under warranty today (null: no warranty date). */
   underWarranty(a: Asset): boolean | null {
-    return a.warrantyEnd ? a.warrantyEnd >= new Date(this.now()).toISOString().slice(0, 10) : null;
+    return a.warrantyEnd ? a.warrantyEnd >= this.dateOf(this.now()) : null;
   }
 
   create(a: AssetData, actor: string): Asset {

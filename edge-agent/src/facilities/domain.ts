@@ -79,7 +79,7 @@ export class FacilitiesDomain implements DomainInstance {
     const inspections = new Inspections({ db, config: deps.config, time: deps.time, school: deps.school, log, tags, photos, orders, appendEvent: (e) => deps.appendEvent(e) });
     orders.start();
     inspections.start();
-    const assets = new AssetRegister(db, tags, deps.config, () => deps.time.now());
+    const assets = new AssetRegister(db, tags, deps.config, () => deps.time.now(), (ms) => deps.school.time.local(ms).date);
     const stocktakes = new Stocktakes(db, tags, assets, () => deps.time.now());
     this.services = { tags, photos, orders, inspections, assets, stocktakes, stores };
     if (deps.config.alarmOrders.enabled) this.#offAlarms = deps.bus.on('event.appended', (e) => this.#onAlarm(e));

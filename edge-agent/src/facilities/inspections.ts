@@ -19,7 +19,7 @@ import type { StoredEvent } from '../store/index.js';
 import type { Db } from '../store/open.js';
 import { addDays, formatTimeOfDay, parseTimeOfDay } from '../school/time.js';
 import type { FacilitiesConfig } from './config.js';
-import type { WorkOrders } from './orders.js';
+import { schoolStamp, type WorkOrders } from './orders.js';
 import type { PhotoStore } from './photos.js';
 import type { TagSigner } from './tags.js';
 
@@ -422,7 +422,7 @@ export class Inspections {
     }
     const done = this.inspections(run.id);
     const first = done.find((i) => i.checkpointId === cp.id);
-    if (first) throw new ApiError(409, 'facilities.already_scanned', { checkpointName: cp.name, at: new Date(first.at).toISOString(), by: first.inspector }, { inspection: first });
+    if (first) throw new ApiError(409, 'facilities.already_scanned', { checkpointName: cp.name, at: schoolStamp(this.d.school.time, first.at), by: first.inspector }, { inspection: first });
     const position = run.checkpoints.indexOf(cp.id);
     const expected = run.checkpoints.find((c) => !done.some((i) => i.checkpointId === c))!;
     const outOfOrder = expected !== cp.id;
@@ -468,7 +468,7 @@ export class Inspections {
       // Two phones scanning the same checkpoint at once: the second is told who was first.
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         const f = this.inspections(run.id).find((i) => i.checkpointId === cp.id)!;
-        throw new ApiError(409, 'facilities.already_scanned', { checkpointName: cp.name, at: new Date(f.at).toISOString(), by: f.inspector }, { inspection: f });
+        throw new ApiError(409, 'facilities.already_scanned', { checkpointName: cp.name, at: schoolStamp(this.d.school.time, f.at), by: f.inspector }, { inspection: f });
       }
       throw err;
     }

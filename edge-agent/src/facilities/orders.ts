@@ -24,6 +24,7 @@ import type { Cancel, ScopedTime } from '../core/time.js';
 import type { Logger } from '../core/log.js';
 import { ApiError } from '../http/errors.js';
 import type { SchoolFacts } from '../modules/domain.js';
+import { formatTimeOfDay, type SchoolTime } from '../school/time.js';
 import type { Db } from '../store/open.js';
 import type { User, UserRepo } from '../store/users.js';
 import type { FacilitiesConfig, RotaEntry } from './config.js';
@@ -101,7 +102,12 @@ const TRANSITIONS: Record<OrderAction, { from: readonly OrderState[]; to: OrderS
 
 export const SYSTEM_ACTOR = 'system';
 const isSupervisor = (u: User) => u.roles.includes('facility') || u.roles.includes('admin');
-const fmt = (ms: number) => new Date(ms).toISOString();
+
+/** A moment as people at the school read it: "2026-09-07 09:10" in the school's zone (for error texts). */
+export function schoolStamp(time: SchoolTime, ms: number): string {
+  const { date, minute } = time.local(ms);
+  return `${date} ${formatTimeOfDay(minute)}`;
+}
 
 export interface NewOrder {
   category: string;
@@ -353,7 +359,7 @@ export class WorkOrders {
     return new ApiError(
       409,
       'facilities.order_changed',
-      { by: last.actor, at: fmt(last.at), stateZh: ORDER_STATE_NAMES[o.state]['zh-CN'], stateEn: ORDER_STATE_NAMES[o.state].en },
+      { by: last.actor, at: schoolStamp(this.d.school.time, last.at), stateZh: ORDER_STATE_NAMES[o.state]['zh-CN'], stateEn: ORDER_STATE_NAMES[o.state].en },
       { order: o, changes: this.steps(o.id, seen) },
     );
   }

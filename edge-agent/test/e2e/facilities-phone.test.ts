@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QR_QUIET_MODULES, qrRuns } from '../../src/cards/qr-draw.js';
 import { ADMIN, ApiClient, startTestEdge, waitFor } from '../helpers/edge.js';
 import { startSimCampus } from '../energy/helpers/campus-sim.js';
 import { FakeTime, PASSWORD, ROTA, USERS, cst, makePng } from '../facilities/helpers.js';
+import { qrVideo } from './fake-camera.js';
 
 /**
  * The facilities phone screens in Debian's Chromium at 390×844 against a real edge serving
@@ -25,27 +25,6 @@ const panelDir = join(repoRoot, 'web-panel', 'dist');
 const screenshots = join(repoRoot, 'test-results', 'screenshots');
 const PHONE = { width: 390, height: 844 };
 const BASE_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/**
- * A y4m video (YUV 4:2:0, 640×480) of a QR code on white: the raw format Chromium's fake
- * capture device plays in a loop. Dark modules are Y=16, light Y=235, no colour.
- */
-export function qrVideo(text: string, frames = 4): Buffer {
-  const W = 640;
-  const H = 480;
-  const { size, runs } = qrRuns(text);
-  const px = Math.floor(360 / (size + 2 * QR_QUIET_MODULES));
-  const side = px * size;
-  const ox = Math.floor((W - side) / 2);
-  const oy = Math.floor((H - side) / 2);
-  const y = Buffer.alloc(W * H, 235);
-  for (const r of runs) {
-    for (let dy = 0; dy < px; dy++) y.fill(16, (oy + r.row * px + dy) * W + ox + r.col * px, (oy + r.row * px + dy) * W + ox + (r.col + r.length) * px);
-  }
-  const uv = Buffer.alloc((W / 2) * (H / 2) * 2, 128);
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, uv]);
-  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), ...Array.from({ length: frames }, () => frame)]);
-}
 
 /** An RGB PNG of random noise: a "phone photo" that no resize makes small. */
 function noisePng(w: number, h: number): Buffer {

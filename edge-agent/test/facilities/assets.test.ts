@@ -169,3 +169,15 @@ describe('a stock-take of the teaching building', () => {
     expect((await env.boss.req('GET', `/api/facilities/stocktakes/${next}`)).json.neverAudited).toEqual(['A-4']);
   });
 });
+
+describe('warranty', () => {
+  it('ends on the school’s calendar: at 07:00 the day after its last day it is over (UTC still says the day before)', async () => {
+    await env.boss.req('POST', '/api/facilities/assets', { code: 'PJ-W1', name: '投影仪', category: 'av', warrantyEnd: '2026-09-30', building: 'teach', room: 'r301' });
+    const underWarranty = async () => (await env.boss.req('GET', '/api/facilities/assets/PJ-W1')).json.underWarranty;
+    await time.advanceTo(cst('2026-09-30 23:00'));
+    await env.relogin();
+    expect(await underWarranty()).toBe(true);
+    await time.advanceTo(cst('2026-10-01 07:00'));
+    expect(await underWarranty()).toBe(false);
+  });
+});

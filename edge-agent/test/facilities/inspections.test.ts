@@ -153,6 +153,7 @@ describe('a school-day morning round', () => {
     expect(twice.status).toBe(409);
     expect(twice.json.error.code).toBe('facilities.already_scanned');
     expect(twice.json.error.message['zh-CN']).toContain('inspector');
+    expect(twice.json.error.message['zh-CN']).toContain(`已于 ${MONDAY} 07:05 由 inspector`);
     const run = await env.boss.req('GET', `/api/facilities/runs/${runId}`);
     expect(run.json.inspections).toHaveLength(1);
     expect(run.json.inspections[0].result).toBe('yellow');

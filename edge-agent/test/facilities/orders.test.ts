@@ -97,6 +97,8 @@ describe('work orders', () => {
     const winner = a.status === 200 ? a : b;
     expect(loser.json.error.code).toBe('facilities.order_changed');
     expect(loser.json.error.message['zh-CN']).toContain('已完成');
+    // When, as the school reads its clocks (not a UTC timestamp).
+    expect(loser.json.error.message['zh-CN']).toContain(`于 ${MONDAY} 08:00 改为`);
     expect(loser.json.error.details.changes).toHaveLength(1);
     expect(loser.json.error.details.changes[0]).toMatchObject({ action: 'done', from: 'accepted', to: 'done', actor: winner === a ? 'aqua' : 'boss' });
     // One done step only; the winner's data is what is stored.

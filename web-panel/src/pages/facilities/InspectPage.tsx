@@ -117,7 +117,7 @@ export default function InspectPage() {
             </Typography.Title>
             <Typography.Text>{t('fac.inspect.recorded', { round: done.run.roundName, time: hhmm(done.inspection.at) })}</Typography.Text>
             {done.late && <Tag color="orange">{t('fac.inspect.late')}</Tag>}
-            {done.outOfOrder && <Tag color="orange">{t('fac.inspect.outOfOrder', { expected: done.expected ?? '—' })}</Tag>}
+            {done.outOfOrder && <Tag color="orange">{t('fac.inspect.outOfOrder', { expected: done.expected ? (names.get(done.expected) ?? done.expected) : '—' })}</Tag>}
             {done.orders.length > 0 && <Typography.Text data-testid="inspect-orders">{t('fac.inspect.ordersOpened', { ids: done.orders.map((id) => `#${id}`).join(', ') })}</Typography.Text>}
           </Flex>
         </Card>

@@ -50,7 +50,11 @@ export default function OrdersPage() {
       setDialog(null);
       orders.reload();
     } catch (err) {
-      setError(err as ApiError);
+      const e = err as ApiError;
+      setError(e);
+      // 409: the order moved on under this phone (e.g. someone else finished it at the same
+      // time); the open dialog is stale, so it closes and the error shows above the fresh order.
+      if (e.status === 409) setDialog(null);
       orders.reload();
     } finally {
       setBusy(null);
@@ -58,6 +62,7 @@ export default function OrdersPage() {
   };
 
   const open = (order: Order, action: 'done' | 'confirm' | 'reopen') => {
+    setError(null);
     setNote('');
     setPhoto(null);
     setRating(5);
@@ -72,7 +77,7 @@ export default function OrdersPage() {
         {t('panel.menu.facilities.orders')}
       </Typography.Title>
       <Segmented block value={mine} onChange={(v) => setMine(v as Mine)} options={[{ value: 'assigned', label: t('fac.orders.assigned') }, { value: 'requested', label: t('fac.orders.requested') }]} data-testid="orders-mine" />
-      {error && <Alert type="error" showIcon message={error.text[locale]} closable onClose={() => setError(null)} data-testid="orders-error" />}
+      {error && !dialog && <Alert type="error" showIcon message={error.text[locale]} closable onClose={() => setError(null)} data-testid="orders-error" />}
       {orders.error && <Alert type="error" showIcon message={orders.error.text[locale]} />}
       {orders.loading && !orders.data ? <Spin /> : list.length === 0 ? <Empty description={t('fac.orders.none')} /> : null}
       {list.map((o) => {
@@ -157,6 +162,7 @@ export default function OrdersPage() {
         destroyOnHidden
       >
         <Flex vertical gap="middle">
+          {error && <Alert type="error" showIcon message={error.text[locale]} data-testid="orders-error" />}
           {dialog?.action === 'done' && <PhotoField value={photo} onChange={setPhoto} testId="done-photo" />}
           {dialog?.action === 'confirm' && <Rate value={rating} onChange={setRating} data-testid="confirm-rating" />}
           <Input.TextArea rows={3} value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} placeholder={t(dialog?.action === 'reopen' ? 'fac.orders.reopenWhy' : 'fac.item.note')} data-testid="order-dialog-note" />
