@@ -145,6 +145,21 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
   'PUT /schools/:schoolId/visits/places': async (_who, _me, env) => ({ path: `/schools/${env.school}/visits/places`, body: { zones: [1] } }),
   'GET /schools/:schoolId/classes/:classId/roll-call': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/roll-call` }),
   'PUT /schools/:schoolId/classes/:classId/roll-call': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/roll-call`, body: { present: ['stu'] } }),
+  'GET /schools/:schoolId/classes/:classId/health': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/health` }),
+  'PUT /schools/:schoolId/classes/:classId/health-checks': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/health-checks`, body: { checks: [{ studentKey: 'stu', temperature: 36.5 }] } }),
+  'GET /schools/:schoolId/health/summary': async (_who, _me, env) => ({ path: `/schools/${env.school}/health/summary` }),
+  'GET /schools/:schoolId/health/undeclared': async (_who, _me, env) => ({ path: `/schools/${env.school}/health/undeclared` }),
+  'PUT /schools/:schoolId/health/policy': async (_who, _me, env) => ({ path: `/schools/${env.school}/health/policy`, body: { requireDeclaration: false } }),
+  'PUT /schools/:schoolId/students/:studentKey/medical': async (_who, _me, env) => ({ path: `/schools/${env.school}/students/stu/medical`, body: { allergies: '花生' } }),
+  'POST /schools/:schoolId/students/:studentKey/medical/read': async (_who, _me, env) => ({ path: `/schools/${env.school}/students/stu/medical/read`, body: { reason: '矩阵测试' } }),
+  'GET /schools/:schoolId/students/:studentKey/medical/reads': async (_who, _me, env) => ({ path: `/schools/${env.school}/students/stu/medical/reads` }),
+  'POST /schools/:schoolId/students/:studentKey/export': async (_who, _me, env) => ({ path: `/schools/${env.school}/students/stu/export` }),
+  'POST /schools/:schoolId/students/:studentKey/erase': async (_who, _me, env) => {
+    // A student of its own for each erasure (the other routes keep using 'stu').
+    const key = `m-${env.n()}`;
+    await env.cloud.records.write(env.school, [{ kind: 'person', key, data: { name: '待删除', roles: ['student'], classId: C1 } }]);
+    return { path: `/schools/${env.school}/students/${key}/erase`, body: { confirmKey: key } };
+  },
   'GET /home/alerts': async () => ({ path: '/home/alerts' }),
   'POST /home/guardian-session': async () => ({ path: '/home/guardian-session' }),
 };
