@@ -11,6 +11,7 @@ import { ChecksSchema, DeclarationSchema, HealthDesk, HealthPolicySchema } from 
 import { GuardianMedicalSchema, MedicalDesk, MedicalNotesSchema, MedicalReadSchema, StudentParams, guardianOf } from './medical.js';
 import { ChildData, EraseSchema } from './pipl.js';
 import type { CloudSeal } from './seal.js';
+import { visitPassQrSvg } from './visit-qr.js';
 
 const SchoolParams = z.object({ schoolId: z.string().max(64) });
 const ClassParams = SchoolParams.extend({ classId: ClassIdSchema });
@@ -195,6 +196,11 @@ export function healthRoutes(api: StaffRouter, deps: HealthDeps): { guardian: Ro
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Disposition', `attachment; filename="child-data-${p.studentKey}.json"`);
     res.json(await childData.exportOf(deps.db, p.schoolId, p.studentKey));
+  });
+  g.get('/visits/:requestId/qr.svg', async (req, res) => {
+    const { requestId } = z.object({ requestId: z.string().regex(/^vr_[A-Za-z0-9_-]{1,40}$/) }).parse(req.params);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('image/svg+xml').send(await visitPassQrSvg(deps.db, phone(res), requestId));
   });
   return { guardian: g, health, medical, childData };
 }
