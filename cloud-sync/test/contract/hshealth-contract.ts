@@ -143,6 +143,13 @@ export function homeHealthContract(backend: Backend): void {
       expect(und.json).toMatchObject({ required: true });
       expect(und.json.students.map((s: Json) => s.studentKey).sort()).toEqual(['s2', 's3']);
       expect((await home(MUM, 'GET', '/guardian/health')).json.children[0].required).toBe(true);
+      // The edges learn who declared (no health facts) and the switch through the change feed.
+      const feed = (await cloud.records.changesAfter(A, 0, 10_000)).changes;
+      const date = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now());
+      expect(feed.filter((c) => c.kind === 'health_declaration').map((c) => [c.key, c.data])).toEqual([['hd-s1', { personId: 's1', date }]]);
+      expect(feed.filter((c) => c.kind === 'health_policy').map((c) => [c.key, c.data])).toEqual([['school', { requireDeclaration: true }]]);
+      // Not editable as roster.
+      expect((await admin.call('PUT', `/schools/${A}/roster/health_policy/school`, { data: { requireDeclaration: false }, version: null })).status).toBe(400);
     });
 
     it('seals medical notes at rest; reads need a reason and the right class, and the guardian sees every read', async () => {
@@ -263,11 +270,11 @@ export function homeHealthContract(backend: Backend): void {
       const cursorBefore = (await cloud.records.changesAfter(A, 0, 10_000)).cursor;
       const ok = await admin.call('POST', `/schools/${A}/students/s1/erase`, { confirmKey: 's1' });
       expect(ok.status, JSON.stringify(ok.json)).toBe(200);
-      expect(ok.json.erased).toMatchObject({ records: 4, medicalNotes: 1, medicalReads: 3, healthChecks: 1, healthDeclarations: 1, leaveRequests: 1 });
+      expect(ok.json.erased).toMatchObject({ records: 5, medicalNotes: 1, medicalReads: 3, healthChecks: 1, healthDeclarations: 1, leaveRequests: 1 });
       expect(ok.json.erased.events).toBeGreaterThanOrEqual(1);
       // The edges get the deletions through the change feed.
       const feed = await cloud.records.changesAfter(A, cursorBefore, 10_000);
-      expect(feed.changes.filter((c) => c.op === 'delete').map((c) => `${c.kind}/${c.key}`).sort()).toEqual(['card/card-s1', 'guardianship/s1.mum', `leave/hs-${leaveId}`, 'person/s1']);
+      expect(feed.changes.filter((c) => c.op === 'delete').map((c) => `${c.kind}/${c.key}`).sort()).toEqual(['card/card-s1', 'guardianship/s1.mum', 'health_declaration/hd-s1', `leave/hs-${leaveId}`, 'person/s1']);
       // Guardian routes.
       expect((await parentApi(cloud.url, tokens[MUM]!, 'GET', '/me')).json.children).toEqual([]);
       expect((await parentApi(cloud.url, tokens[MUM]!, 'GET', `/children/${A}/s1/timeline`)).status).toBe(404);

@@ -303,14 +303,35 @@ describe.skipIf(pgUrl === null || !existsSync(CHROMIUM))('a school day across pa
     await nurse.locator('table.health-summary').waitFor();
     expect(await nurse.locator('table.health-summary tr').nth(1).innerText()).toMatch(new RegExp(`${CLASS}\\s+2\\s+1`));
 
+    // 6b. An epidemic: the nurse requires declarations; the mother declares for 李小红, nobody for 王小明. The edge
+    //     learns both through the change feed and reminds the guard at the gate of the child without one.
+    await nurse.click('button.policy');
+    await nurse.locator('button.policy', { hasText: '关闭每日健康申报' }).waitFor();
+    await mum.reload();
+    const decl = mum.locator('.health-child[data-student="S1"]');
+    await decl.locator('.required').waitFor();
+    await decl.locator('input[name=temperature]').fill('36.7');
+    await decl.locator('.declare-form button[type=submit]').click();
+    await mum.locator('.health-child[data-student="S1"] .declared-state', { hasText: '今日已申报' }).waitFor();
+    const onEdge = (kind: string, key: string) => env.edge.store.db.prepare('SELECT 1 FROM cloud_records WHERE kind = ? AND key = ?').get(kind, key) !== undefined;
+    await waitFor(() => onEdge('health_policy', 'school') && onEdge('health_declaration', 'hd-S1'), 'the health records on the edge', 30_000);
+    const seqBefore = env.edge.store.events.lastSeq();
+    expect(await scan(inReader, cards.S2!)).toMatchObject({ subject: 'S2', data: { granted: true } });
+    const reminder = await waitFor(() => eventsAfter(env.edge, seqBefore, 'access.health')[0], 'the reminder for the guard');
+    expect(reminder).toMatchObject({ reason: 'access.health.undeclared', severity: 'warning', subject: 'S2', data: { personName: '王小明', gateName: '东门' } });
+
     // 7. The leave ends with 李小红 still out: the cloud's sweep alerts the head teacher and the mother by SMS, once.
     await waitFor(() => sms.filter((m) => m.text.includes('请假已于')).length >= 2 || undefined, 'the overdue SMS', 240_000);
     const overdue = sms.filter((m) => m.text.includes('请假已于'));
     expect(overdue.map((m) => m.to).sort()).toEqual([HT_PHONE, MUM].sort());
     expect(overdue[0]!.text).toContain('李小红');
     // Back, late, through the entry turnstile: matched to the leave and marked overdue in the mother's app.
+    const seqBack = env.edge.store.events.lastSeq();
     const back = await scan(inReader, cards.S1!);
     expect(back).toMatchObject({ subject: 'S1', data: { granted: true } });
+    // She declared today: no reminder for her.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(eventsAfter(env.edge, seqBack, 'access.health')).toEqual([]);
     await waitFor(
       async () => ((await admin('GET', `/schools/${cloud.link.schoolId}/leave-requests?status=approved`)).json.requests.find((r: any) => r.id === leave.id)?.returnedAt ?? undefined),
       'the return matched',

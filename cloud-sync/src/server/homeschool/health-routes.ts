@@ -36,7 +36,7 @@ export interface HealthDeps {
  * under /api/home/guardian, bearer token of the parent app).
  */
 export function healthRoutes(api: StaffRouter, deps: HealthDeps): { guardian: Router; health: HealthDesk; medical: MedicalDesk; childData: ChildData } {
-  const health = new HealthDesk(deps.db, deps.now);
+  const health = new HealthDesk(deps.db, deps.records, deps.now);
   const medical = new MedicalDesk(deps.db, deps.seal, deps.now);
   const childData = new ChildData(deps.records, health, medical, deps.now);
 
@@ -96,7 +96,11 @@ export function healthRoutes(api: StaffRouter, deps: HealthDeps): { guardian: Ro
     audit: 'home.health.policy',
     params: SchoolParams,
     body: HealthPolicySchema,
-    handler: ({ params, body, q }) => health.setPolicy(q, params.schoolId, body.requireDeclaration),
+    handler: async ({ params, body, q, afterCommit }) => {
+      const out = await health.setPolicy(q, params.schoolId, body.requireDeclaration);
+      afterCommit(() => deps.records.changed(params.schoolId));
+      return out;
+    },
   });
 
   // ---- staff: medical notes ----

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RecordKeySchema } from '@campus/protocol/sync/records';
 import type { Database, Queryable } from '../db/database.js';
+import type { RecordStore } from '../feed/records.js';
 import { HttpError } from '../http/errors.js';
 import type { Principal } from '../staff/staff-auth.js';
 import { guardianOf } from './medical.js';
@@ -66,8 +67,15 @@ const entry = (x: EntryRow): HealthEntry => {
 export class HealthDesk {
   constructor(
     private readonly db: Database,
+    private readonly records: RecordStore,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** The school day as the edges name it ("YYYY-MM-DD", school time zone). */
+  private async dateOf(q: Queryable, schoolId: string): Promise<string> {
+    const tz = (await q.query<{ timezone: string }>('SELECT timezone FROM schools WHERE id = $1', [schoolId])).rows[0]?.timezone ?? 'Asia/Shanghai';
+    return new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(this.now());
+  }
 
   async today(q: Queryable, schoolId: string): Promise<number> {
     const tz = (await q.query<{ timezone: string }>('SELECT timezone FROM schools WHERE id = $1', [schoolId])).rows[0]?.timezone ?? 'Asia/Shanghai';
@@ -80,14 +88,20 @@ export class HealthDesk {
     const g = await guardianOf(this.db, phone, input.schoolId, input.studentKey);
     if (!g) throw new HttpError(404, 'home.error.not_your_child');
     const day = await this.today(this.db, input.schoolId);
+    const date = await this.dateOf(this.db, input.schoolId);
     const t = this.now();
-    await this.db.query(
+    await this.db.transaction(async (tx) => {
+      await tx.query(
       `INSERT INTO hs_health_declarations (school_id, day, student_key, class_id, temp_tenths, symptoms, note, guardian_phone, guardian_name, declared_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (school_id, day, student_key) DO UPDATE SET temp_tenths = EXCLUDED.temp_tenths, symptoms = EXCLUDED.symptoms, note = EXCLUDED.note,
          guardian_phone = EXCLUDED.guardian_phone, guardian_name = EXCLUDED.guardian_name, declared_at = EXCLUDED.declared_at`,
       [input.schoolId, day, input.studentKey, g.classId ?? '', Math.round(input.temperature * 10), JSON.stringify([...new Set(input.symptoms)]), input.note, phone, g.name, t],
-    );
+      );
+      // The edges learn who declared today through the change feed (one record per child, no health facts).
+      await this.records.writeIn(tx, input.schoolId, [{ kind: 'health_declaration', key: `hd-${input.studentKey}`, data: { personId: input.studentKey, date } }]);
+    });
+    this.records.changed(input.schoolId);
     return { day, declaration: (await this.declarationOf(this.db, input.schoolId, day, input.studentKey))! };
   }
 
@@ -208,6 +222,8 @@ export class HealthDesk {
   async setPolicy(q: Queryable, schoolId: string, requireDeclaration: boolean): Promise<{ requireDeclaration: boolean; since: number | null }> {
     const value = { requireDeclaration, since: requireDeclaration ? this.now() : null };
     await q.query(`INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [`health_policy:${schoolId}`, JSON.stringify(value)]);
+    // The gates remind the guard only while the switch is on (the caller wakes the feed after commit).
+    await this.records.writeIn(q, schoolId, [{ kind: 'health_policy', key: 'school', data: { requireDeclaration } }]);
     return value;
   }
 
