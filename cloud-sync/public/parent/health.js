@@ -111,7 +111,7 @@ async function medicalCard(c) {
   });
   const reads = X.el('ul', { class: 'list medical-reads' });
   if (m.reads.length === 0) reads.append(X.el('li', { class: 'muted' }, X.t('parent.home.none')));
-  for (const r of m.reads) reads.append(X.el('li', {}, X.t('parent.medical.read_line', { time: X.fmt(r.readAt), name: r.readerName, role: r.readerRole, reason: r.reason })));
+  for (const r of m.reads) reads.append(X.el('li', {}, X.t('parent.medical.read_line', { time: X.fmt(r.readAt), name: r.readerName, role: r.readerRoleText[X.locale] || r.readerRole, reason: r.reason })));
   return X.el('details', { class: 'medical' }, X.el('summary', {}, X.t('parent.medical.title')), form, X.el('h4', {}, X.t('parent.medical.reads_title')), reads);
 }
 

@@ -188,6 +188,7 @@ export function homeHealthContract(backend: Backend): void {
         ['校医王', 'nurse', '晨检发热'],
         ['李老师', 'teacher', '春游前确认过敏情况'],
       ]);
+      expect(mine.json.reads.map((r: Json) => r.readerRoleText['zh-CN'])).toEqual(['班主任', '校医', '教师']);
       expect((await home(OTHER, 'GET', `/guardian/children/${A}/s1/medical/reads`)).status).toBe(404);
       expect((await home(OTHER, 'GET', `/guardian/children/${A}/s1/medical`)).status).toBe(404);
       // The staff audit has each read, without the reason or the notes.

@@ -147,7 +147,7 @@ describe.skipIf(!existsSync(CHROMIUM))('home-school health in Chromium on a phon
     const reads = mum.locator('.health-child[data-student="s1"] .medical-reads li');
     await reads.first().waitFor();
     expect(await reads.count()).toBe(1);
-    expect(await reads.first().innerText()).toMatch(/高老师（head_teacher）：晨检发热，确认过敏史/);
+    expect(await reads.first().innerText()).toMatch(/高老师（班主任）：晨检发热，确认过敏史/);
   }, 180_000);
 
   it('shows an approved visit pass as a QR image that decodes to the signed credential', async () => {

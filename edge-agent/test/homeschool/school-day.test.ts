@@ -292,7 +292,7 @@ describe.skipIf(pgUrl === null || !existsSync(CHROMIUM))('a school day across pa
     await ht.locator('.medical-open [data-field=allergies]', { hasText: '青霉素过敏' }).waitFor();
     await mum.reload();
     await mum.locator('.health-child[data-student="S1"] details.medical summary').click();
-    expect(await mum.locator('.health-child[data-student="S1"] .medical-reads li').first().innerText()).toContain('陈老师（head_teacher）：体育课前确认过敏');
+    expect(await mum.locator('.health-child[data-student="S1"] .medical-reads li').first().innerText()).toContain('陈老师（班主任）：体育课前确认过敏');
 
     // 6. The morning check by the head teacher, the nurse's roll-up.
     await ht.click('.health-load');

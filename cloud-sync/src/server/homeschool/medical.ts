@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { bilingual } from '@campus/protocol';
 import { RecordKeySchema } from '@campus/protocol/sync/records';
 import type { Database, Queryable } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
 import type { Principal } from '../staff/staff-auth.js';
 import type { CloudSeal } from './seal.js';
+import '../staff/messages.js';
 import './health-messages.js';
 
 const text = (max: number) => z.string().trim().max(max).default('');
@@ -32,6 +34,8 @@ export const MEDICAL_WRITERS = ['nurse', 'school_admin'] as const;
 export interface MedicalRead {
   readerName: string;
   readerRole: string;
+  /** The role as people say it (班主任, 校医), zh-CN and en. */
+  readerRoleText: { 'zh-CN': string; en: string };
   reason: string;
   readAt: number;
 }
@@ -110,7 +114,7 @@ export class MedicalDesk {
       'SELECT reader_name, reader_role, reason, read_at FROM hs_medical_reads WHERE school_id = $1 AND student_key = $2 ORDER BY id DESC LIMIT 200',
       [schoolId, studentKey],
     );
-    return r.rows.map((x) => ({ readerName: x.reader_name, readerRole: x.reader_role, reason: x.reason, readAt: Number(x.read_at) }));
+    return r.rows.map((x) => ({ readerName: x.reader_name, readerRole: x.reader_role, readerRoleText: bilingual(`staff.role.${x.reader_role}`), reason: x.reason, readAt: Number(x.read_at) }));
   }
 
   /** The notes in clear, for the PIPL export of the child's data (caller checked who asks). */
