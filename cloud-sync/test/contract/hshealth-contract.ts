@@ -268,6 +268,11 @@ export function homeHealthContract(backend: Backend): void {
       expect(wrong.json.error.message['zh-CN']).toContain('未删除任何数据');
       expect((await ht1.call('POST', `/schools/${A}/students/s1/erase`, { confirmKey: 's1' })).status).toBe(403);
       expect((await cloud.db.query(`SELECT 1 FROM hs_medical_notes WHERE student_key = 's1'`)).rows).toHaveLength(1);
+      // A bus alarm about the trip names the child (and another child, who stays named).
+      await cloud.db.query(
+        `INSERT INTO bus_alarms (school_id, id, kind, text_zh, text_en, occurred_at, created_at) VALUES ($1, gen_random_uuid(), 'handover_failed', $2, $3, 1, 1)`,
+        [A, `${NAME}、冯小三 在 幸福小区 无人接`, `Nobody collected ${NAME}, 冯小三`],
+      );
       const cursorBefore = (await cloud.records.changesAfter(A, 0, 10_000)).cursor;
       const ok = await admin.call('POST', `/schools/${A}/students/s1/erase`, { confirmKey: 's1' });
       expect(ok.status, JSON.stringify(ok.json)).toBe(200);
@@ -312,6 +317,7 @@ export function homeHealthContract(backend: Backend): void {
         const hit = await cloud.db.query(`SELECT 1 FROM "${t}" x WHERE x::text LIKE $1 OR x::text LIKE $2 LIMIT 1`, [`%${NAME}%`, '%PENICILLIN%']);
         expect(hit.rows, `table ${t}`).toEqual([]);
       }
+      expect((await cloud.db.query<{ text_zh: string }>('SELECT text_zh FROM bus_alarms WHERE school_id = $1', [A])).rows.map((r) => r.text_zh)).toEqual(['（已删除）、冯小三 在 幸福小区 无人接']);
       // The other children are untouched.
       expect((await ht1.call('GET', `/schools/${A}/classes/${encodeURIComponent(C1)}/health`)).json.students[0].check).toMatchObject({ temperature: 36.6 });
     });

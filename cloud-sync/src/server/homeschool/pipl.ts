@@ -33,7 +33,7 @@ const EVENTS = `school_id = $1 AND (subject = $2 OR data->>'studentId' = $2 OR d
  * admin, and the school admin's erasure of it. Erasure deletes the child's cloud records
  * through the change feed (so every edge deletes its copy too), the gate and bus events,
  * notices, leave applications, roll-call marks, alerts, health entries, medical notes and
- * their reads, and what registered holders keep; the staff audit (append-only) keeps only
+ * their reads, the child's name in bus alarm texts, and what registered holders keep; the staff audit (append-only) keeps only
  * ids, never names or notes.
  */
 export class ChildData {
@@ -79,6 +79,7 @@ export class ChildData {
   async erase(q: Queryable, schoolId: string, studentKey: string): Promise<Record<string, number>> {
     await this.requireStudent(q, schoolId, studentKey);
     const out: Record<string, number> = {};
+    const name = (await q.query<{ name: string | null }>(`SELECT data->>'name' AS name FROM records WHERE school_id = $1 AND kind = 'person' AND key = $2`, [schoolId, studentKey])).rows[0]?.name ?? null;
     const recs = (await q.query<{ kind: RecordKind; key: string }>(`SELECT kind, key FROM records WHERE ${ABOUT}`, [schoolId, studentKey])).rows;
     await this.records.writeIn(q, schoolId, recs.map((r) => ({ kind: r.kind, key: r.key, delete: true as const })));
     out.records = recs.length;
@@ -97,6 +98,11 @@ export class ChildData {
     await del('noticeVerdicts', `DELETE FROM notice_verdicts v WHERE v.school_id = $1 AND v.event_id IN (SELECT id FROM events WHERE ${EVENTS})`, [schoolId, studentKey]);
     await del('webhookDeliveries', `DELETE FROM open_webhook_deliveries d WHERE d.school_id = $1 AND d.event_id IN (SELECT id FROM events WHERE ${EVENTS})`, [schoolId, studentKey]);
     await del('events', `DELETE FROM events WHERE ${EVENTS}`, [schoolId, studentKey]);
+    // Bus alarms are about a trip and may name several children: the child's name is struck from their texts.
+    if (name) {
+      const like = `%${name.replace(/[%_\\]/g, '\\$&')}%`;
+      await del('busAlarmTexts', `UPDATE bus_alarms SET text_zh = replace(text_zh, $2, '（已删除）'), text_en = replace(text_en, $2, '(erased)') WHERE school_id = $1 AND (text_zh LIKE $3 OR text_en LIKE $3)`, [schoolId, name, like]);
+    }
     for (const h of PIPL_HOLDERS) out[h.name] = await h.erase(q, schoolId, studentKey);
     return out;
   }
