@@ -94,6 +94,11 @@ export function homeHealthContract(backend: Backend): void {
       expect((await cloud.db.query('SELECT 1 FROM hs_health_checks')).rows).toEqual([]);
       const hot = await teacher.call('PUT', `/schools/${A}/classes/${encodeURIComponent(C1)}/health-checks`, { checks: [{ studentKey: 's1', temperature: 43.5 }] });
       expect(hot.status).toBe(400);
+      const twice = await teacher.call('PUT', `/schools/${A}/classes/${encodeURIComponent(C1)}/health-checks`, { checks: [{ studentKey: 's1', temperature: 36.5 }, { studentKey: 's1', temperature: 38.5 }] });
+      expect(twice.status).toBe(400);
+      expect(twice.json.error.message['zh-CN']).toBe('同一学生在一次提交中出现了两次');
+      const symptom = await teacher.call('PUT', `/schools/${A}/classes/${encodeURIComponent(C1)}/health-checks`, { checks: [{ studentKey: 's1', temperature: 36.5, symptoms: ['<script>'] }] });
+      expect(symptom.status).toBe(400);
       // A head teacher of another class may not check this one.
       expect((await ht2.call('PUT', `/schools/${A}/classes/${encodeURIComponent(C1)}/health-checks`, { checks: [{ studentKey: 's1', temperature: 36.6 }] })).status).toBe(403);
       const ok = await teacher.call('PUT', `/schools/${A}/classes/${encodeURIComponent(C1)}/health-checks`, {
@@ -156,6 +161,8 @@ export function homeHealthContract(backend: Backend): void {
       const noConsent = await home(MUM, 'PUT', `/guardian/children/${A}/s1/medical`, { history: '哮喘', bloodType: 'A', allergies: ALLERGY });
       expect(noConsent.status).toBe(400);
       expect((await home(OTHER, 'PUT', `/guardian/children/${A}/s1/medical`, { history: 'x', consent: true })).status).toBe(404);
+      expect((await home(MUM, 'PUT', `/guardian/children/${A}/s1/medical`, { bloodType: 'Z', consent: true })).status).toBe(400);
+      expect((await home(MUM, 'PUT', `/guardian/children/${A}/s1/medical`, { history: 'x'.repeat(1001), consent: true })).status).toBe(400);
       const w = await home(MUM, 'PUT', `/guardian/children/${A}/s1/medical`, { history: '哮喘，运动时备药', bloodType: 'A', allergies: ALLERGY, specialNeeds: '体育课避免长跑', taboos: '不吃花生', consent: true });
       expect(w.status, JSON.stringify(w.json)).toBe(200);
       // At rest: sealed, the allergy nowhere in clear.
