@@ -238,6 +238,20 @@ export function homeHealthContract(backend: Backend): void {
       } finally {
         clock.offset = 0;
       }
+      // A gateway error and a head teacher without a phone: recorded, not retried (once means once).
+      const ht2Id = (await cloud.db.query<{ id: string }>(`SELECT id FROM staff_accounts WHERE username = 'hh-ht2'`)).rows[0]!.id;
+      for (const [type, who, subject] of [['guardian', OTHER, 's2@1'], ['staff', ht2Id, 's2@2']])
+        await cloud.db.query(
+          `INSERT INTO hs_alerts (school_id, kind, subject_id, recipient_type, recipient, text_zh, text_en, created_at) VALUES ($1, 'missing_in_class', $2, $3, $4, '测试', 'test', 1)`,
+          [A, subject, type, who],
+        );
+      sms.answers.push({ status: 500, body: { error: 'gateway down' } });
+      expect(await cloud.alertSms.sweep()).toBe(0);
+      expect(await cloud.alertSms.sweep()).toBe(0);
+      const states = (await cloud.db.query<{ recipient: string; sms_status: string }>(`SELECT recipient, sms_status FROM hs_alerts WHERE subject_id IN ('s2@1', 's2@2') ORDER BY subject_id`)).rows;
+      expect(states[0]).toMatchObject({ recipient: OTHER });
+      expect(states[0]!.sms_status).toMatch(/^failed: /);
+      expect(states[1]).toEqual({ recipient: ht2Id, sms_status: 'no_phone' });
     });
 
     it("exports everything about the child to its guardian and the admin, never to another family", async () => {
