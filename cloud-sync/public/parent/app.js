@@ -4,6 +4,7 @@
 // from the cloud's i18n catalogue (/api/parent/messages), zh-CN first. One sign-in by
 // phone and code opens every identity of the number (guardian token, staff cookie); a
 // person who is both switches role with the buttons under the header.
+import { healthHome, healthStaff, initHealth, passQr } from './health.js';
 const $ = (id) => document.getElementById(id);
 const locale = navigator.language && navigator.language.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
 let T = {};
@@ -151,7 +152,7 @@ function visitItem(v, timeZone, actions) {
     el('div', { class: 'muted' }, `${fmt(v.from, timeZone)} – ${fmt(v.until, timeZone)}`),
   );
   // The signed pass the gate reads; shown as text to type or scan from a printed copy.
-  if (v.credential) li.append(el('div', { class: 'muted' }, t('parent.home.pass_no', { no: v.passNo })), el('code', { class: 'credential' }, v.credential));
+  if (v.credential) li.append(el('div', { class: 'muted' }, t('parent.home.pass_no', { no: v.passNo })), passQr(v), el('code', { class: 'credential' }, v.credential));
   if (actions) li.append(actions);
   return li;
 }
@@ -261,6 +262,7 @@ async function loadHome() {
     box.append(card);
   }
   startBusPolling(me.children);
+  await healthHome($('health-home'));
   const { notices } = await api('GET', '/notices?limit=50');
   const ul = $('notices');
   ul.replaceChildren();
@@ -285,6 +287,8 @@ async function loadStaff() {
   if (!schoolId) return;
   await messagesModule('staff');
   const base = `/schools/${encodeURIComponent(schoolId)}`;
+  // Health first: a nurse has no leave lists (their calls are refused below).
+  await healthStaff($('health-staff'), schoolId, staff.account).catch((err) => $('health-staff').replaceChildren(el('p', { class: 'flag' }, err.message)));
   const pending = $('pending');
   pending.replaceChildren();
   const open = (await staffApi('GET', `${base}/leave-requests?status=pending`)).requests;
@@ -373,6 +377,7 @@ async function enablePush() {
 
 async function main() {
   T = await (await fetch(`/api/parent/messages?locale=${locale}`)).json();
+  initHealth({ api, homeApi, staffApi, el, t, locale, fmt: (ms) => fmt(ms, SCHOOL_TZ()), token: () => token });
   // (the page title names the app for every role)
   document.documentElement.lang = locale;
   document.title = t('parent.home.app_title');

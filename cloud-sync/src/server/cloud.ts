@@ -35,6 +35,10 @@ import { NOTIFY_JOB, type NotifyJob } from './notify/notice-candidates.js';
 import { LeaveDesk } from './homeschool/leaves.js';
 import { homeRoutes, homeStaffRoutes } from './homeschool/routes.js';
 import { homeMessageDesks, homeMessageRoutes, homeMessageStaffRoutes, noticeUploadBody } from './homeschool/messages-routes.js';
+import { join } from 'node:path';
+import { healthRoutes } from './homeschool/health-routes.js';
+import { AlertSms } from './homeschool/alert-sms.js';
+import { CloudSeal } from './homeschool/seal.js';
 import { VisitDesk } from './homeschool/visits.js';
 import { GuardianAuth } from './parent/guardian-auth.js';
 import { GuardianData } from './parent/guardian-data.js';
@@ -105,6 +109,14 @@ export interface CloudOptions {
   openData?: { webhooks?: Partial<WebhookOptions>; settleMs?: number };
   /** How often the home-school sweep looks for children not back when their leave ended (default 60 s). */
   leaveSweepMs?: number;
+  /** How often home-school alerts not yet sent by SMS are sent (default 5 s). */
+  alertSmsMs?: number;
+  /**
+   * The data key sealing children's medical notes: a file holding 64 hex digits (default
+   * <dataDir>/vault/data.key, created on first use; a named file must exist), or the key itself (tests).
+   */
+  dataKeyFile?: string;
+  dataKey?: Buffer;
   /** School bus alarms: wait between escalation steps (attendant → transport manager → school admin), default 120 s. */
   busAlarms?: { stepMs?: number };
   /** JT/T 808 terminals over TCP (school bus positions): started when given (port 0 = any free port). */
@@ -137,6 +149,8 @@ export interface RunningCloud {
   openData: { keys: ApiKeys; webhooks: Webhooks; rollup: DistrictRollup; openApi: Record<string, unknown> };
   /** Home-school leave applications (tests run its overdue sweep directly). */
   leaves: LeaveDesk;
+  /** Home-school alerts by SMS (tests run its sweep directly). */
+  alertSms: AlertSms;
   /** School bus: where positions land, the JT/T 808 terminals known, and the TCP server when configured. */
   bus: { positions: PositionStore; edgePositions: EdgePositionStats; terminals: TerminalRegistry; jt808: Jt808Server | null };
   /** The staff API's route table (method, path, scope, roles, audit action). */
@@ -253,6 +267,12 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const sweep = setInterval(() => void leaves.sweepOverdue().catch(onError), opts.leaveSweepMs ?? 60_000);
     sweep.unref();
     closers.unshift(() => clearInterval(sweep));
+    const seal = new CloudSeal(opts.dataKey ? { key: opts.dataKey } : { file: opts.dataKeyFile ?? join(opts.dataDir ?? './data/cloud', 'vault', 'data.key'), configured: !!opts.dataKeyFile });
+    const healthParts = healthRoutes(staffApi, { db, records, guardianAuth, seal, now });
+    const alertSms = new AlertSms(db, sms, now);
+    const smsSweep = setInterval(() => void alertSms.sweep().catch(onError), opts.alertSmsMs ?? 5_000);
+    smsSweep.unref();
+    closers.unshift(() => clearInterval(smsSweep));
     const terminals = new TerminalRegistry(db);
     await terminals.start();
     closers.unshift(() => terminals.stop());
@@ -276,10 +296,12 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now }),
-      home: express.Router().use(
-        homeMessageRoutes(homeMessages, { db, guardianAuth, now }),
-        homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
-      ),
+      home: express.Router()
+        .use(
+          homeMessageRoutes(homeMessages, { db, guardianAuth, now }),
+          homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
+        )
+        .use('/guardian', healthParts.guardian),
       staff: express.Router().use(noticeUploadBody(), staffApi.router()),
       staffOpenApi: staffApi.openapiPaths(),
       open: open.router,
@@ -324,6 +346,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       districts,
       openData: { keys: apiKeys, webhooks, rollup, openApi: open.document },
       leaves,
+      alertSms,
       bus: { positions, edgePositions: edgePositions.stats, terminals, jt808 },
       staffRoutes: staffApi.routes(),
       async provisionEdge(input) {

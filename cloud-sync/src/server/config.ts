@@ -8,12 +8,14 @@ import type { CloudOptions } from './cloud.js';
 /**
  * `campus-cloud start --config cloud.json`. Every field may also come from the
  * environment (env wins): DATABASE_URL, CAMPUS_CLOUD_DATA_DIR, PORT, HOST,
- * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DEMO=1, JT808_PORT, CAMPUS_CLOUD_CARD_KEY_FILE, CAMPUS_CLOUD_PUSH_CA_FILE (tests only). Without DATABASE_URL the cloud runs on
+ * CAMPUS_CLOUD_ADMIN_TOKEN, CAMPUS_CLOUD_DATA_KEY_FILE, CAMPUS_CLOUD_DEMO=1, JT808_PORT, CAMPUS_CLOUD_CARD_KEY_FILE, CAMPUS_CLOUD_PUSH_CA_FILE (tests only). Without DATABASE_URL the cloud runs on
  * PGlite in dataDir (default ./data/cloud).
  */
 export const CloudConfigSchema = z.strictObject({
   databaseUrl: z.string().startsWith('postgres').optional(),
   dataDir: z.string().default('./data/cloud'),
+  /** The key sealing children's medical notes (a file of 64 hex digits, kept apart from database backups); default <dataDir>/vault/data.key, created on first use. */
+  dataKeyFile: z.string().optional(),
   port: z.coerce.number().int().min(0).max(65535).default(8780),
   host: z.string().default('0.0.0.0'),
   adminToken: z.string().min(16).optional(),
@@ -78,6 +80,7 @@ export function loadCloudConfig(file: string | undefined, env: NodeJS.ProcessEnv
   const fromEnv: Record<string, unknown> = {};
   if (env.DATABASE_URL) fromEnv.databaseUrl = env.DATABASE_URL;
   if (env.CAMPUS_CLOUD_DATA_DIR) fromEnv.dataDir = env.CAMPUS_CLOUD_DATA_DIR;
+  if (env.CAMPUS_CLOUD_DATA_KEY_FILE) fromEnv.dataKeyFile = env.CAMPUS_CLOUD_DATA_KEY_FILE;
   if (env.PORT) fromEnv.port = env.PORT;
   if (env.HOST) fromEnv.host = env.HOST;
   if (env.CAMPUS_CLOUD_ADMIN_TOKEN) fromEnv.adminToken = env.CAMPUS_CLOUD_ADMIN_TOKEN;
@@ -100,6 +103,7 @@ function cardIssuerFrom(c: NonNullable<CloudConfig['cards']>): NonNullable<Cloud
 export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
   return {
     ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : { dataDir: cfg.dataDir }),
+    ...(cfg.dataKeyFile ? { dataKeyFile: cfg.dataKeyFile } : {}),
     port: cfg.port,
     host: cfg.host,
     ...(cfg.adminToken ? { adminToken: cfg.adminToken } : {}),

@@ -81,6 +81,19 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'PUT /session/push-subscriptions':                             [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
   'DELETE /session/push-subscriptions':                          [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
   'GET /schools/:schoolId/staff-notices':                        [401,  'ok',   403,   403,  403,  403,   403,  'ok',  403,  403,   403],
+  // Health (晨检/申报): the morning check by the class's teachers and the nurse; roll-ups for the health office (nurse, admin, office; head teachers their classes).
+  'GET /schools/:schoolId/classes/:classId/health':              [401,  'ok',   403,   'ok', 'ok', 403,   'ok', 403,   403,  403,   403],
+  'PUT /schools/:schoolId/classes/:classId/health-checks':       [401,  'ok',   403,   'ok', 'ok', 403,   'ok', 403,   403,  403,   403],
+  'GET /schools/:schoolId/health/summary':                       [401,  'ok',   'ok',  'ok', 403,  403,   'ok', 403,   403,  403,   403],
+  'GET /schools/:schoolId/health/undeclared':                    [401,  'ok',   'ok',  403,  403,  403,   'ok', 403,   403,  403,   403],
+  'PUT /schools/:schoolId/health/policy':                        [401,  'ok',   403,   403,  403,  403,   'ok', 403,   403,  403,   403],
+  // Medical notes: entered by the nurse; opened with a reason by the nurse and the class's teachers (this teacher is of no class: 403).
+  'PUT /schools/:schoolId/students/:studentKey/medical':         [401,  403,    403,   403,  403,  403,   'ok', 403,   403,  403,   403],
+  'POST /schools/:schoolId/students/:studentKey/medical/read':   [401,  403,    403,   'ok', 403,  403,   'ok', 403,   403,  403,   403],
+  'GET /schools/:schoolId/students/:studentKey/medical/reads':   [401,  'ok',   403,   403,  403,  403,   'ok', 403,   403,  403,   403],
+  // PIPL: a student's data exported or erased by the school's admin.
+  'POST /schools/:schoolId/students/:studentKey/export':         [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
+  'POST /schools/:schoolId/students/:studentKey/erase':          [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  403,   403],
   'GET /home/alerts':                                            [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
   // Switching to the guardian role: none of these accounts is linked to a guardian person (404, clear message).
   'POST /home/guardian-session':                                 [401,  404,    404,   404,  404,  404,   404,  404,   404,  404,   404],

@@ -151,6 +151,21 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
   'PUT /session/push-subscriptions': async (_who, _me, env) => ({ path: '/session/push-subscriptions', body: { endpoint: `https://push.example.com/m-${env.n()}`, keys: { p256dh: 'BPmatrixmatrixmatrixkey', auth: 'matrixauth' } } }),
   'DELETE /session/push-subscriptions': async () => ({ path: '/session/push-subscriptions' }),
   'GET /schools/:schoolId/staff-notices': async (_who, _me, env) => ({ path: `/schools/${env.school}/staff-notices` }),
+  'GET /schools/:schoolId/classes/:classId/health': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/health` }),
+  'PUT /schools/:schoolId/classes/:classId/health-checks': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/health-checks`, body: { checks: [{ studentKey: 'stu', temperature: 36.5 }] } }),
+  'GET /schools/:schoolId/health/summary': async (_who, _me, env) => ({ path: `/schools/${env.school}/health/summary` }),
+  'GET /schools/:schoolId/health/undeclared': async (_who, _me, env) => ({ path: `/schools/${env.school}/health/undeclared` }),
+  'PUT /schools/:schoolId/health/policy': async (_who, _me, env) => ({ path: `/schools/${env.school}/health/policy`, body: { requireDeclaration: false } }),
+  'PUT /schools/:schoolId/students/:studentKey/medical': async (_who, _me, env) => ({ path: `/schools/${env.school}/students/stu/medical`, body: { allergies: '花生' } }),
+  'POST /schools/:schoolId/students/:studentKey/medical/read': async (_who, _me, env) => ({ path: `/schools/${env.school}/students/stu/medical/read`, body: { reason: '矩阵测试' } }),
+  'GET /schools/:schoolId/students/:studentKey/medical/reads': async (_who, _me, env) => ({ path: `/schools/${env.school}/students/stu/medical/reads` }),
+  'POST /schools/:schoolId/students/:studentKey/export': async (_who, _me, env) => ({ path: `/schools/${env.school}/students/stu/export` }),
+  'POST /schools/:schoolId/students/:studentKey/erase': async (_who, _me, env) => {
+    // A student of its own for each erasure (the other routes keep using 'stu').
+    const key = `m-${env.n()}`;
+    await env.cloud.records.write(env.school, [{ kind: 'person', key, data: { name: '待删除', roles: ['student'], classId: C1 } }]);
+    return { path: `/schools/${env.school}/students/${key}/erase`, body: { confirmKey: key } };
+  },
   'GET /home/alerts': async () => ({ path: '/home/alerts' }),
   'POST /home/guardian-session': async () => ({ path: '/home/guardian-session' }),
   'POST /schools/:schoolId/home/notices': async (_who, _me, env) => ({ path: `/schools/${env.school}/home/notices`, body: { scope: 'class', target: C1, title: `m-${env.n()}`, body: '通知', publish: false } }),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { quietLogger, startCloud, type CloudOptions, type RunningCloud } from '../../src/server/index.js';
 import type { Backend } from './backends.js';
 
@@ -13,7 +14,8 @@ export interface TestCloud extends RunningCloud {
 export async function startTestCloud(backend: Backend, extra: CloudOptions = {}): Promise<TestCloud> {
   const db = await backend.open();
   // No school quiet hours unless a test asks for them: notices must not depend on the hour the suite runs.
-  const cloud = await startCloud({ ...db.options, logger: quietLogger, ...extra, notices: { quietHours: null, ...extra.notices } });
+  // A data key of its own (medical notes): no key file written beside the suite.
+  const cloud = await startCloud({ ...db.options, logger: quietLogger, dataKey: randomBytes(32), ...extra, notices: { quietHours: null, ...extra.notices } });
   return Object.assign(cloud, {
     async dispose() {
       await cloud.close();

@@ -68,6 +68,8 @@ export function openDataContract(backend: Backend): void {
         { kind: 'bus_assignment', key: 'ba-1', data: { personId: 'stu-1', routeId: 'r1', stopId: 'S1', direction: 'morning', from: '2026-09-01' } },
         { kind: 'bus_stop_change', key: 'bsc-1', data: { personId: 'stu-1', date: '2026-09-02', direction: 'afternoon', routeId: 'r1', stopId: 'SCH' } },
         { kind: 'pickup_person', key: 'pp-1', data: { studentId: 'stu-1', name: '王阿姨', relation: '保姆', phone: '13600000004', codeKey: 'A'.repeat(43) } },
+        { kind: 'health_declaration', key: 'hd-stu-1', data: { personId: 'stu-1', date: '2026-09-01' } },
+        { kind: 'health_policy', key: 'school', data: { requireDeclaration: true } },
         { kind: 'bus_trip', key: 'bt-1', data: { routeId: 'r1', date: '2026-09-01', direction: 'morning', vehicleId: 'bv-1', driverId: 'drv-1', attendantId: 'att-1' } },
       ]);
       await cloud.records.write(B, [{ kind: 'person', key: 'stu-b', data: { name: '乙校学生', roles: ['student'], phone: '13700000003' } }]);

@@ -1,5 +1,5 @@
 import { defineDomain } from '../modules/domain.js';
-import { PROJECTED_KINDS } from './cloud/kinds.js';
+import { HEALTH_KINDS, PROJECTED_KINDS } from './cloud/kinds.js';
 import { AccessConfigSchema } from './config.js';
 import { ACCESS_MIGRATIONS } from './migrations.js';
 
@@ -15,7 +15,7 @@ export const accessDomain = defineDomain({
     ['attendance.', ['security']],
     ['visitor.', ['security']],
   ],
-  cloudKinds: PROJECTED_KINDS,
+  cloudKinds: [...PROJECTED_KINDS, ...HEALTH_KINDS],
   enabled: () => true,
   create: async (deps) => new (await import('./domain.js')).AccessDomain(deps),
 });

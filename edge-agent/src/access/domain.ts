@@ -44,7 +44,22 @@ export class AccessDomain implements DomainInstance {
     const projections = new CloudProjections(this.service, this.deps.cloud.records, this.deps.log.child({ part: 'cloud' }), (kind) => this.deps.cloud.invalid(kind));
     this.projections = projections;
     projections.replay();
-    this.#offChanges = this.deps.bus.on('cloud.changes', ({ changes }) => projections.apply(changes));
+    const { HealthReminder } = await import('./cloud/health-reminder.js');
+    const reminder = new HealthReminder({
+      records: this.deps.cloud.records,
+      dateOf: (ms) => this.deps.school.time.local(ms).date,
+      person: (id) => this.service.people.get(id),
+      appendEvent: (e) => this.deps.appendEvent(e),
+    });
+    const offChanges = this.deps.bus.on('cloud.changes', ({ changes }) => {
+      projections.apply(changes);
+      reminder.changed(changes);
+    });
+    const offEvents = this.deps.bus.on('event.appended', (e) => void reminder.onEvent(e));
+    this.#offChanges = () => {
+      offChanges();
+      offEvents();
+    };
   }
 
   async stop(): Promise<void> {

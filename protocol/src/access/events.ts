@@ -15,6 +15,8 @@ export const ACCESS_EVENTS = {
   roster: 'access.roster',
   leave: 'access.leave',
   pass: 'access.pass',
+  /** A student came in without today's health declaration while the school requires one: the guard reminds them. */
+  health: 'access.health',
 } as const;
 
 export const ATTENDANCE_EVENTS = {

@@ -59,6 +59,7 @@ export const ACCESS_OTHER_REASONS = [
   'access.leave.cancelled',
   'access.pass.created',
   'access.pass.cancelled',
+  'access.health.undeclared',
   'attendance.late',
   'attendance.absent',
   'attendance.left_early',
@@ -70,6 +71,10 @@ export type AccessDenyReason = (typeof ACCESS_DENY_REASONS)[number];
 export type AccessReason = AccessGrantReason | AccessDenyReason | (typeof ACCESS_OTHER_REASONS)[number];
 
 export const accessReasonMessages = defineMessages({
+  'reason.access.health.undeclared': {
+    'zh-CN': '{personName}（{classId}）今日未提交健康申报，请门卫提醒',
+    en: '{personName} ({classId}) has no health declaration today: the guard reminds them',
+  },
   'reason.access.granted': { 'zh-CN': '{who}通过{gateName}', en: '{who} passed {gateName}' },
   'reason.access.granted.leave': {
     'zh-CN': '{personName} 凭已批准的请假（第 {leaveId} 号）离校',

@@ -25,6 +25,9 @@ export const RECORD_KINDS = [
   'bus_stop_change',
   'pickup_person',
   'bus_trip',
+  // Health (晨检/申报): who declared today, and whether the school requires it (the gate reminds the guard).
+  'health_declaration',
+  'health_policy',
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -113,6 +116,15 @@ export const TimetableRecordSchema = z
  */
 export const UsbPolicyRecordSchema = z.strictObject({ target: PolicyTargetSchema, content: PolicyContentSchema });
 
+/** A guardian declared the child's health for the school day `date` (one record per child, replaced each day; no health facts in it). */
+export const HealthDeclarationRecordSchema = z.object({
+  personId: z.string().min(1).max(128),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+});
+
+/** The school's epidemic switch: a declaration is required before school (one record, key "school"). */
+export const HealthPolicyRecordSchema = z.object({ requireDeclaration: z.boolean() });
+
 export const RECORD_SCHEMAS = {
   person: PersonRecordSchema,
   guardianship: GuardianshipRecordSchema,
@@ -123,6 +135,8 @@ export const RECORD_SCHEMAS = {
   timetable: TimetableRecordSchema,
   usb_policy: UsbPolicyRecordSchema,
   ...BUS_RECORD_SCHEMAS,
+  health_declaration: HealthDeclarationRecordSchema,
+  health_policy: HealthPolicyRecordSchema,
 } as const satisfies Record<RecordKind, z.ZodType>;
 
 export type RecordData<K extends RecordKind> = z.infer<(typeof RECORD_SCHEMAS)[K]>;

@@ -1,3 +1,4 @@
+import { HEALTH_MIGRATIONS } from '../homeschool/health-migrations.js';
 import { HOMESCHOOL_MIGRATION, HOMESCHOOL_ROLLCALL_MIGRATION, HOMESCHOOL_VISITS_MIGRATION } from '../homeschool/migrations.js';
 import { HOMESCHOOL_FORMS_MIGRATION, HOMESCHOOL_MESSAGES_MIGRATION } from '../homeschool/messages-migrations.js';
 import type { Database } from './database.js';
@@ -377,6 +378,7 @@ CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type
   STAFF_NOTICE_MIGRATION,
   HOMESCHOOL_MESSAGES_MIGRATION,
   HOMESCHOOL_FORMS_MIGRATION,
+  ...HEALTH_MIGRATIONS,
   ...OPEN_MIGRATIONS,
   ...DISTRICT_MIGRATIONS,
 ];

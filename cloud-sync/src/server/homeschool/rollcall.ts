@@ -22,7 +22,7 @@ export interface RollEntry {
 }
 
 /** Midnight of today in the school's time zone, as ms. */
-function dayStart(now: number, timeZone: string): number {
+export function dayStart(now: number, timeZone: string): number {
   const p: Record<string, string> = {};
   for (const x of new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(now)) p[x.type] = x.value;
   const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second));

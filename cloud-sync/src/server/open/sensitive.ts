@@ -25,6 +25,9 @@ export const SENSITIVE_RECORD_FIELDS: Record<RecordKind, readonly string[]> = {
   // A pickup person's phone and photo (a face), and the key their one-time codes derive from.
   pickup_person: ['phone', 'photoId'],
   bus_trip: [],
+  // Whether a guardian declared today (no temperature or symptom in it) and the school's switch.
+  health_declaration: [],
+  health_policy: [],
 };
 
 /** Any field by these names, at any depth of an event's data (or a record field added later). */

@@ -7,9 +7,11 @@ import { HttpError } from '../http/errors.js';
 import type { StaffRouter } from './access.js';
 import type { StaffRole } from './roles.js';
 
-type NotRoster = 'usb_policy' | (typeof BUS_RECORD_KINDS)[number];
+/** Health records are written by the app's declarations and the health policy route, never edited as roster. */
+const HEALTH_KINDS = ['health_declaration', 'health_policy'] as const;
+type NotRoster = 'usb_policy' | (typeof BUS_RECORD_KINDS)[number] | (typeof HEALTH_KINDS)[number];
 /** What the school office keeps in the console; USB policies are IT's, the bus model the transport manager's. */
-export const ROSTER_KINDS = RECORD_KINDS.filter((k) => k !== 'usb_policy' && !(BUS_RECORD_KINDS as readonly string[]).includes(k)) as Exclude<RecordKind, NotRoster>[];
+export const ROSTER_KINDS = RECORD_KINDS.filter((k) => k !== 'usb_policy' && !(BUS_RECORD_KINDS as readonly string[]).includes(k) && !(HEALTH_KINDS as readonly string[]).includes(k)) as Exclude<RecordKind, NotRoster>[];
 const ROSTER_STAFF: readonly StaffRole[] = ['school_admin', 'office'];
 const USB_STAFF: readonly StaffRole[] = ['school_admin', 'it'];
 
