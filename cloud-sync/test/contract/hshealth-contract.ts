@@ -294,11 +294,21 @@ export function homeHealthContract(backend: Backend): void {
         `INSERT INTO bus_alarms (school_id, id, kind, text_zh, text_en, occurred_at, created_at) VALUES ($1, gen_random_uuid(), 'handover_failed', $2, $3, 1, 1)`,
         [A, `${NAME}、冯小三 在 幸福小区 无人接`, `Nobody collected ${NAME}, 冯小三`],
       );
+      // A one-to-one thread about the child and a form answered for it (home-school messages).
+      const teacher = (await cloud.db.query<{ id: string }>('SELECT id FROM staff_accounts WHERE school_id = $1 LIMIT 1', [A])).rows[0]!.id;
+      await cloud.db.query(`INSERT INTO hs_threads (id, school_id, student_key, teacher_account, guardian_phone, guardian_name, created_at, last_at) VALUES ('th-s1', $1, 's1', $2, $3, '妈妈', 1, 1)`, [A, teacher, MUM]);
+      await cloud.db.query(`INSERT INTO hs_thread_messages (thread_id, sender, body, created_at) VALUES ('th-s1', 'guardian', $1, 1)`, [`${NAME} 今天咳嗽`]);
+      await cloud.db.query(`INSERT INTO hs_forms (id, school_id, class_id, title, fields, author_account, author_name, created_at) VALUES ('f-s1', $1, $2, '春游报名', '[]', $3, '老师', 1)`, [A, C1, teacher]);
+      await cloud.db.query(`INSERT INTO hs_form_answers (form_id, student_key, guardian_phone, guardian_name, answers, answered_at) VALUES ('f-s1', 's1', $1, '妈妈', $2, 1)`, [MUM, JSON.stringify({ note: NAME })]);
+      const exported = await admin.call('POST', `/schools/${A}/students/s1/export`);
+      expect(exported.json.messages.threads[0].messages[0].body).toBe(`${NAME} 今天咳嗽`);
+      expect(exported.json.messages.formAnswers).toHaveLength(1);
       const cursorBefore = (await cloud.records.changesAfter(A, 0, 10_000)).cursor;
       const ok = await admin.call('POST', `/schools/${A}/students/s1/erase`, { confirmKey: 's1' });
       expect(ok.status, JSON.stringify(ok.json)).toBe(200);
       expect(ok.json.erased).toMatchObject({ records: 5, medicalNotes: 1, medicalReads: 3, healthChecks: 1, healthDeclarations: 1, leaveRequests: 1 });
       expect(ok.json.erased.events).toBeGreaterThanOrEqual(1);
+      expect(ok.json.erased.messages).toBe(2);
       // The edges get the deletions through the change feed.
       const feed = await cloud.records.changesAfter(A, cursorBefore, 10_000);
       expect(feed.changes.filter((c) => c.op === 'delete').map((c) => `${c.kind}/${c.key}`).sort()).toEqual(['card/card-s1', 'guardianship/s1.mum', 'health_declaration/hd-s1', `leave/hs-${leaveId}`, 'person/s1']);

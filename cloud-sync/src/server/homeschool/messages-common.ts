@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.js';
+import type { ChildDataHolder } from './pipl.js';
 import { HttpError } from '../http/errors.js';
 import type { Principal } from '../staff/staff-auth.js';
 import './messages-texts.js';
@@ -99,3 +100,36 @@ export async function purgeChildMessages(q: Queryable, schoolId: string, student
     );
   return { threads: threads.rowCount ?? 0, answers: answers.rowCount ?? 0, receipts: (gone.rowCount ?? 0) + (kept.rowCount ?? 0) };
 }
+
+/**
+ * The messages' part of a child's PIPL export and erasure (homeschool/pipl.ts): the
+ * one-to-one threads about the child with their messages, the child's form answers and
+ * the announcements that reached the child's guardians (with when each was read).
+ */
+export const MESSAGE_DATA_HOLDER: ChildDataHolder = {
+  name: 'messages',
+  async export(q, schoolId, studentKey) {
+    const threads = await q.query(
+      `SELECT t.id, t.guardian_name AS "guardianName", t.created_at AS "createdAt",
+              COALESCE((SELECT json_agg(json_build_object('sender', m.sender, 'body', m.body, 'createdAt', m.created_at, 'readAt', m.read_at) ORDER BY m.id)
+                        FROM hs_thread_messages m WHERE m.thread_id = t.id), '[]') AS messages
+       FROM hs_threads t WHERE t.school_id = $1 AND t.student_key = $2 ORDER BY t.created_at`,
+      [schoolId, studentKey],
+    );
+    const answers = await q.query(
+      `SELECT f.id AS "formId", f.title, a.answers, a.answered_at AS "answeredAt", a.guardian_name AS "guardianName"
+       FROM hs_form_answers a JOIN hs_forms f ON f.id = a.form_id WHERE f.school_id = $1 AND a.student_key = $2 ORDER BY a.answered_at`,
+      [schoolId, studentKey],
+    );
+    const notices = await q.query(
+      `SELECT n.id, n.title, r.guardian_name AS "guardianName", r.read_at AS "readAt", r.reminded_at AS "remindedAt"
+       FROM hs_notice_recipients r JOIN hs_notices n ON n.id = r.notice_id WHERE n.school_id = $1 AND $2::text = ANY(r.student_keys) ORDER BY n.id`,
+      [schoolId, studentKey],
+    );
+    return { threads: threads.rows, formAnswers: answers.rows, notices: notices.rows };
+  },
+  async erase(q, schoolId, studentKey) {
+    const r = await purgeChildMessages(q, schoolId, studentKey);
+    return r.threads + r.answers + r.receipts;
+  },
+};

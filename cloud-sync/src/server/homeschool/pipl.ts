@@ -7,6 +7,7 @@ import { redactRecord } from '../open/sensitive.js';
 import type { HealthDesk } from './health.js';
 import type { MedicalDesk } from './medical.js';
 import './health-messages.js';
+import { MESSAGE_DATA_HOLDER } from './messages-common.js';
 
 export const EraseSchema = z.strictObject({ confirmKey: z.string().max(128) });
 
@@ -20,7 +21,7 @@ export interface ChildDataHolder {
   export(q: Queryable, schoolId: string, studentKey: string): Promise<unknown>;
   erase(q: Queryable, schoolId: string, studentKey: string): Promise<number>;
 }
-export const PIPL_HOLDERS: ChildDataHolder[] = [];
+export const PIPL_HOLDERS: ChildDataHolder[] = [MESSAGE_DATA_HOLDER];
 
 /** Cloud records that are about the child: the child, and records naming it as student or person. */
 const ABOUT = `school_id = $1 AND NOT deleted AND ((kind = 'person' AND key = $2) OR data->>'studentId' = $2 OR data->>'personId' = $2)`;
