@@ -25,8 +25,10 @@ import { startCloudProcess } from '../sync/cloud-process.js';
  * returned late (the "not back" alert reaches the head teacher and the mother by SMS);
  * a visit applied, approved, and the pass QR from the app's image used at the gate; roll
  * call flags a child who passed the gate but is not in class (SMS to the head teacher);
- * medical notes entered by the mother, opened by the head teacher with a reason, the read
- * listed in the mother's app; the nurse's roll-up of the morning check.
+ * a class announcement read by most guardians (in the app and through its API), with the
+ * one reminder to the one who has not (an alert in her app); medical notes entered by the
+ * mother, opened by the head teacher with a reason, the read listed in the mother's app;
+ * the nurse's roll-up of the morning check.
  */
 const SITE = 'school-day';
 const CLASS = '初二-3班';
@@ -34,6 +36,8 @@ const SCHOOL_TZ = 'Asia/Shanghai';
 const PW = 'school-day-pw-1';
 const MUM = '13800139001';
 const HT_PHONE = '13800139009';
+const DAD2 = '13800139002'; // 王小明's father
+const GRAN2 = '13800139003'; // 王小明's grandmother
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: SCHOOL_TZ };
 
@@ -103,6 +107,20 @@ describe.skipIf(pgUrl === null || !existsSync(CHROMIUM))('a school day across pa
     await page.locator('#home').waitFor({ state: 'visible' });
     return page;
   };
+  /** A guardian who reads in the app's API instead of a browser: the same code sign-in, the bearer token. */
+  const guardianApi = async (phone: string) => {
+    const home = `${cloud.link.cloudUrl}/api/home`;
+    const before = sms.length;
+    expect((await fetch(`${home}/code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone }) })).status).toBe(202);
+    const msg = await waitFor(() => sms.slice(before).find((m) => m.to === phone && m.kind === 'otp'), `the code SMS to ${phone}`);
+    const s = await fetch(`${home}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, code: /(\d{6})/.exec(msg.text)![1] }) });
+    expect(s.status).toBe(201);
+    const token = ((await s.json()) as { guardian: { token: string } }).guardian.token;
+    return async (path: string) => {
+      const r = await fetch(`${home}/guardian${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: r.status, json: (await r.json()) as any };
+    };
+  };
   const staffSignIn = async (username: string) => {
     const page = await phonePage();
     await page.goto(`${cloud.link.cloudUrl}/parent/`);
@@ -136,8 +154,12 @@ describe.skipIf(pgUrl === null || !existsSync(CHROMIUM))('a school day across pa
       { kind: 'person', key: 'S1', data: { name: '李小红', roles: ['student'], classId: CLASS } },
       { kind: 'person', key: 'S2', data: { name: '王小明', roles: ['student'], classId: CLASS } },
       { kind: 'person', key: 'G1', data: { name: '李妈妈', roles: ['guardian'], phone: MUM } },
+      { kind: 'person', key: 'G2', data: { name: '王爸爸', roles: ['guardian'], phone: DAD2 } },
+      { kind: 'person', key: 'G3', data: { name: '王奶奶', roles: ['guardian'], phone: GRAN2 } },
       { kind: 'person', key: 'T1', data: { name: '陈老师', roles: ['teacher'], classId: CLASS } },
       { kind: 'guardianship', key: 'S1:G1', data: { studentId: 'S1', guardianId: 'G1', relation: '母亲', mayPickUp: true, receivesNotices: true } },
+      { kind: 'guardianship', key: 'S2:G2', data: { studentId: 'S2', guardianId: 'G2', relation: '父亲', mayPickUp: true, receivesNotices: true } },
+      { kind: 'guardianship', key: 'S2:G3', data: { studentId: 'S2', guardianId: 'G3', relation: '祖母', mayPickUp: false, receivesNotices: true } },
       { kind: 'calendar', key: today(), data: { date: today(), kind: 'makeup_day' } },
     ]);
     expect((await cloud.admin(`/api/admin/schools/${cloud.link.schoolId}/accounts`, { method: 'POST', body: JSON.stringify({ username: 'day-admin', displayName: '管理员', password: PW }) })).status).toBe(201);
@@ -276,8 +298,57 @@ describe.skipIf(pgUrl === null || !existsSync(CHROMIUM))('a school day across pa
     await ht.locator('#roll li[data-student="S2"]', { hasText: '已入校但不在班' }).waitFor();
     await waitFor(() => sms.find((m) => m.to === HT_PHONE && m.text.includes('王小明') && m.text.includes('不在班')), 'the roll-call SMS to the head teacher', 30_000);
 
-    // 4. TODO(lead): an announcement read by most guardians with a reminder to the rest — the messages of
-    //    the hsmsg branch are not in this branch; add that step here once both are merged.
+    // 4. An announcement: the head teacher publishes it to his class on his phone; the mother reads it in her app,
+    //    王小明's father through the app's API; the head teacher sees that 王小明's grandmother has not read it and
+    //    sends the one reminder, which reaches her app as an alert (in-app only: no SMS for it).
+    await ht.reload();
+    await ht.locator('#msg-staff').waitFor({ state: 'visible' });
+    expect(await ht.inputValue('#notice-form input[name=target]')).toBe(CLASS);
+    await ht.fill('#notice-form input[name=title]', '家长会通知');
+    await ht.fill('#notice-form textarea[name=body]', '本周五下午 4 点在初二-3班教室召开家长会，请准时参加。');
+    await ht.click('#notice-form button[type=submit]');
+    await ht.locator('#notice-msg', { hasText: '已发布，3 位家长可见' }).waitFor();
+    await ht.locator('#my-notices li[data-notice] .read-count', { hasText: '已读 0 / 3' }).waitFor();
+    await mum.reload();
+    const notice = mum.locator('#msg-notices li[data-notice]', { hasText: '家长会通知' });
+    await notice.waitFor();
+    expect(await notice.innerText()).toContain('未读');
+    await notice.locator('button.open-notice').click();
+    expect(await notice.locator('.notice-body').innerText()).toBe('本周五下午 4 点在初二-3班教室召开家长会，请准时参加。');
+    expect(await notice.locator('.status').innerText()).toBe('已读');
+    const dad = await guardianApi(DAD2);
+    const dadList = await dad('/notices');
+    expect(dadList.status).toBe(200);
+    expect(dadList.json.notices).toHaveLength(1);
+    expect(dadList.json.notices[0]).toMatchObject({ title: '家长会通知', readAt: null });
+    const opened = await dad(`/notices/${encodeURIComponent(dadList.json.notices[0].id)}`);
+    expect(opened.status).toBe(200);
+    expect(typeof opened.json.readAt).toBe('number');
+    await ht.reload();
+    const mine = ht.locator('#my-notices li[data-notice]', { hasText: '家长会通知' });
+    await mine.locator('.read-count', { hasText: '已读 2 / 3' }).waitFor();
+    await mine.locator('button.unread-list').click();
+    await mine.locator('ul.unread li', { hasText: '王奶奶' }).waitFor();
+    const unread = await mine.locator('ul.unread').innerText();
+    expect(unread).toContain('王小明');
+    expect(unread).not.toContain('李妈妈');
+    expect(unread).not.toContain('王爸爸');
+    expect(unread).not.toContain(GRAN2);
+    const smsBeforeRemind = sms.length;
+    await mine.locator('button.remind').click();
+    await mine.locator('.remind-msg', { hasText: '提醒 1 位家长' }).waitFor();
+    expect(await mine.locator('button.remind').isDisabled()).toBe(true);
+    const gran = await parentSignIn(GRAN2);
+    await gran.locator('#alerts li', { hasText: '请查看通知：家长会通知（陈老师）' }).waitFor();
+    // Only she was reminded (not the father, who read it), and by no SMS.
+    expect((await dad('/alerts')).json.alerts.map((a: { kind: string }) => a.kind)).not.toContain('notice_reminder');
+    expect(sms.slice(smsBeforeRemind).filter((m) => m.text.includes('家长会通知') || (m.to === GRAN2 && m.kind !== 'otp'))).toEqual([]);
+    // She opens it from her phone: read by all three now.
+    const granNotice = gran.locator('#msg-notices li[data-notice]', { hasText: '家长会通知' });
+    await granNotice.locator('button.open-notice').click();
+    await granNotice.locator('.status', { hasText: '已读' }).waitFor();
+    await ht.reload();
+    await ht.locator('#my-notices li[data-notice] .read-count', { hasText: '已读 3 / 3' }).waitFor();
 
     // 5. Medical notes: entered by the mother with consent, opened by the head teacher with a reason, the read in her list.
     const med = mum.locator('.health-child[data-student="S1"] details.medical');
