@@ -208,7 +208,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
         await busAlarms.raise(tx, schoolId, fresh);
       },
     };
-    const ingest = new EventIngest(db, tenancy, queue, now, [rollup, webhooks, busIngest]);
+    const ingest = new EventIngest(db, tenancy, queue, now, [rollup, webhooks, busIngest], auth);
     /** Sign-in codes go out by the SMS channel; in demo mode without one they are logged. */
     const codeSender = (who: string) => async (phone: string, text: string, code: string) => {
       if (sms) {

@@ -119,8 +119,8 @@ export class DistrictRollup implements IngestHook {
     const days = new Map<string, DayCounts>();
     for (const e of events) countEvent(e, tz, (day, c, n) => ((days.get(day) ?? days.set(day, zero()).get(day)!)[c] += n));
     if (!days.size) return;
-    // Shared with other ingests of the school; a rebuild takes it exclusively.
-    await tx.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [lockKey(schoolId)]);
+    // Under the school's roll-up lock, shared with other ingests (a rebuild takes it
+    // exclusively): taken by the upsert itself before its first row, one round trip.
     await this.upsert(tx, schoolId, students, days, 'add');
   }
 
@@ -128,12 +128,15 @@ export class DistrictRollup implements IngestHook {
     const list = [...days.entries()].sort(([a], [b]) => a.localeCompare(b));
     const cols = COUNTERS.join(', ');
     const set = COUNTERS.map((c) => (mode === 'add' ? `${c} = district_daily.${c} + EXCLUDED.${c}` : `${c} = EXCLUDED.${c}`)).join(', ');
+    const lockParam = COUNTERS.length + 5;
+    // 'add' (ingest): the shared lock is a one-row subquery joined before any row is written.
+    const lock = mode === 'add' ? `(SELECT pg_advisory_xact_lock_shared(hashtext($${lockParam}))) AS lock(taken), ` : '';
     await q.query(
       `INSERT INTO district_daily (school_id, day, students, ${cols}, updated_at)
        SELECT $1, day::date, $2, ${COUNTERS.map((c) => `t.${c}`).join(', ')}, $3
-       FROM unnest($4::text[], ${COUNTERS.map((_, i) => `$${i + 5}::bigint[]`).join(', ')}) AS t(day, ${cols})
+       FROM ${lock}unnest($4::text[], ${COUNTERS.map((_, i) => `$${i + 5}::bigint[]`).join(', ')}) AS t(day, ${cols})
        ON CONFLICT (school_id, day) DO UPDATE SET students = EXCLUDED.students, ${set}, updated_at = EXCLUDED.updated_at`,
-      [schoolId, students, this.now(), list.map(([d]) => d), ...COUNTERS.map((c) => list.map(([, v]) => v[c]))],
+      [schoolId, students, this.now(), list.map(([d]) => d), ...COUNTERS.map((c) => list.map(([, v]) => v[c])), ...(mode === 'add' ? [lockKey(schoolId)] : [])],
     );
   }
 

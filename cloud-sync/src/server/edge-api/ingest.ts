@@ -33,6 +33,8 @@ export class EventIngest {
     private readonly queue: JobQueue,
     private readonly now: () => number = Date.now,
     private readonly hooks: readonly IngestHook[] = [],
+    /** Claims a request nonce left unclaimed by the authenticator, in the ingest transaction. */
+    private readonly nonces?: { claimNonce(q: Queryable, edge: AuthenticatedEdge, nonce: string): Promise<void> },
   ) {}
 
   async ingest(edge: AuthenticatedEdge, events: EventEnvelope[]): Promise<IngestResult> {
@@ -42,6 +44,11 @@ export class EventIngest {
     const receivedAt = this.now();
     const candidates = new Set(events.filter(isNoticeCandidate).map((e) => e.id));
     const inserted = await this.db.transaction(async (tx) => {
+      // A replayed request is refused (401) and its transaction rolled back: nothing stored twice.
+      if (edge.unclaimedNonce) {
+        if (!this.nonces) throw new Error('ingest: an unclaimed nonce and no one to claim it');
+        await this.nonces.claimNonce(tx, edge, edge.unclaimedNonce);
+      }
       const r = await tx.query<{ id: string }>(
         `INSERT INTO events (school_id, id, site, edge_id, type, occurred_at, received_at, clock_trusted, reason, severity, priority, source, subject, data)
          SELECT $1, id, site, $2, type, occ, $3, ct, reason, sev, pri, src, subj, d::jsonb
