@@ -11,6 +11,7 @@ import { openDatabase } from './db/open.js';
 import { EdgeAuthenticator } from './edge-api/edge-auth.js';
 import { EventIngest } from './edge-api/ingest.js';
 import { edgeRoutes } from './edge-api/routes.js';
+import { LiveHub, liveTopic } from './live/hub.js';
 import { consoleStatic } from './console/static.js';
 import { ChangeNotifier } from './feed/change-notifier.js';
 import { RecordStore } from './feed/records.js';
@@ -174,6 +175,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const tenancy = new Tenancy(db);
     const notifier = new ChangeNotifier();
     closers.unshift(await notifier.attach(db));
+    const live = new LiveHub();
+    closers.unshift(await live.attach(db));
     const records = new RecordStore(db, notifier);
     const noticeSettings = NoticeSettingsSchema.parse(opts.notices ?? {});
     const guardianData = new GuardianData(db, noticeSettings);
@@ -206,6 +209,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       async stored(tx: Queryable, schoolId: string, fresh: EventEnvelope[]) {
         await edgePositions.hook(tx, schoolId, fresh);
         await busAlarms.raise(tx, schoolId, fresh);
+        // Trips, stops and rides change the parents' bus cards (positions notify by trigger).
+        if (fresh.some((e) => BUS_LIVE_TYPES.has(e.type))) await LiveHub.publish(tx, liveTopic.bus(schoolId));
       },
     };
     const ingest = new EventIngest(db, tenancy, queue, now, [rollup, webhooks, busIngest], auth);
@@ -226,7 +231,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const staffAuth = new StaffAuth(db, staffAudit, codeSender('staff'), staffAuthOpts);
     const busHooks: BusRecordRouteHooks = {};
     const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
-    staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
+    staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, live });
     recordRoutes(staffApi, records);
     const apiKeys = new ApiKeys(db, now);
     openStaffRoutes(staffApi, { keys: apiKeys, webhooks });
@@ -260,7 +265,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
-      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now }),
+      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now, hub: live }),
       home: homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),
@@ -326,6 +331,9 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     throw err;
   }
 }
+
+/** Edge events that change a parent's bus card. */
+const BUS_LIVE_TYPES = new Set(['bus.trip', 'bus.stop', 'bus.boarding', 'bus.alighting']);
 
 function mask(phone: string): string {
   return phone.length > 7 ? phone.slice(0, 3) + '****' + phone.slice(-4) : '****';

@@ -2,6 +2,7 @@ import { HOMESCHOOL_MIGRATION, HOMESCHOOL_ROLLCALL_MIGRATION, HOMESCHOOL_VISITS_
 import type { Database } from './database.js';
 import { DISTRICT_MIGRATIONS } from '../district/migrations.js';
 import { OPEN_MIGRATIONS } from '../open/migrations.js';
+import { LIVE_MIGRATIONS } from '../live/migrations.js';
 
 /**
  * Schema, in order. Never edit a shipped migration: add a new one. Every statement runs
@@ -372,6 +373,7 @@ CREATE TABLE bus_alarm_steps (
 CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type IN ('bus.trip', 'bus.stop', 'bus.boarding', 'bus.alighting', 'bus.check', 'bus.handover');
 `,
   },
+  ...LIVE_MIGRATIONS,
   ...OPEN_MIGRATIONS,
   ...DISTRICT_MIGRATIONS,
 ];
