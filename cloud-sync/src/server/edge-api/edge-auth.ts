@@ -12,7 +12,7 @@ export interface AuthenticatedEdge {
   keyId: string;
   /**
    * Set when the request's nonce is not claimed yet (`middleware(defer)`): whoever handles
-   * it must claim it (`claimNonce`) in its own transaction before acting.
+   * it must record it in edge_nonces in its own transaction before acting (EventIngest does).
    */
   unclaimedNonce?: string;
 }
