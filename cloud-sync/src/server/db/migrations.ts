@@ -1,6 +1,6 @@
 import { HOMESCHOOL_MIGRATION, HOMESCHOOL_ROLLCALL_MIGRATION, HOMESCHOOL_VISITS_MIGRATION } from '../homeschool/migrations.js';
 import type { Database } from './database.js';
-import { DISTRICT_MIGRATIONS } from '../district/migrations.js';
+import { DISTRICT_KPI_MIGRATIONS, DISTRICT_MIGRATIONS } from '../district/migrations.js';
 import { OPEN_MIGRATIONS } from '../open/migrations.js';
 import { LIVE_MIGRATIONS } from '../live/migrations.js';
 
@@ -374,6 +374,7 @@ CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type
 `,
   },
   ...LIVE_MIGRATIONS,
+  ...DISTRICT_KPI_MIGRATIONS,
   ...OPEN_MIGRATIONS,
   ...DISTRICT_MIGRATIONS,
 ];
