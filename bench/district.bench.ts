@@ -49,8 +49,17 @@ async function main(): Promise<void> {
             LATERAL (SELECT abs(hashtext(s.id || d::text)) AS h, extract(isodow FROM d)::int AS wd) x`,
       [FROM, TO],
     );
+    // Their KPI rows (pupils present, bus stops, work orders), one per school-day as ingest writes them.
+    await db.query(
+      `INSERT INTO district_daily_kpi (school_id, day, present, bus_arrivals, bus_on_time, repairs_opened, repairs_done, repairs_confirmed, repairs_rating_sum, repairs_rated, repairs_sla_breached, updated_at)
+       SELECT d.school_id, d.day, GREATEST(d.students - d.absent - (h % 11), 0),
+              CASE WHEN d.entries > 0 THEN 40 + h % 20 ELSE 0 END, CASE WHEN d.entries > 0 THEN 36 + h % 20 ELSE 0 END,
+              h % 4, h % 3, h % 3, (h % 3) * 4, h % 3, h % 2, 0
+       FROM district_daily d, LATERAL (SELECT abs(hashtext(d.school_id || d.day::text || 'k')) AS h) x`,
+    );
     const rows = (await db.query<{ n: number }>('SELECT count(*) AS n FROM district_daily')).rows[0]!.n;
     await db.query('ANALYZE district_daily');
+    await db.query('ANALYZE district_daily_kpi');
     console.log(`seeded ${SCHOOLS} schools, ${rows} roll-up rows in ${Math.round(performance.now() - t0)} ms`);
 
     const created = await fetch(`${cloud.url}/api/admin/districts/${district.id}/accounts`, {

@@ -216,13 +216,66 @@ async function pollBuses(children) {
     }
   }
 }
-function startBusPolling(children) {
+/**
+ * Live while the app is open: one server-sent-events stream per child (the cloud pushes the
+ * card whenever the bus reports, through whichever cloud process). A child whose stream is
+ * down is polled every BUS_POLL_MS until it is back; every card is re-read now and then
+ * anyway, so "position is old" shows even when the bus has gone quiet.
+ */
+let busStreams = [];
+function stopBus() {
   if (busTimer) clearInterval(busTimer);
+  busTimer = null;
+  for (const a of busStreams) a.abort();
+  busStreams = [];
+}
+function streamBus(c) {
+  const abort = new AbortController();
+  busStreams.push(abort);
+  const url = `/api/parent/children/${encodeURIComponent(c.schoolId)}/${encodeURIComponent(c.studentKey)}/bus/live`;
+  (async () => {
+    while (!abort.signal.aborted && token) {
+      try {
+        const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: abort.signal });
+        if (res.status === 401 || res.status === 404) return; // signed out, or not this guardian's child any more
+        if (!res.ok || !res.body) throw new Error(String(res.status));
+        c.live = true;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += value;
+          let i;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const frame = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            if (!/^event: update$/m.test(frame)) continue;
+            const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+            const box = document.querySelector(`[data-bus="${CSS.escape(c.schoolId + '/' + c.studentKey)}"]`);
+            if (box && data) renderBus(box, c, JSON.parse(data));
+          }
+        }
+      } catch {
+        /* cut or refused: poll meanwhile, reconnect shortly */
+      }
+      c.live = false;
+      if (abort.signal.aborted) return;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  })();
+}
+function startBusPolling(children) {
+  stopBus();
   pollBuses(children);
-  // Live while the app is open: a poll every few seconds (the bus reports every second or so).
+  for (const c of children) streamBus(c);
+  let ticks = 0;
   busTimer = setInterval(() => {
     if (!token || document.hidden) return;
-    pollBuses(children);
+    ticks++;
+    const all = ticks * BUS_POLL_MS >= 30_000;
+    if (all) ticks = 0;
+    pollBuses(all ? children : children.filter((c) => !c.live));
   }, BUS_POLL_MS);
 }
 const BUS_POLL_MS = Number(new URLSearchParams(location.search).get('busPollMs')) || 5000;
@@ -499,7 +552,7 @@ async function main() {
     token = null;
     staff = null;
     localStorage.removeItem('campus.parent.token');
-    if (busTimer) clearInterval(busTimer);
+    stopBus();
     show('signin');
   });
   $('push').addEventListener('click', () => enablePush().catch((e) => ($('push-msg').textContent = e.message)));

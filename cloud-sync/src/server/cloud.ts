@@ -12,6 +12,7 @@ import { openDatabase } from './db/open.js';
 import { EdgeAuthenticator } from './edge-api/edge-auth.js';
 import { EventIngest } from './edge-api/ingest.js';
 import { edgeRoutes } from './edge-api/routes.js';
+import { LiveHub, liveTopic } from './live/hub.js';
 import { consoleStatic } from './console/static.js';
 import { ChangeNotifier } from './feed/change-notifier.js';
 import { RecordStore } from './feed/records.js';
@@ -194,6 +195,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const tenancy = new Tenancy(db);
     const notifier = new ChangeNotifier();
     closers.unshift(await notifier.attach(db));
+    const live = new LiveHub();
+    closers.unshift(await live.attach(db));
     const records = new RecordStore(db, notifier);
     const noticeSettings = NoticeSettingsSchema.parse(opts.notices ?? {});
     const guardianData = new GuardianData(db, noticeSettings);
@@ -226,6 +229,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       async stored(tx: Queryable, schoolId: string, fresh: EventEnvelope[]) {
         await edgePositions.hook(tx, schoolId, fresh);
         await busAlarms.raise(tx, schoolId, fresh);
+        // Trips, stops and rides change the parents' bus cards (positions notify by trigger).
+        if (fresh.some((e) => BUS_LIVE_TYPES.has(e.type))) await LiveHub.publish(tx, liveTopic.bus(schoolId));
       },
     };
     // Work-order notices to workers and contractors (SMS, and Web Push where the staff account subscribed).
@@ -251,7 +256,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const staffAuth = new StaffAuth(db, staffAudit, codeSender('staff'), staffAuthOpts);
     const busHooks: BusRecordRouteHooks = {};
     const staffApi = new StaffRouter({ db, auth: staffAuth, audit: staffAudit });
-    staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs });
+    staffRoutes(staffApi, { auth: staffAuth, accounts: staffAccounts, audit: staffAudit, records, secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, live });
     recordRoutes(staffApi, records);
     const apiKeys = new ApiKeys(db, now);
     openStaffRoutes(staffApi, { keys: apiKeys, webhooks });
@@ -295,7 +300,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
-      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now }),
+      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now, hub: live }),
       home: express.Router()
         .use(
           homeMessageRoutes(homeMessages, { db, guardianAuth, now }),
@@ -367,6 +372,9 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     throw err;
   }
 }
+
+/** Edge events that change a parent's bus card. */
+const BUS_LIVE_TYPES = new Set(['bus.trip', 'bus.stop', 'bus.boarding', 'bus.alighting']);
 
 function mask(phone: string): string {
   return phone.length > 7 ? phone.slice(0, 3) + '****' + phone.slice(-4) : '****';

@@ -69,6 +69,18 @@ export function cloudContract(backend: Backend): void {
       expect((stale.json as { error: { code: string } }).error.code).toBe('sync.error.stale');
     });
 
+    it('refuses a replay sent while the original is still being ingested (the nonce is claimed in the ingest transaction)', async () => {
+      const before = await countEvents(a.schoolId);
+      const events = Array.from({ length: 20 }, () => makeEvent('yi-xiao'));
+      const body = JSON.stringify({ events });
+      const headers = signedHeaders(a.credentials, 'POST', INGEST_PATH, body);
+      const answers = await Promise.all([send(cloud.url, 'POST', INGEST_PATH, headers, body), send(cloud.url, 'POST', INGEST_PATH, headers, body)]);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 401]);
+      expect((answers.find((r) => r.status === 401)!.json as { error: { code: string } }).error.code).toBe('sync.error.replay');
+      expect((answers.find((r) => r.status === 200)!.json as { accepted: number }).accepted).toBe(20);
+      expect(await countEvents(a.schoolId)).toBe(before + 20);
+    });
+
     it('refuses malformed and invalid batches as a whole, with a message in both languages', async () => {
       const before = await countEvents(a.schoolId);
       const notJson = await signedSend(cloud.url, a.credentials, 'POST', INGEST_PATH, '{"events": [');

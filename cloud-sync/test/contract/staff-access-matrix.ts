@@ -29,6 +29,7 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'DELETE /accounts/:accountId':                                 [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  403],
   'GET /audit':                                                  [401,  'ok',   403,   403,  403,  403,   403,  403,   403,  'ok',  403],
   'GET /schools/:schoolId/edges':                                [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 'ok',  'ok'],
+  'GET /schools/:schoolId/edges/live':                           [401,  'ok',   403,   403,  403,  403,   403,  403,   'ok', 'ok',  'ok'],
   'GET /schools/:schoolId/roster/:kind':                         [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
   'GET /schools/:schoolId/roster/:kind/:key':                    [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/roster/:kind/:key':                    [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],

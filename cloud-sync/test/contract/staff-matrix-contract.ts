@@ -2,7 +2,8 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
-import { StaffClient, staffSignIn } from '../helpers/staff-client.js';
+import { openSse } from '../helpers/sse.js';
+import { StaffClient, staffSignIn, type StaffAnswer } from '../helpers/staff-client.js';
 import { STAFF_ACCESS_MATRIX, WHO, expected, type Who } from './staff-access-matrix.js';
 
 const PW = 'matrix-password-1';
@@ -21,6 +22,26 @@ interface Call {
   body?: unknown;
   /** Signed-in callers use this client instead of a fresh session of their own. */
   client?: StaffClient;
+}
+/**
+ * A staff client for a live (server-sent events) route: an allowed call answers 200 with a
+ * stream that never ends by itself, so it reads the first `update` and hangs up.
+ */
+class StreamProbe extends StaffClient {
+  static of(c: StaffClient): StreamProbe {
+    return Object.assign(new StreamProbe(c.baseUrl), { cookie: c.cookie, csrfToken: c.csrfToken, account: c.account });
+  }
+  override async call(method: string, path: string): Promise<StaffAnswer> {
+    if (method !== 'GET') return super.call(method, path);
+    const s = await openSse(`${this.baseUrl}/api/staff${path}`, this.cookie ? { cookie: this.cookie } : {});
+    if (s.status !== 200) {
+      s.close();
+      return super.call(method, path); // a refusal is plain JSON: read it the ordinary way
+    }
+    const first = await s.next(() => true, 10_000);
+    s.close();
+    return { status: s.status, json: first as StaffAnswer['json'], headers: new Headers({ 'content-type': s.contentType ?? '' }) };
+  }
 }
 const districtSide = (who: Who) => who === 'district_admin' || who === 'district_viewer';
 
@@ -43,6 +64,7 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
   'DELETE /accounts/:accountId': async (who, _me, env) => ({ path: `/accounts/${(await victim(who, env)).id}` }),
   'GET /audit': async () => ({ path: '/audit' }),
   'GET /schools/:schoolId/edges': async (_who, _me, env) => ({ path: `/schools/${env.school}/edges` }),
+  'GET /schools/:schoolId/edges/live': async (_who, me, env) => ({ path: `/schools/${env.school}/edges/live`, client: me ? StreamProbe.of(me) : new StreamProbe(env.cloud.url) }),
   'GET /schools/:schoolId/roster/:kind': async (_who, _me, env) => ({ path: `/schools/${env.school}/roster/person` }),
   'GET /schools/:schoolId/roster/:kind/:key': async (_who, _me, env) => ({ path: `/schools/${env.school}/roster/person/stu` }),
   'PUT /schools/:schoolId/roster/:kind/:key': async (_who, _me, env) => ({

@@ -13,10 +13,16 @@ export const SchoolFiguresSchema = z.object({
   /** Active students on the cloud roster (latest roll-up in the range). */
   students: z.number().int(),
   schoolDays: z.number().int(),
-  /** 1 − absent / expected pupil-days. */
+  /**
+   * Pupil-days present: per school-day, the distinct students on the roster with a granted
+   * entry the edges uploaded (exact, not roster minus absences).
+   */
+  present: z.number().int(),
+  /** Pupil-days present / expected pupil-days (roster students × school days). */
   attendanceRate: rate,
+  /** Absence events (the edge's attendance sweep) / expected pupil-days. */
   absenceRate: rate,
-  /** Late arrivals per pupil-day present. */
+  /** Late arrivals (the edge's attendance sweep, from its timetable) per pupil-day present. */
   lateRate: rate,
   late: z.number().int(),
   absent: z.number().int(),
@@ -32,6 +38,18 @@ export const SchoolFiguresSchema = z.object({
   afterHoursKwh: z.number(),
   afterHoursShare: rate,
   usbBlocked: z.number().int(),
+  /** Bus stops reached with a timetable time (bus boxes), and of those on time (≤ 5 min late). */
+  busArrivals: z.number().int(),
+  busOnTime: z.number().int(),
+  /** busOnTime / busArrivals; null without timed arrivals (see `unavailable`). */
+  busPunctuality: rate,
+  /** Work orders (报修) submitted, done, confirmed by the requester; SLA breaches escalated. */
+  repairsOpened: z.number().int(),
+  repairsDone: z.number().int(),
+  repairsConfirmed: z.number().int(),
+  repairsSlaBreached: z.number().int(),
+  /** Mean requester rating (1–5) of confirmed orders; null without ratings. */
+  repairRating: z.number().nullable(),
 });
 export type SchoolFigures = z.infer<typeof SchoolFiguresSchema>;
 
@@ -43,6 +61,8 @@ export const DistrictMonthSchema = z.object({
   afterHoursKwh: z.number(),
   gateIncidents: z.number().int(),
   usbBlocked: z.number().int(),
+  busPunctuality: rate,
+  repairsOpened: z.number().int(),
 });
 
 export const DistrictReportSchema = z.object({

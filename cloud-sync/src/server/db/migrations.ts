@@ -2,9 +2,10 @@ import { HEALTH_MIGRATIONS } from '../homeschool/health-migrations.js';
 import { HOMESCHOOL_MIGRATION, HOMESCHOOL_ROLLCALL_MIGRATION, HOMESCHOOL_VISITS_MIGRATION } from '../homeschool/migrations.js';
 import { HOMESCHOOL_FORMS_MIGRATION, HOMESCHOOL_MESSAGES_MIGRATION } from '../homeschool/messages-migrations.js';
 import type { Database } from './database.js';
-import { DISTRICT_MIGRATIONS } from '../district/migrations.js';
+import { DISTRICT_KPI_MIGRATIONS, DISTRICT_MIGRATIONS } from '../district/migrations.js';
 import { OPEN_MIGRATIONS } from '../open/migrations.js';
 import { STAFF_NOTICE_MIGRATION } from '../notify/staff-notifier.js';
+import { LIVE_MIGRATIONS } from '../live/migrations.js';
 
 /**
  * Schema, in order. Never edit a shipped migration: add a new one. Every statement runs
@@ -375,6 +376,8 @@ CREATE TABLE bus_alarm_steps (
 CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type IN ('bus.trip', 'bus.stop', 'bus.boarding', 'bus.alighting', 'bus.check', 'bus.handover');
 `,
   },
+  ...LIVE_MIGRATIONS,
+  ...DISTRICT_KPI_MIGRATIONS,
   STAFF_NOTICE_MIGRATION,
   HOMESCHOOL_MESSAGES_MIGRATION,
   HOMESCHOOL_FORMS_MIGRATION,

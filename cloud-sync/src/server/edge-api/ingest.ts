@@ -13,9 +13,18 @@ import type { AuthenticatedEdge } from './edge-auth.js';
  */
 export interface IngestHook {
   /** Called with only the events this batch newly stored (not the duplicates). */
-  stored(tx: Queryable, schoolId: string, events: EventEnvelope[]): Promise<void>;
+  stored(tx: Queryable, schoolId: string, events: EventEnvelope[], ctx?: IngestContext): Promise<void>;
   /** After the transaction committed (e.g. wake a job worker). */
   committed?(schoolId: string): void;
+}
+
+/**
+ * What the ingest statement read of the school in the same round trip as storing the
+ * events, for the hooks (each round trip counts: the ingest path is bound by them).
+ */
+export interface IngestContext {
+  /** The school's active webhook subscriptions (open/webhooks.ts). */
+  webhooks: { id: string; event_types: string[] }[];
 }
 
 /**
@@ -41,14 +50,26 @@ export class EventIngest {
 
     const receivedAt = this.now();
     const candidates = new Set(events.filter(isNoticeCandidate).map((e) => e.id));
+    // Left unclaimed by the authenticator (edgeRoutes): claimed by the ingest statement itself.
+    const nonce = edge.unclaimedNonce ?? null;
     const inserted = await this.db.transaction(async (tx) => {
-      const r = await tx.query<{ id: string }>(
-        `INSERT INTO events (school_id, id, site, edge_id, type, occurred_at, received_at, clock_trusted, reason, severity, priority, source, subject, data)
-         SELECT $1, id, site, $2, type, occ, $3, ct, reason, sev, pri, src, subj, d::jsonb
-         FROM unnest($4::uuid[], $5::text[], $6::text[], $7::bigint[], $8::boolean[], $9::text[], $10::text[], $11::smallint[], $12::text[], $13::text[], $14::text[])
-           AS t(id, site, type, occ, ct, reason, sev, pri, src, subj, d)
-         ON CONFLICT (school_id, id, occurred_at) DO NOTHING
-         RETURNING id`,
+      // One statement: the request's nonce (a replay stores nothing and is refused with 401,
+      // its transaction rolled back), the events, and what the hooks need of the school.
+      const q = await tx.query<{ nonce_claimed: number; ids: string[]; webhooks: IngestContext['webhooks'] }>(
+        `WITH nonce AS (
+           INSERT INTO edge_nonces (edge_id, nonce, seen_at) SELECT $2, $15::text, $3 WHERE $15::text IS NOT NULL
+           ON CONFLICT DO NOTHING RETURNING 1),
+         ins AS (
+           INSERT INTO events (school_id, id, site, edge_id, type, occurred_at, received_at, clock_trusted, reason, severity, priority, source, subject, data)
+           SELECT $1, id, site, $2, type, occ, $3, ct, reason, sev, pri, src, subj, d::jsonb
+           FROM unnest($4::uuid[], $5::text[], $6::text[], $7::bigint[], $8::boolean[], $9::text[], $10::text[], $11::smallint[], $12::text[], $13::text[], $14::text[])
+             AS t(id, site, type, occ, ct, reason, sev, pri, src, subj, d)
+           WHERE $15::text IS NULL OR EXISTS (SELECT 1 FROM nonce)
+           ON CONFLICT (school_id, id, occurred_at) DO NOTHING
+           RETURNING id)
+         SELECT (SELECT count(*) FROM nonce)::int AS nonce_claimed,
+           COALESCE((SELECT array_agg(id::text) FROM ins), '{}') AS ids,
+           COALESCE((SELECT json_agg(json_build_object('id', w.id, 'event_types', w.event_types)) FROM open_webhooks w WHERE w.school_id = $1 AND w.status = 'active'), '[]') AS webhooks`,
         [
           edge.schoolId,
           edge.edgeId,
@@ -64,14 +85,19 @@ export class EventIngest {
           events.map((e) => e.source),
           events.map((e) => e.subject),
           events.map((e) => JSON.stringify(e.data)),
+          nonce,
         ],
       );
+      const row = q.rows[0]!;
+      if (nonce !== null && row.nonce_claimed === 0) throw new HttpError(401, 'sync.error.replay');
+      const r = { rows: row.ids.map((id) => ({ id })) };
+      const ctx: IngestContext = { webhooks: row.webhooks };
       const fresh = r.rows.map((x) => x.id).filter((id) => candidates.has(id));
       if (fresh.length) await this.queue.send<NotifyJob>(tx, NOTIFY_JOB, { schoolId: edge.schoolId, eventIds: fresh });
       if (this.hooks.length && r.rows.length) {
         const stored = new Set(r.rows.map((x) => x.id));
         const storedEvents = events.filter((e) => stored.delete(e.id)); // once each, even if a batch repeats an id
-        for (const h of this.hooks) await h.stored(tx, edge.schoolId, storedEvents);
+        for (const h of this.hooks) await h.stored(tx, edge.schoolId, storedEvents, ctx);
       }
       return { count: r.rows.length, notify: fresh.length > 0 };
     });

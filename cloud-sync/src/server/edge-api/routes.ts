@@ -1,21 +1,22 @@
 import express, { type Router } from 'express';
 import { IngestBatchSchema, MAX_BATCH_BYTES } from '@campus/protocol/sync/ingest';
 import { ChangesQuerySchema } from '@campus/protocol/sync/changes';
-import { badRequest, HttpError } from '../http/errors.js';
+import { badRequest } from '../http/errors.js';
+import { DEFAULT_INGEST_GATE, IngestGate } from './backpressure.js';
 import type { RecordStore } from '../feed/records.js';
 import type { AuthenticatedEdge, EdgeAuthenticator } from './edge-auth.js';
 import type { EventIngest } from './ingest.js';
 
-/** Ingests in flight per process above which edges are told to come back later (429). */
-const MAX_CONCURRENT_INGESTS = 8;
-
-/** The signed API edges talk to: POST events, GET changes (long-poll). */
-export function edgeRoutes(auth: EdgeAuthenticator, ingest: EventIngest, records: RecordStore): Router {
+/**
+ * The signed API edges talk to: POST events, GET changes (long-poll). Ingests pass the
+ * process's backpressure gate (a short bounded wait in line, then 429 with Retry-After).
+ */
+export function edgeRoutes(auth: EdgeAuthenticator, ingest: EventIngest, records: RecordStore, gate: IngestGate = new IngestGate(DEFAULT_INGEST_GATE)): Router {
   const r = express.Router();
-  let inFlight = 0;
   // Raw bytes: the signature covers the body exactly as sent.
   r.use(express.raw({ type: () => true, limit: MAX_BATCH_BYTES }));
-  r.use(auth.middleware());
+  // An upload's nonce is claimed in its ingest transaction (one commit per batch, not two).
+  r.use(auth.middleware((req) => req.method === 'POST' && req.path === '/events'));
 
   r.post('/events', async (req, res) => {
     const edge = res.locals.edge as AuthenticatedEdge;
@@ -30,13 +31,10 @@ export function edgeRoutes(auth: EdgeAuthenticator, ingest: EventIngest, records
       const first = batch.error.issues[0];
       throw badRequest(`${first?.path.join('.') ?? ''}: ${first?.message ?? 'invalid'}`);
     }
-    if (inFlight >= MAX_CONCURRENT_INGESTS) throw new HttpError(429, 'sync.error.rate_limited', undefined, { 'retry-after': '1' });
-    inFlight++;
-    try {
-      res.json(await ingest.ingest(edge, batch.data.events));
-    } finally {
-      inFlight--;
-    }
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const result = await gate.run(() => ingest.ingest(edge, batch.data.events), gone.signal);
+    res.json(result);
   });
 
   r.get('/changes', async (req, res) => {

@@ -21,12 +21,27 @@ export function isLate(f: Pick<NoticeFacts, 'occurredAt' | 'receivedAt'>): boole
   return f.receivedAt - f.occurredAt > LATE_AFTER_MS;
 }
 
+/** Intl.DateTimeFormat is costly to build: one set per time zone, reused. */
+const formatters = new Map<string, { day: Intl.DateTimeFormat; time: Intl.DateTimeFormat; monthDay: Intl.DateTimeFormat }>();
+function formattersOf(timeZone: string) {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = {
+      day: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+      time: new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+      monthDay: new Intl.DateTimeFormat('en-CA', { timeZone, month: 'numeric', day: 'numeric' }),
+    };
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** Local wall time of the event; the date is added when it is not the day the notice is written. */
 export function formatWhen(locale: Locale, at: number, reference: number, timezone: string): string {
-  const day = (t: number) => new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
-  if (day(at) === day(reference)) return time;
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, month: 'numeric', day: 'numeric' }).formatToParts(at);
+  const f = formattersOf(timezone);
+  const time = f.time.format(at);
+  if (f.day.format(at) === f.day.format(reference)) return time;
+  const parts = f.monthDay.formatToParts(at);
   const m = parts.find((p) => p.type === 'month')?.value;
   const d = parts.find((p) => p.type === 'day')?.value;
   return locale === 'zh-CN' ? `${m}月${d}日 ${time}` : `${m}/${d} ${time}`;

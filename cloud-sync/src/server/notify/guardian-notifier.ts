@@ -4,7 +4,7 @@ import { translate } from '@campus/protocol';
 import type { Database, Queryable } from '../db/database.js';
 import type { Job } from '../jobs/queue.js';
 import type { NoticeChannel, OutgoingNotice } from './channels/channel.js';
-import { composeNotice, composeSummary, isLate } from './compose.js';
+import { composeNotice, composeSummary, isLate, type NoticeFacts } from './compose.js';
 import { noticeKindOf, type NotifyJob } from './notice-candidates.js';
 import type { NoticeKind } from '@campus/protocol/sync/notice-events';
 import { NoticeSettingsSchema, quietUntil, rulesFor, type NoticeSettings } from './notice-rules.js';
@@ -56,8 +56,16 @@ interface Item {
   passage: Passage | null;
   late: boolean;
   safety: boolean;
-  textZh: string;
-  textEn: string;
+  facts: NoticeFacts;
+  /** Composed only for events that make a notice (most passages are judged and stay quiet). */
+  textZh?: string;
+  textEn?: string;
+}
+
+function texts(x: Item): { textZh: string; textEn: string } {
+  x.textZh ??= composeNotice('zh-CN', x.facts);
+  x.textEn ??= composeNotice('en', x.facts);
+  return { textZh: x.textZh, textEn: x.textEn };
 }
 
 export interface NotifierChannels {
@@ -176,7 +184,7 @@ export class GuardianNotifier {
       const passage = campusPassageOf(ev);
       const ride = busRideOf(ev);
       const facts = { kind, studentName, gate: passage?.gateName, stop: ride?.stopName ?? undefined, route: ride?.routeName ?? undefined, occurredAt: ev.occurred_at, receivedAt: ev.received_at, timezone };
-      items.push({ ev, studentKey, studentName, kind, timezone, passage, late: isLate(facts), safety: kind === 'safety', textZh: composeNotice('zh-CN', facts), textEn: composeNotice('en', facts) });
+      items.push({ ev, studentKey, studentName, kind, timezone, passage, late: isLate(facts), safety: kind === 'safety', facts });
     }
     if (items.length === 0) return 0;
     const guardians = await this.guardiansOf(schoolId, [...new Set(items.map((x) => x.studentKey))]);
@@ -223,8 +231,8 @@ export class GuardianNotifier {
           col((r) => r.phone),
           col((r) => r.item.studentKey),
           col((r) => r.item.kind),
-          col((r) => r.item.textZh),
-          col((r) => r.item.textEn),
+          col((r) => texts(r.item).textZh),
+          col((r) => texts(r.item).textEn),
           col((r) => r.item.ev.occurred_at),
           col((r) => r.item.ev.received_at),
           col((r) => r.item.late),
@@ -261,7 +269,7 @@ export class GuardianNotifier {
           studentName: x.studentName,
           kind: x.kind,
           title: translate(prefs.locale, 'notice.title'),
-          text: prefs.locale === 'zh-CN' ? x.textZh : x.textEn,
+          text: prefs.locale === 'zh-CN' ? texts(x).textZh : texts(x).textEn,
           occurredAt: x.ev.occurred_at,
           late: x.late,
           safety: x.safety,

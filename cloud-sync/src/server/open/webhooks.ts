@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { bilingual, EVENT_TYPE_RE, type EventEnvelope } from '@campus/protocol';
 import type { Database, Queryable } from '../db/database.js';
-import type { IngestHook } from '../edge-api/ingest.js';
+import type { IngestContext, IngestHook } from '../edge-api/ingest.js';
 import { HttpError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import type { Job, JobQueue } from '../jobs/queue.js';
@@ -239,8 +239,9 @@ export class Webhooks implements IngestHook {
 
   // ---- ingest: one delivery per matching subscription and stored event ----
 
-  async stored(tx: Queryable, schoolId: string, events: EventEnvelope[]): Promise<void> {
-    const subs = await tx.query<{ id: string; event_types: string[] }>(`SELECT id, event_types FROM open_webhooks WHERE school_id = $1 AND status = 'active'`, [schoolId]);
+  async stored(tx: Queryable, schoolId: string, events: EventEnvelope[], ctx?: IngestContext): Promise<void> {
+    // The ingest statement read them in its own round trip (same transaction); else read them here.
+    const subs = ctx ? { rows: ctx.webhooks } : await tx.query<{ id: string; event_types: string[] }>(`SELECT id, event_types FROM open_webhooks WHERE school_id = $1 AND status = 'active'`, [schoolId]);
     if (!subs.rows.length) return;
     const now = this.opts.now();
     for (const s of subs.rows) {

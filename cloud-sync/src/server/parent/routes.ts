@@ -5,6 +5,8 @@ import { notFound } from '../http/errors.js';
 import { GuardianPrefsSchema, parsePrefs } from '../notify/preferences.js';
 import { OtpRequestSchema, SessionRequestSchema, type GuardianAuth } from './guardian-auth.js';
 import type { BusLive } from '../bus/live.js';
+import { liveTopic, type LiveHub } from '../live/hub.js';
+import { streamLive } from '../live/sse.js';
 import type { GuardianData } from './guardian-data.js';
 import './messages.js';
 
@@ -20,7 +22,7 @@ const UnsubscribeSchema = z.object({ endpoint: z.string().max(1000) });
 const ChildParamsSchema = z.object({ schoolId: z.string().max(64), studentKey: z.string().max(128) });
 
 /** The parent app's JSON API under /api/parent. Every route but sign-in needs a session. */
-export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublicKey: string | null, bus?: { live: BusLive; now: () => number }): Router {
+export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublicKey: string | null, bus?: { live: BusLive; now: () => number; hub?: LiveHub }): Router {
   const r = express.Router();
 
   r.get('/messages', (req, res) => {
@@ -65,6 +67,20 @@ export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublic
     res.setHeader('Cache-Control', 'no-store');
     // Only the bus this child rides, only while the trip runs and the child has not got off.
     res.json(bus ? await bus.live.forChild(schoolId, studentKey, bus.now()) : { running: false });
+  });
+  // The same card as server-sent events: on connect and whenever the school's buses change (any cloud process).
+  r.get('/children/:schoolId/:studentKey/bus/live', async (req, res) => {
+    const { schoolId, studentKey } = ChildParamsSchema.parse(req.params);
+    const phone = res.locals.phone as string;
+    if (!(await data.isGuardianOf(phone, schoolId, studentKey))) throw notFound();
+    if (!bus?.hub) throw notFound();
+    const { live, now, hub } = bus;
+    // Guardianship is re-checked on every render: a link removed meanwhile ends what the stream shows.
+    await streamLive(req, res, {
+      hub,
+      topics: [liveTopic.bus(schoolId), liveTopic.records(schoolId)],
+      render: async () => ((await data.isGuardianOf(phone, schoolId, studentKey)) ? live.forChild(schoolId, studentKey, now()) : { running: false }),
+    });
   });
   r.get('/notices', async (req, res) => {
     const q = PageQuerySchema.parse(req.query);

@@ -4,6 +4,8 @@ import { LeaveRecordSchema, RecordKeySchema } from '@campus/protocol/sync/record
 import type { RecordStore } from '../feed/records.js';
 import { HttpError } from '../http/errors.js';
 import type { Queryable } from '../db/database.js';
+import { liveTopic, type LiveHub } from '../live/hub.js';
+import { streamLive } from '../live/sse.js';
 import { AccountInputSchema, AccountPatchSchema, PasswordSchema, StaffPhoneSchema, UsernameSchema, type AccountHome, type StaffAccounts } from './accounts.js';
 import { STAFF_COOKIE, type StaffRouter } from './access.js';
 import type { StaffAudit } from './audit.js';
@@ -43,6 +45,36 @@ export interface StaffRouteDeps {
   records: RecordStore;
   secureCookies: boolean;
   sessionTtlMs: number;
+  /** Live views across cloud processes (the edge-health stream). */
+  live: LiveHub;
+}
+
+/** A school's edges as the console's edge-health view shows them (GET and its live stream). */
+export async function edgeHealth(q: Queryable, schoolId: string) {
+  const r = await q.query<{
+    id: string; name: string; campus: string | null; site: string | null; disabled: boolean; last_seen_at: number | null; feed_cursor: number; feed_cursor_at: number | null;
+    report_backlog: number | null; report_clock_trusted: boolean | null; report_version: string | null; report_at: number | null;
+  }>(
+    `SELECT e.id, e.name, c.name AS campus, c.site, e.disabled, e.last_seen_at, e.feed_cursor, e.feed_cursor_at, e.report_backlog, e.report_clock_trusted, e.report_version, e.report_at
+     FROM edges e LEFT JOIN campuses c ON c.id = e.campus_id
+     WHERE e.school_id = $1 ORDER BY e.created_at, e.id`,
+    [schoolId],
+  );
+  const schoolCursor = (await q.query<{ change_seq: number }>('SELECT change_seq FROM schools WHERE id = $1', [schoolId])).rows[0]?.change_seq ?? 0;
+  return {
+    cursor: schoolCursor,
+    edges: r.rows.map((e) => ({
+      id: e.id,
+      name: e.name,
+      campus: e.campus,
+      site: e.site,
+      disabled: e.disabled,
+      lastSeenAt: e.last_seen_at,
+      applied: { cursor: e.feed_cursor, at: e.feed_cursor_at, behind: Math.max(0, schoolCursor - e.feed_cursor) },
+      // What the edge last said of itself on a feed request (null until an edge that reports has asked).
+      status: e.report_at === null ? null : { backlog: e.report_backlog, clockTrusted: e.report_clock_trusted, version: e.report_version, at: e.report_at },
+    })),
+  };
 }
 
 const homeOf = (p: Principal): AccountHome => (p.schoolId ? { schoolId: p.schoolId } : { districtId: p.districtId! });
@@ -243,33 +275,23 @@ export function staffRoutes(api: StaffRouter, deps: StaffRouteDeps): void {
     scope: 'school',
     roles: EDGE_WATCHERS,
     params: z.object({ schoolId: z.string().max(64) }),
-    handler: async ({ params, q }) => {
-      const r = await q.query<{
-        id: string; name: string; campus: string | null; site: string | null; disabled: boolean; last_seen_at: number | null; feed_cursor: number; feed_cursor_at: number | null;
-        report_backlog: number | null; report_clock_trusted: boolean | null; report_version: string | null; report_at: number | null;
-      }>(
-        `SELECT e.id, e.name, c.name AS campus, c.site, e.disabled, e.last_seen_at, e.feed_cursor, e.feed_cursor_at, e.report_backlog, e.report_clock_trusted, e.report_version, e.report_at
-         FROM edges e LEFT JOIN campuses c ON c.id = e.campus_id
-         WHERE e.school_id = $1 ORDER BY e.created_at, e.id`,
-        [params.schoolId],
-      );
-      const schoolCursor = (await q.query<{ change_seq: number }>('SELECT change_seq FROM schools WHERE id = $1', [params.schoolId])).rows[0]?.change_seq ?? 0;
-      return {
-        cursor: schoolCursor,
-        edges: r.rows.map((e) => ({
-          id: e.id,
-          name: e.name,
-          campus: e.campus,
-          site: e.site,
-          disabled: e.disabled,
-          lastSeenAt: e.last_seen_at,
-          applied: { cursor: e.feed_cursor, at: e.feed_cursor_at, behind: Math.max(0, schoolCursor - e.feed_cursor) },
-          // What the edge last said of itself on a feed request (null until an edge that reports has asked).
-          status: e.report_at === null ? null : { backlog: e.report_backlog, clockTrusted: e.report_clock_trusted, version: e.report_version, at: e.report_at },
-        })),
-      };
-    },
+    handler: ({ params, q }) => edgeHealth(q, params.schoolId),
   });
+
+  {
+    const hub = deps.live;
+    api.add({
+      method: 'get',
+      path: '/schools/:schoolId/edges/live',
+      summary: "The school's edges as server-sent events (text/event-stream): `update` with the same body as GET /schools/{schoolId}/edges on connect and whenever an edge reports or a write changes the feed, in any cloud process",
+      scope: 'school',
+      roles: EDGE_WATCHERS,
+      params: z.object({ schoolId: z.string().max(64) }),
+      handler: async ({ params, req, res, q }) => {
+        await streamLive(req, res, { hub, topics: [liveTopic.edges(params.schoolId), liveTopic.records(params.schoolId)], render: () => edgeHealth(q, params.schoolId) });
+      },
+    });
+  }
 
   // ---- a class of a school: roster and leaves ----
   const studentOf = async (q: Queryable, schoolId: string, classId: string, personKey: string) => {

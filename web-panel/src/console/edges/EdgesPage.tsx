@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Card, Space, Table, Tag } from 'antd';
 import { ApiError } from '../api';
+import { subscribeLive } from '../../live/sse';
 import { useConsoleT } from '../i18n';
 import { useConsole, type MadeChange } from '../session';
 
@@ -43,9 +44,9 @@ export default function EdgesPage() {
   }, [api, schoolId, locale]);
   useEffect(() => {
     void load();
-    const timer = setInterval(() => void load(), 2000);
-    return () => clearInterval(timer);
-  }, [load]);
+    // Live from the cloud (any process's writes); polls only while the stream is down.
+    return subscribeLive<EdgesAnswer>(`/api/staff/schools/${encodeURIComponent(schoolId)}/edges/live`, (v) => (setData(v), setError(null)), load);
+  }, [load, schoolId]);
 
   const none = t('console.edges.unknown');
   const mine = changes.filter((c) => c.schoolId === schoolId);
