@@ -19,7 +19,8 @@ import { edgePositionHook, type EdgePositionStats } from './bus/edge-positions.j
 import { BusLive } from './bus/live.js';
 import { PositionStore } from './bus/positions.js';
 import { BUS_ALARM_JOB, BusAlarms, type BusAlarmJob } from './bus/alarms.js';
-import { busAlarmRoutes, busRecordRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
+import { busAlarmRoutes, busRecordRoutes, busRequestRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
+import { BusRequestDesk } from './bus/requests.js';
 import { buildApp } from './http/app.js';
 import { PgBossQueue } from './jobs/pg-boss-queue.js';
 import type { JobQueue } from './jobs/queue.js';
@@ -255,12 +256,14 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     }
     busRecordRoutes(staffApi, records, busHooks);
     busAlarmRoutes(staffApi, busAlarms);
+    const busRequests = new BusRequestDesk(db, records, now);
+    busRequestRoutes(staffApi, busRequests, records);
 
     const app = buildApp({
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
-      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now }),
+      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now, requests: busRequests }),
       home: homeRoutes(leaves, visits, { db, records, guardianAuth, staffAuth, sendCode: codeSender('app'), secureCookies: !!opts.tls, sessionTtlMs: staffAuthOpts.sessionTtlMs, now }),
       staff: staffApi.router(),
       staffOpenApi: staffApi.openapiPaths(),

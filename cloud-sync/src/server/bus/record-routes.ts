@@ -9,6 +9,7 @@ import { DeleteRecordQuery, PutRecordBody, RecordListQuery, versionedRecords } f
 import type { StaffRole } from '../staff/roles.js';
 import type { BusAlarms } from './alarms.js';
 import { parseBusRecord } from './validate.js';
+import { BUS_REQUEST_STATUSES, BusDecisionSchema, type BusRequestDesk } from './requests.js';
 
 type BusKind = (typeof BUS_RECORD_KINDS)[number];
 /** The bus model is the transport manager's (校车管理员); the school admin may do everything. */
@@ -214,6 +215,53 @@ export function busAlarmRoutes(api: StaffRouter, alarms: BusAlarms): void {
       if (!a) throw new HttpError(404, 'bus.error.alarm_unknown');
       audited(`bus_alarm/${params.alarmId}`, { level: a.level });
       return { alarm: a };
+    },
+  });
+}
+
+const RequestParams = z.object({ schoolId: z.string().max(64), requestId: z.string().regex(/^br_[A-Za-z0-9_-]{1,40}$/) });
+const PhotoParams = z.object({ schoolId: z.string().max(64), photoId: z.string().regex(/^bp_[A-Za-z0-9_-]{1,40}$/) });
+const RequestListQuery = z.object({ status: z.enum(BUS_REQUEST_STATUSES).optional() });
+
+/** The transport manager's side of guardians' bus requests: the list, the photos, the decision (audited). */
+export function busRequestRoutes(api: StaffRouter, desk: BusRequestDesk, records: RecordStore): void {
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-requests',
+    summary: "Guardians' bus requests (a stop or stop change; a pickup person), pending first",
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: z.object({ schoolId: z.string().max(64) }),
+    query: RequestListQuery,
+    handler: async ({ params, query, q }) => ({ requests: await desk.forStaff(q, params.schoolId, query.status) }),
+  });
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-photos/:photoId',
+    summary: "A pickup person's photo (base64 with its type)",
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: PhotoParams,
+    handler: async ({ params, q }) => {
+      const p = await desk.photo(q, params.schoolId, params.photoId);
+      if (!p) throw new HttpError(404, 'bus.error.photo_unknown');
+      return p;
+    },
+  });
+  api.add({
+    method: 'post',
+    path: '/schools/:schoolId/bus-requests/:requestId/decision',
+    summary: 'Accept (writes the assignment, stop change or pickup person to the change feed), change (another stop or date, with a reason) or reject (with a reason) a pending request; once',
+    scope: 'school',
+    roles: BUS_STAFF,
+    audit: 'bus.request.decide',
+    params: RequestParams,
+    body: BusDecisionSchema,
+    handler: async ({ principal, params, body, q, audited, afterCommit }) => {
+      const out = await desk.decide(q, principal, params.schoolId, params.requestId, body);
+      audited(`bus_request/${params.requestId}`, { decision: body.decision, note: body.note, status: out.request.status, studentKey: out.request.studentKey, kind: out.request.kind, outcome: out.request.outcome });
+      if (out.cursor !== null) afterCommit(() => records.changed(params.schoolId));
+      return out;
     },
   });
 }

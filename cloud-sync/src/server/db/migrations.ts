@@ -1,6 +1,7 @@
 import { HOMESCHOOL_MIGRATION, HOMESCHOOL_ROLLCALL_MIGRATION, HOMESCHOOL_VISITS_MIGRATION } from '../homeschool/migrations.js';
 import type { Database } from './database.js';
 import { DISTRICT_MIGRATIONS } from '../district/migrations.js';
+import { BUS_REQUEST_MIGRATION } from '../bus/requests.js';
 import { OPEN_MIGRATIONS } from '../open/migrations.js';
 
 /**
@@ -372,6 +373,7 @@ CREATE TABLE bus_alarm_steps (
 CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type IN ('bus.trip', 'bus.stop', 'bus.boarding', 'bus.alighting', 'bus.check', 'bus.handover');
 `,
   },
+  BUS_REQUEST_MIGRATION,
   ...OPEN_MIGRATIONS,
   ...DISTRICT_MIGRATIONS,
 ];

@@ -5,6 +5,7 @@ import { notFound } from '../http/errors.js';
 import { GuardianPrefsSchema, parsePrefs } from '../notify/preferences.js';
 import { OtpRequestSchema, SessionRequestSchema, type GuardianAuth } from './guardian-auth.js';
 import type { BusLive } from '../bus/live.js';
+import { BusRequestSchema, type BusRequestDesk } from '../bus/requests.js';
 import type { GuardianData } from './guardian-data.js';
 import './messages.js';
 
@@ -17,10 +18,11 @@ const SubscriptionSchema = z.object({
   keys: z.object({ p256dh: z.string().min(20).max(200), auth: z.string().min(8).max(100) }),
 });
 const UnsubscribeSchema = z.object({ endpoint: z.string().max(1000) });
+const RequestIdSchema = z.object({ requestId: z.string().max(64) });
 const ChildParamsSchema = z.object({ schoolId: z.string().max(64), studentKey: z.string().max(128) });
 
 /** The parent app's JSON API under /api/parent. Every route but sign-in needs a session. */
-export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublicKey: string | null, bus?: { live: BusLive; now: () => number }): Router {
+export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublicKey: string | null, bus?: { live: BusLive; now: () => number; requests?: BusRequestDesk }): Router {
   const r = express.Router();
 
   r.get('/messages', (req, res) => {
@@ -66,6 +68,24 @@ export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublic
     // Only the bus this child rides, only while the trip runs and the child has not got off.
     res.json(bus ? await bus.live.forChild(schoolId, studentKey, bus.now()) : { running: false });
   });
+  const requests = bus?.requests;
+  if (requests) {
+    // Bus requests for the guardian's own children only: another child is 404, as if it did not exist.
+    r.get('/children/:schoolId/:studentKey/bus-options', async (req, res) => {
+      const { schoolId, studentKey } = ChildParamsSchema.parse(req.params);
+      res.json(await requests.options(res.locals.phone as string, schoolId, studentKey));
+    });
+    r.get('/bus-requests', async (_req, res) => {
+      res.json({ requests: await requests.forGuardian(res.locals.phone as string) });
+    });
+    r.post('/bus-requests', async (req, res) => {
+      res.status(201).json({ request: await requests.apply(res.locals.phone as string, BusRequestSchema.parse(req.body)) });
+    });
+    r.post('/bus-requests/:requestId/cancel', async (req, res) => {
+      const { requestId } = RequestIdSchema.parse(req.params);
+      res.json({ request: await requests.cancel(res.locals.phone as string, requestId) });
+    });
+  }
   r.get('/notices', async (req, res) => {
     const q = PageQuerySchema.parse(req.query);
     res.json({ notices: await data.notices(res.locals.phone as string, q.before, q.limit) });
