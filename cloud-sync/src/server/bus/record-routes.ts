@@ -9,6 +9,8 @@ import { DeleteRecordQuery, PutRecordBody, RecordListQuery, versionedRecords } f
 import type { StaffRole } from '../staff/roles.js';
 import type { BusAlarms } from './alarms.js';
 import { parseBusRecord } from './validate.js';
+import { fleetView, type BusMapTiles } from './fleet.js';
+import type { BusReports } from './reports.js';
 import { BUS_REQUEST_STATUSES, BusDecisionSchema, type BusRequestDesk } from './requests.js';
 
 type BusKind = (typeof BUS_RECORD_KINDS)[number];
@@ -262,6 +264,60 @@ export function busRequestRoutes(api: StaffRouter, desk: BusRequestDesk, records
       audited(`bus_request/${params.requestId}`, { decision: body.decision, note: body.note, status: out.request.status, studentKey: out.request.studentKey, kind: out.request.kind, outcome: out.request.outcome });
       if (out.cursor !== null) afterCommit(() => records.changed(params.schoolId));
       return out;
+    },
+  });
+}
+
+const ReportRange = z.object({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const TripParams = z.object({ schoolId: z.string().max(64), tripId: z.string().min(1).max(128) });
+
+/** The transport manager's live view of all buses and the trip reports (list, detail, Excel). */
+export function busFleetRoutes(api: StaffRouter, deps: { reports: BusReports; map: BusMapTiles | null; now: () => number }): void {
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-fleet',
+    summary: "Every route's stops and each running trip's bus along it (last stop reached, fraction to the next, latest WGS-84 position), idle vehicles, and the map tiles when configured",
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: z.object({ schoolId: z.string().max(64) }),
+    handler: async ({ params, q }) => ({ ...(await fleetView(q, params.schoolId, deps.now())), map: deps.map }),
+  });
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-reports',
+    summary: 'Trip reports over a date range (school dates, at most 92 days): boarded vs expected, late stops, overspeed, end-of-trip check',
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: z.object({ schoolId: z.string().max(64) }),
+    query: ReportRange,
+    handler: async ({ params, query, q }) => ({ trips: await deps.reports.list(q, params.schoolId, query.from, query.until) }),
+  });
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-reports/:tripId',
+    summary: 'One trip: scheduled vs actual time at each stop, rides, refusals, overspeed, check time',
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: TripParams,
+    handler: async ({ params, q }) => {
+      const r = await deps.reports.trip(q, params.schoolId, params.tripId);
+      if (!r) throw new HttpError(404, 'bus.error.trip_unknown');
+      return { trip: r };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-report-export',
+    summary: 'The trip reports of a date range as an Excel workbook (trips, stops)',
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: z.object({ schoolId: z.string().max(64) }),
+    query: ReportRange,
+    handler: async ({ params, query, q, res }) => {
+      const body = await deps.reports.export(q, params.schoolId, query.from, query.until);
+      res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      res.setHeader('Content-Disposition', `attachment; filename="bus-trips-${query.from}-${query.until}.xlsx"`);
+      res.status(200).send(body);
     },
   });
 }
