@@ -1,4 +1,6 @@
 import ExcelJS from 'exceljs';
+import { haversineM } from '@campus/protocol/bus/eta';
+import { wgs84ToGcj02 } from '@campus/protocol/bus/gcj02';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
@@ -133,6 +135,12 @@ export function busFleetReportsContract(backend: Backend): void {
       expect(bus).toMatchObject({ vehicleId: 'v1', plate: '沪A12345', tripId: 'live-1', direction: 'morning', reached: 0, onBoard: 1, boarded: 2, stale: false });
       expect(bus.between).toBeCloseTo(0.25, 2);
       expect(bus.position).toMatchObject({ lat: 31.2 + 0.5 * KM, lon: 121.4, speedKmh: 30 });
+      // The map (GCJ-02 tiles) draws the bus and the stops shifted by the national offset; the position itself stays WGS-84.
+      expect(bus.position.draw).toEqual(wgs84ToGcj02(bus.position.lat, bus.position.lon));
+      const shift = haversineM(bus.position.lat, bus.position.lon, bus.position.draw.lat, bus.position.draw.lon);
+      expect(shift).toBeGreaterThan(100);
+      expect(shift).toBeLessThan(1000);
+      expect(r.stops[0].draw).toEqual(wgs84ToGcj02(31.2, 121.4));
       expect(f.json.idle.map((b: { plate: string }) => b.plate)).toEqual(['沪B22222']);
       expect((await teacher.call('GET', `/schools/${school}/bus-fleet`)).status).toBe(403);
       // Closed: off the live view.

@@ -1,4 +1,5 @@
 import { haversineM } from '@campus/protocol/bus/eta';
+import { wgs84ToGcj02, type LatLon } from '@campus/protocol/bus/gcj02';
 import type { Queryable } from '../db/database.js';
 
 /** A map of tiles for the manager's live view: `coords` says which datum the tiles draw in (mainland China's: GCJ-02). */
@@ -19,7 +20,7 @@ export interface FleetBus {
   reached: number;
   /** Fraction (0..1) of the way from the reached stop to the next (by straight-line distances); 0 without a position. */
   between: number;
-  position: { at: number; lat: number; lon: number; speedKmh: number; source: string } | null;
+  position: { at: number; lat: number; lon: number; speedKmh: number; source: string; draw?: LatLon } | null;
   stale: boolean;
   onBoard: number;
   boarded: number;
@@ -29,7 +30,7 @@ export interface FleetRoute {
   id: string;
   name: string;
   /** Stops in morning order (the schematic reverses them for an afternoon trip). */
-  stops: { id: string; name: string; lat: number; lon: number; depot: boolean }[];
+  stops: { id: string; name: string; lat: number; lon: number; depot: boolean; draw?: LatLon }[];
   buses: FleetBus[];
 }
 
@@ -151,4 +152,20 @@ export async function fleetView(q: Queryable, schoolId: string, now: number): Pr
     });
   }
   return { date, routes: out, idle };
+}
+
+/**
+ * Where a map draws each stop and bus (`draw`): on Chinese tiles (GCJ-02) the WGS-84
+ * positions are shifted by the national offset, on WGS-84 tiles they stay. Only drawing
+ * uses `draw`; everything else (geofences, ETA, reports) keeps WGS-84.
+ */
+export function withMapCoords<T extends { routes: FleetRoute[]; idle: FleetBus[] }>(view: T, map: BusMapTiles | null): T {
+  if (!map) return view;
+  const conv = (lat: number, lon: number): LatLon => (map.coords === 'gcj02' ? wgs84ToGcj02(lat, lon) : { lat, lon });
+  const bus = (b: FleetBus): FleetBus => (b.position ? { ...b, position: { ...b.position, draw: conv(b.position.lat, b.position.lon) } } : b);
+  return {
+    ...view,
+    routes: view.routes.map((r) => ({ ...r, stops: r.stops.map((s) => ({ ...s, draw: conv(s.lat, s.lon) })), buses: r.buses.map(bus) })),
+    idle: view.idle.map(bus),
+  };
 }

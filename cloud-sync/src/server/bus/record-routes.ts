@@ -9,7 +9,7 @@ import { DeleteRecordQuery, PutRecordBody, RecordListQuery, versionedRecords } f
 import type { StaffRole } from '../staff/roles.js';
 import type { BusAlarms } from './alarms.js';
 import { parseBusRecord } from './validate.js';
-import { fleetView, type BusMapTiles } from './fleet.js';
+import { fleetView, withMapCoords, type BusMapTiles } from './fleet.js';
 import type { BusReports } from './reports.js';
 import { BUS_REQUEST_STATUSES, BusDecisionSchema, type BusRequestDesk } from './requests.js';
 
@@ -280,7 +280,7 @@ export function busFleetRoutes(api: StaffRouter, deps: { reports: BusReports; ma
     scope: 'school',
     roles: BUS_STAFF,
     params: z.object({ schoolId: z.string().max(64) }),
-    handler: async ({ params, q }) => ({ ...(await fleetView(q, params.schoolId, deps.now())), map: deps.map }),
+    handler: async ({ params, q }) => ({ ...withMapCoords(await fleetView(q, params.schoolId, deps.now()), deps.map), map: deps.map }),
   });
   api.add({
     method: 'get',
