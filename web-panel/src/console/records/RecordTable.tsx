@@ -18,6 +18,10 @@ export interface FieldSpec {
   column?: boolean;
   /** Value when a new record is made. */
   initial?: unknown;
+  /** How the table shows the value (default: as text). */
+  render?: (value: unknown) => string;
+  /** Help under the input. */
+  extra?: ConsoleMessageId;
 }
 
 export interface RecordTableProps {
@@ -30,6 +34,8 @@ export interface RecordTableProps {
   search?: (rec: VersionedRecord, text: string) => boolean;
   keyHint?: ConsoleMessageId;
   testId?: string;
+  /** The staff API folder of the kind (default `roster`; the bus model is under `bus`). */
+  folder?: string;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -51,7 +57,7 @@ const formatValue = (v: unknown, type: FieldType, yes: string, no: string): stri
  * it was based on; when someone else saved meanwhile the cloud answers 409 and this shows,
  * field by field, what is there now next to what you typed.
  */
-export function RecordTable({ kind, fields, rowActions, search, keyHint, testId }: RecordTableProps) {
+export function RecordTable({ kind, fields, rowActions, search, keyHint, testId, folder = 'roster' }: RecordTableProps) {
   const { api, schoolId, noteChange } = useConsole();
   const { t, locale } = useConsoleT();
   const { message } = AntApp.useApp();
@@ -62,7 +68,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId 
   const [editing, setEditing] = useState<{ key: string | null; record: VersionedRecord | null } | null>(null);
   const [conflict, setConflict] = useState<{ yours: Record<string, unknown>; current: VersionedRecord | null } | null>(null);
   const [form] = Form.useForm();
-  const base = kind === 'usb_policy' ? `/schools/${schoolId}/usb-policies` : `/schools/${schoolId}/roster/${kind}`;
+  const base = kind === 'usb_policy' ? `/schools/${schoolId}/usb-policies` : `/schools/${schoolId}/${folder}/${kind}`;
 
   const load = useCallback(async () => {
     if (!schoolId) return;
@@ -171,6 +177,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId 
         key: f.name,
         render: (_: unknown, r: VersionedRecord) => {
           const v = r.data[f.name];
+          if (f.render) return f.render(v);
           const opt = f.options?.find((o) => o.value === v);
           if (opt) return t(opt.label);
           if (f.type === 'multi' && Array.isArray(v)) return v.map((x) => { const o = f.options?.find((y) => y.value === x); return o ? t(o.label) : String(x); }).join('、');
@@ -278,7 +285,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId 
             </Form.Item>
           )}
           {fields.map((f) => (
-            <Form.Item key={f.name} name={f.name} label={t(f.label)} valuePropName={f.type === 'bool' ? 'checked' : 'value'} rules={f.required ? [{ required: true, message: t('console.signin.required') }] : []}>
+            <Form.Item key={f.name} name={f.name} label={t(f.label)} valuePropName={f.type === 'bool' ? 'checked' : 'value'} rules={f.required ? [{ required: true, message: t('console.signin.required') }] : []} {...(f.extra ? { extra: t(f.extra) } : {})}>
               {input(f)}
             </Form.Item>
           ))}
