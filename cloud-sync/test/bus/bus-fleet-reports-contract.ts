@@ -84,7 +84,7 @@ export function busFleetReportsContract(backend: Backend): void {
         { stopId: 'school', stopName: '学校', scheduled: '07:40', arrivedAt: at(D, '07:42'), departedAt: null, delayMin: 2, boarded: 0, alighted: 2 },
       ]);
       expect(one.json.trip.overspeed).toEqual([{ at: at(D, '07:18'), speedKmh: 67, limitKmh: 60, maxKmh: 72, seconds: 50 }]);
-      expect(one.json.trip.refused).toEqual([{ at: at(D, '07:14'), reason: 'bus.refused.wrong_bus', personName: '李小红' }]);
+      expect(one.json.trip.refused).toEqual([{ at: at(D, '07:14'), reason: 'bus.refused.wrong_bus', personName: '李小红', text: { 'zh-CN': '坐错车：李小红 应乘坐 2号线', en: 'Wrong bus: 李小红 rides 2号线' } }]);
       expect(one.json.trip.rides.filter((r: { manual: boolean }) => r.manual).map((r: { personName: string }) => r.personName)).toEqual(['王小三']);
       // Other days: nothing; bad ranges: clear refusals.
       const before = today(at(D, '12:00') - 86_400_000);

@@ -1,3 +1,5 @@
+import { bilingual, type Params } from '@campus/protocol';
+import '@campus/protocol/bus/events';
 import type { Queryable } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
 import { spreadsheet } from '../open/export.js';
@@ -42,7 +44,7 @@ export interface TripReport extends TripReportSummary {
   stops: TripStopRow[];
   overspeed: { at: number; speedKmh: number; limitKmh: number; maxKmh: number | null; seconds: number | null }[];
   rides: { at: number; kind: 'board' | 'alight'; personId: string; personName: string; stopName: string | null; manual: boolean }[];
-  refused: { at: number; reason: string; personName: string | null }[];
+  refused: { at: number; reason: string; personName: string | null; text: { 'zh-CN': string; en: string } }[];
 }
 
 /** A stop counts as late from this many minutes behind schedule. */
@@ -67,6 +69,8 @@ const hhmm = (s: string | null | undefined): number | null => {
 };
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** Event data as message parameters (strings and numbers only). */
+const params = (d: Record<string, unknown>): Params => Object.fromEntries(Object.entries(d).filter(([, v]) => typeof v === 'string' || typeof v === 'number')) as Params;
 const dayMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
 
 /**
@@ -147,7 +151,7 @@ export class BusReports {
     const checkedAt = check?.occurred_at ?? num(closed?.data.checkedAt);
     const refused = evs
       .filter((e) => (e.type === 'bus.boarding' || e.type === 'bus.alighting') && (e.reason.startsWith('bus.refused.') || e.data.refused === true))
-      .map((e) => ({ at: e.occurred_at, reason: e.reason, personName: str(e.data.personName) }));
+      .map((e) => ({ at: e.occurred_at, reason: e.reason, personName: str(e.data.personName), text: bilingual(`reason.${e.reason}`, params(e.data)) }));
     const boardedSet = new Set(ridesOk.filter((e) => e.type === 'bus.boarding').map((e) => e.subject));
     const speeds = overspeed.map((o) => Math.max(o.speedKmh, o.maxKmh ?? 0));
     return {

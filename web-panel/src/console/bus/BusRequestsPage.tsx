@@ -145,7 +145,12 @@ export default function BusRequestsPage() {
 
   const submitDecision = async () => {
     if (!deciding) return;
-    const v = (await form.validateFields()) as { note: string; routeId?: string; stopId?: string; from?: string };
+    let v: { note: string; routeId?: string; stopId?: string; from?: string };
+    try {
+      v = (await form.validateFields()) as typeof v;
+    } catch {
+      return; // the form shows what is missing
+    }
     const body: Record<string, unknown> = { decision: deciding.decision, note: v.note };
     if (deciding.decision === 'change') {
       if (v.routeId) body.routeId = v.routeId;
