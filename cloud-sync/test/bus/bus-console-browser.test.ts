@@ -207,7 +207,25 @@ describe.skipIf(!existsSync(CHROMIUM) || !PG)('school bus: parent requests on a 
     await vehicles.getByText('沪K00009').waitFor();
     expect(await cloud.records.get(school, 'bus_vehicle', 'v9')).toMatchObject({ plate: '沪K00009', kind: 'kindergarten', seats: 45 });
     await tm.getByRole('tab', { name: '路线与站点' }).click();
-    await tm.getByTestId('bus-bus_route').getByText('幸福小区北门 07:10 → 人民公园 07:20 → 学校 07:40').waitFor();
+    const routes = tm.getByTestId('bus-bus_route');
+    await routes.getByText('幸福小区北门 07:10 → 人民公园 07:20 → 学校 07:40').waitFor();
+    // A stop added at the end and moved up before the school, in the stops editor.
+    await routes.locator('tr', { hasText: '1号线' }).getByRole('button', { name: /编\s*辑/ }).click();
+    const editor = tm.getByTestId('stops-editor');
+    await editor.waitFor();
+    await editor.getByRole('button', { name: '添加站点' }).click();
+    const row = editor.locator('.cbus-stop-row[data-index="3"]');
+    await row.getByLabel('编号').fill('c');
+    await row.getByLabel('站名').fill('新华书店');
+    await row.getByLabel('纬度').fill('31.23');
+    await row.getByLabel('经度').fill('121.41');
+    await row.getByLabel('早班').fill('07:30');
+    await row.getByRole('button', { name: '上移' }).click();
+    await tm.locator('.ant-modal .ant-btn-primary').click();
+    await routes.getByText('幸福小区北门 07:10 → 人民公园 07:20 → 新华书店 07:30 → 学校 07:40').waitFor();
+    const r1 = (await cloud.records.get(school, 'bus_route', 'r1')) as { stops: { id: string; lat: number; radiusM: number }[] };
+    expect(r1.stops.map((s) => s.id)).toEqual(['a', 'b', 'c', 'school']);
+    expect(r1.stops[2]).toMatchObject({ id: 'c', lat: 31.23, radiusM: 60 });
   }, 120_000);
 
   it('shows the manager every running bus on the route schematic, and on a tile map in GCJ-02', async () => {
@@ -274,7 +292,8 @@ describe.skipIf(!existsSync(CHROMIUM) || !PG)('school bus: parent requests on a 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile((await download.path())!);
     expect(wb.getWorksheet('行程')!.getRow(2).values).toEqual(expect.arrayContaining([D, '1号线', 'past-9']));
-    expect(wb.getWorksheet('站点')!.rowCount).toBe(4);
+    // Header and the route's four stops (新华书店 was added in the console above).
+    expect(wb.getWorksheet('站点')!.rowCount).toBe(5);
     expect(errors).toEqual([]);
   }, 120_000);
 });

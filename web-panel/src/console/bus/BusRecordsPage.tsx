@@ -1,6 +1,7 @@
 import { Tabs } from 'antd';
 import { RecordTable, type FieldSpec } from '../records/RecordTable';
 import { label, useBusT } from './messages';
+import { StopsEditor } from './StopsEditor';
 
 const DIRECTION: FieldSpec['options'] = [
   { value: 'morning', label: label('cbus.direction.morning') },
@@ -39,6 +40,7 @@ const ROUTE: FieldSpec[] = [
     required: true,
     initial: JSON.stringify(STOPS_TEMPLATE, null, 2),
     extra: label('cbus.field.stops_extra'),
+    input: () => <StopsEditor />,
     // The stops in order, as the bus runs them in the morning.
     render: (v) => (Array.isArray(v) ? v.map((s: { name?: string; morningAt?: string }) => `${s.name ?? '?'}${s.morningAt ? ` ${s.morningAt}` : ''}`).join(' → ') : '—'),
   },
@@ -80,7 +82,7 @@ const search = (r: { key: string; data: Record<string, unknown> }, text: string)
 /** The bus model (校车): vehicles with GB 24407 seat limits, routes with ordered stops, assignments, stop changes, pickup persons, trip plans. */
 export default function BusRecordsPage() {
   const { t } = useBusT();
-  const table = (kind: string, fields: FieldSpec[]) => <RecordTable folder="bus" kind={kind} fields={fields} search={search} testId={`bus-${kind}`} />;
+  const table = (kind: string, fields: FieldSpec[]) => <RecordTable folder="bus" kind={kind} fields={fields} search={search} testId={`bus-${kind}`} modalWidth={kind === 'bus_route' ? 1100 : 640} />;
   return (
     <Tabs
       items={[

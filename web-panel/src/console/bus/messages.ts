@@ -112,6 +112,20 @@ export const busConsoleMessages = defineMessages({
   'cbus.rep.none': { 'zh-CN': '无', en: 'None' },
   'cbus.rep.refusals': { 'zh-CN': '拒绝刷卡', en: 'Refused scans' },
   'cbus.rep.overspeeds': { 'zh-CN': '超速记录', en: 'Overspeed' },
+  'cbus.stops.id': { 'zh-CN': '编号', en: 'Id' },
+  'cbus.stops.name': { 'zh-CN': '站名', en: 'Name' },
+  'cbus.stops.lat': { 'zh-CN': '纬度', en: 'Latitude' },
+  'cbus.stops.lon': { 'zh-CN': '经度', en: 'Longitude' },
+  'cbus.stops.radius': { 'zh-CN': '半径(米)', en: 'Radius (m)' },
+  'cbus.stops.morning': { 'zh-CN': '早班', en: 'Morning' },
+  'cbus.stops.afternoon': { 'zh-CN': '晚班', en: 'Afternoon' },
+  'cbus.stops.handover': { 'zh-CN': '交接', en: 'Handover' },
+  'cbus.stops.depot': { 'zh-CN': '学校/车场', en: 'School/depot' },
+  'cbus.stops.up': { 'zh-CN': '上移', en: 'Move up' },
+  'cbus.stops.down': { 'zh-CN': '下移', en: 'Move down' },
+  'cbus.stops.remove': { 'zh-CN': '删除站点', en: 'Remove stop' },
+  'cbus.stops.add': { 'zh-CN': '添加站点', en: 'Add a stop' },
+  'cbus.stops.table': { 'zh-CN': '按站点编辑', en: 'Edit as stops' },
 });
 export type BusConsoleMessageId = keyof typeof busConsoleMessages;
 

@@ -22,6 +22,8 @@ export interface FieldSpec {
   render?: (value: unknown) => string;
   /** Help under the input. */
   extra?: ConsoleMessageId;
+  /** An input of its own (it gets the form's value and onChange). */
+  input?: () => ReactNode;
 }
 
 export interface RecordTableProps {
@@ -36,6 +38,8 @@ export interface RecordTableProps {
   testId?: string;
   /** The staff API folder of the kind (default `roster`; the bus model is under `bus`). */
   folder?: string;
+  /** Width of the edit dialog (default 640). */
+  modalWidth?: number;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -57,7 +61,7 @@ const formatValue = (v: unknown, type: FieldType, yes: string, no: string): stri
  * it was based on; when someone else saved meanwhile the cloud answers 409 and this shows,
  * field by field, what is there now next to what you typed.
  */
-export function RecordTable({ kind, fields, rowActions, search, keyHint, testId, folder = 'roster' }: RecordTableProps) {
+export function RecordTable({ kind, fields, rowActions, search, keyHint, testId, folder = 'roster', modalWidth = 640 }: RecordTableProps) {
   const { api, schoolId, noteChange } = useConsole();
   const { t, locale } = useConsoleT();
   const { message } = AntApp.useApp();
@@ -206,6 +210,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId,
   const shown = useMemo(() => (search && text.trim() ? rows.filter((r) => search(r, text.trim())) : rows), [rows, search, text]);
 
   const input = (f: FieldSpec) => {
+    if (f.input) return f.input();
     switch (f.type) {
       case 'bool':
         return <Switch />;
@@ -235,7 +240,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId,
       </Space>
       {error && <Alert type="error" showIcon closable title={error} onClose={() => setError(null)} style={{ marginBottom: 16 }} data-testid="record-error" />}
       <Table<VersionedRecord> rowKey="key" size="middle" loading={loading} columns={columns} dataSource={shown} pagination={{ pageSize: 50 }} scroll={{ x: true }} />
-      <Modal open={editing !== null} title={editing?.key ?? t('console.action.add')} okText={t('console.action.save')} cancelText={t('console.action.cancel')} onOk={() => void submit()} onCancel={() => setEditing(null)} width={640} destroyOnHidden>
+      <Modal open={editing !== null} title={editing?.key ?? t('console.action.add')} okText={t('console.action.save')} cancelText={t('console.action.cancel')} onOk={() => void submit()} onCancel={() => setEditing(null)} width={modalWidth} destroyOnHidden>
         {conflict && (
           <Alert
             type="warning"
