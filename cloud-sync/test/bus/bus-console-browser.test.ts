@@ -194,15 +194,21 @@ describe.skipIf(!existsSync(CHROMIUM) || !PG)('school bus: parent requests on a 
     await vehicles.getByRole('button', { name: /新\s*增|添\s*加/ }).first().click();
     const modal = tm.locator('.ant-modal');
     await modal.getByLabel('编号').or(modal.locator('#__key')).first().fill('v9');
-    await modal.getByLabel('车牌').fill('沪K00009');
+    // The plate of v1: the form cannot know, the cloud refuses it.
+    await modal.getByLabel('车牌').fill('沪A12345');
     await modal.getByLabel('校车类型').click();
     await tm.locator('.ant-select-item-option', { hasText: '幼儿专用校车' }).click();
     await modal.getByLabel('座位数').fill('50');
     await modal.locator('.ant-btn-primary').click();
-    await vehicles.getByTestId('record-error').waitFor();
-    expect(await vehicles.getByTestId('record-error').innerText()).toContain('kindergarten 校车最多 45 座（GB 24407）');
-    expect(await cloud.records.get(school, 'bus_vehicle', 'v9')).toBeNull();
+    // GB 24407: the form says it at once; nothing is sent.
+    await modal.locator('.ant-form-item-explain-error', { hasText: '幼儿专用校车（≤45座）最多 45 座（GB 24407）' }).waitFor();
     await modal.getByLabel('座位数').fill('45');
+    await modal.locator('.ant-form-item-explain-error', { hasText: 'GB 24407' }).waitFor({ state: 'detached' });
+    await modal.locator('.ant-btn-primary').click();
+    await vehicles.getByTestId('record-error').waitFor();
+    expect(await vehicles.getByTestId('record-error').innerText()).toContain('车牌 沪A12345 已登记在车辆 v1 上');
+    expect(await cloud.records.get(school, 'bus_vehicle', 'v9')).toBeNull();
+    await modal.getByLabel('车牌').fill('沪K00009');
     await modal.locator('.ant-btn-primary').click();
     await vehicles.getByText('沪K00009').waitFor();
     expect(await cloud.records.get(school, 'bus_vehicle', 'v9')).toMatchObject({ plate: '沪K00009', kind: 'kindergarten', seats: 45 });

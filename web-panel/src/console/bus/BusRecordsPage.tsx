@@ -3,6 +3,11 @@ import { RecordTable, type FieldSpec } from '../records/RecordTable';
 import { label, useBusT } from './messages';
 import { StopsEditor } from './StopsEditor';
 
+/** GB 24407 (the cloud checks it too: protocol's MAX_SEATS). */
+const MAX_SEATS = { kindergarten: 45, primary: 56, school: 56 } as const;
+/** Set by the page with the current language: the form's rules are built once, outside React. */
+let seatsText: (kind: string, max: number) => string = (kind, max) => `${kind} ≤ ${max}`;
+
 const DIRECTION: FieldSpec['options'] = [
   { value: 'morning', label: label('cbus.direction.morning') },
   { value: 'afternoon', label: label('cbus.direction.afternoon') },
@@ -21,7 +26,23 @@ const VEHICLE: FieldSpec[] = [
       { value: 'school', label: label('cbus.kind.school') },
     ],
   },
-  { name: 'seats', label: label('cbus.field.seats'), type: 'number', required: true, extra: label('cbus.field.seats_extra') },
+  {
+    name: 'seats',
+    label: label('cbus.field.seats'),
+    type: 'number',
+    required: true,
+    extra: label('cbus.field.seats_extra'),
+    dependencies: ['kind'],
+    rules: [
+      ({ getFieldValue }) => ({
+        validator: (_rule, v: unknown) => {
+          const kind = getFieldValue('kind') as keyof typeof MAX_SEATS;
+          const max = MAX_SEATS[kind] ?? 56;
+          return typeof v === 'number' && v > max ? Promise.reject(new Error(seatsText(kind, max))) : Promise.resolve();
+        },
+      }),
+    ],
+  },
   { name: 'terminalPhone', label: label('cbus.field.terminal'), type: 'text' },
   { name: 'active', label: label('cbus.field.active'), type: 'bool', initial: true },
 ];
@@ -82,6 +103,7 @@ const search = (r: { key: string; data: Record<string, unknown> }, text: string)
 /** The bus model (校车): vehicles with GB 24407 seat limits, routes with ordered stops, assignments, stop changes, pickup persons, trip plans. */
 export default function BusRecordsPage() {
   const { t } = useBusT();
+  seatsText = (kind, max) => t('cbus.field.seats_max', { kind: t(`cbus.kind.${kind}` as 'cbus.kind.school'), max });
   const table = (kind: string, fields: FieldSpec[]) => <RecordTable folder="bus" kind={kind} fields={fields} search={search} testId={`bus-${kind}`} modalWidth={kind === 'bus_route' ? 1100 : 640} />;
   return (
     <Tabs

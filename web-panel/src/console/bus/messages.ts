@@ -19,6 +19,7 @@ export const busConsoleMessages = defineMessages({
   'cbus.kind.school': { 'zh-CN': '中小学生专用校车（≤56座）', en: 'School bus (≤56 seats)' },
   'cbus.field.seats': { 'zh-CN': '座位数', en: 'Seats' },
   'cbus.field.seats_extra': { 'zh-CN': 'GB 24407：幼儿校车最多 45 座，其他校车最多 56 座', en: 'GB 24407: at most 45 seats on a kindergarten bus, 56 on others' },
+  'cbus.field.seats_max': { 'zh-CN': '{kind}最多 {max} 座（GB 24407）', en: '{kind}: at most {max} seats (GB 24407)' },
   'cbus.field.terminal': { 'zh-CN': 'JT/T 808 终端手机号', en: 'JT/T 808 terminal phone' },
   'cbus.field.active': { 'zh-CN': '在用', en: 'In service' },
   'cbus.field.name': { 'zh-CN': '名称', en: 'Name' },

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Alert, App as AntApp, Button, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Switch, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
+import type { Rule } from 'antd/es/form';
 import { ApiError, conflictCurrent, type VersionedRecord } from '../api';
 import { useConsoleT } from '../i18n';
 import type { ConsoleMessageId } from '../messages';
@@ -24,6 +25,9 @@ export interface FieldSpec {
   extra?: ConsoleMessageId;
   /** An input of its own (it gets the form's value and onChange). */
   input?: () => ReactNode;
+  /** Checks in the form before anything is sent (the cloud checks again), and the fields they read. */
+  rules?: Rule[];
+  dependencies?: string[];
 }
 
 export interface RecordTableProps {
@@ -146,7 +150,12 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId,
   );
 
   const submit = async () => {
-    const v = (await form.validateFields()) as Record<string, unknown>;
+    let v: Record<string, unknown>;
+    try {
+      v = (await form.validateFields()) as Record<string, unknown>;
+    } catch {
+      return; // the form shows what is wrong
+    }
     let data: Record<string, unknown>;
     try {
       data = fromForm(v);
@@ -290,7 +299,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId,
             </Form.Item>
           )}
           {fields.map((f) => (
-            <Form.Item key={f.name} name={f.name} label={t(f.label)} valuePropName={f.type === 'bool' ? 'checked' : 'value'} rules={f.required ? [{ required: true, message: t('console.signin.required') }] : []} {...(f.extra ? { extra: t(f.extra) } : {})}>
+            <Form.Item key={f.name} name={f.name} label={t(f.label)} valuePropName={f.type === 'bool' ? 'checked' : 'value'} rules={[...(f.required ? [{ required: true, message: t('console.signin.required') }] : []), ...(f.rules ?? [])]} {...(f.extra ? { extra: t(f.extra) } : {})} {...(f.dependencies ? { dependencies: f.dependencies } : {})}>
               {input(f)}
             </Form.Item>
           ))}
