@@ -9,7 +9,7 @@
  * eviltransform / coordtransform; the reverse is iterative and good to about 1e-7°.
  */
 const A = 6378245.0;
-const EE = 0.00669342162296594323;
+const EE = 0.006693421622965943; // 0.00669342162296594323 as the references write it, to double precision
 
 export interface LatLon {
   lat: number;
