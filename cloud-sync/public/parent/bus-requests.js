@@ -70,7 +70,6 @@ export function busRequests(ctx) {
     if (!schoolId) return;
     options = await api('GET', `/children/${encodeURIComponent(schoolId)}/${encodeURIComponent(studentKey)}/bus-options`);
     f.routeId.replaceChildren(...options.routes.map((r) => el('option', { value: r.id }, r.name)));
-    if (!options.routes.length) msg.textContent = t('parent.busreq.no_routes');
     fillStops();
     showCurrent();
   };
@@ -116,6 +115,8 @@ export function busRequests(ctx) {
     }
     await loadOptions().catch((err) => (msg.textContent = err.message));
     const { requests } = await api('GET', '/bus-requests');
+    // A school without buses: no bus section at all (unless there is history to show).
+    document.getElementById('busreq-section').hidden = options.routes.length === 0 && requests.length === 0;
     const ul = document.getElementById('my-busreqs');
     ul.replaceChildren();
     if (requests.length === 0) ul.append(el('li', { class: 'muted' }, t('parent.home.none')));

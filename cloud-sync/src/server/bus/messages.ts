@@ -61,7 +61,6 @@ export const busCloudMessages = defineMessages({
   'parent.busreq.status.changed': { 'zh-CN': '已调整', en: 'Changed' },
   'parent.busreq.status.rejected': { 'zh-CN': '未同意', en: 'Rejected' },
   'parent.busreq.status.cancelled': { 'zh-CN': '已撤回', en: 'Withdrawn' },
-  'parent.busreq.no_routes': { 'zh-CN': '学校还没有校车路线', en: 'The school has no bus routes yet' },
   'parent.busreq.photo_bad': { 'zh-CN': '无法读取这张照片，请换一张', en: 'This photo cannot be read; choose another' },
   'parent.busreq.need_name': { 'zh-CN': '请填写接送人姓名和关系', en: 'Enter the pickup person’s name and relation' },
   'bus.alarm.handover_failed': { 'zh-CN': '{personName} 在 {stopName} 无人接（{routeName}），孩子留在车上', en: 'Nobody collected {personName} at {stopName} ({routeName}); the child stays on the bus' },
