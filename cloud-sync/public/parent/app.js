@@ -5,6 +5,8 @@
 // phone and code opens every identity of the number (guardian token, staff cookie); a
 // person who is both switches role with the buttons under the header.
 import { healthHome, healthStaff, initHealth, passQr } from './health.js';
+import { busRequests } from './bus-requests.js';
+
 const $ = (id) => document.getElementById(id);
 const locale = navigator.language && navigator.language.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
 let T = {};
@@ -278,6 +280,8 @@ function startBusPolling(children) {
     pollBuses(all ? children : children.filter((c) => !c.live));
   }, BUS_POLL_MS);
 }
+/** The bus requests section (bus-requests.js), wired once. */
+let busReq = null;
 const BUS_POLL_MS = Number(new URLSearchParams(location.search).get('busPollMs')) || 5000;
 
 /** Messages, notices, class information and forms: a module of their own, loaded when a role opens. */
@@ -293,6 +297,7 @@ async function loadHome() {
   prefillTimes($('visit-form'));
   await loadLeaves();
   await loadVisits();
+  await busReq.load().catch((err) => ($('busreq-msg').textContent = err.message));
   const box = $('children');
   box.replaceChildren();
   if (me.children.length === 0) box.append(el('p', { class: 'muted' }, t('parent.children.none')));
@@ -435,6 +440,7 @@ async function main() {
   document.documentElement.lang = locale;
   document.title = t('parent.home.app_title');
   for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
+  busReq = busRequests({ api, t, el, locale, children: () => children });
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/parent/sw.js', { scope: '/parent/' }).catch(() => undefined);
 
   $('otp-form').addEventListener('submit', async (ev) => {

@@ -22,7 +22,10 @@ import { BusLive } from './bus/live.js';
 import { PositionStore } from './bus/positions.js';
 import { BUS_ALARM_JOB, BusAlarms, type BusAlarmJob } from './bus/alarms.js';
 import { STAFF_NOTICE_JOB, StaffNotifier, staffNoticeRoutes, staffSubscriptionKeys, type StaffNoticeJob } from './notify/staff-notifier.js';
-import { busAlarmRoutes, busRecordRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
+import { busAlarmRoutes, busFleetRoutes, busRecordRoutes, busRequestRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
+import { BusRequestDesk } from './bus/requests.js';
+import { BusReports } from './bus/reports.js';
+import type { BusMapTiles } from './bus/fleet.js';
 import { buildApp } from './http/app.js';
 import { PgBossQueue } from './jobs/pg-boss-queue.js';
 import type { JobQueue } from './jobs/queue.js';
@@ -122,6 +125,8 @@ export interface CloudOptions {
   busAlarms?: { stepMs?: number };
   /** JT/T 808 terminals over TCP (school bus positions): started when given (port 0 = any free port). */
   jt808?: Omit<Jt808ServerOptions, 'logger'>;
+  /** Map tiles for the transport manager's live view (none: the route schematic only). Chinese tiles draw in GCJ-02. */
+  busMap?: BusMapTiles;
   logger?: CloudLogger;
   now?: () => number;
 }
@@ -295,12 +300,15 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     busRecordRoutes(staffApi, records, busHooks);
     busAlarmRoutes(staffApi, busAlarms);
     staffNoticeRoutes(staffApi, staffNotices, vapid.publicKey, now);
+    const busRequests = new BusRequestDesk(db, records, now);
+    busRequestRoutes(staffApi, busRequests, records);
+    busFleetRoutes(staffApi, { reports: new BusReports(), map: opts.busMap ?? null, now });
 
     const app = buildApp({
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       edge: edgeRoutes(auth, ingest, records),
       admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
-      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now, hub: live }),
+      parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now, hub: live, requests: busRequests }),
       home: express.Router()
         .use(
           homeMessageRoutes(homeMessages, { db, guardianAuth, now }),

@@ -64,6 +64,14 @@ export const CloudConfigSchema = z.strictObject({
     .optional(),
   /** School bus safety alarms: seconds to wait for an acknowledgement before the next escalation step. */
   busAlarms: z.strictObject({ stepSeconds: z.number().int().min(10).max(3600).default(120) }).prefault({}),
+  /** Map tiles for the transport manager's live bus view ({z}/{x}/{y} URL); mainland China's tile servers draw in GCJ-02. Without it: the route schematic only. */
+  busMap: z
+    .strictObject({
+      url: z.string().regex(/^https?:\/\/[^\s]+$/).refine((u) => u.includes('{z}') && u.includes('{x}') && u.includes('{y}'), 'the URL needs {z}, {x} and {y}'),
+      coords: z.enum(['gcj02', 'wgs84']).default('gcj02'),
+      attribution: z.string().max(200).optional(),
+    })
+    .optional(),
   /** JT/T 808 platform for school bus terminals (TCP); off unless configured. Env: JT808_PORT. */
   jt808: z
     .strictObject({
@@ -121,6 +129,7 @@ export function cloudOptionsFrom(cfg: CloudConfig): CloudOptions {
     jobTakeover: cfg.jobs,
     ...(cfg.trustProxy ? { trustProxy: cfg.trustProxy } : {}),
     busAlarms: { stepMs: cfg.busAlarms.stepSeconds * 1000 },
+    ...(cfg.busMap ? { busMap: cfg.busMap } : {}),
     ...(cfg.jt808 ? { jt808: { port: cfg.jt808.port, maxFramesPerSecond: cfg.jt808.maxFramesPerSecond } } : {}),
     ...(cfg.pushCaFile ? { pushCa: readFileSync(cfg.pushCaFile) } : {}),
     ...(cfg.cards ? { cards: cardIssuerFrom(cfg.cards) } : {}),

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { INGEST_PATH } from '@campus/protocol/sync/ingest';
 import { BUS_POSITION_EVENT } from '@campus/protocol/bus/positions';
 import type { EventEnvelope } from '@campus/protocol';
@@ -48,4 +49,24 @@ export class BusBox {
   positions(plate: string, fixes: { at: number; lat: number; lon: number; speedKmh: number }[], tripId: string | null = null) {
     return this.send([this.event(BUS_POSITION_EVENT, 'bus.position', { plate, tripId, fixes }, { source: 'gps' })]);
   }
+}
+
+/** A real (tiny, one-colour) PNG as a data URL: what a phone's photo picker hands the parent app, only smaller. */
+export function tinyPng(rgb: [number, number, number] = [200, 80, 40], size = 8): string {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => rgb).flat())]);
+  const raw = Buffer.concat(Array.from({ length: size }, () => row));
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return `data:image/png;base64,${png.toString('base64')}`;
 }

@@ -109,6 +109,32 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
     );
     return { path: `/schools/${env.school}/bus-alarms/${id}/ack` };
   },
+  'GET /schools/:schoolId/bus-requests': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus-requests` }),
+  'GET /schools/:schoolId/bus-photos/:photoId': async (_who, _me, env) => {
+    const id = `bp_m${env.n()}`;
+    await env.cloud.db.query(`INSERT INTO bus_photos (school_id, id, mime, data_b64, created_at) VALUES ($1, $2, 'image/png', 'iVBORw0KGgo=', 1)`, [env.school, id]);
+    return { path: `/schools/${env.school}/bus-photos/${id}` };
+  },
+  'POST /schools/:schoolId/bus-requests/:requestId/decision': async (_who, _me, env) => {
+    const id = `br_m${env.n()}`;
+    await env.cloud.db.query(
+      `INSERT INTO bus_requests (id, school_id, student_key, kind, applicant_phone, applicant_name, detail, status, created_at) VALUES ($1, $2, 'stu', 'pickup_person', '13800000000', '家长', '{"name":"王阿姨","relation":"外婆","phone":null,"photoId":null}', 'pending', 1)`,
+      [id, env.school],
+    );
+    return { path: `/schools/${env.school}/bus-requests/${id}/decision`, body: { decision: 'reject', note: '矩阵测试' } };
+  },
+  'GET /schools/:schoolId/bus-fleet': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus-fleet` }),
+  'GET /schools/:schoolId/bus-reports': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus-reports?from=2026-09-01&until=2026-09-30` }),
+  'GET /schools/:schoolId/bus-reports/:tripId': async (_who, _me, env) => {
+    await env.cloud.db.query(
+      `INSERT INTO events (school_id, id, site, edge_id, type, occurred_at, received_at, clock_trusted, reason, severity, priority, source, subject, data)
+       SELECT $1, $2::uuid, 'matrix-a', 'edge', 'bus.trip', $3, $3, true, 'bus.trip.opened', 'info', 2, 'bus', NULL, '{"tripId":"m-trip","routeId":"r","direction":"morning","date":"2026-09-01"}'::jsonb
+       WHERE NOT EXISTS (SELECT 1 FROM events WHERE school_id = $1 AND id = $2::uuid)`,
+      [env.school, '01890000-0000-7000-8000-000000000001', Date.now()],
+    );
+    return { path: `/schools/${env.school}/bus-reports/m-trip` };
+  },
+  'GET /schools/:schoolId/bus-report-export': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus-report-export?from=2026-09-01&until=2026-09-30` }),
   'GET /schools/:schoolId/classes/:classId/students': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/students` }),
   'PUT /schools/:schoolId/classes/:classId/leaves/:leaveKey': async (_who, _me, env) => ({
     path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/leaves/m-${env.n()}`,

@@ -57,6 +57,8 @@ describe.skipIf(!existsSync(CHROMIUM))('parent web app in Chromium', () => {
     expect(children).toContain(hhmm);
     await page.locator('#notices li').first().waitFor();
     expect(await page.locator('#notices').innerText()).toMatch(/\d{2}:\d{2} 张小明 入校（东门）/);
+    // A school without bus routes: no bus request section.
+    expect(await page.locator('#busreq-section').isHidden()).toBe(true);
     // Preferences round-trip through the form.
     await page.uncheck('#prefs input[name=exit]');
     await page.click('#prefs button[type=submit]');

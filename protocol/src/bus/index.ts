@@ -4,3 +4,4 @@ export * from './records.js';
 export * from './eta.js';
 export * from './positions.js';
 export * from './notice.js';
+export * from './gcj02.js';

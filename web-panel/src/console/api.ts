@@ -82,5 +82,7 @@ export class ConsoleApi {
 export function conflictCurrent(err: unknown): VersionedRecord | null | undefined {
   if (!(err instanceof ApiError) || err.status !== 409) return undefined;
   const d = err.details as { current?: VersionedRecord | null } | undefined;
-  return d?.current ?? null;
+  // Other 409s (a plate or terminal already taken, a record still in use) are plain errors.
+  if (!d || typeof d !== 'object' || !('current' in d)) return undefined;
+  return d.current ?? null;
 }

@@ -24,6 +24,8 @@ export interface ConsolePage {
 }
 
 const OFFICE: readonly ConsoleRole[] = ['school_admin', 'office'];
+/** The school bus (校车): the transport manager and the school admin (cloud-sync BUS_STAFF). */
+const BUS: readonly ConsoleRole[] = ['school_admin', 'transport_manager'];
 
 /** The console's pages, registered for the cloud host; the menu shows those a role may use. */
 export const consolePages: ConsolePage[] = [
@@ -40,6 +42,10 @@ export const consolePages: ConsolePage[] = [
   { path: 'usb', label: 'console.menu.usb', roles: ['school_admin', 'it'], load: () => import('./records/UsbPage') },
   { path: 'open-data', label: 'console.menu.open', roles: ['school_admin'], load: () => import('./open/OpenDataPage') },
   { path: 'accounts', label: 'console.menu.accounts', roles: ['school_admin', 'district_admin'], load: () => import('./accounts/AccountsPage') },
+  { path: 'bus', label: 'console.menu.bus', roles: BUS, load: () => import('./bus/BusRecordsPage') },
+  { path: 'bus-requests', label: 'console.menu.bus_requests', roles: BUS, load: () => import('./bus/BusRequestsPage') },
+  { path: 'bus-live', label: 'console.menu.bus_live', roles: BUS, load: () => import('./bus/BusLivePage') },
+  { path: 'bus-reports', label: 'console.menu.bus_reports', roles: BUS, load: () => import('./bus/BusReportsPage') },
   { path: 'district', label: 'console.menu.district', roles: ['district_admin', 'district_viewer', 'school_admin'], load: () => import('./district/DistrictPage') },
 ];
 

@@ -9,6 +9,9 @@ import { DeleteRecordQuery, PutRecordBody, RecordListQuery, versionedRecords } f
 import type { StaffRole } from '../staff/roles.js';
 import type { BusAlarms } from './alarms.js';
 import { parseBusRecord } from './validate.js';
+import { fleetView, withMapCoords, type BusMapTiles } from './fleet.js';
+import type { BusReports } from './reports.js';
+import { BUS_REQUEST_STATUSES, BusDecisionSchema, type BusRequestDesk } from './requests.js';
 
 type BusKind = (typeof BUS_RECORD_KINDS)[number];
 /** The bus model is the transport manager's (校车管理员); the school admin may do everything. */
@@ -214,6 +217,107 @@ export function busAlarmRoutes(api: StaffRouter, alarms: BusAlarms): void {
       if (!a) throw new HttpError(404, 'bus.error.alarm_unknown');
       audited(`bus_alarm/${params.alarmId}`, { level: a.level });
       return { alarm: a };
+    },
+  });
+}
+
+const RequestParams = z.object({ schoolId: z.string().max(64), requestId: z.string().regex(/^br_[A-Za-z0-9_-]{1,40}$/) });
+const PhotoParams = z.object({ schoolId: z.string().max(64), photoId: z.string().regex(/^bp_[A-Za-z0-9_-]{1,40}$/) });
+const RequestListQuery = z.object({ status: z.enum(BUS_REQUEST_STATUSES).optional() });
+
+/** The transport manager's side of guardians' bus requests: the list, the photos, the decision (audited). */
+export function busRequestRoutes(api: StaffRouter, desk: BusRequestDesk, records: RecordStore): void {
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-requests',
+    summary: "Guardians' bus requests (a stop or stop change; a pickup person), pending first",
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: z.object({ schoolId: z.string().max(64) }),
+    query: RequestListQuery,
+    handler: async ({ params, query, q }) => ({ requests: await desk.forStaff(q, params.schoolId, query.status) }),
+  });
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-photos/:photoId',
+    summary: "A pickup person's photo (base64 with its type)",
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: PhotoParams,
+    handler: async ({ params, q }) => {
+      const p = await desk.photo(q, params.schoolId, params.photoId);
+      if (!p) throw new HttpError(404, 'bus.error.photo_unknown');
+      return p;
+    },
+  });
+  api.add({
+    method: 'post',
+    path: '/schools/:schoolId/bus-requests/:requestId/decision',
+    summary: 'Accept (writes the assignment, stop change or pickup person to the change feed), change (another stop or date, with a reason) or reject (with a reason) a pending request; once',
+    scope: 'school',
+    roles: BUS_STAFF,
+    audit: 'bus.request.decide',
+    params: RequestParams,
+    body: BusDecisionSchema,
+    handler: async ({ principal, params, body, q, audited, afterCommit }) => {
+      const out = await desk.decide(q, principal, params.schoolId, params.requestId, body);
+      audited(`bus_request/${params.requestId}`, { decision: body.decision, note: body.note, status: out.request.status, studentKey: out.request.studentKey, kind: out.request.kind, outcome: out.request.outcome });
+      if (out.cursor !== null) afterCommit(() => records.changed(params.schoolId));
+      return out;
+    },
+  });
+}
+
+const ReportRange = z.object({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const TripParams = z.object({ schoolId: z.string().max(64), tripId: z.string().min(1).max(128) });
+
+/** The transport manager's live view of all buses and the trip reports (list, detail, Excel). */
+export function busFleetRoutes(api: StaffRouter, deps: { reports: BusReports; map: BusMapTiles | null; now: () => number }): void {
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-fleet',
+    summary: "Every route's stops and each running trip's bus along it (last stop reached, fraction to the next, latest WGS-84 position), idle vehicles, and the map tiles when configured",
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: z.object({ schoolId: z.string().max(64) }),
+    handler: async ({ params, q }) => ({ ...withMapCoords(await fleetView(q, params.schoolId, deps.now()), deps.map), map: deps.map }),
+  });
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-reports',
+    summary: 'Trip reports over a date range (school dates, at most 92 days): boarded vs expected, late stops, overspeed, end-of-trip check',
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: z.object({ schoolId: z.string().max(64) }),
+    query: ReportRange,
+    handler: async ({ params, query, q }) => ({ trips: await deps.reports.list(q, params.schoolId, query.from, query.until) }),
+  });
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-reports/:tripId',
+    summary: 'One trip: scheduled vs actual time at each stop, rides, refusals, overspeed, check time',
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: TripParams,
+    handler: async ({ params, q }) => {
+      const r = await deps.reports.trip(q, params.schoolId, params.tripId);
+      if (!r) throw new HttpError(404, 'bus.error.trip_unknown');
+      return { trip: r };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/schools/:schoolId/bus-report-export',
+    summary: 'The trip reports of a date range as an Excel workbook (trips, stops)',
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: z.object({ schoolId: z.string().max(64) }),
+    query: ReportRange,
+    handler: async ({ params, query, q, res }) => {
+      const body = await deps.reports.export(q, params.schoolId, query.from, query.until);
+      res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      res.setHeader('Content-Disposition', `attachment; filename="bus-trips-${query.from}-${query.until}.xlsx"`);
+      res.status(200).send(body);
     },
   });
 }

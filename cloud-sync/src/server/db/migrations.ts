@@ -3,6 +3,7 @@ import { HOMESCHOOL_MIGRATION, HOMESCHOOL_ROLLCALL_MIGRATION, HOMESCHOOL_VISITS_
 import { HOMESCHOOL_FORMS_MIGRATION, HOMESCHOOL_MESSAGES_MIGRATION } from '../homeschool/messages-migrations.js';
 import type { Database } from './database.js';
 import { DISTRICT_KPI_MIGRATIONS, DISTRICT_MIGRATIONS } from '../district/migrations.js';
+import { BUS_REQUEST_MIGRATION } from '../bus/requests.js';
 import { OPEN_MIGRATIONS } from '../open/migrations.js';
 import { STAFF_NOTICE_MIGRATION } from '../notify/staff-notifier.js';
 import { LIVE_MIGRATIONS } from '../live/migrations.js';
@@ -378,6 +379,7 @@ CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type
   },
   ...LIVE_MIGRATIONS,
   ...DISTRICT_KPI_MIGRATIONS,
+  BUS_REQUEST_MIGRATION,
   STAFF_NOTICE_MIGRATION,
   HOMESCHOOL_MESSAGES_MIGRATION,
   HOMESCHOOL_FORMS_MIGRATION,

@@ -7,6 +7,7 @@ import { OtpRequestSchema, SessionRequestSchema, type GuardianAuth } from './gua
 import type { BusLive } from '../bus/live.js';
 import { liveTopic, type LiveHub } from '../live/hub.js';
 import { streamLive } from '../live/sse.js';
+import { BusRequestSchema, type BusRequestDesk } from '../bus/requests.js';
 import type { GuardianData } from './guardian-data.js';
 import './messages.js';
 
@@ -19,10 +20,11 @@ const SubscriptionSchema = z.object({
   keys: z.object({ p256dh: z.string().min(20).max(200), auth: z.string().min(8).max(100) }),
 });
 const UnsubscribeSchema = z.object({ endpoint: z.string().max(1000) });
+const RequestIdSchema = z.object({ requestId: z.string().max(64) });
 const ChildParamsSchema = z.object({ schoolId: z.string().max(64), studentKey: z.string().max(128) });
 
 /** The parent app's JSON API under /api/parent. Every route but sign-in needs a session. */
-export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublicKey: string | null, bus?: { live: BusLive; now: () => number; hub?: LiveHub }): Router {
+export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublicKey: string | null, bus?: { live: BusLive; now: () => number; hub?: LiveHub; requests?: BusRequestDesk }): Router {
   const r = express.Router();
 
   r.get('/messages', (req, res) => {
@@ -82,6 +84,24 @@ export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublic
       render: async () => ((await data.isGuardianOf(phone, schoolId, studentKey)) ? live.forChild(schoolId, studentKey, now()) : { running: false }),
     });
   });
+  const requests = bus?.requests;
+  if (requests) {
+    // Bus requests for the guardian's own children only: another child is 404, as if it did not exist.
+    r.get('/children/:schoolId/:studentKey/bus-options', async (req, res) => {
+      const { schoolId, studentKey } = ChildParamsSchema.parse(req.params);
+      res.json(await requests.options(res.locals.phone as string, schoolId, studentKey));
+    });
+    r.get('/bus-requests', async (_req, res) => {
+      res.json({ requests: await requests.forGuardian(res.locals.phone as string) });
+    });
+    r.post('/bus-requests', async (req, res) => {
+      res.status(201).json({ request: await requests.apply(res.locals.phone as string, BusRequestSchema.parse(req.body)) });
+    });
+    r.post('/bus-requests/:requestId/cancel', async (req, res) => {
+      const { requestId } = RequestIdSchema.parse(req.params);
+      res.json({ request: await requests.cancel(res.locals.phone as string, requestId) });
+    });
+  }
   r.get('/notices', async (req, res) => {
     const q = PageQuerySchema.parse(req.query);
     res.json({ notices: await data.notices(res.locals.phone as string, q.before, q.limit) });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Alert, App as AntApp, Button, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Switch, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
+import type { Rule } from 'antd/es/form';
 import { ApiError, conflictCurrent, type VersionedRecord } from '../api';
 import { useConsoleT } from '../i18n';
 import type { ConsoleMessageId } from '../messages';
@@ -18,6 +19,15 @@ export interface FieldSpec {
   column?: boolean;
   /** Value when a new record is made. */
   initial?: unknown;
+  /** How the table shows the value (default: as text). */
+  render?: (value: unknown) => string;
+  /** Help under the input. */
+  extra?: ConsoleMessageId;
+  /** An input of its own (it gets the form's value and onChange). */
+  input?: () => ReactNode;
+  /** Checks in the form before anything is sent (the cloud checks again), and the fields they read. */
+  rules?: Rule[];
+  dependencies?: string[];
 }
 
 export interface RecordTableProps {
@@ -30,6 +40,10 @@ export interface RecordTableProps {
   search?: (rec: VersionedRecord, text: string) => boolean;
   keyHint?: ConsoleMessageId;
   testId?: string;
+  /** The staff API folder of the kind (default `roster`; the bus model is under `bus`). */
+  folder?: string;
+  /** Width of the edit dialog (default 640). */
+  modalWidth?: number;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -51,7 +65,7 @@ const formatValue = (v: unknown, type: FieldType, yes: string, no: string): stri
  * it was based on; when someone else saved meanwhile the cloud answers 409 and this shows,
  * field by field, what is there now next to what you typed.
  */
-export function RecordTable({ kind, fields, rowActions, search, keyHint, testId }: RecordTableProps) {
+export function RecordTable({ kind, fields, rowActions, search, keyHint, testId, folder = 'roster', modalWidth = 640 }: RecordTableProps) {
   const { api, schoolId, noteChange } = useConsole();
   const { t, locale } = useConsoleT();
   const { message } = AntApp.useApp();
@@ -62,7 +76,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId 
   const [editing, setEditing] = useState<{ key: string | null; record: VersionedRecord | null } | null>(null);
   const [conflict, setConflict] = useState<{ yours: Record<string, unknown>; current: VersionedRecord | null } | null>(null);
   const [form] = Form.useForm();
-  const base = kind === 'usb_policy' ? `/schools/${schoolId}/usb-policies` : `/schools/${schoolId}/roster/${kind}`;
+  const base = kind === 'usb_policy' ? `/schools/${schoolId}/usb-policies` : `/schools/${schoolId}/${folder}/${kind}`;
 
   const load = useCallback(async () => {
     if (!schoolId) return;
@@ -136,7 +150,12 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId 
   );
 
   const submit = async () => {
-    const v = (await form.validateFields()) as Record<string, unknown>;
+    let v: Record<string, unknown>;
+    try {
+      v = (await form.validateFields()) as Record<string, unknown>;
+    } catch {
+      return; // the form shows what is wrong
+    }
     let data: Record<string, unknown>;
     try {
       data = fromForm(v);
@@ -171,6 +190,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId 
         key: f.name,
         render: (_: unknown, r: VersionedRecord) => {
           const v = r.data[f.name];
+          if (f.render) return f.render(v);
           const opt = f.options?.find((o) => o.value === v);
           if (opt) return t(opt.label);
           if (f.type === 'multi' && Array.isArray(v)) return v.map((x) => { const o = f.options?.find((y) => y.value === x); return o ? t(o.label) : String(x); }).join('、');
@@ -199,6 +219,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId 
   const shown = useMemo(() => (search && text.trim() ? rows.filter((r) => search(r, text.trim())) : rows), [rows, search, text]);
 
   const input = (f: FieldSpec) => {
+    if (f.input) return f.input();
     switch (f.type) {
       case 'bool':
         return <Switch />;
@@ -228,7 +249,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId 
       </Space>
       {error && <Alert type="error" showIcon closable title={error} onClose={() => setError(null)} style={{ marginBottom: 16 }} data-testid="record-error" />}
       <Table<VersionedRecord> rowKey="key" size="middle" loading={loading} columns={columns} dataSource={shown} pagination={{ pageSize: 50 }} scroll={{ x: true }} />
-      <Modal open={editing !== null} title={editing?.key ?? t('console.action.add')} okText={t('console.action.save')} cancelText={t('console.action.cancel')} onOk={() => void submit()} onCancel={() => setEditing(null)} width={640} destroyOnHidden>
+      <Modal open={editing !== null} title={editing?.key ?? t('console.action.add')} okText={t('console.action.save')} cancelText={t('console.action.cancel')} onOk={() => void submit()} onCancel={() => setEditing(null)} width={modalWidth} destroyOnHidden>
         {conflict && (
           <Alert
             type="warning"
@@ -278,7 +299,7 @@ export function RecordTable({ kind, fields, rowActions, search, keyHint, testId 
             </Form.Item>
           )}
           {fields.map((f) => (
-            <Form.Item key={f.name} name={f.name} label={t(f.label)} valuePropName={f.type === 'bool' ? 'checked' : 'value'} rules={f.required ? [{ required: true, message: t('console.signin.required') }] : []}>
+            <Form.Item key={f.name} name={f.name} label={t(f.label)} valuePropName={f.type === 'bool' ? 'checked' : 'value'} rules={[...(f.required ? [{ required: true, message: t('console.signin.required') }] : []), ...(f.rules ?? [])]} {...(f.extra ? { extra: t(f.extra) } : {})} {...(f.dependencies ? { dependencies: f.dependencies } : {})}>
               {input(f)}
             </Form.Item>
           ))}

@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../helpers/backends.js';
+import { busRequestsContract } from './bus-requests-contract.js';
+
+busRequestsContract(pgliteBackend);
