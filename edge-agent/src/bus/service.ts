@@ -507,7 +507,7 @@ export class BusService {
         source: by,
         subject: child,
         priority: PRIORITIES.gate,
-        data: { tripId: trip.id, routeId: trip.routeId, direction: trip.direction, stopId, stopName, personName: this.#name(child), pickupKey: h.key, pickupName: h.name, relation: h.relation, method, by, at: now },
+        data: { tripId: trip.id, routeId: trip.routeId, routeName: route?.name ?? trip.routeId, direction: trip.direction, stopId, stopName, personName: this.#name(child), pickupKey: h.key, pickupName: h.name, relation: h.relation, method, by, at: now },
       });
     });
     this.#scans.inc({ result: 'handed_over' });
@@ -531,8 +531,12 @@ export class BusService {
     const stopId = rider.pickupStop;
     const stopName = stopId ? (route?.stops.find((s) => s.id === stopId)?.name ?? stopId) : '-';
     const params = { personName: this.#name(rider.personId), stopName };
+    const current = this.db.trip(trip.id);
     this.db.transaction(() => {
       this.db.setPickup(trip.id, rider.personId, 'returned', stopId, now);
+      // The child rides back to school: the end-of-trip check is due there, not at this
+      // (last) stop, so its timer starts again when the bus reaches a depot stop.
+      if (current && current.lastStopAt !== null && current.checkedAt === null && current.checkAlarmAt === null) this.db.setTrip(trip.id, { lastStopAt: null });
       this.#event({
         type: BUS_EVENTS.handover,
         reason: 'bus.handover.failed',
@@ -732,7 +736,10 @@ export class BusService {
     const scheduled = trip.direction === 'morning' ? s.morningAt : s.afternoonAt;
     this.db.transaction(() => {
       this.db.arrive(trip.id, s.id, f.time);
-      if (s.id === last.id && trip.lastStopAt === null) this.db.setTrip(trip.id, { lastStopAt: f.time });
+      const current = this.db.trip(trip.id);
+      // With a child riding back to school (nobody collected them) the check is due at the depot.
+      const returning = this.db.riders(trip.id).some((r) => r.onBoard && r.pickupState === 'returned');
+      if ((returning ? s.depot : s.id === last.id) && current?.lastStopAt === null) this.db.setTrip(trip.id, { lastStopAt: f.time });
       this.#event({ type: BUS_EVENTS.stop, reason: 'bus.stop.arrived', source: 'gps', data: { tripId: trip.id, stopId: s.id, stopName: s.name, routeId: trip.routeId, scheduledAt: scheduled ?? null, last: s.id === last.id } });
     });
   }
