@@ -4,7 +4,7 @@ import type { NewEvent, Severity } from '@campus/protocol';
 import { PRIORITIES } from '@campus/protocol';
 import { BUS_POSITION_EVENT, type BusPositionEventData } from '@campus/protocol/bus/positions';
 import { BUS_EVENTS, type BusDirection, type BusPickupPersonView, type BusRefusal, type BusRoute, type BusStop, type BusTripPlanView, type BusTripView } from '@campus/protocol/bus/index';
-import { checkPickupCode, isPickupPassText, verifyPickupPass } from '@campus/protocol/bus/pickup';
+import { checkPickupCode, encodePickupPass, isPickupPassText, verifyPickupPass } from '@campus/protocol/bus/pickup';
 import { Keyring, verifyCredential } from '@campus/protocol/credentials/index';
 import { bilingual, translate } from '@campus/protocol/i18n';
 import { uuidv7 } from '@campus/protocol/ids';
@@ -12,7 +12,7 @@ import { createGpsReader, type GpsFix, type GpsReader } from '@campus/device-dri
 import { createQrReader, type QrReader } from '@campus/device-drivers/qr/index';
 import { readAbsent, readCardHolder, readLeaveOverlapping, type CardHolder } from '../access/lookups.js';
 import { CardToolError } from '../cards/errors.js';
-import { loadKeyring } from '../cards/issuer-keys.js';
+import { loadIssuerKey, loadKeyring } from '../cards/issuer-keys.js';
 import type { DomainDeps } from '../modules/domain.js';
 import type { BusConfig } from './config.js';
 import { distanceM, keepPoint, type StoredPoint } from './geo.js';
@@ -565,6 +565,46 @@ export class BusService {
   #waitingRider(trip: TripRow, personId: string): RiderRow | null {
     const r = this.db.rider(trip.id, personId);
     return r && r.onBoard && r.pickupState === 'waiting' ? r : null;
+  }
+
+  /**
+   * A printable sheet of signed pickup passes (接送证), one per authorized pickup person of
+   * the chosen children (or the chosen records; everyone when neither is given), signed
+   * with the school's issuer key configured on this box (bus.pickupPassKey).
+   */
+  async pickupPassSheet(filter: { studentIds?: readonly string[]; keys?: readonly string[] }): Promise<{ pdf: Buffer; passes: number }> {
+    const keyFile = this.config.pickupPassKey;
+    if (!keyFile) throw new BusError(409, 'bus.passes.no_key');
+    let people = this.db.allPickupPersons();
+    if (filter.keys?.length) {
+      for (const k of filter.keys) if (!people.some((p) => p.key === k)) throw new BusError(404, 'bus.passes.unknown', { key: k });
+      people = people.filter((p) => filter.keys!.includes(p.key));
+    }
+    if (filter.studentIds?.length) people = people.filter((p) => filter.studentIds!.includes(p.studentId));
+    if (people.length === 0) throw new BusError(404, 'bus.passes.none');
+    let issuer;
+    try {
+      issuer = await loadIssuerKey(isAbsolute(keyFile) ? keyFile : resolve(this.d.dataDir, keyFile));
+    } catch (err) {
+      if (!(err instanceof CardToolError)) throw err;
+      throw new BusError(409, 'bus.passes.bad_key', { detail: translate('zh-CN', err.code, err.params) });
+    }
+    const { pickupPassSheetPdf } = await import('./pass-sheet.js');
+    const pdf = await pickupPassSheetPdf(
+      people.map((p) => ({
+        key: p.key,
+        pickupName: p.name,
+        relation: p.relation,
+        childName: this.#name(p.studentId),
+        className: null,
+        passVersion: p.passVersion,
+        validFrom: p.validFrom,
+        validUntil: p.validUntil,
+        pass: encodePickupPass({ studentId: p.studentId, recordKey: p.key, passVersion: p.passVersion }, issuer.privateKey, issuer.kid),
+      })),
+      this.d.site.name,
+    );
+    return { pdf, passes: people.length };
   }
 
   #name(personId: string): string {
