@@ -69,6 +69,7 @@ export class BusService {
   /** Thinned fixes of the running trip not yet put in a `bus.position` event (the parents' live view). */
   #unsent: { tripId: string; fixes: BusPositionEventData['fixes'] } | null = null;
   #sentAt = 0;
+  #flushTimer: (() => void) | null = null;
   #lastFix: GpsFix | null = null;
   #atStop: string | null = null;
   #over: { since: number; max: number; active: boolean; under: number } = { since: 0, max: 0, active: false, under: 0 };
@@ -683,11 +684,20 @@ export class BusService {
     if (this.#unsent && this.#unsent.tripId !== trip.id) this.flushPositions();
     this.#unsent ??= { tripId: trip.id, fixes: [] };
     this.#unsent.fixes.push(fix);
-    if (this.now() - this.#sentAt >= POSITION_UPLOAD_MS || this.#unsent.fixes.length >= 600) this.flushPositions();
+    const due = this.#sentAt + POSITION_UPLOAD_MS - this.now();
+    if (due <= 0 || this.#unsent.fixes.length >= 600) this.flushPositions();
+    // Not yet 5 s since the last upload: this fix goes up when they are over, not with the
+    // next stored fix (up to 5 s later: the parents' live view would lag for nothing).
+    else this.#flushTimer ??= this.d.time.after(due, () => {
+      this.#flushTimer = null;
+      this.flushPositions();
+    });
   }
 
   /** Sends the fixes gathered so far (at trip close, stop, or when the upload interval is due). */
   flushPositions(): void {
+    this.#flushTimer?.();
+    this.#flushTimer = null;
     const u = this.#unsent;
     this.#unsent = null;
     this.#sentAt = this.now();
