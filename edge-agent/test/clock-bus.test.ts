@@ -41,6 +41,12 @@ describe('TrustedClock', () => {
     await c.check();
     expect(c.source()).toBe('ntp');
     expect(c.now()).toBe(wall);
+    // A reference with a fraction (Date header + half a round trip) keeps now() whole ms:
+    // the cloud refuses an event whose occurredAt is not an integer.
+    const rtc = new TrustedClock({ mode: 'auto', wallNow: () => 1_000, probe: async () => false });
+    rtc.correctFrom('cloud', 1_800_000_000_000.5 + 12.25);
+    expect(Number.isInteger(rtc.now())).toBe(true);
+    expect(rtc.now()).toBe(1_800_000_000_013);
     const never = new TrustedClock({ mode: 'never', wallNow: () => 5 });
     never.correctFrom('cloud', 1_800_000_000_000);
     expect(never.now()).toBe(5);

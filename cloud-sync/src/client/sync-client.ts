@@ -25,6 +25,8 @@ export interface CloudSyncOptions {
   idlePollMs?: number;
   feedWaitSeconds?: number;
   backoff?: BackoffOptions;
+  /** Ceiling of the upload retry wait while the cloud cannot be reached at all (default 5 s; see UploaderOptions). */
+  linkRetryMaxMs?: number;
   logger?: SyncLogger;
   now?: () => number;
   /** Clock trust and software version, reported with the backlog on each change-feed request (the console's edge health). */
@@ -57,7 +59,7 @@ export class CloudSyncClient {
     this.uploader = new EventUploader({
       outbox: opts.outbox,
       transport: this.transport,
-      ...pick(opts, ['bandwidthBytesPerSec', 'maxBatchEvents', 'maxBatchBytes', 'pipeline', 'idlePollMs', 'backoff', 'logger']),
+      ...pick(opts, ['bandwidthBytesPerSec', 'maxBatchEvents', 'maxBatchBytes', 'pipeline', 'idlePollMs', 'backoff', 'linkRetryMaxMs', 'logger']),
       now: this.now,
     });
     this.feed = opts.applier

@@ -18,6 +18,13 @@ export interface UploaderOptions {
   /** How often an idle lane looks for new events when nobody calls `wake()`. */
   idlePollMs?: number;
   backoff?: BackoffOptions;
+  /**
+   * Ceiling of the wait after a failure to reach the cloud at all (no connection: a bus in
+   * a tunnel, a 4G modem re-dialling), default 5 s. Trying a connection costs nothing on a
+   * dead link, and a long wait here is what the trip recorded offline waits for once the
+   * link is back. Answers from the cloud (429, 5xx, refusals) keep `backoff`.
+   */
+  linkRetryMaxMs?: number;
   logger?: SyncLogger;
   now?: () => number;
 }
@@ -117,7 +124,9 @@ export class EventUploader {
    * again (the cloud drops what it already has).
    */
   private async loop(lanes: readonly Lane[], wake: Wakeable, urgent: boolean): Promise<void> {
-    const backoff = new Backoff(this.opts.backoff ?? { initialMs: 500, maxMs: 60_000 });
+    const pacing = this.opts.backoff ?? { initialMs: 500, maxMs: 60_000 };
+    const backoff = new Backoff(pacing);
+    const linkBackoff = new Backoff({ initialMs: pacing.initialMs, maxMs: Math.min(pacing.maxMs, this.opts.linkRetryMaxMs ?? 5_000) });
     const window = Math.max(1, this.opts.pipeline ?? 2);
     const inFlight: { entries: OutboxEntry[]; done: Promise<unknown> }[] = [];
     /** Where the next batch starts: ahead of the acknowledged cursors while batches are in flight. */
@@ -155,6 +164,7 @@ export class EventUploader {
         inFlight.shift();
         this.counters.backingOff = false;
         backoff.reset();
+        linkBackoff.reset();
         await this.acknowledge(head.entries);
       } catch (err) {
         await Promise.all(inFlight.map((f) => f.done));
@@ -169,7 +179,7 @@ export class EventUploader {
           continue;
         }
         const retryAfter = (err as { retryAfterMs?: number }).retryAfterMs ?? 0;
-        const delay = backoff.next(retryAfter);
+        const delay = err instanceof NetworkError ? linkBackoff.next() : backoff.next(retryAfter);
         this.counters.backingOff = true;
         this.log.warn({ err: (err as Error).message, status, delayMs: delay, urgent }, 'upload failed; backing off');
         await this.pause(delay);

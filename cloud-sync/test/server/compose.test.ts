@@ -25,6 +25,13 @@ describe('notice texts', () => {
     expect(composeNotice('zh-CN', late)).toBe('08:02 张小明 入校（东门）（延迟送达）');
     expect(composeNotice('en', { ...late, kind: 'exit', gate: undefined })).toBe('张小明 left school at 08:02 (delivered late)');
   });
+
+  it('says what happened when nobody collected a child from the bus; other safety events keep the general text', () => {
+    const f = { kind: 'safety' as const, studentName: '王小刚', stop: '幸福小区', route: '1号线', reason: 'bus.handover.failed', occurredAt: AT, receivedAt: AT + 30_000, timezone: TZ };
+    expect(composeNotice('zh-CN', f)).toBe('08:02 王小刚 在幸福小区下车时无人接（1号线），孩子留在校车上随车返校，请尽快联系学校');
+    expect(composeNotice('en', f)).toBe('Nobody collected 王小刚 from the school bus at 幸福小区 at 08:02 (1号线); the child stays on the bus back to school. Please contact the school');
+    expect(composeNotice('zh-CN', { ...f, reason: 'bus.check.missed' })).toBe('08:02 王小刚 安全提醒，请尽快联系学校');
+  });
 });
 
 describe('guardian preferences', () => {

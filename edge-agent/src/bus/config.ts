@@ -32,6 +32,13 @@ export const BusConfigSchema = z
       })
       .prefault({})
       .describe('Position thinning so a bus box’s flash lasts.'),
+    pickupPassKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The card issuer’s private key (issuer-<kid>.key, relative to dataDir) to print signed pickup passes (接送证) from this box. Only on the school office’s edge, never on a bus box in a vehicle; unset = printing refused.',
+      ),
     checkpointCode: z.string().min(6).max(128).default('CAMPUS-BUS-REAR-CHECK').describe('Text of the checkpoint QR fixed at the back of the bus.'),
     checkMinutes: z.number().int().min(1).max(120).default(10).describe('Alarm when the end-of-trip check is not done this many minutes after reaching the last stop.'),
     repeatWindowS: z.number().int().min(5).max(3600).default(120).describe('A second scan within this time of boarding (or at the boarding stop) is a repeat, not an alighting.'),

@@ -25,7 +25,7 @@ import {
   BusTripOpenSchema,
 } from '@campus/protocol/bus/index';
 import { ApiError } from '../http/errors.js';
-import type { ApiRouter } from '../http/router.js';
+import { rawBody, type ApiRouter } from '../http/router.js';
 import { BusError, type BusService } from './service.js';
 import './messages.js';
 
@@ -47,6 +47,15 @@ function running(bus: { service: BusService | null }): BusService {
 function call<T>(fn: () => T): T {
   try {
     return fn();
+  } catch (err) {
+    if (err instanceof BusError) throw new ApiError(err.status, err.code, err.params);
+    throw err;
+  }
+}
+
+async function callAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
   } catch (err) {
     if (err instanceof BusError) throw new ApiError(err.status, err.code, err.params);
     throw err;
@@ -250,6 +259,26 @@ export function busRoutes(api: ApiRouter, bus: { service: BusService | null }): 
     audit: 'bus.handover.failed',
     response: BusScanAnswerSchema,
     handler: ({ body, user }) => ({ result: call(() => running(bus).handoverFailed(body.personId, body.why ?? null, `user:${user!.username}`)) }),
+  });
+
+  api.add({
+    method: 'post',
+    owner: 'edge',
+    path: '/api/bus/pickup-passes/sheet',
+    summary: 'Print signed pickup passes (接送证, PDF on the card sheets’ grid) for the chosen children or pickup person records, signed offline on this box',
+    tag: 'bus',
+    access: [...MANAGER, 'transport'],
+    body: z.strictObject({
+      studentIds: z.array(z.string().min(1).max(64)).max(2000).optional().describe('Children whose pickup persons to print; all when left out.'),
+      keys: z.array(z.string().min(1).max(128)).max(2000).optional().describe('pickup_person record keys to print.'),
+    }),
+    audit: 'bus.passes.print',
+    response: rawBody('application/pdf'),
+    handler: async ({ body, res }) => {
+      const sheet = await callAsync(() => running(bus).pickupPassSheet(body));
+      res.type('application/pdf').setHeader('Content-Disposition', 'attachment; filename="pickup-passes.pdf"').setHeader('X-Pickup-Passes', String(sheet.passes)).send(sheet.pdf);
+      return undefined;
+    },
   });
 
   api.add({

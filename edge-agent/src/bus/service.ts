@@ -4,7 +4,7 @@ import type { NewEvent, Severity } from '@campus/protocol';
 import { PRIORITIES } from '@campus/protocol';
 import { BUS_POSITION_EVENT, type BusPositionEventData } from '@campus/protocol/bus/positions';
 import { BUS_EVENTS, type BusDirection, type BusPickupPersonView, type BusRefusal, type BusRoute, type BusStop, type BusTripPlanView, type BusTripView } from '@campus/protocol/bus/index';
-import { checkPickupCode, isPickupPassText, verifyPickupPass } from '@campus/protocol/bus/pickup';
+import { checkPickupCode, encodePickupPass, isPickupPassText, verifyPickupPass } from '@campus/protocol/bus/pickup';
 import { Keyring, verifyCredential } from '@campus/protocol/credentials/index';
 import { bilingual, translate } from '@campus/protocol/i18n';
 import { uuidv7 } from '@campus/protocol/ids';
@@ -12,7 +12,7 @@ import { createGpsReader, type GpsFix, type GpsReader } from '@campus/device-dri
 import { createQrReader, type QrReader } from '@campus/device-drivers/qr/index';
 import { readAbsent, readCardHolder, readLeaveOverlapping, type CardHolder } from '../access/lookups.js';
 import { CardToolError } from '../cards/errors.js';
-import { loadKeyring } from '../cards/issuer-keys.js';
+import { loadIssuerKey, loadKeyring } from '../cards/issuer-keys.js';
 import type { DomainDeps } from '../modules/domain.js';
 import type { BusConfig } from './config.js';
 import { distanceM, keepPoint, type StoredPoint } from './geo.js';
@@ -69,6 +69,7 @@ export class BusService {
   /** Thinned fixes of the running trip not yet put in a `bus.position` event (the parents' live view). */
   #unsent: { tripId: string; fixes: BusPositionEventData['fixes'] } | null = null;
   #sentAt = 0;
+  #flushTimer: (() => void) | null = null;
   #lastFix: GpsFix | null = null;
   #atStop: string | null = null;
   #over: { since: number; max: number; active: boolean; under: number } = { since: 0, max: 0, active: false, under: 0 };
@@ -507,7 +508,7 @@ export class BusService {
         source: by,
         subject: child,
         priority: PRIORITIES.gate,
-        data: { tripId: trip.id, routeId: trip.routeId, direction: trip.direction, stopId, stopName, personName: this.#name(child), pickupKey: h.key, pickupName: h.name, relation: h.relation, method, by, at: now },
+        data: { tripId: trip.id, routeId: trip.routeId, routeName: route?.name ?? trip.routeId, direction: trip.direction, stopId, stopName, personName: this.#name(child), pickupKey: h.key, pickupName: h.name, relation: h.relation, method, by, at: now },
       });
     });
     this.#scans.inc({ result: 'handed_over' });
@@ -531,8 +532,12 @@ export class BusService {
     const stopId = rider.pickupStop;
     const stopName = stopId ? (route?.stops.find((s) => s.id === stopId)?.name ?? stopId) : '-';
     const params = { personName: this.#name(rider.personId), stopName };
+    const current = this.db.trip(trip.id);
     this.db.transaction(() => {
       this.db.setPickup(trip.id, rider.personId, 'returned', stopId, now);
+      // The child rides back to school: the end-of-trip check is due there, not at this
+      // (last) stop, so its timer starts again when the bus reaches a depot stop.
+      if (current && current.lastStopAt !== null && current.checkedAt === null && current.checkAlarmAt === null) this.db.setTrip(trip.id, { lastStopAt: null });
       this.#event({
         type: BUS_EVENTS.handover,
         reason: 'bus.handover.failed',
@@ -561,6 +566,46 @@ export class BusService {
   #waitingRider(trip: TripRow, personId: string): RiderRow | null {
     const r = this.db.rider(trip.id, personId);
     return r && r.onBoard && r.pickupState === 'waiting' ? r : null;
+  }
+
+  /**
+   * A printable sheet of signed pickup passes (接送证), one per authorized pickup person of
+   * the chosen children (or the chosen records; everyone when neither is given), signed
+   * with the school's issuer key configured on this box (bus.pickupPassKey).
+   */
+  async pickupPassSheet(filter: { studentIds?: readonly string[]; keys?: readonly string[] }): Promise<{ pdf: Buffer; passes: number }> {
+    const keyFile = this.config.pickupPassKey;
+    if (!keyFile) throw new BusError(409, 'bus.passes.no_key');
+    let people = this.db.allPickupPersons();
+    if (filter.keys?.length) {
+      for (const k of filter.keys) if (!people.some((p) => p.key === k)) throw new BusError(404, 'bus.passes.unknown', { key: k });
+      people = people.filter((p) => filter.keys!.includes(p.key));
+    }
+    if (filter.studentIds?.length) people = people.filter((p) => filter.studentIds!.includes(p.studentId));
+    if (people.length === 0) throw new BusError(404, 'bus.passes.none');
+    let issuer;
+    try {
+      issuer = await loadIssuerKey(isAbsolute(keyFile) ? keyFile : resolve(this.d.dataDir, keyFile));
+    } catch (err) {
+      if (!(err instanceof CardToolError)) throw err;
+      throw new BusError(409, 'bus.passes.bad_key', { detail: translate('zh-CN', err.code, err.params) });
+    }
+    const { pickupPassSheetPdf } = await import('./pass-sheet.js');
+    const pdf = await pickupPassSheetPdf(
+      people.map((p) => ({
+        key: p.key,
+        pickupName: p.name,
+        relation: p.relation,
+        childName: this.#name(p.studentId),
+        className: null,
+        passVersion: p.passVersion,
+        validFrom: p.validFrom,
+        validUntil: p.validUntil,
+        pass: encodePickupPass({ studentId: p.studentId, recordKey: p.key, passVersion: p.passVersion }, issuer.privateKey, issuer.kid),
+      })),
+      this.d.site.name,
+    );
+    return { pdf, passes: people.length };
   }
 
   #name(personId: string): string {
@@ -639,11 +684,20 @@ export class BusService {
     if (this.#unsent && this.#unsent.tripId !== trip.id) this.flushPositions();
     this.#unsent ??= { tripId: trip.id, fixes: [] };
     this.#unsent.fixes.push(fix);
-    if (this.now() - this.#sentAt >= POSITION_UPLOAD_MS || this.#unsent.fixes.length >= 600) this.flushPositions();
+    const due = this.#sentAt + POSITION_UPLOAD_MS - this.now();
+    if (due <= 0 || this.#unsent.fixes.length >= 600) this.flushPositions();
+    // Not yet 5 s since the last upload: this fix goes up when they are over, not with the
+    // next stored fix (up to 5 s later: the parents' live view would lag for nothing).
+    else this.#flushTimer ??= this.d.time.after(due, () => {
+      this.#flushTimer = null;
+      this.flushPositions();
+    });
   }
 
   /** Sends the fixes gathered so far (at trip close, stop, or when the upload interval is due). */
   flushPositions(): void {
+    this.#flushTimer?.();
+    this.#flushTimer = null;
     const u = this.#unsent;
     this.#unsent = null;
     this.#sentAt = this.now();
@@ -732,7 +786,10 @@ export class BusService {
     const scheduled = trip.direction === 'morning' ? s.morningAt : s.afternoonAt;
     this.db.transaction(() => {
       this.db.arrive(trip.id, s.id, f.time);
-      if (s.id === last.id && trip.lastStopAt === null) this.db.setTrip(trip.id, { lastStopAt: f.time });
+      const current = this.db.trip(trip.id);
+      // With a child riding back to school (nobody collected them) the check is due at the depot.
+      const returning = this.db.riders(trip.id).some((r) => r.onBoard && r.pickupState === 'returned');
+      if ((returning ? s.depot : s.id === last.id) && current?.lastStopAt === null) this.db.setTrip(trip.id, { lastStopAt: f.time });
       this.#event({ type: BUS_EVENTS.stop, reason: 'bus.stop.arrived', source: 'gps', data: { tripId: trip.id, stopId: s.id, stopName: s.name, routeId: trip.routeId, scheduledAt: scheduled ?? null, last: s.id === last.id } });
     });
   }

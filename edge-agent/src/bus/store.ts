@@ -216,6 +216,14 @@ export class BusStore {
     return this.db.prepare('DELETE FROM bus_pickup_persons WHERE key = ?').run(key).changes;
   }
 
+  /** Every pickup person of every child, by child and record key (the pass sheet). */
+  allPickupPersons(): PickupPersonRow[] {
+    return (this.db.prepare(`SELECT ${PICKUP_COLS} FROM bus_pickup_persons ORDER BY student_id, key`).all() as Array<Omit<PickupPersonRow, 'hasCode'> & { hasCode: number }>).map((r) => ({
+      ...r,
+      hasCode: r.hasCode === 1,
+    }));
+  }
+
   pickupPersons(studentId: string): PickupPersonRow[] {
     return (this.db.prepare(`SELECT ${PICKUP_COLS} FROM bus_pickup_persons WHERE student_id = ? ORDER BY key`).all(studentId) as Array<Omit<PickupPersonRow, 'hasCode'> & { hasCode: number }>).map((r) => ({
       ...r,

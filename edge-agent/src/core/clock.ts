@@ -103,7 +103,9 @@ export class TrustedClock implements Clock {
    */
   correctFrom(source: string, referenceNow: number, toleranceMs = 2000): void {
     if (this.opts.mode === 'never' || (this.isTrusted && this.src === 'ntp')) return;
-    const diff = referenceNow - this.wallNow();
+    // Whole milliseconds: every timestamp the edge writes (events' occurredAt) must stay an
+    // integer, and the reference is often fractional (Date header + half the round trip).
+    const diff = Math.round(referenceNow - this.wallNow());
     const before = this.offset;
     this.offset = Math.abs(diff) > toleranceMs ? diff : 0;
     if (this.offset !== before) this.opts.onChange?.({ trusted: true, source, jumpMs: this.offset - before });

@@ -23,9 +23,14 @@ export interface BusRide {
   routeName: string | null;
 }
 
-/** A real ride (not a refused card) of a person, or null. */
-export function busRideOf(e: { type: string; subject: string | null; data: unknown }): BusRide | null {
-  if (!e.subject || (e.type !== BUS_EVENTS.boarding && e.type !== BUS_EVENTS.alighting)) return null;
+/**
+ * A real ride (not a refused card) of a person, or null. A child handed over to an
+ * authorized pickup person (`bus.handed_over`) got off the bus: that is their 下车.
+ */
+export function busRideOf(e: { type: string; reason?: string; subject: string | null; data: unknown }): BusRide | null {
+  if (!e.subject) return null;
+  const handedOver = e.type === BUS_EVENTS.handover && e.reason === 'bus.handed_over';
+  if (e.type !== BUS_EVENTS.boarding && e.type !== BUS_EVENTS.alighting && !handedOver) return null;
   const d = BusRideNoticeDataSchema.safeParse(e.data);
   if (!d.success) return null;
   return { kind: e.type === BUS_EVENTS.boarding ? 'board' : 'alight', tripId: d.data.tripId, stopName: d.data.stopName && d.data.stopName !== '-' ? d.data.stopName : null, routeName: d.data.routeName ?? null };

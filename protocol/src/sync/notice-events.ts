@@ -14,6 +14,8 @@ export const NOTICE_EVENT_TYPES = {
   /** 上车/下车 on the school bus: read through busRideOf (protocol/src/bus/notice.ts). */
   busBoarding: BUS_EVENTS.boarding,
   busAlighting: BUS_EVENTS.alighting,
+  /** A child handed over to a pickup person: their 下车 (busRideOf reads it as alighting). */
+  busHandover: BUS_EVENTS.handover,
 } as const;
 
 /** Kinds of notice a guardian can switch on or off in the parent app. */

@@ -12,6 +12,8 @@ export interface NoticeFacts {
   /** School bus: the stop and route of a 上车/下车 notice. */
   stop?: string | undefined;
   route?: string | undefined;
+  /** The event's reason: a safety notice about a known kind of event says what happened. */
+  reason?: string | undefined;
   occurredAt: number;
   receivedAt: number;
   timezone: string;
@@ -52,7 +54,9 @@ export function composeNotice(locale: Locale, f: NoticeFacts): string {
   const gate = f.gate ? translate(locale, 'notice.gate', { gate: f.gate }) : '';
   const stop = f.stop ? translate(locale, 'notice.bus.stop', { stop: f.stop }) : '';
   const route = f.route ? translate(locale, 'notice.bus.route', { route: f.route }) : '';
-  const text = translate(locale, `notice.${f.kind}`, { when, name: f.studentName, gate, stop, route });
+  // Safety notices say what happened where the event tells (nobody collected a child from the bus).
+  const id = f.kind === 'safety' && f.reason === 'bus.handover.failed' ? 'notice.safety.bus_handover_failed' : `notice.${f.kind}`;
+  const text = translate(locale, id, { when, name: f.studentName, gate, stop, route });
   return isLate(f) ? text + translate(locale, 'notice.delayed') : text;
 }
 

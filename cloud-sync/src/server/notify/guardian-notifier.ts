@@ -1,5 +1,6 @@
 import { campusPassageOf, type Passage } from '@campus/protocol/access/index';
 import { busRideOf } from '@campus/protocol/bus/notice';
+import { BUS_EVENTS } from '@campus/protocol/bus/events';
 import { translate } from '@campus/protocol';
 import type { Database, Queryable } from '../db/database.js';
 import type { Job } from '../jobs/queue.js';
@@ -183,7 +184,21 @@ export class GuardianNotifier {
       const studentName = ev.name ?? studentKey;
       const passage = campusPassageOf(ev);
       const ride = busRideOf(ev);
-      const facts = { kind, studentName, gate: passage?.gateName, stop: ride?.stopName ?? undefined, route: ride?.routeName ?? undefined, occurredAt: ev.occurred_at, receivedAt: ev.received_at, timezone };
+      // A failed bus handover (safety lane) names its stop and route too.
+      const d = (ev.data ?? {}) as Record<string, unknown>;
+      const text = (v: unknown) => (typeof v === 'string' && v.length > 0 && v !== '-' ? v : undefined);
+      const handover = kind === 'safety' && ev.type === BUS_EVENTS.handover;
+      const facts = {
+        kind,
+        studentName,
+        gate: passage?.gateName,
+        stop: ride?.stopName ?? (handover ? text(d.stopName) : undefined),
+        route: ride?.routeName ?? (handover ? text(d.routeName) : undefined),
+        reason: ev.reason,
+        occurredAt: ev.occurred_at,
+        receivedAt: ev.received_at,
+        timezone,
+      };
       items.push({ ev, studentKey, studentName, kind, timezone, passage, late: isLate(facts), safety: kind === 'safety', facts });
     }
     if (items.length === 0) return 0;

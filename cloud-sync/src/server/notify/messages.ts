@@ -11,6 +11,10 @@ export const noticeMessages = defineMessages({
   'notice.alight': { 'zh-CN': '{when} {name} {stop}下车{route}', en: '{name} got off the school bus{stop} at {when}{route}' },
   'notice.bus.stop': { 'zh-CN': '在{stop}', en: ' at {stop}' },
   'notice.bus.route': { 'zh-CN': '（{route}）', en: ' ({route})' },
+  'notice.safety.bus_handover_failed': {
+    'zh-CN': '{when} {name} {stop}下车时无人接{route}，孩子留在校车上随车返校，请尽快联系学校',
+    en: 'Nobody collected {name} from the school bus{stop} at {when}{route}; the child stays on the bus back to school. Please contact the school',
+  },
   'notice.safety': { 'zh-CN': '{when} {name} 安全提醒，请尽快联系学校', en: 'Safety alert for {name} at {when}; please contact the school' },
   'notice.gate': { 'zh-CN': '（{gate}）', en: ' ({gate})' },
   'notice.delayed': { 'zh-CN': '（延迟送达）', en: ' (delivered late)' },

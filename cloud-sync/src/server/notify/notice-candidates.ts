@@ -26,7 +26,7 @@ export function noticeKindOf(e: EventLike): NoticeKind | null {
   }
   if (e.type === NOTICE_EVENT_TYPES.late) return 'late';
   if (e.type === NOTICE_EVENT_TYPES.absent) return 'absence';
-  if (e.type === NOTICE_EVENT_TYPES.busBoarding || e.type === NOTICE_EVENT_TYPES.busAlighting) {
+  if (e.type === NOTICE_EVENT_TYPES.busBoarding || e.type === NOTICE_EVENT_TYPES.busAlighting || e.type === NOTICE_EVENT_TYPES.busHandover) {
     const ride = busRideOf(e);
     if (ride) return ride.kind;
   }
