@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CloudSyncClient, type EdgeCredentials, type SyncStatus } from '@campus/cloud-sync/client';
 import { Gauge } from 'prom-client';
+import { BUS_POSITION_EVENT } from '@campus/protocol/bus/positions';
 import type { ApiRouter } from '../http/router.js';
 import type { CloudLink, DomainDeps, DomainInstance } from '../modules/domain.js';
 import type { CloudConfig } from './config.js';
@@ -87,7 +88,8 @@ export class SyncModule implements DomainInstance {
       rate: (registry.getSingleMetric('campus_edge_sync_rate_events_per_second') as Gauge | undefined) ?? new Gauge({ name: 'campus_edge_sync_rate_events_per_second', help: 'Events acknowledged per second (10 s window)', registers: [registry] }),
     };
     this.offAppended = this.deps.bus.on('event.appended', (e) => {
-      if (e.priority <= 1) this.client?.wake();
+      // Safety and high lanes go at once; so does a bus position, which a parent's live view waits for.
+      if (e.priority <= 1 || e.type === BUS_POSITION_EVENT) this.client?.wake();
     });
     await this.learnTime(link.url, link.ca);
     await this.client.start();
