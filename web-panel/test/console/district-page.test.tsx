@@ -9,6 +9,7 @@ const school = (schoolId: string, name: string, attendanceRate: number | null, e
   name,
   students: 10,
   schoolDays: attendanceRate === null ? 0 : 1,
+  present: attendanceRate === null ? 0 : Math.round(attendanceRate * 10),
   attendanceRate,
   absenceRate: attendanceRate === null ? null : 1 - attendanceRate,
   lateRate: attendanceRate === null ? null : 0.125,
@@ -25,6 +26,14 @@ const school = (schoolId: string, name: string, attendanceRate: number | null, e
   afterHoursKwh: 1,
   afterHoursShare: 0.125,
   usbBlocked: 3,
+  busArrivals: 4,
+  busOnTime: 3,
+  busPunctuality: 0.75,
+  repairsOpened: 2,
+  repairsDone: 1,
+  repairsConfirmed: 1,
+  repairsSlaBreached: 0,
+  repairRating: 4.5,
 });
 
 // Typed by the one schema the cloud answers with (the cloud's district test parses its answers with it).
@@ -33,7 +42,7 @@ const report: DistrictReport = {
   to: '2026-11-05',
   schools: [school('a', '区甲校', 0.8, 0.8), school('b', '区乙校', null, null)],
   total: { ...school('t', '', 0.8, 0.4), schools: 2 },
-  months: [{ month: '2026-11', attendanceRate: 0.8, lateRate: 0.0833, energyKwh: 10, afterHoursKwh: 1.5, gateIncidents: 3, usbBlocked: 3 }],
+  months: [{ month: '2026-11', attendanceRate: 0.8, lateRate: 0.0833, energyKwh: 10, afterHoursKwh: 1.5, gateIncidents: 3, usbBlocked: 3, busPunctuality: 0.75, repairsOpened: 2 }],
   unavailable: [{ id: 'district.unavailable.bus', text: { 'zh-CN': '校车准点率：云端尚未保存线路时刻表', en: 'Bus punctuality: no timetables in the cloud' } }],
 };
 

@@ -25,6 +25,9 @@ export function DistrictReportView({ report, t, locale }: { report: DistrictRepo
     { key: 'perPupil', title: t('district.col.perPupil'), align: 'right', render: (_, s) => s.energyKwhPerPupil ?? t('district.value.none') },
     { key: 'after', title: t('district.col.afterHours'), align: 'right', render: (_, s) => percent(s.afterHoursShare) },
     { key: 'usb', title: t('district.col.usb'), dataIndex: 'usbBlocked', align: 'right' },
+    { key: 'bus', title: t('district.col.bus'), align: 'right', render: (_, s) => percent(s.busPunctuality) },
+    { key: 'repairs', title: t('district.col.repairs'), align: 'right', render: (_, s) => `${s.repairsDone}/${s.repairsOpened}` },
+    { key: 'repairRating', title: t('district.col.repairRating'), align: 'right', render: (_, s) => (s.repairRating === null ? t('district.value.none') : s.repairRating.toFixed(1)) },
   ];
   const total = report.total;
   return (

@@ -44,6 +44,7 @@ export default function EdgesPage() {
   }, [api, schoolId, locale]);
   useEffect(() => {
     void load();
+    if (!schoolId) return;
     // Live from the cloud (any process's writes); polls only while the stream is down.
     return subscribeLive<EdgesAnswer>(`/api/staff/schools/${encodeURIComponent(schoolId)}/edges/live`, (v) => (setData(v), setError(null)), load);
   }, [load, schoolId]);
