@@ -101,7 +101,7 @@ describe.skipIf(!pg)('console (学校管理后台) with a real edge', () => {
     await page.locator('button[type=submit]').first().click();
     const items = page.locator('[data-testid=console-menu] .ant-menu-title-content');
     await items.first().waitFor();
-    expect(await items.allInnerTexts()).toEqual(['人员与班级', '网关状态', '卡片', '校历', '作息时间', '请假与访客', '家长与接送人', 'U 盘策略', '开放数据', '账号与日志', '区域报表']);
+    expect(await items.allInnerTexts()).toEqual(['人员与班级', '网关状态', '卡片', '校历', '作息时间', '请假与访客', '家长与接送人', 'U 盘策略', '开放数据', '账号与日志', '校车档案', '校车申请', '校车实时', '行程报表', '区域报表']);
     expect(errors.filter((e) => e.includes('i18n'))).toEqual([]);
   });
 

@@ -145,7 +145,7 @@ describe('panel shell in Chromium against a real edge', () => {
     // The shell: site name, role menu, clock warning, live connection; the admin starts on 实时事件.
     await page.getByTestId('site-name').getByText(SITE_NAME).waitFor();
     expect(page.url()).toMatch(/#\/events$/);
-    expect(await menuItems(page)).toEqual(['实时事件', '设备', '终端管控', '门岗实时', '请假与通行证', '今日考勤', '人员与卡片', '闸机状态', '实时用电', '用电统计', '非工作时间用电', '回路控制', '定时与校历', '用电告警', '校车随车', '巡检', '报修', '我的工单', '巡检与工单看板', '资产', '盘点', '维修绩效']);
+    expect(await menuItems(page)).toEqual(['实时事件', '设备', '终端管控', '门岗实时', '请假与通行证', '今日考勤', '人员与卡片', '闸机状态', '实时用电', '用电统计', '非工作时间用电', '回路控制', '定时与校历', '用电告警', '校车随车', '巡检', '报修', '我的工单', '巡检与工单看板', '资产', '盘点', '巡检与库存设置', '维修绩效']);
     expect(await page.getByTestId('clock-badge').innerText()).toBe('时钟未同步');
     await page.locator('[data-testid=live-status][data-status=connected]').waitFor();
     await page.locator('[data-testid=event-table] tbody tr.event-row').first().waitFor();

@@ -10,6 +10,8 @@ export interface PanelPage extends PageAccess {
   /** A message id of the panel's catalogue or of the domain's own `messages`. */
   menuLabel: string;
   icon: ReactNode;
+  /** A desk screen (dense tables for a computer at the office): left out of the phone's menu; its address still opens it. */
+  desk?: boolean;
   /** A dynamic import(), so each page is its own chunk and the sign-in page waits for none. */
   Page: LazyPage;
 }

@@ -70,7 +70,7 @@ export function ShellLayout() {
       mode="inline"
       data-testid="main-menu"
       selectedKeys={current ? [current.path] : []}
-      items={visible.map((p) => ({ key: p.path, icon: p.icon, label: <span data-page-path={p.path}>{panelTranslate(locale, p.menuLabel)}</span> }))}
+      items={visible.filter((p) => !(phone && p.desk)).map((p) => ({ key: p.path, icon: p.icon, label: <span data-page-path={p.path}>{panelTranslate(locale, p.menuLabel)}</span> }))}
       onClick={({ key }) => {
         setDrawerOpen(false);
         go(key);

@@ -16,7 +16,7 @@ export const facilitiesPanel = definePanelDomain({
     { path: 'facilities/board', menuLabel: 'panel.menu.facilities.board', icon: <DashboardOutlined />, roles: ['facility'], Page: lazyPage(() => import('../../pages/facilities/BoardPage')) },
     { path: 'facilities/assets', menuLabel: 'panel.menu.facilities.assets', icon: <FileSearchOutlined />, roles: ['facility'], Page: lazyPage(() => import('../../pages/facilities/AssetsPage')) },
     { path: 'facilities/stocktake', menuLabel: 'panel.menu.facilities.stocktake', icon: <AuditOutlined />, roles: ['staff', 'facility'], Page: lazyPage(() => import('../../pages/facilities/StocktakePage')) },
-    { path: 'facilities/desk', menuLabel: 'panel.menu.facilities.desk', icon: <AppstoreOutlined />, roles: ['facility'], Page: lazyPage(() => import('../../pages/facilities/DeskPage')) },
+    { path: 'facilities/desk', menuLabel: 'panel.menu.facilities.desk', icon: <AppstoreOutlined />, roles: ['facility'], desk: true, Page: lazyPage(() => import('../../pages/facilities/DeskPage')) },
     { path: 'facilities/kpi', menuLabel: 'panel.menu.facilities.kpi', icon: <BarChartOutlined />, roles: ['facility'], Page: lazyPage(() => import('../../pages/facilities/KpiPage')) },
   ],
   // No landing entries: staff and contractors land on their first page (报修 / 巡检 / 我的工单) anyway,
