@@ -206,6 +206,55 @@ function renderBus(box, c, v) {
   box.append(ol);
 }
 
+/**
+ * The one-time pickup code (接送码) for each pickup person record naming this guardian,
+ * only while the child has a bus assignment: big digits and a countdown to the next code
+ * (the cloud computes it; the bus box also takes the previous step's code).
+ */
+let pickupTimer = null;
+function renderPickup(box, v) {
+  box.replaceChildren();
+  box.hidden = !v || !v.assigned || v.codes.length === 0;
+  if (box.hidden) return;
+  const skew = Date.now() - v.now;
+  for (const c of v.codes) {
+    const left = el('p', { class: 'muted pickup-countdown', 'data-next': String(c.next + skew) });
+    box.append(el('h3', {}, t('parent.pickup.title', { name: c.name, relation: c.relation })), el('p', { class: 'pickup-code-digits', 'data-key': c.key }, c.code), left, el('p', { class: 'muted' }, t('parent.pickup.hint')));
+  }
+  tickPickup();
+}
+function tickPickup() {
+  let due = false;
+  for (const p of document.querySelectorAll('.pickup-countdown')) {
+    const seconds = Math.max(0, Math.ceil((Number(p.dataset.next) - Date.now()) / 1000));
+    p.textContent = t('parent.pickup.countdown', { seconds });
+    if (seconds === 0) due = true;
+  }
+  return due;
+}
+async function loadPickup(c) {
+  const box = document.querySelector(`[data-pickup="${CSS.escape(c.schoolId + '/' + c.studentKey)}"]`);
+  if (!box) return;
+  try {
+    const v = await api('GET', `/children/${encodeURIComponent(c.schoolId)}/${encodeURIComponent(c.studentKey)}/pickup-code`);
+    renderPickup(box, v);
+  } catch {
+    /* keep the last view; the next refresh tries again */
+  }
+}
+function startPickupCodes(kids) {
+  if (pickupTimer) clearInterval(pickupTimer);
+  for (const c of kids) void loadPickup(c);
+  let last = Date.now();
+  pickupTimer = setInterval(() => {
+    // A new code when the step ends, and every minute anyway (an assignment or a record may change).
+    if (tickPickup() || Date.now() - last > 60_000) {
+      last = Date.now();
+      for (const c of kids) void loadPickup(c);
+    }
+  }, 1000);
+}
+
 let busTimer = null;
 async function pollBuses(children) {
   for (const c of children) {
@@ -228,6 +277,8 @@ let busStreams = [];
 function stopBus() {
   if (busTimer) clearInterval(busTimer);
   busTimer = null;
+  if (pickupTimer) clearInterval(pickupTimer);
+  pickupTimer = null;
   for (const a of busStreams) a.abort();
   busStreams = [];
 }
@@ -306,6 +357,9 @@ async function loadHome() {
     const bus = el('div', { class: 'bus-card', 'data-bus': `${c.schoolId}/${c.studentKey}` });
     bus.hidden = true;
     card.append(bus);
+    const pickup = el('div', { class: 'pickup-card', 'data-pickup': `${c.schoolId}/${c.studentKey}` });
+    pickup.hidden = true;
+    card.append(pickup);
     const list = el('ul', { class: 'list' });
     const { entries } = await api('GET', `/children/${encodeURIComponent(c.schoolId)}/${encodeURIComponent(c.studentKey)}/timeline?limit=20`);
     if (entries.length === 0) list.append(el('li', { class: 'muted' }, t('parent.timeline.empty')));
@@ -320,6 +374,7 @@ async function loadHome() {
     box.append(card);
   }
   startBusPolling(me.children);
+  startPickupCodes(me.children);
   await healthHome($('health-home'));
   const { notices } = await api('GET', '/notices?limit=50');
   const ul = $('notices');

@@ -40,6 +40,7 @@ const MATRIX: Record<string, { outcomes: readonly [anonymous: Outcome, guardian:
   'GET /parent/me':                                       { outcomes: [401, 'ok', 'ok'], call: () => ({ method: 'GET', path: '/parent/me' }) },
   'GET /parent/children/:s/:k/timeline':                  { outcomes: [401, 'ok', 404],  call: (e) => ({ method: 'GET', path: `/parent/children/${e.schoolId}/s1/timeline` }) },
   'GET /parent/children/:s/:k/bus':                       { outcomes: [401, 'ok', 404],  call: (e) => ({ method: 'GET', path: `/parent/children/${e.schoolId}/s1/bus` }) },
+  'GET /parent/children/:s/:k/pickup-code':               { outcomes: [401, 'ok', 404],  call: (e) => ({ method: 'GET', path: `/parent/children/${e.schoolId}/s1/pickup-code` }) },
   'GET /parent/notices':                                  { outcomes: [401, 'ok', 'ok'], call: () => ({ method: 'GET', path: '/parent/notices' }) },
   'GET /parent/preferences':                              { outcomes: [401, 'ok', 'ok'], call: () => ({ method: 'GET', path: '/parent/preferences' }) },
   'PUT /parent/preferences':                              { outcomes: [401, 'ok', 'ok'], call: () => ({ method: 'PUT', path: '/parent/preferences', body: { kinds: { entry: true, exit: true, late: true, absence: true, board: true, alight: true }, channels: { webpush: true, sms: false, wechat: false }, quietHours: null } }) },

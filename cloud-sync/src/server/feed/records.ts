@@ -4,6 +4,7 @@ import type { ChangePage, ChangeRecord } from '@campus/protocol/sync/changes';
 import type { Database, Queryable } from '../db/database.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { CHANGES_CHANNEL, type ChangeNotifier } from './change-notifier.js';
+import { pickupSecret, withCodeKey } from '../bus/pickup-codes.js';
 
 export const RecordWriteSchema = z.union([
   z.object({ kind: z.enum(RECORD_KINDS), key: RecordKeySchema, data: z.record(z.string(), z.unknown()) }),
@@ -54,6 +55,13 @@ export class RecordStore {
       return { kind: w.kind, key: w.key, data: parsed.data as Record<string, unknown>, deleted: false };
     });
     if (new Set(rows.map((x) => `${x.kind}/${x.key}`)).size !== rows.length) throw badRequest('the same kind/key appears twice in one batch');
+    // Every pickup person gets its one-time-code key here, whichever path writes it (staff,
+    // a guardian's accepted request, an import, the admin API): derived from the school's
+    // secret, the key and passVersion, so raising passVersion retires the old codes.
+    if (rows.some((x) => x.kind === 'pickup_person' && x.data)) {
+      const secret = await pickupSecret(tx, schoolId);
+      for (const x of rows) if (x.kind === 'pickup_person' && x.data) x.data = withCodeKey(secret, x.key, x.data);
+    }
     const now = Date.now();
     const r = await tx.query<{ change_seq: number }>('UPDATE schools SET change_seq = change_seq + $2 WHERE id = $1 RETURNING change_seq', [schoolId, rows.length]);
     const top = r.rows[0]?.change_seq;

@@ -76,6 +76,7 @@ export function openApiDocument(staffPaths: Record<string, Record<string, unknow
       },
       '/api/parent/me': { get: { security: [{ parent: [] }], summary: 'The guardian and their children', responses: { '200': ok('Children'), ...errors } } },
       '/api/parent/children/{schoolId}/{studentKey}/timeline': { get: { security: [{ parent: [] }], summary: "One of the guardian's children: gate passes and attendance", responses: { '200': ok('Entries'), ...errors } } },
+      '/api/parent/children/{schoolId}/{studentKey}/pickup-code': { get: { security: [{ parent: [] }], summary: "The one-time pickup code (接送码) of the guardian's pickup person records for the child, while it has a bus assignment; 404 for another family's child", responses: { '200': ok('Codes with their validity'), ...errors } } },
       '/api/parent/notices': { get: { security: [{ parent: [] }], summary: 'Notice history', responses: { '200': ok('Notices'), ...errors } } },
       '/api/parent/preferences': {
         get: { security: [{ parent: [] }], summary: 'Notice preferences', responses: { '200': ok('Preferences', GuardianPrefsSchema) } },

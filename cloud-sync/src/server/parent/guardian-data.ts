@@ -1,4 +1,5 @@
 import { campusPassageOf } from '@campus/protocol/access/index';
+import { guardianPickupCodes, type GuardianPickupCodes } from '../bus/pickup-codes.js';
 import type { Database } from '../db/database.js';
 import { NoticeSettingsSchema, rulesFor, type NoticeSettings } from '../notify/notice-rules.js';
 
@@ -63,6 +64,11 @@ export class GuardianData {
       [phone],
     );
     return r.rows.map((x) => ({ schoolId: x.school_id, schoolName: x.school_name, timezone: x.timezone, studentKey: x.student_key, name: x.name, classId: x.class_id, relation: x.relation }));
+  }
+
+  /** The child's current pickup codes for this guardian (bus/pickup-codes.ts). Call only after isGuardianOf. */
+  pickupCodes(phone: string, schoolId: string, studentKey: string, now: number): Promise<GuardianPickupCodes> {
+    return guardianPickupCodes(this.db, phone, schoolId, studentKey, now);
   }
 
   async isGuardianOf(phone: string, schoolId: string, studentKey: string): Promise<boolean> {

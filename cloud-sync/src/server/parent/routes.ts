@@ -70,6 +70,14 @@ export function parentRoutes(auth: GuardianAuth, data: GuardianData, vapidPublic
     // Only the bus this child rides, only while the trip runs and the child has not got off.
     res.json(bus ? await bus.live.forChild(schoolId, studentKey, bus.now()) : { running: false });
   });
+  // The one-time pickup code (接送码) for the pickup person records naming this guardian; shown only while the child rides a bus.
+  r.get('/children/:schoolId/:studentKey/pickup-code', async (req, res) => {
+    const { schoolId, studentKey } = ChildParamsSchema.parse(req.params);
+    const phone = res.locals.phone as string;
+    if (!bus || !(await data.isGuardianOf(phone, schoolId, studentKey))) throw notFound();
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(await data.pickupCodes(phone, schoolId, studentKey, bus.now()));
+  });
   // The same card as server-sent events: on connect and whenever the school's buses change (any cloud process).
   r.get('/children/:schoolId/:studentKey/bus/live', async (req, res) => {
     const { schoolId, studentKey } = ChildParamsSchema.parse(req.params);

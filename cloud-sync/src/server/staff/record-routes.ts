@@ -6,6 +6,7 @@ import type { RecordStore } from '../feed/records.js';
 import { HttpError } from '../http/errors.js';
 import type { StaffRouter } from './access.js';
 import type { StaffRole } from './roles.js';
+import { withoutCodeKey } from '../bus/pickup-codes.js';
 
 /** Health records are written by the app's declarations and the health policy route, never edited as roster. */
 const HEALTH_KINDS = ['health_declaration', 'health_policy'] as const;
@@ -40,14 +41,15 @@ export function versionedRecords(records: RecordStore) {
       [schoolId, kind, key],
     );
     const x = r.rows[0];
-    return x ? { key, data: x.data, version: x.seq, changedAt: x.changed_at } : null;
+    // A pickup person's code key stays with the cloud and the boxes: staff never read it.
+    return x ? withoutCodeKey(kind, { key, data: x.data, version: x.seq, changedAt: x.changed_at }) : null;
   };
   const list = async (q: Queryable, schoolId: string, kind: RecordKind, after: string, limit: number) => {
     const r = await q.query<{ key: string; data: Record<string, unknown>; seq: number; changed_at: number }>(
       'SELECT key, data, seq, changed_at FROM records WHERE school_id = $1 AND kind = $2 AND NOT deleted AND key > $3 ORDER BY key LIMIT $4',
       [schoolId, kind, after, limit],
     );
-    const items = r.rows.map((x) => ({ key: x.key, data: x.data, version: x.seq, changedAt: x.changed_at }));
+    const items = r.rows.map((x) => withoutCodeKey(kind, { key: x.key, data: x.data, version: x.seq, changedAt: x.changed_at }));
     return { records: items, next: items.length === limit ? items.at(-1)!.key : null };
   };
   const conflict = (yours: number | null, now: VersionedRecord | null) =>

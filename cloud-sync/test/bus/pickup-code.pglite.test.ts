@@ -1,0 +1,4 @@
+import { pgliteBackend } from '../helpers/backends.js';
+import { pickupCodeContract } from './pickup-code-contract.js';
+
+pickupCodeContract(pgliteBackend);
