@@ -4,7 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestEdge } from '../helpers/edge.js';
 import { FakeTime, PASSWORD, ROTA, USERS, cst } from '../facilities/helpers.js';
-import { writeWorkbook } from '../../src/sheets/xlsx.js';
+import { writeWorkbook } from '@campus/protocol/sheets/xlsx';
 
 /**
  * The supervisor's desk views in Debian's Chromium at a desktop viewport against a real edge
