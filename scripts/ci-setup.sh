@@ -57,6 +57,9 @@ DO $$ BEGIN
     CREATE ROLE campus LOGIN PASSWORD 'campus' CREATEDB;
   END IF;
 END $$;
+-- Each suite drops its database WITH (FORCE); an autovacuum worker on it can only be
+-- terminated by a member of pg_signal_backend.
+GRANT pg_signal_backend TO campus;
 SQL
     su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'campus_test'\"" | grep -q 1 \
       || su postgres -c "createdb -O campus campus_test"

@@ -91,10 +91,24 @@ export async function createTempDatabase(adminUrl: string): Promise<TempDatabase
   return {
     url: u.toString(),
     async drop() {
+      // WITH (FORCE) must terminate every backend on the database. An autovacuum worker
+      // that happens to be working on it has no role, and a role without
+      // pg_signal_backend may not terminate it (42501): wait for the worker and try again.
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      try {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            return;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '42501' || attempt >= 20) throw err;
+            await new Promise((r) => setTimeout(r, 250 * attempt));
+          }
+        }
+      } finally {
+        await c.end();
+      }
     },
   };
 }
