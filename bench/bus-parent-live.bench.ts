@@ -26,7 +26,7 @@ import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
 import { freePort, killHard, spawnTs } from '../cloud-sync/test/helpers/processes.js';
 import { signedSend } from '../cloud-sync/test/helpers/signed-request.js';
 import pino from 'pino';
-import { openPtyPair, type PtyPair } from '@campus/testkit';
+import { cloudSchoolAdmin, openPtyPair, type CloudRecordWrite, type PtyPair } from '@campus/testkit';
 import { NmeaSimulator } from '@campus/device-drivers/gps/index';
 import { startEdge, type Edge } from '../edge-agent/src/edge.js';
 import type { BusDomain } from '../edge-agent/src/bus/domain.js';
@@ -77,7 +77,8 @@ async function main(): Promise<void> {
       records.push({ kind: 'guardianship', key: `gs${i}`, data: { studentId: `c${i}`, guardianId: `g${i}`, relation: '母亲', mayPickUp: true, receivesNotices: true } });
       records.push({ kind: 'bus_assignment', key: `a${i}`, data: { personId: `c${i}`, routeId: `r${i}`, stopId: 's2', direction: 'morning', from: '2026-01-01' } });
     }
-    for (let i = 0; i < records.length; i += 5000) await admin(`/schools/${school.id}/records`, { records: records.slice(i, i + 5000) });
+    const schoolAdmin = await cloudSchoolAdmin(url, adminToken, school.id);
+    for (let i = 0; i < records.length; i += 5000) await schoolAdmin.writeRecords(records.slice(i, i + 5000) as CloudRecordWrite[]);
     await db.connect();
     // Guardian sessions straight into the table (the sign-in flow is not what is measured).
     const tokens: string[] = [];

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { INGEST_PATH } from '@campus/protocol/sync/ingest';
 import { SignedTransport, type EdgeCredentials } from '@campus/cloud-sync/client';
-import { gatePass } from '@campus/testkit';
+import { cloudSchoolAdmin, gatePass, type CloudRecordWrite } from '@campus/testkit';
 import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
 import { startBalancer } from '../cloud-sync/test/helpers/balancer.js';
 import { startHttpSink } from '../cloud-sync/test/helpers/http-sink.js';
@@ -90,7 +90,8 @@ async function run(): Promise<void> {
         records.push({ kind: 'person', key: `par-${s}`, data: { name: `家长${s}`, roles: ['guardian'], phone: `13${String(e).padStart(4, '0')}${String(s).padStart(5, '0')}` } });
         records.push({ kind: 'guardianship', key: `g-${s}`, data: { studentId: `stu-${s}`, guardianId: `par-${s}`, relation: '母亲', mayPickUp: true, receivesNotices: true } });
       }
-      await admin(`/schools/${school.id}/records`, { records });
+      // The school's roster as its own systems write it: a records key made by its first admin.
+      await (await cloudSchoolAdmin(lb.url, adminToken, school.id)).writeRecords(records as CloudRecordWrite[]);
       edges.push({ schoolId: school.id, site, credentials: edge.credentials });
     }
     console.log(`provisioned ${EDGES} schools with one edge each in ${((performance.now() - p0) / 1000).toFixed(1)} s`);

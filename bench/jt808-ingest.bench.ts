@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
+import { cloudSchoolAdmin, type CloudRecordWrite } from '@campus/testkit';
 import { decodeMessage, encodeMessage, Jt808Session, Jt808Splitter, type TerminalRecord } from '../protocol/src/bus/jt808/index.js';
 import { freePort, killHard, spawnTs } from '../cloud-sync/test/helpers/processes.js';
 import { report } from './lib.js';
@@ -98,7 +99,8 @@ async function main(): Promise<void> {
     };
     const school = await admin('/schools', { name: '校车终端测试学校' });
     const vehicles = Array.from({ length: N }, (_, i) => ({ kind: 'bus_vehicle', key: `v${i}`, data: { plate: plateOf(i), seats: 45, terminalPhone: phoneOf(i) } }));
-    for (let i = 0; i < vehicles.length; i += 5000) await admin(`/schools/${school.id}/records`, { records: vehicles.slice(i, i + 5000) });
+    const schoolAdmin = await cloudSchoolAdmin(url, adminToken, school.id);
+    for (let i = 0; i < vehicles.length; i += 5000) await schoolAdmin.writeRecords(vehicles.slice(i, i + 5000) as CloudRecordWrite[]);
     await db.connect();
 
     // Connect and sign in every terminal (200 at a time); the registry reloads every 10 s.

@@ -21,7 +21,7 @@ import { CloudSyncClient, MemoryOutbox } from '@campus/cloud-sync/client';
 import { decisionData } from '../cloud-sync/test/helpers/events.js';
 import { createTempDatabase, postgresUrl } from '@campus/testkit/postgres';
 import { freePort, killHard, spawnTs } from '../cloud-sync/test/helpers/processes.js';
-import { startPushReceiver } from '@campus/testkit';
+import { cloudSchoolAdmin, startPushReceiver, type CloudRecordWrite } from '@campus/testkit';
 import { percentile, report } from './lib.js';
 import type { EdgeCredentials } from '@campus/cloud-sync/client';
 
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
         records.push({ kind: 'guardianship', key: `s${i}${g}-link`, data: { studentId: `s${i}`, guardianId: `s${i}${g}`, relation: g === 'm' ? '母亲' : '父亲', mayPickUp: true, receivesNotices: true } });
       }
     }
-    for (let i = 0; i < records.length; i += 5000) await admin(`/schools/${school.id}/records`, { records: records.slice(i, i + 5000) });
+    const schoolAdmin = await cloudSchoolAdmin(url, adminToken, school.id);
+    for (let i = 0; i < records.length; i += 5000) await schoolAdmin.writeRecords(records.slice(i, i + 5000) as CloudRecordWrite[]);
     // Push subscriptions straight into the table (the sign-in flow is not what is measured).
     await db.connect();
     const subs = Array.from({ length: STUDENTS * 2 }, (_, k) => ({ sub: push.subscribe(), phone: `139${String(k >> 1).padStart(6, '0')}${k % 2 === 0 ? '01' : '02'}` }));

@@ -139,10 +139,8 @@ describe.skipIf(pgUrl === null)('the spine: QR line → relay pulse → SQLite �
     // Uploaded: the cloud made a notice of it, and the event is in its PostgreSQL database.
     const notices = await waitFor(
       async () => {
-        const r = await cloud.admin(`/api/admin/schools/${cloud.link.schoolId}/notices`);
-        const body = (await r.json()) as { notices?: Array<{ eventId?: string; event_id?: string }> };
-        const mine = body.notices?.filter((n) => (n.eventId ?? n.event_id) === decision.id);
-        return mine?.length ? mine : undefined;
+        const mine = (await cloud.guardianNotices()).filter((n) => n.eventId === decision.id);
+        return mine.length ? mine : undefined;
       },
       'the notice in the cloud',
       30_000,

@@ -21,6 +21,7 @@ import { edgePositionHook, type EdgePositionStats } from './bus/edge-positions.j
 import { BusLive } from './bus/live.js';
 import { PositionStore } from './bus/positions.js';
 import { BUS_ALARM_JOB, BusAlarms, type BusAlarmJob } from './bus/alarms.js';
+import { guardianNoticeLogRoutes } from './notify/notice-log.js';
 import { STAFF_NOTICE_JOB, StaffNotifier, staffNoticeRoutes, staffSubscriptionKeys, type StaffNoticeJob } from './notify/staff-notifier.js';
 import { busAlarmRoutes, busFleetRoutes, busRecordRoutes, busRequestRoutes, type BusRecordRouteHooks } from './bus/record-routes.js';
 import { BusRequestDesk } from './bus/requests.js';
@@ -266,7 +267,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const apiKeys = new ApiKeys(db, now);
     openStaffRoutes(staffApi, { keys: apiKeys, webhooks });
     districtRoutes(staffApi, { rollup, audit: staffAudit, now });
-    const open = openApiRouter({ db, keys: apiKeys, audit: staffAudit, settleMs: opts.openData?.settleMs ?? 5_000, now });
+    const open = openApiRouter({ db, records, keys: apiKeys, audit: staffAudit, settleMs: opts.openData?.settleMs ?? 5_000, now });
     importRoutes(staffApi, records);
     cardSheetRoutes(staffApi, records, opts.cards);
     const leaves = new LeaveDesk(db, records, now);
@@ -300,6 +301,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     busRecordRoutes(staffApi, records, busHooks);
     busAlarmRoutes(staffApi, busAlarms);
     staffNoticeRoutes(staffApi, staffNotices, vapid.publicKey, now);
+    guardianNoticeLogRoutes(staffApi);
     const busRequests = new BusRequestDesk(db, records, now);
     busRequestRoutes(staffApi, busRequests, records);
     busFleetRoutes(staffApi, { reports: new BusReports(), map: opts.busMap ?? null, now });
@@ -307,7 +309,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const app = buildApp({
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       edge: edgeRoutes(auth, ingest, records),
-      admin: adminRoutes(adminToken, tenancy, records, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
+      admin: adminRoutes(adminToken, tenancy, db, { accounts: staffAccounts, audit: staffAudit, districts, onError }),
       parent: parentRoutes(guardianAuth, guardianData, vapid.publicKey, { live: new BusLive(db, positions), now, hub: live, requests: busRequests }),
       home: express.Router()
         .use(

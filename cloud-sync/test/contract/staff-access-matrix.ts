@@ -89,6 +89,7 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'PUT /session/push-subscriptions':                             [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
   'DELETE /session/push-subscriptions':                          [401,  'ok',   'ok',  'ok', 'ok', 'ok',  'ok', 'ok',  'ok', 'ok',  'ok'],
   'GET /schools/:schoolId/staff-notices':                        [401,  'ok',   403,   403,  403,  403,   403,  'ok',  403,  403,   403],
+  'GET /schools/:schoolId/guardian-notices':                     [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
   // Health (晨检/申报): the morning check by the class's teachers and the nurse; roll-ups for the health office (nurse, admin, office; head teachers their classes).
   'GET /schools/:schoolId/classes/:classId/health':              [401,  'ok',   403,   'ok', 'ok', 403,   'ok', 403,   403,  403,   403],
   'PUT /schools/:schoolId/classes/:classId/health-checks':       [401,  'ok',   403,   'ok', 'ok', 403,   'ok', 403,   403,  403,   403],

@@ -199,6 +199,7 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
   'PUT /session/push-subscriptions': async (_who, _me, env) => ({ path: '/session/push-subscriptions', body: { endpoint: `https://push.example.com/m-${env.n()}`, keys: { p256dh: 'BPmatrixmatrixmatrixkey', auth: 'matrixauth' } } }),
   'DELETE /session/push-subscriptions': async () => ({ path: '/session/push-subscriptions' }),
   'GET /schools/:schoolId/staff-notices': async (_who, _me, env) => ({ path: `/schools/${env.school}/staff-notices` }),
+  'GET /schools/:schoolId/guardian-notices': async (_who, _me, env) => ({ path: `/schools/${env.school}/guardian-notices` }),
   'GET /schools/:schoolId/classes/:classId/health': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/health` }),
   'PUT /schools/:schoolId/classes/:classId/health-checks': async (_who, _me, env) => ({ path: `/schools/${env.school}/classes/${encodeURIComponent(C1)}/health-checks`, body: { checks: [{ studentKey: 'stu', temperature: 36.5 }] } }),
   'GET /schools/:schoolId/health/summary': async (_who, _me, env) => ({ path: `/schools/${env.school}/health/summary` }),

@@ -28,8 +28,10 @@ export function openDataContract(backend: Backend): void {
     let adminB: StaffClient;
     let viewer: StaffClient;
 
-    const open = async (key: string | null, path: string) => {
-      const res = await fetch(`${cloud.url}/api/open/v1${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    const open = async (key: string | null, path: string, method = 'GET', body?: unknown) => {
+      const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${cloud.url}/api/open/v1${path}`, { method, headers, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
       const buf = Buffer.from(await res.arrayBuffer());
       let json: Json = null;
       if ((res.headers.get('content-type') ?? '').includes('json')) json = JSON.parse(buf.toString('utf8'));
@@ -143,7 +145,10 @@ export function openDataContract(backend: Backend): void {
     it('answers every open route for every scope as the scope table says (the API keys\' access matrix)', async () => {
       const range = `from=${Date.now() - 86_400_000}&to=${Date.now() + 60_000}`;
       // route → the scope that opens it; every other single-scope key gets 403, no key 401.
-      const ROUTES: [string, string][] = [
+      let n = 0;
+      const write = () => ({ records: [{ kind: 'calendar', key: `matrix-${++n}`, data: { date: '2026-10-01', kind: 'holiday', name: '国庆节' } }] });
+      const ROUTES: [string, string, 'POST'?][] = [
+        [`/schools/${A}/records`, 'records:write', 'POST'],
         [`/schools/${A}/records/person`, 'records:read'],
         [`/schools/${A}/records/person/stu-1`, 'records:read'],
         [`/schools/${A}/events`, 'events:read'],
@@ -153,22 +158,77 @@ export function openDataContract(backend: Backend): void {
         [`/schools/${A}/export/events?${range}`, 'export'],
       ];
       const keys = new Map<string, string>();
-      for (const scope of ['records:read', 'events:read', 'export', 'sensitive']) keys.set(scope, (await newKey([scope])).key);
+      for (const scope of ['records:read', 'records:write', 'events:read', 'export', 'sensitive']) keys.set(scope, (await newKey([scope])).key);
       const failures: string[] = [];
-      for (const [path, opens] of ROUTES) {
-        const anon = await open(null, path);
+      for (const [path, opens, method] of ROUTES) {
+        const call = (key: string | null, at = path) => (method ? open(key, at, method, write()) : open(key, at));
+        const anon = await call(null);
         if (anon.status !== 401) failures.push(`${path} without a key: ${anon.status}`);
         for (const [scope, key] of keys) {
-          const r = await open(key, path);
+          const r = await call(key);
           const want = scope === opens ? 200 : 403;
           if (r.status !== want) failures.push(`${path} with ${scope}: expected ${want}, got ${r.status}`);
           if (want === 403 && r.json?.error?.code !== 'open.error.scope') failures.push(`${path} with ${scope}: ${JSON.stringify(r.json)}`);
         }
         // The right scope on another school's path: 403, never B's data.
-        const cross = await open(keys.get(opens)!, path.replace(A, B));
+        const cross = await call(keys.get(opens)!, path.replace(A, B));
         if (cross.status !== 403 || cross.json?.error?.code !== 'open.error.school') failures.push(`${path} on school B: ${cross.status}`);
       }
       expect(failures).toEqual([]);
+      // What the write key wrote is the matrix's own: gone again, so the paging case below sees the school's calendar as it was.
+      await cloud.records.write(A, Array.from({ length: n }, (_, i) => ({ kind: 'calendar' as const, key: `matrix-${i + 1}`, delete: true as const })));
+    });
+
+    it('writes records with a `records:write` key: all or nothing, into the feed the edges follow, audited without contents', async () => {
+      const w = await newKey(['records:write']);
+      const before = (await cloud.records.changesAfter(A, 0, 100_000)).cursor;
+      const ok = await open(w.key, `/schools/${A}/records`, 'POST', {
+        records: [
+          { kind: 'person', key: 'sis-1', data: { name: '教务同步', roles: ['student'], classId: '三年级2班', phone: '13500000009' } },
+          { kind: 'card', key: 'sis-1', data: { personId: 'sis-1', version: 1, revoked: false } },
+          { kind: 'calendar', key: 'sis-cal', data: { date: '2026-10-08', kind: 'makeup_day', name: '国庆调休' } },
+        ],
+      });
+      expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+      expect(ok.json).toEqual({ cursor: before + 3, written: 3 });
+      const feedOf = async () => (await cloud.records.changesAfter(A, before, 100)).changes.map((c: Json) => `${c.kind}/${c.key}${c.op === 'delete' ? ' deleted' : ''}`);
+      expect(await feedOf()).toEqual(['person/sis-1', 'card/sis-1', 'calendar/sis-cal']);
+      const gone = await open(w.key, `/schools/${A}/records`, 'POST', { records: [{ kind: 'calendar', key: 'sis-cal', delete: true }] });
+      expect(gone.json).toEqual({ cursor: before + 4, written: 1 });
+      expect(await feedOf()).toEqual(['person/sis-1', 'card/sis-1', 'calendar/sis-cal deleted']);
+      // One bad record refuses the whole batch, with the record named; nothing is stored.
+      const bad = await open(w.key, `/schools/${A}/records`, 'POST', {
+        records: [
+          { kind: 'person', key: 'sis-2', data: { name: '好', roles: ['student'] } },
+          { kind: 'person', key: 'sis-3', data: { name: '', roles: [] } },
+        ],
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.message.en).toContain('records[1] (person/sis-3)');
+      expect(await cloud.records.get(A, 'person', 'sis-2')).toBeNull();
+      for (const body of [{ records: [{ kind: 'nope', key: 'x', data: {} }] }, { records: [] }, { records: [{ kind: 'person', key: 'p~x', data: { name: 'x', roles: ['student'] } }] }, '{not json']) {
+        expect((await open(w.key, `/schools/${A}/records`, 'POST', body)).status, JSON.stringify(body)).toBe(400);
+      }
+      // Guardians declare health in the app; no system writes it for them.
+      const hd = await open(w.key, `/schools/${A}/records`, 'POST', { records: [{ kind: 'health_declaration', key: 'hd-x', data: { personId: 'stu-1', date: '2026-09-02' } }] });
+      expect(hd.status).toBe(400);
+      expect(hd.json.error.code).toBe('open.error.kind_not_writable');
+      expect(await feedOf()).toEqual(['person/sis-1', 'card/sis-1', 'calendar/sis-cal deleted']);
+      // A read key cannot write, a write key cannot read, and neither reaches school B.
+      expect((await open((await newKey(['records:read', 'sensitive'])).key, `/schools/${A}/records`, 'POST', { records: [{ kind: 'calendar', key: 'x', data: { date: '2026-10-01', kind: 'holiday' } }] })).status).toBe(403);
+      expect((await open(w.key, `/schools/${A}/records/person/sis-1`)).status).toBe(403);
+      expect((await open(w.key, `/schools/${B}/records`, 'POST', { records: [{ kind: 'person', key: 'x', data: { name: 'x', roles: ['student'] } }] })).json.error.code).toBe('open.error.school');
+      const rows = await auditRows(A, 'open.records.write');
+      expect(rows.slice(-2)).toMatchObject([
+        { actor_name: `api-key key records:write (${w.id})`, target: null, detail: { records: 3, deletes: 0, kinds: { person: 1, card: 1, calendar: 1 } } },
+        { target: 'calendar/sis-cal', detail: { records: 1, deletes: 1, kinds: { calendar: 1 } } },
+      ]);
+      expect(JSON.stringify(rows)).not.toContain('13500000009');
+      expect(JSON.stringify(rows)).not.toContain('教务同步');
+      // The admin token provisions; it writes and reads no records.
+      expect((await cloud.admin('POST', `/schools/${A}/records`, { records: [{ kind: 'person', key: 'tok', data: { name: '令牌', roles: ['student'] } }] })).status).toBe(404);
+      expect((await cloud.admin('GET', `/schools/${A}/records/person/sis-1`)).status).toBe(404);
+      expect(await cloud.records.get(A, 'person', 'tok')).toBeNull();
     });
 
     it('reads every record kind, withholding sensitive fields unless the key has `sensitive` (then audited)', async () => {
@@ -342,6 +402,9 @@ export function openDataContract(backend: Backend): void {
         expect(p?.get?.['x-scope'], kind).toBe('records:read');
         expect(JSON.stringify(p.get.responses['200'])).toContain('"items"');
       }
+      const w = r.json.paths['/api/open/v1/schools/{schoolId}/records'].post;
+      expect(w['x-scope']).toBe('records:write');
+      expect(JSON.stringify(w.requestBody)).toContain('"records"');
       const ev = r.json.paths['/api/open/v1/schools/{schoolId}/events'].get;
       expect(ev['x-scope']).toBe('events:read');
       expect(ev.parameters.map((x: Json) => x.name)).toEqual(expect.arrayContaining(['schoolId', 'cursor', 'limit', 'type', 'from', 'to']));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHANGES_PATH } from '@campus/protocol/sync/changes';
+import { cloudSchoolAdmin } from '@campus/testkit';
 import { BusBox, KM, ROUTE } from '../bus/bus-fixtures.js';
 import { postgresBackend } from '../helpers/backends.js';
 import type { Json, TestCloud } from '../helpers/cloud.js';
@@ -71,9 +72,8 @@ describe.skipIf(!available)('live views across cloud processes (server-sent even
     const campus = await admin(`/schools/${sid}/campuses`, { name: '主校区', site: 'live-bus' });
     const edge = await admin(`/schools/${sid}/edges`, { name: '校车网关', campusId: campus.id });
     const creds = edge.credentials as unknown as EdgeCredentials;
-    await admin(`/schools/${sid}/accounts`, { username: 'live-admin', displayName: '管理员', password: 'correct horse battery 1' });
-    await admin(`/schools/${sid}/records`, {
-      records: [
+    const schoolAdmin = await cloudSchoolAdmin(a, adminToken, sid, { username: 'live-admin', password: 'correct horse battery 1' });
+    await schoolAdmin.writeRecords([
         { kind: 'person', key: 'stu-1', data: { name: '张小明', roles: ['student'], classId: '一年级1班' } },
         { kind: 'person', key: 'stu-1-mother', data: { name: '张妈妈', roles: ['guardian'], phone: MOTHER } },
         { kind: 'guardianship', key: 'g1', data: { studentId: 'stu-1', guardianId: 'stu-1-mother', relation: '母亲', mayPickUp: true, receivesNotices: true } },
@@ -83,8 +83,7 @@ describe.skipIf(!available)('live views across cloud processes (server-sent even
         { kind: 'bus_vehicle', key: 'v1', data: { plate: '沪A12345', seats: 45 } },
         { kind: 'bus_route', key: 'r1', data: ROUTE },
         { kind: 'bus_assignment', key: 'a1', data: { personId: 'stu-1', routeId: 'r1', stopId: 'b', direction: 'morning', from: '2026-01-01' } },
-      ],
-    });
+    ]);
 
     // ---- the console's edge-health view ----
     const staff = await staffSignIn(a, 'live-admin', 'correct horse battery 1');
@@ -111,7 +110,7 @@ describe.skipIf(!available)('live views across cloud processes (server-sent even
     await health.next<EdgeView>((u) => u.edges[0]?.applied.behind === 0 && u.edges[0]?.status?.backlog === 0, 5_000);
     // A roster write through B: the console on A sees the edge fall behind the feed.
     const seen = health.updates.length;
-    await admin(`/schools/${sid}/records`, { records: [{ kind: 'person', key: 'stu-3', data: { name: '王小刚', roles: ['student'] } }] }, b);
+    await schoolAdmin.writeRecords([{ kind: 'person', key: 'stu-3', data: { name: '王小刚', roles: ['student'] } }], b);
     const behind = await health.next<EdgeView>((u) => u.edges[0]?.applied.behind === 1, 5_000, seen);
     expect(behind.cursor).toBeGreaterThan(reported.cursor);
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHANGES_PATH } from '@campus/protocol/sync/changes';
-import { gatePass, makeEvent } from '@campus/testkit';
+import { cloudSchoolAdmin, gatePass, makeEvent, type CloudRecordWrite } from '@campus/testkit';
 import { CloudSyncClient } from '../../src/client/sync-client.js';
 import { MemoryOutbox } from '../../src/client/reference/memory-outbox.js';
 import { openDatabase } from '../../src/server/db/open.js';
@@ -63,15 +63,15 @@ describe.skipIf(!available)('three cloud processes on one PostgreSQL', () => {
       expect(r.status, await r.clone().text()).toBeLessThan(300);
       return (await r.json()) as Json;
     };
-    const school = await admin('/schools', { name: '多进程测试学校' });
-    const sid = String(school.id);
+    const sid = String((await admin('/schools', { name: '多进程测试学校' })).id);
     const records: unknown[] = [];
     for (let s = 0; s < STUDENTS; s++) {
       records.push({ kind: 'person', key: `stu-${s}`, data: { name: `学生${s}`, roles: ['student'], classId: '一年级1班' } });
       records.push({ kind: 'person', key: `par-${s}`, data: { name: `家长${s}`, roles: ['guardian'], phone: `1390000${String(s).padStart(4, '0')}` } });
       records.push({ kind: 'guardianship', key: `g-${s}`, data: { studentId: `stu-${s}`, guardianId: `par-${s}`, relation: '母亲', mayPickUp: true, receivesNotices: true } });
     }
-    await admin(`/schools/${sid}/records`, { records });
+    const school = await cloudSchoolAdmin(lb.url, adminToken, sid);
+    await school.writeRecords(records as CloudRecordWrite[]);
 
     const edges: { site: string; credentials: EdgeCredentials }[] = [];
     for (let e = 0; e < EDGES; e++) {
@@ -88,7 +88,7 @@ describe.skipIf(!available)('three cloud processes on one PostgreSQL', () => {
     const t0 = Date.now();
     const poll = send(urls[0]!, 'GET', pollPath, signedHeaders(creds, 'GET', pollPath, ''));
     await new Promise((r) => setTimeout(r, 500));
-    await admin(`/schools/${sid}/records`, { records: [{ kind: 'person', key: 'stu-new', data: { name: '新同学', roles: ['student'] } }] }, urls[1]);
+    await school.writeRecords([{ kind: 'person', key: 'stu-new', data: { name: '新同学', roles: ['student'] } }], urls[1]);
     const woke = await poll;
     const waited = Date.now() - t0;
     expect((woke.json as { changes: unknown[] }).changes).toHaveLength(1);

@@ -4,8 +4,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { DEMO_ROSTER } from '../access/demo-school.js';
 
-/** What the demo's local cloud wrote for us: where it is and how to administer the demo school. */
-export const DemoCloudLinkSchema = z.object({ cloudUrl: z.string().url(), adminToken: z.string().min(1), schoolId: z.string().min(1) });
+/**
+ * What the demo's local cloud wrote for us: where it is, the demo school, and the school's
+ * open-data key with `records:write` — how a school's own systems write its roster (the
+ * cloud's admin token only provisions schools and edges).
+ */
+export const DemoCloudLinkSchema = z.object({ cloudUrl: z.string().url(), recordsKey: z.string().min(1), schoolId: z.string().min(1) });
 export type DemoCloudLink = z.infer<typeof DemoCloudLinkSchema>;
 
 export function readDemoCloudLink(file: string): DemoCloudLink {
@@ -59,22 +63,26 @@ export function demoCloudRoster(): CloudRecord[] {
 }
 
 /**
- * Writes the demo roster to the local cloud's admin API, only the records the cloud does
- * not already hold exactly (every write is a new change in the feed, so a restart that
- * rewrote everything would make every edge re-apply it). Returns how many were written.
+ * Writes the demo roster through the local cloud's open-data API, only the records the
+ * cloud does not already hold exactly (every write is a new change in the feed, so a
+ * restart that rewrote everything would make every edge re-apply it). Returns how many
+ * were written.
  */
 export async function postDemoRoster(link: DemoCloudLink, records: CloudRecord[] = demoCloudRoster()): Promise<{ written: number; total: number }> {
-  const base = `${link.cloudUrl}/api/admin/schools/${encodeURIComponent(link.schoolId)}/records`;
-  const headers = { authorization: `Bearer ${link.adminToken}`, 'content-type': 'application/json' };
-  const stale = await Promise.all(
-    records.map(async (r) => {
-      const res = await httpJson('GET', `${base}/${r.kind}/${encodeURIComponent(r.key)}`, headers);
-      if (res.status === 404) return true;
+  const base = `${link.cloudUrl}/api/open/v1/schools/${encodeURIComponent(link.schoolId)}/records`;
+  const headers = { authorization: `Bearer ${link.recordsKey}`, 'content-type': 'application/json' };
+  const held = new Map<string, unknown>();
+  for (const kind of new Set(records.map((r) => r.kind))) {
+    let cursor: string | null = null;
+    do {
+      const res = await httpJson('GET', `${base}/${kind}?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers);
       if (res.status !== 200) throw new Error(`云端读取失败 / cloud read failed: ${res.status} ${res.text}`);
-      return !isDeepStrictEqual(JSON.parse(res.text), r.data);
-    }),
-  );
-  const writes = records.filter((_, i) => stale[i]);
+      const page = JSON.parse(res.text) as { items: { key: string; data: unknown }[]; next: string | null };
+      for (const item of page.items) held.set(`${kind}/${item.key}`, item.data);
+      cursor = page.next;
+    } while (cursor);
+  }
+  const writes = records.filter((r) => !isDeepStrictEqual(held.get(`${r.kind}/${r.key}`), r.data));
   if (writes.length) {
     const res = await httpJson('POST', base, headers, JSON.stringify({ records: writes }));
     if (res.status < 200 || res.status >= 300) throw new Error(`云端写入失败 / cloud write failed: ${res.status} ${res.text}`);

@@ -29,8 +29,10 @@ describe('demo cloud roster', () => {
 
     await cloud.write([{ kind: 'person', key: 'P0002', data: { name: '改过的名字', roles: ['guardian'] } }]);
     expect(await postDemoRoster(link)).toEqual({ written: 1, total: roster.length });
-    const back = await cloud.admin(`/api/admin/schools/${link.schoolId}/records/person/P0002`);
-    expect(await back.json()).toMatchObject({ name: '李妈妈', phone: '13800000002' });
+    expect(await cloud.read('person', 'P0002')).toMatchObject({ name: '李妈妈', phone: '13800000002' });
+    // Written with the school's records key, never the provisioning token; audited as that key.
+    expect(link.recordsKey).toMatch(/^ok_/);
+    expect((await cloud.admin(`/api/admin/schools/${link.schoolId}/records/person/P0002`)).status).toBe(404);
   }, 60_000);
 
   it('the posted roster reaches a linked edge: classes, guardians receiving notices, the lost card', async () => {

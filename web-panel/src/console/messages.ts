@@ -183,6 +183,7 @@ export const consoleMessages = defineMessages({
   'console.open.key_id': { 'zh-CN': '密钥 ID', en: 'Key id' },
   'console.open.scopes': { 'zh-CN': '权限范围', en: 'Scopes' },
   'console.open.scope.records:read': { 'zh-CN': '读取名单等记录', en: 'Read records' },
+  'console.open.scope.records:write': { 'zh-CN': '写入名单等记录（系统对接）', en: 'Write records (system sync)' },
   'console.open.scope.events:read': { 'zh-CN': '读取事件', en: 'Read events' },
   'console.open.scope.export': { 'zh-CN': '批量导出', en: 'Bulk export' },
   'console.open.scope.sensitive': { 'zh-CN': '含敏感信息', en: 'Sensitive fields' },

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { IngestBatchSchema, IngestResultSchema } from '@campus/protocol/sync/ingest';
 import { ChangePageSchema } from '@campus/protocol/sync/changes';
 import { SYNC_HEADERS } from '@campus/protocol/sync/signing';
-import { RecordBatchSchema } from '../feed/records.js';
 import { CampusInputSchema, EdgeInputSchema, SchoolInputSchema } from '../tenancy/tenancy.js';
 import { DistrictInputSchema, DistrictSchoolsSchema } from '../tenancy/districts.js';
 import { FirstAdminSchema } from '../tenancy/admin-routes.js';
@@ -55,12 +54,6 @@ export function openApiDocument(staffPaths: Record<string, Record<string, unknow
       },
       '/api/admin/edges/{edgeId}/keys': { post: { security: [{ admin: [] }], summary: 'Rotate: issue a new key (optionally revoking the others)', responses: { '201': ok('New credentials') } } },
       '/api/admin/edges/{edgeId}/keys/{keyId}': { delete: { security: [{ admin: [] }], summary: 'Revoke a key', responses: { '204': ok('Revoked') } } },
-      '/api/admin/schools/{schoolId}/records': { post: { security: [{ admin: [] }], summary: 'Write cloud-owned records (all or nothing); returns the feed cursor', requestBody: json(RecordBatchSchema), responses: { '200': ok('Cursor'), ...errors } } },
-      '/api/admin/schools/{schoolId}/records/{kind}/{key}': {
-        get: { security: [{ admin: [] }], summary: 'Read one record', responses: { '200': ok('Record'), ...errors } },
-        put: { security: [{ admin: [] }], summary: 'Upsert one record', responses: { '200': ok('Cursor'), ...errors } },
-        delete: { security: [{ admin: [] }], summary: 'Delete one record (a tombstone in the feed)', responses: { '200': ok('Cursor'), ...errors } },
-      },
       '/api/admin/schools/{schoolId}/accounts': { post: { security: [{ admin: [] }], summary: "The school's first school_admin account (409 once an enabled one exists)", requestBody: json(FirstAdminSchema), responses: { '201': ok('Account'), ...errors, '409': { description: 'An enabled admin exists' } } } },
       '/api/admin/districts': {
         get: { security: [{ admin: [] }], summary: 'List districts (教育局) and their schools', responses: { '200': ok('Districts') } },
@@ -68,7 +61,6 @@ export function openApiDocument(staffPaths: Record<string, Record<string, unknow
       },
       '/api/admin/districts/{districtId}/schools': { put: { security: [{ admin: [] }], summary: "Replace a district's schools", requestBody: json(DistrictSchoolsSchema), responses: { '200': ok('District'), ...errors } } },
       '/api/admin/districts/{districtId}/accounts': { post: { security: [{ admin: [] }], summary: "The district's first district_admin account (409 once an enabled one exists)", requestBody: json(FirstAdminSchema), responses: { '201': ok('Account'), ...errors, '409': { description: 'An enabled admin exists' } } } },
-      '/api/admin/schools/{schoolId}/notices': { get: { security: [{ admin: [] }], summary: 'Recent notices with delivery attempts', responses: { '200': ok('Notices') } } },
       '/api/parent/otp': { post: { summary: 'Send a sign-in code by SMS', requestBody: json(OtpRequestSchema), responses: { '202': ok('Sent if the number belongs to a guardian'), '429': { description: 'Too soon' } } } },
       '/api/parent/session': {
         post: { summary: 'Sign in with phone and code', requestBody: json(SessionRequestSchema), responses: { '201': ok('Session token'), ...errors } },

@@ -343,7 +343,7 @@ export class StaffNotifier implements IngestHook {
   }
 }
 
-function maskPhone(p: string): string {
+export function maskPhone(p: string): string {
   return p.length > 7 ? `${p.slice(0, 3)}****${p.slice(-4)}` : '****';
 }
 

@@ -8,9 +8,12 @@ import './messages.js';
 /**
  * What a key may do. `records:read` and `events:read` open the read API, `export` the bulk
  * export; `sensitive` adds PIPL-sensitive fields (phone numbers, health facts) to whatever
- * the other scopes return — it opens nothing by itself.
+ * the other scopes return — it opens nothing by itself. `records:write` lets the school's
+ * own systems (its academic-affairs system, an HR list) keep the records the cloud owns in
+ * step: the one way to write records besides the console (the cloud's admin token only
+ * provisions schools and edges).
  */
-export const OPEN_SCOPES = ['records:read', 'events:read', 'export', 'sensitive'] as const;
+export const OPEN_SCOPES = ['records:read', 'records:write', 'events:read', 'export', 'sensitive'] as const;
 export type OpenScope = (typeof OPEN_SCOPES)[number];
 
 export const ApiKeyInputSchema = z.strictObject({
@@ -126,7 +129,7 @@ export class ApiKeys {
   }
 }
 
-const SCOPE_WHAT: Record<OpenScope, string> = { 'records:read': 'open.scope.records:read', 'events:read': 'open.scope.events:read', export: 'open.scope.export', sensitive: 'open.scope.sensitive' };
+const SCOPE_WHAT: Record<OpenScope, string> = { 'records:read': 'open.scope.records:read', 'records:write': 'open.scope.records:write', 'events:read': 'open.scope.events:read', export: 'open.scope.export', sensitive: 'open.scope.sensitive' };
 
 /** 403 with the scope's name when the key lacks it; 403 when the key is another school's. */
 export function requireScope(p: KeyPrincipal, scope: OpenScope, schoolId: string, text: (id: string) => { 'zh-CN': string; en: string }): void {

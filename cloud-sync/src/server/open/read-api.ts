@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { bilingual } from '@campus/protocol';
 import { RECORD_KINDS, RECORD_SCHEMAS, RecordKeySchema, type RecordKind } from '@campus/protocol/sync/records';
 import type { Database } from '../db/database.js';
+import { RecordBatchSchema, type RecordStore } from '../feed/records.js';
 import { HttpError } from '../http/errors.js';
 import type { StaffAudit } from '../staff/audit.js';
 import { requireScope, type ApiKeys, type KeyPrincipal, type OpenScope, OPEN_SCOPES } from './api-keys.js';
@@ -49,6 +50,8 @@ const EventPageSchema = page(OpenEventSchema);
 
 export interface OpenApiDeps {
   db: Database;
+  /** Where `records:write` keys write (the change feed the edges follow). */
+  records: RecordStore;
   keys: ApiKeys;
   audit: StaffAudit;
   /** Events newer than this (by arrival) are held back from the event feed so a slowly committing batch is never skipped. */
@@ -58,6 +61,8 @@ export interface OpenApiDeps {
 
 type Handler = (ctx: { req: Request; res: Response; key: KeyPrincipal; schoolId: string }) => Promise<unknown>;
 interface OpenRoute {
+  /** GET unless said otherwise. */
+  method?: 'post';
   path: string;
   scope: OpenScope | null;
   summary: string;
@@ -67,6 +72,14 @@ interface OpenRoute {
 const isRecordCursor = (v: Record<string, unknown>): v is { s: number } => typeof v.s === 'number' && Number.isInteger(v.s) && v.s >= 0;
 const isEventCursor = (v: Record<string, unknown>): v is { r: number; i: string } => typeof v.r === 'number' && typeof v.i === 'string' && /^[0-9a-f-]{36}$/.test(v.i);
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+/** Guardians declare their child's health in the app; no other system writes that for them. */
+const NOT_WRITABLE: readonly RecordKind[] = ['health_declaration'];
+/** A batch of up to 5,000 records (the feed's own limit) fits well inside this. */
+const WRITE_JSON_LIMIT = '8mb';
+const WriteResultSchema = z.object({
+  cursor: z.number().int().describe('The school\'s feed cursor after the write: an edge that has applied this cursor has the write'),
+  written: z.number().int(),
+});
 
 /**
  * The versioned open-data API under /api/open/v1: per-school API keys (Bearer), every
@@ -75,7 +88,7 @@ const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
  * the OpenAPI document at /api/open/v1/openapi.json.
  */
 export function openApiRouter(deps: OpenApiDeps): { router: Router; document: Record<string, unknown> } {
-  const { db, keys, audit } = deps;
+  const { db, keys, audit, records } = deps;
   const auditAs = (key: KeyPrincipal, req: Request, action: string, target: string | null, detail: Record<string, unknown>) =>
     audit.append(db, { schoolId: key.schoolId, districtId: null, actorId: null, actorName: `api-key ${key.name} (${key.keyId})`, action, target, detail, address: req.ip ?? null });
   const kindOf = (k: string): RecordKind => {
@@ -91,6 +104,38 @@ export function openApiRouter(deps: OpenApiDeps): { router: Router; document: Re
   };
 
   const routes: OpenRoute[] = [
+    {
+      method: 'post',
+      path: '/schools/:schoolId/records',
+      scope: 'records:write',
+      summary:
+        'Write records the school owns in the cloud (people, guardianships, cards, leaves, calendar, timetables, USB policies, the bus model…): up to 5,000 creations, changes (`data`: the whole record) and deletions (`delete: true`) in one batch, all or nothing; edges receive them through the change feed. Audited.',
+      handler: async ({ req, key, schoolId }) => {
+        const { records: writes } = RecordBatchSchema.parse(req.body);
+        const refused = writes.find((w) => NOT_WRITABLE.includes(w.kind));
+        if (refused) throw new HttpError(400, 'open.error.kind_not_writable', { kind: refused.kind });
+        const kinds: Record<string, number> = {};
+        for (const w of writes) kinds[w.kind] = (kinds[w.kind] ?? 0) + 1;
+        const deletes = writes.filter((w) => 'delete' in w).length;
+        const cursor = await db.transaction(async (tx) => {
+          const c = await records.writeIn(tx, schoolId, writes);
+          // Which records, not what they hold: the audit log is no second copy of phone numbers.
+          await audit.append(tx, {
+            schoolId: key.schoolId,
+            districtId: null,
+            actorId: null,
+            actorName: `api-key ${key.name} (${key.keyId})`,
+            action: 'open.records.write',
+            target: writes.length === 1 ? `${writes[0]!.kind}/${writes[0]!.key}` : null,
+            detail: { records: writes.length, deletes, kinds, keys: writes.slice(0, 50).map((w) => `${w.kind}/${w.key}`) },
+            address: req.ip ?? null,
+          });
+          return c;
+        });
+        records.changed(schoolId);
+        return { cursor, written: writes.length };
+      },
+    },
     {
       path: '/schools/:schoolId/records/:kind',
       scope: 'records:read',
@@ -203,8 +248,10 @@ export function openApiRouter(deps: OpenApiDeps): { router: Router; document: Re
   const router = express.Router();
   const document = openApiDoc(routes);
   router.get('/openapi.json', (_req, res) => void res.json(document));
+  const json = express.json({ limit: WRITE_JSON_LIMIT });
   for (const route of routes) {
-    router.get(route.path, (req, res, next) => {
+    const handlers = route.method === 'post' ? [json] : [];
+    router[route.method ?? 'get'](route.path, ...handlers, (req: Request, res: Response, next: (err?: unknown) => void) => {
       (async () => {
         res.setHeader('Cache-Control', 'no-store');
         const key = await keys.authenticate(req.get('authorization'));
@@ -241,8 +288,21 @@ function openApiDoc(routes: OpenRoute[]): Record<string, unknown> {
     responses: { ...(extra.responses as object), ...errors },
   });
   const paths: Record<string, unknown> = {};
+  const byPath = (path: string) => routes.find((r) => r.path === path && !r.method)!;
   const file = { description: 'The file (Content-Disposition: attachment)', content: { 'text/csv': {}, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {} } };
   for (const r of routes) {
+    if (r.method === 'post') {
+      paths[`/api/open/v1${r.path.replace(/:(\w+)/g, '{$1}')}`] = {
+        post: op(r, {
+          tags: ['records'],
+          operationId: 'write_records',
+          parameters: [schoolParam],
+          requestBody: { required: true, content: { 'application/json': { schema: schema(RecordBatchSchema) } } },
+          responses: { '200': { description: 'Written (all of the batch)', content: { 'application/json': { schema: schema(WriteResultSchema) } } }, '413': err('The batch is larger than 8 MB') },
+        }),
+      };
+      continue;
+    }
     if (r.path === '/schools/:schoolId/records/:kind') {
       // One path per kind, each with its record schema.
       for (const kind of RECORD_KINDS) {
@@ -250,10 +310,10 @@ function openApiDoc(routes: OpenRoute[]): Record<string, unknown> {
           get: op(r, { tags: ['records'], operationId: `list_${kind}`, parameters: [schoolParam, ...query(RecordsQuery)], responses: { '200': { description: `A page of ${kind} records`, content: { 'application/json': { schema: schema(page(recordItem(kind))) } } } } }),
         };
         paths[`/api/open/v1/schools/{schoolId}/records/${kind}/{key}`] = {
-          get: op(routes[1]!, { tags: ['records'], operationId: `get_${kind}`, parameters: [schoolParam, { name: 'key', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: `One ${kind} record`, content: { 'application/json': { schema: schema(recordItem(kind)) } } } } }),
+          get: op(byPath('/schools/:schoolId/records/:kind/:key'), { tags: ['records'], operationId: `get_${kind}`, parameters: [schoolParam, { name: 'key', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: `One ${kind} record`, content: { 'application/json': { schema: schema(recordItem(kind)) } } } } }),
         };
         paths[`/api/open/v1/schools/{schoolId}/export/records/${kind}`] = {
-          get: op(routes[5]!, { tags: ['export'], operationId: `export_${kind}`, parameters: [schoolParam, ...query(ExportRecordsQuery)], responses: { '200': file } }),
+          get: op(byPath('/schools/:schoolId/export/records/:kind'), { tags: ['export'], operationId: `export_${kind}`, parameters: [schoolParam, ...query(ExportRecordsQuery)], responses: { '200': file } }),
         };
       }
       continue;
@@ -270,7 +330,7 @@ function openApiDoc(routes: OpenRoute[]): Record<string, unknown> {
       title: '智慧校园 Open Data API',
       version: OPEN_API_VERSION,
       description:
-        'Read-only access to one school\'s data for its own systems (against data islands). Authenticate with `Authorization: Bearer <key>` (a key made by the school admin in the console, shown once). Scopes: ' +
+        'Access to one school\'s data for its own systems (against data islands): read every record and event, export in bulk, and (with `records:write`) keep the records the cloud owns in step with the school\'s other systems. Authenticate with `Authorization: Bearer <key>` (a key made by the school admin in the console, shown once). Scopes: ' +
         OPEN_SCOPES.map((s) => `\`${s}\``).join(', ') +
         '. PIPL-sensitive fields are withheld unless the key has `sensitive`; every export and every sensitive read is audited. See docs/open-api.md.',
     },

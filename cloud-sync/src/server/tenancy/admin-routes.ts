@@ -1,16 +1,13 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { RECORD_KINDS, RecordKeySchema } from '@campus/protocol/sync/records';
 import { HttpError } from '../http/errors.js';
-import { RecordBatchSchema, type RecordStore } from '../feed/records.js';
 import type { Database } from '../db/database.js';
 import { AccountInputSchema, type AccountHome, type StaffAccounts } from '../staff/accounts.js';
 import { redact, type StaffAudit } from '../staff/audit.js';
 import { DistrictInputSchema, DistrictSchoolsSchema, type Districts } from './districts.js';
 import { CampusInputSchema, EdgeInputSchema, SchoolInputSchema, type Tenancy } from './tenancy.js';
 
-const KindKeySchema = z.object({ schoolId: z.string().max(64), kind: z.enum(RECORD_KINDS), key: RecordKeySchema });
 /** The first admin of a school or district: an account whose roles the admin token cannot choose. */
 export const FirstAdminSchema = AccountInputSchema.omit({ roles: true, classes: true });
 const RotateSchema = z.object({ revokeOthers: z.boolean().default(false) }).default({ revokeOthers: false });
@@ -34,11 +31,13 @@ export interface AdminStaffDeps {
 }
 
 /**
- * Admin API: schools, campuses, edges with credentials and key rotation, cloud-owned
- * records, districts, and the first admin account of a school or district (every later
- * account is made by that admin in the console, with the staff API).
+ * Admin API — provisioning only: schools, campuses, edges with credentials and key
+ * rotation, districts, and the first admin account of a school or district. Every later
+ * account is made by that admin in the console; the records a school owns are written by
+ * its staff in the console or by its own systems with a `records:write` API key, never
+ * with this token.
  */
-export function adminRoutes(token: string, tenancy: Tenancy, records: RecordStore, db: Database, staff: AdminStaffDeps): Router {
+export function adminRoutes(token: string, tenancy: Tenancy, db: Database, staff: AdminStaffDeps): Router {
   const r = express.Router();
   r.use(adminGuard(token));
 
@@ -138,48 +137,9 @@ export function adminRoutes(token: string, tenancy: Tenancy, records: RecordStor
     res.json({ disabled });
   });
 
-  r.post('/schools/:schoolId/records', audited('admin.records.write', async (req) => ({ schoolId: p(req, 'schoolId'), target: null, detail: recordSummary(req.body) })), async (req, res) => {
-    const { records: writes } = RecordBatchSchema.parse(req.body);
-    res.json({ cursor: await records.write(String(req.params.schoolId), writes) });
-  });
-  r.put('/schools/:schoolId/records/:kind/:key', audited('admin.record.put', async (req) => ({ schoolId: p(req, 'schoolId'), target: `${p(req, 'kind')}/${p(req, 'key')}` })), async (req, res) => {
-    const p = KindKeySchema.parse(req.params);
-    const data = z.record(z.string(), z.unknown()).parse(req.body);
-    res.json({ cursor: await records.write(p.schoolId, [{ kind: p.kind, key: p.key, data }]) });
-  });
-  r.delete('/schools/:schoolId/records/:kind/:key', audited('admin.record.delete', async (req) => ({ schoolId: p(req, 'schoolId'), target: `${p(req, 'kind')}/${p(req, 'key')}` })), async (req, res) => {
-    const p = KindKeySchema.parse(req.params);
-    res.json({ cursor: await records.write(p.schoolId, [{ kind: p.kind, key: p.key, delete: true }]) });
-  });
-  r.get('/schools/:schoolId/records/:kind/:key', async (req, res) => {
-    const p = KindKeySchema.parse(req.params);
-    const data = await records.get(p.schoolId, p.kind, p.key);
-    if (!data) throw new HttpError(404, 'sync.error.not_found');
-    res.json(data);
-  });
-  r.get('/schools/:schoolId/notices', async (req, res) => {
-    const limit = z.coerce.number().int().min(1).max(500).default(100).parse(req.query.limit);
-    const n = await db.query(
-      `SELECT n.id, n.event_id AS "eventId", n.phone, n.student_key AS "studentKey", n.kind, n.text_zh AS "text", n.late, n.status, n.occurred_at AS "occurredAt",
-              COALESCE((SELECT json_agg(json_build_object('channel', d.channel, 'status', d.status, 'attempts', d.attempts, 'lastError', d.last_error))
-                        FROM notice_deliveries d WHERE d.notice_id = n.id), '[]') AS deliveries
-       FROM notices n WHERE n.school_id = $1 ORDER BY n.id DESC LIMIT $2`,
-      [String(req.params.schoolId), limit],
-    );
-    res.json({ notices: n.rows });
-  });
   r.get('/schools/:schoolId/stats', async (req, res) => {
     const s = await db.query<{ events: number; last: number | null }>('SELECT count(*) AS events, max(received_at) AS last FROM events WHERE school_id = $1', [String(req.params.schoolId)]);
     res.json(s.rows[0]);
   });
   return r;
-}
-
-/** What the audit keeps of a record batch: counts per kind, never the contents. */
-function recordSummary(body: unknown): Record<string, unknown> {
-  const list = (body as { records?: { kind?: unknown; delete?: unknown }[] })?.records;
-  if (!Array.isArray(list)) return {};
-  const kinds: Record<string, number> = {};
-  for (const w of list) kinds[String(w.kind)] = (kinds[String(w.kind)] ?? 0) + 1;
-  return { records: list.length, deletes: list.filter((w) => w.delete === true).length, kinds };
 }

@@ -6,7 +6,7 @@ import type { ConsoleMessageId } from '../messages';
 import { useConsole } from '../session';
 
 /** Scopes of an open-data API key (cloud-sync/src/server/open/api-keys.ts). */
-const SCOPES = ['records:read', 'events:read', 'export', 'sensitive'] as const;
+const SCOPES = ['records:read', 'records:write', 'events:read', 'export', 'sensitive'] as const;
 type Scope = (typeof SCOPES)[number];
 
 interface ApiKeyRow {
