@@ -50,7 +50,8 @@ async function answer(res: Response): Promise<CloudAnswer> {
  * another cloud process of the same database.
  */
 export async function cloudSchoolAdmin(cloudUrl: string, adminToken: string, schoolId: string, opts: { username?: string; password?: string } = {}): Promise<CloudSchoolAdmin> {
-  const username = opts.username ?? 'school-admin';
+  // Usernames are unique across the cloud: one per school by default.
+  const username = opts.username ?? `admin-${schoolId}`.slice(0, 64);
   const password = opts.password ?? 'school-admin-password-1';
   const sid = encodeURIComponent(schoolId);
   const first = await fetch(`${cloudUrl}/api/admin/schools/${sid}/accounts`, {
