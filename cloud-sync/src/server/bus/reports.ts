@@ -5,50 +5,9 @@ import { HttpError } from '../http/errors.js';
 import { spreadsheet } from '../open/export.js';
 import './messages.js';
 
-export interface TripStopRow {
-  stopId: string;
-  stopName: string;
-  /** Scheduled time in this direction (HH:MM, school time), from the route. */
-  scheduled: string | null;
-  arrivedAt: number | null;
-  departedAt: number | null;
-  /** Minutes late (negative: early) against the schedule, school time; null when either is missing. */
-  delayMin: number | null;
-  boarded: number;
-  alighted: number;
-}
+import { LATE_MINUTES, type TripReport, type TripReportSummary, type TripStopRow } from '@campus/protocol/bus/reports';
 
-export interface TripReportSummary {
-  tripId: string;
-  routeId: string;
-  routeName: string;
-  direction: string;
-  date: string;
-  openedAt: number;
-  closedAt: number | null;
-  expected: number | null;
-  boarded: number;
-  alighted: number;
-  refusals: number;
-  overspeeds: number;
-  maxSpeedKmh: number | null;
-  stopsLate: number;
-  lastStopAt: number | null;
-  checkedAt: number | null;
-  /** Minutes from reaching the last stop to the end-of-trip check. */
-  checkMinutes: number | null;
-  checkMissed: boolean;
-}
-
-export interface TripReport extends TripReportSummary {
-  stops: TripStopRow[];
-  overspeed: { at: number; speedKmh: number; limitKmh: number; maxKmh: number | null; seconds: number | null }[];
-  rides: { at: number; kind: 'board' | 'alight'; personId: string; personName: string; stopName: string | null; manual: boolean }[];
-  refused: { at: number; reason: string; personName: string | null; text: { 'zh-CN': string; en: string } }[];
-}
-
-/** A stop counts as late from this many minutes behind schedule. */
-export const LATE_MINUTES = 5;
+export { LATE_MINUTES, type TripReport, type TripReportSummary, type TripStopRow };
 const MAX_RANGE_DAYS = 92;
 
 interface Ev {

@@ -1,36 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Alert, Button, Descriptions, Drawer, Input, List, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
+import type { TripReport, TripReportSummary } from '@campus/protocol/bus/reports';
 import { ApiError } from '../api';
 import { useConsole } from '../session';
 import { useBusT } from './messages';
 
-/** cloud-sync/src/server/bus/reports.ts */
-export interface TripSummary {
-  tripId: string;
-  routeName: string;
-  direction: string;
-  date: string;
-  openedAt: number;
-  closedAt: number | null;
-  expected: number | null;
-  boarded: number;
-  alighted: number;
-  refusals: number;
-  overspeeds: number;
-  maxSpeedKmh: number | null;
-  stopsLate: number;
-  lastStopAt: number | null;
-  checkedAt: number | null;
-  checkMinutes: number | null;
-  checkMissed: boolean;
-}
-interface TripDetail extends TripSummary {
-  stops: { stopId: string; stopName: string; scheduled: string | null; arrivedAt: number | null; departedAt: number | null; delayMin: number | null; boarded: number; alighted: number }[];
-  overspeed: { at: number; speedKmh: number; limitKmh: number; maxKmh: number | null }[];
-  refused: { at: number; reason: string; personName: string | null; text: { 'zh-CN': string; en: string } }[];
-}
+/** What the cloud answers (one shape: protocol's). */
+type TripSummary = TripReportSummary;
+type TripDetail = TripReport;
 
+/** protocol's LATE_MINUTES (the panel imports only types from protocol). */
 const LATE = 5;
 const hm = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleTimeString('zh-CN', { hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }));
 const ymd = (ms: number) => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
