@@ -33,15 +33,18 @@ export interface CloudSchoolAdmin {
   open(method: string, path: string, body?: unknown, baseUrl?: string): Promise<CloudAnswer>;
 }
 
-async function answer(res: Response): Promise<CloudAnswer> {
+/** A response's body: its JSON when it parses, else its text; null when empty. */
+export async function readBody(res: Response): Promise<unknown> {
   const text = await res.text();
-  let json: unknown = null;
   try {
-    json = text ? JSON.parse(text) : null;
+    return text ? JSON.parse(text) : null;
   } catch {
-    json = text;
+    return text;
   }
-  return { status: res.status, json };
+}
+
+async function answer(res: Response): Promise<CloudAnswer> {
+  return { status: res.status, json: await readBody(res) };
 }
 
 /**

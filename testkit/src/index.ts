@@ -24,4 +24,4 @@ export {
 } from './pymodbus.js';
 export { startPushReceiver, type PushReceiver, type ReceivedPush, type TestSubscription } from './push-receiver.js';
 export { makeEvent, gatePass, accessDecisionData, attendanceEvent } from './events.js';
-export { cloudSchoolAdmin, type CloudSchoolAdmin, type CloudRecordWrite, type CloudAnswer } from './cloud-school.js';
+export { cloudSchoolAdmin, readBody, type CloudSchoolAdmin, type CloudRecordWrite, type CloudAnswer } from './cloud-school.js';

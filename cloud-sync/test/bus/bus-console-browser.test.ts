@@ -165,7 +165,8 @@ describe.skipIf(!existsSync(CHROMIUM) || !PG)('school bus: parent requests on a 
     expect(await tm.locator('.ant-image-preview img').first().getAttribute('src')).toMatch(/^data:image\/jpeg;base64,/);
     await tm.keyboard.press('Escape');
     await pickupRow.locator('button.reject').click();
-    // A reason is required.
+    // A reason is required (the dialog fully open first: a click during its opening animation may miss the form).
+    await tm.locator('.ant-modal textarea').waitFor({ state: 'visible' });
     await tm.locator('.ant-modal .ant-btn-primary').click();
     await tm.locator('.ant-modal .ant-form-item-explain-error').waitFor();
     await tm.locator('.ant-modal textarea').fill('请监护人带身份证到校登记');
@@ -233,6 +234,54 @@ describe.skipIf(!existsSync(CHROMIUM) || !PG)('school bus: parent requests on a 
     const r1 = (await cloud.records.get(school, 'bus_route', 'r1')) as { stops: { id: string; lat: number; radiusM: number }[] };
     expect(r1.stops.map((s) => s.id)).toEqual(['a', 'b', 'c', 'school']);
     expect(r1.stops[2]).toMatchObject({ id: 'c', lat: 31.23, radiusM: 60 });
+  }, 120_000);
+
+  it('plans a trip and assigns a child by picking names, not typing ids; the tables show the names', async () => {
+    await cloud.records.write(school, [
+      { kind: 'person', key: 'drv-1', data: { name: '李师傅', roles: ['staff'] } },
+      { kind: 'person', key: 'att-1', data: { name: '陈老师', roles: ['teacher'] } },
+    ]);
+    const tm = await newPage(DESK);
+    await consoleAt(tm, 'bus');
+    const modal = tm.locator('.ant-modal');
+    const pick = async (fieldLabel: string, typed: string, option: string) => {
+      await modal.getByLabel(fieldLabel, { exact: true }).fill(typed);
+      await tm.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+    };
+    await tm.getByRole('tab', { name: '行程计划' }).click();
+    const trips = tm.getByTestId('bus-bus_trip');
+    await trips.getByRole('button', { name: /新\s*增|添\s*加/ }).first().click();
+    await modal.locator('#__key').fill('plan-1');
+    await pick('路线', '1号', '1号线');
+    await modal.getByLabel('日期', { exact: true }).fill('2026-12-07');
+    await pick('车辆', '沪A', '沪A12345');
+    // Only staff are offered as driver and attendant (张伟, a teacher and a father, is): the child is not.
+    await modal.getByLabel('司机', { exact: true }).fill('小明');
+    await tm.locator('.ant-select-dropdown:visible .ant-select-item-empty').waitFor();
+    await pick('司机', '李', '李师傅');
+    await pick('随车照管人员', '陈', '陈老师');
+    await modal.locator('.ant-btn-primary').click();
+    await modal.waitFor({ state: 'hidden' });
+    const row = trips.locator('tr', { hasText: 'plan-1' });
+    await row.waitFor();
+    const text = await row.innerText();
+    for (const name of ['1号线', '沪A12345', '李师傅', '陈老师']) expect(text).toContain(name);
+    expect(await cloud.records.get(school, 'bus_trip', 'plan-1')).toMatchObject({ routeId: 'r1', vehicleId: 'v1', driverId: 'drv-1', attendantId: 'att-1', date: '2026-12-07', direction: 'morning' });
+
+    // An assignment: the child by name, then a stop of the chosen route.
+    await tm.getByRole('tab', { name: '学生乘车安排' }).click();
+    const assignments = tm.getByTestId('bus-bus_assignment');
+    await assignments.locator('tr', { hasText: 'a1' }).getByText('张小明').waitFor();
+    await assignments.getByRole('button', { name: /新\s*增|添\s*加/ }).first().click();
+    await modal.locator('#__key').fill('a-pick');
+    await pick('学生', '张小', '张小明');
+    await pick('路线', '1号', '1号线');
+    await pick('站点', '人民', '人民公园');
+    await modal.getByLabel('起始日期', { exact: true }).fill('2026-12-07');
+    await modal.locator('.ant-btn-primary').click();
+    await modal.waitFor({ state: 'hidden' });
+    await assignments.locator('tr', { hasText: 'a-pick' }).getByText('人民公园').waitFor();
+    expect(await cloud.records.get(school, 'bus_assignment', 'a-pick')).toMatchObject({ personId: 'stu-1', routeId: 'r1', stopId: 'b' });
   }, 120_000);
 
   it('shows the manager every running bus on the route schematic, and on a tile map in GCJ-02', async () => {

@@ -40,6 +40,7 @@ export const STAFF_ACCESS_MATRIX: Record<string, readonly Outcome[]> = {
   'POST /schools/:schoolId/roster-import':                       [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
   'POST /schools/:schoolId/card-sheets':                         [401,  'ok',   'ok',  403,  403,  403,   403,  403,   403,  403,   403],
   'GET /schools/:schoolId/bus/:kind':                            [401,  'ok',   403,   403,  403,  'ok',  403,  403,   403,  403,   403],
+  'GET /schools/:schoolId/bus-people':                           [401,  'ok',   403,   403,  403,  'ok',  403,  403,   403,  403,   403],
   'GET /schools/:schoolId/bus/:kind/:key':                       [401,  'ok',   403,   403,  403,  'ok',  403,  403,   403,  403,   403],
   'PUT /schools/:schoolId/bus/:kind/:key':                       [401,  'ok',   403,   403,  403,  'ok',  403,  403,   403,  403,   403],
   'DELETE /schools/:schoolId/bus/:kind/:key':                    [401,  'ok',   403,   403,  403,  'ok',  403,  403,   403,  403,   403],

@@ -90,6 +90,7 @@ const FIXTURES: Record<string, (who: Who, me: StaffClient | null, env: Env) => P
     body: { fileName: 'roster.csv', contentBase64: Buffer.from(`学号,姓名,年级,班级\nM${env.n()},导入,二年级,1班\n`).toString('base64') },
   }),
   'GET /schools/:schoolId/bus/:kind': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus/bus_vehicle` }),
+  'GET /schools/:schoolId/bus-people': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus-people` }),
   'GET /schools/:schoolId/bus/:kind/:key': async (_who, _me, env) => ({ path: `/schools/${env.school}/bus/bus_vehicle/bv` }),
   'PUT /schools/:schoolId/bus/:kind/:key': async (_who, _me, env) => ({
     path: `/schools/${env.school}/bus/pickup_person/m-${env.n()}`,

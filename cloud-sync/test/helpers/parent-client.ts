@@ -1,3 +1,4 @@
+import { readBody } from '@campus/testkit';
 import type { HttpSink } from './http-sink.js';
 import { waitFor, type Json } from './cloud.js';
 
@@ -19,13 +20,7 @@ export async function parentApi(cloudUrl: string, token: string | null, method: 
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
+  const json = await readBody(res);
   return { status: res.status, json };
 }
 

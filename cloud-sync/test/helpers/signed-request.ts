@@ -1,6 +1,7 @@
 import { SYNC_HEADERS } from '@campus/protocol/sync/signing';
 import { importPrivateKey, newNonce, sha256Hex, signRequest } from '../../src/shared/signature.js';
 import type { EdgeCredentials } from '../../src/client/transport.js';
+import { readBody } from '@campus/testkit';
 
 export interface RawResponse {
   status: number;
@@ -30,13 +31,7 @@ export function signedHeaders(creds: EdgeCredentials, method: string, path: stri
 
 export async function send(baseUrl: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
   const res = await fetch(baseUrl + path, { method, headers, ...(body !== undefined && method !== 'GET' ? { body } : {}) });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
+  const json = await readBody(res);
   return { status: res.status, json, headers: res.headers };
 }
 

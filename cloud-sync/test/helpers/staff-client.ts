@@ -1,3 +1,4 @@
+import { readBody } from '@campus/testkit';
 import type { Json } from './cloud.js';
 
 export interface StaffAnswer {
@@ -25,13 +26,7 @@ export class StaffClient {
     if (this.cookie) headers.cookie = this.cookie;
     if (method !== 'GET' && this.csrfToken && opts.csrf !== false) headers['x-csrf-token'] = this.csrfToken;
     const res = await fetch(`${this.baseUrl}/api/staff${path}`, { method, headers, ...(body !== undefined ? { body: raw ? body : typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
-    const text = await res.text();
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = text;
-    }
+    const json = await readBody(res);
     const set = res.headers.getSetCookie().find((c) => c.startsWith('campus_staff_sid='));
     if (set) {
       const value = set.split(';')[0]!;

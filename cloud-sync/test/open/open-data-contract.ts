@@ -209,11 +209,6 @@ export function openDataContract(backend: Backend): void {
       for (const body of [{ records: [{ kind: 'nope', key: 'x', data: {} }] }, { records: [] }, { records: [{ kind: 'person', key: 'p~x', data: { name: 'x', roles: ['student'] } }] }, '{not json']) {
         expect((await open(w.key, `/schools/${A}/records`, 'POST', body)).status, JSON.stringify(body)).toBe(400);
       }
-      // Guardians declare health in the app; no system writes it for them.
-      const hd = await open(w.key, `/schools/${A}/records`, 'POST', { records: [{ kind: 'health_declaration', key: 'hd-x', data: { personId: 'stu-1', date: '2026-09-02' } }] });
-      expect(hd.status).toBe(400);
-      expect(hd.json.error.code).toBe('open.error.kind_not_writable');
-      expect(await feedOf()).toEqual(['person/sis-1', 'card/sis-1', 'calendar/sis-cal deleted']);
       // A read key cannot write, a write key cannot read, and neither reaches school B.
       expect((await open((await newKey(['records:read', 'sensitive'])).key, `/schools/${A}/records`, 'POST', { records: [{ kind: 'calendar', key: 'x', data: { date: '2026-10-01', kind: 'holiday' } }] })).status).toBe(403);
       expect((await open(w.key, `/schools/${A}/records/person/sis-1`)).status).toBe(403);

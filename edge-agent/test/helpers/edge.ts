@@ -5,7 +5,7 @@ import pino from 'pino';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { startEdge, type Edge, type StartEdgeOptions } from '../../src/edge.js';
 import type { EdgeConfigInput } from '../../src/edge-config.js';
-import { waitFor as kitWaitFor, type Probe } from '@campus/testkit';
+import { readBody, waitFor as kitWaitFor, type Probe } from '@campus/testkit';
 
 export function tempDir(prefix = 'campus-edge-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -89,13 +89,7 @@ export class ApiClient {
     const res = await fetch(this.base + path, { method, headers: h, body: payload });
     const set = res.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0]!;
-    const text = await res.text();
-    let json: any = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = text;
-    }
+    const json = await readBody(res);
     return { status: res.status, json, headers: res.headers };
   }
 

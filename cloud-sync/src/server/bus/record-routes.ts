@@ -132,6 +132,24 @@ export function busRecordRoutes(api: StaffRouter, records: RecordStore, hooks: B
   });
   api.add({
     method: 'get',
+    path: '/schools/:schoolId/bus-people',
+    summary: "The school's students and staff to pick in the bus forms (a child's assignment, a trip's driver and attendant): key, name, class and roles only — never phones; guardians are not listed",
+    scope: 'school',
+    roles: BUS_STAFF,
+    params: z.object({ schoolId: z.string().max(64) }),
+    handler: async ({ params, q }) => {
+      const r = await q.query<{ key: string; name: string; class_id: string | null; roles: string[] }>(
+        `SELECT key, data->>'name' AS name, data->>'classId' AS class_id, ARRAY(SELECT jsonb_array_elements_text(data->'roles')) AS roles
+         FROM records WHERE school_id = $1 AND kind = 'person' AND NOT deleted AND coalesce(data->>'active', 'true') <> 'false'
+           AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(data->'roles') AS role WHERE role <> 'guardian')
+         ORDER BY key LIMIT 20000`,
+        [params.schoolId],
+      );
+      return { people: r.rows.map((x) => ({ key: x.key, name: x.name, classId: x.class_id, roles: x.roles })) };
+    },
+  });
+  api.add({
+    method: 'get',
     path: '/schools/:schoolId/bus/:kind/:key',
     summary: 'One bus record with its version',
     scope: 'school',

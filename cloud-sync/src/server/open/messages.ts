@@ -30,10 +30,6 @@ export const openMessages = defineMessages({
   'open.scope.records:read': { 'zh-CN': '读取学校名册等记录', en: 'read the school\'s records' },
   'open.scope.records:write': { 'zh-CN': '写入学校名册等记录', en: 'write the school\'s records' },
   'open.scope.events:read': { 'zh-CN': '读取事件', en: 'read events' },
-  'open.error.kind_not_writable': {
-    'zh-CN': '{kind} 类记录不能通过 API 写入（由家长在家校应用中申报）',
-    en: '{kind} records cannot be written through the API (guardians declare them in the app)',
-  },
   'open.scope.export': { 'zh-CN': '批量导出', en: 'export in bulk' },
   'open.scope.sensitive': { 'zh-CN': '读取敏感个人信息（电话、健康信息等）', en: 'read sensitive personal information (phone numbers, health data)' },
   'open.webhook.status.active': { 'zh-CN': '正常', en: 'Active' },

@@ -72,8 +72,6 @@ interface OpenRoute {
 const isRecordCursor = (v: Record<string, unknown>): v is { s: number } => typeof v.s === 'number' && Number.isInteger(v.s) && v.s >= 0;
 const isEventCursor = (v: Record<string, unknown>): v is { r: number; i: string } => typeof v.r === 'number' && typeof v.i === 'string' && /^[0-9a-f-]{36}$/.test(v.i);
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
-/** Guardians declare their child's health in the app; no other system writes that for them. */
-const NOT_WRITABLE: readonly RecordKind[] = ['health_declaration'];
 /** A batch of up to 5,000 records (the feed's own limit) fits well inside this. */
 const WRITE_JSON_LIMIT = '8mb';
 const WriteResultSchema = z.object({
@@ -109,11 +107,9 @@ export function openApiRouter(deps: OpenApiDeps): { router: Router; document: Re
       path: '/schools/:schoolId/records',
       scope: 'records:write',
       summary:
-        'Write records the school owns in the cloud (people, guardianships, cards, leaves, calendar, timetables, USB policies, the bus model…): up to 5,000 creations, changes (`data`: the whole record) and deletions (`delete: true`) in one batch, all or nothing; edges receive them through the change feed. Audited.',
+        'Write records the school owns in the cloud (people, guardianships, cards, leaves, calendar, timetables, USB policies, the bus model, health declarations collected by another system…): up to 5,000 creations, changes (`data`: the whole record) and deletions (`delete: true`) in one batch, all or nothing; edges receive them through the change feed. Audited.',
       handler: async ({ req, key, schoolId }) => {
         const { records: writes } = RecordBatchSchema.parse(req.body);
-        const refused = writes.find((w) => NOT_WRITABLE.includes(w.kind));
-        if (refused) throw new HttpError(400, 'open.error.kind_not_writable', { kind: refused.kind });
         const kinds: Record<string, number> = {};
         for (const w of writes) kinds[w.kind] = (kinds[w.kind] ?? 0) + 1;
         const deletes = writes.filter((w) => 'delete' in w).length;
