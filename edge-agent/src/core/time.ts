@@ -141,15 +141,18 @@ export function timeScope(time: TimeService): ScopedTime {
   const once = (schedule: (fn: Task) => Cancel, fn: Task): Cancel => {
     if (disposed) return () => undefined;
     let cancel: Cancel = () => undefined;
+    let ran = false;
     const forget: Cancel = () => {
       live.delete(forget);
       cancel();
     };
     cancel = schedule(() => {
+      ran = true;
       live.delete(forget);
       return fn();
     });
-    live.add(forget);
+    // A time already past runs at once, inside schedule(): it must not be remembered after it ran.
+    if (!ran) live.add(forget);
     return forget;
   };
   return {
