@@ -87,6 +87,12 @@ describe('a bad day on one bus', () => {
     expect(stats[6]!.state).toBe('offline');
     expect(stats[6]!.skipped).toBeGreaterThan(0);
     expect(stats[8]).toBeUndefined();
-    expect(bus.status().strayBytes).toBe(6);
+    // The noise before the relay board's replies (2 × 3 bytes) is stray. On a loaded machine a reply that comes after its
+    // timeout is stray too, and its request was retried: every retry beyond the faults' own (one per bad CRC, short and
+    // overlong frame) may add one late reply (at most 256 bytes, an RTU frame's limit); with none, exactly the noise.
+    const faultRetries: Record<number, number> = { 1: 2, 2: 2, 3: 2, 4: 0, 5: 0, 7: 0 };
+    const extra = Object.entries(faultRetries).reduce((n, [unit, own]) => n + Math.max(0, stats[Number(unit)]!.retries - own), 0);
+    expect(bus.status().strayBytes).toBeGreaterThanOrEqual(6);
+    expect(bus.status().strayBytes - 6).toBeLessThanOrEqual(extra * 256);
   });
 });
