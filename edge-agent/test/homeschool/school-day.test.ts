@@ -413,7 +413,8 @@ describe.skipIf(pgUrl === null || !existsSync(CHROMIUM))('a school day across pa
     await item.waitFor();
     expect(await item.getAttribute('class')).toContain('overdue');
     expect(await item.innerText()).toMatch(/离校 .*返校/s);
-    expect(await mum.locator('#alerts').innerText()).toContain('请假已于');
+    // The alerts load on their own after the reload: wait for them rather than read the list before it is filled.
+    await mum.locator('#alerts', { hasText: '请假已于' }).waitFor();
     // Once: no second SMS for the same leave.
     await new Promise((r) => setTimeout(r, 6_000));
     expect(sms.filter((m) => m.text.includes('请假已于'))).toHaveLength(2);
