@@ -106,7 +106,10 @@ describe('QrReader on a real serial line (socat pty pair)', () => {
   });
 
   it('reports a line cut by an unplug as truncated and reads again after replug', async () => {
-    const seen = await setup();
+    // A long idle timeout: the partial line must still be pending when the link drops. With the
+    // default 200 ms a loaded machine can take longer to kill socat, and the line is then (rightly)
+    // given up as 'no-suffix' first.
+    const seen = await setup({ framing: { idleTimeoutMs: 60_000 } });
     await sim!.write(Buffer.from('STU.10'));
     await eventually(() => reader!.status().framer.pendingBytes === 6, 5000, 'partial line buffered');
     await pair.unplug();

@@ -22,7 +22,10 @@ describe('bad input at a gate', () => {
   const gates = [{ id: 'east', no: 1, name: '东门', zone: 'campus', turnstile: { board: 'board-1', in: 0, out: 1 } }];
 
   const start = async () => {
-    env = await startAccessEdge({ ...rig.config, gates, unidentifiedEventWindowMs: 10_000 }, { clock, issuer, dataDir: dataDir.path });
+    // A 2 s idle timeout (default 200 ms): a half line must still be pending when the test pulls the
+    // link, even on a loaded machine where killing socat takes a while.
+    const readers = rig.config.readers.map((r) => ({ ...r, framing: { idleTimeoutMs: 2000 } }));
+    env = await startAccessEdge({ ...rig.config, readers, gates, unidentifiedEventWindowMs: 10_000 }, { clock, issuer, dataDir: dataDir.path });
     await waitOnline(env.edge);
   };
   const restart = async () => {
