@@ -33,7 +33,10 @@ export function parentContract(backend: Backend): void {
         { kind: 'person', key: 'same-key', data: { name: '甲同名', roles: ['student'] } },
         { kind: 'person', key: 'alice', data: { name: 'Alice', roles: ['guardian'], phone: ALICE } },
         { kind: 'person', key: 'carol', data: { name: 'Carol', roles: ['teacher', 'guardian'], phone: CAROL } },
+        // Written the way a school's spreadsheet keeps it.
+        { kind: 'person', key: 'dave', data: { name: 'Dave', roles: ['guardian'], phone: '+86 139-0000-0004' } },
         guardianship('a-stu', 'alice'),
+        guardianship('a-stu', 'dave'),
         guardianship('same-key', 'carol', false),
       ]);
       await cloud.records.write(b.schoolId, [
@@ -61,6 +64,18 @@ export function parentContract(backend: Backend): void {
       expect(sms.received.length).toBe(before);
       expect((await parentApi(cloud.url, null, 'POST', '/otp', { phone: 'abc' })).status).toBe(400);
       expect((await parentApi(cloud.url, null, 'POST', '/otp', '{bad')).status).toBe(400);
+    });
+
+    it('signs in a guardian whichever way the number is written, in the roster and at sign-in', async () => {
+      const before = sms.received.length;
+      expect((await parentApi(cloud.url, null, 'POST', '/otp', { phone: '139 0000 0004' })).status).toBe(202);
+      const msg = await waitFor(() => sms.received.slice(before).find((m) => m.body?.kind === 'otp'), 'the code SMS');
+      expect(msg.body.to).toBe('13900000004');
+      const code = /(\d{6})/.exec(String(msg.body.text))![1]!;
+      const s = await parentApi(cloud.url, null, 'POST', '/session', { phone: '+86-139-0000-0004', code });
+      expect(s.status).toBe(201);
+      const me = (await parentApi(cloud.url, (s.json as { token: string }).token, 'GET', '/me')).json as { children: { studentKey: string }[] };
+      expect(me.children.map((c) => c.studentKey)).toEqual(['a-stu']);
     });
 
     it('refuses a wrong code, locks after five tries, and rate-limits resends', async () => {

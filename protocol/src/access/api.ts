@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PersonIdSchema } from '../credentials/schema.js';
 import { PanelEventSchema } from '../events/panel.js';
+import { PhoneSchema } from '../phone.js';
 import {
   ANTI_PASSBACK_MODES,
   ATTENDANCE_STATUSES,
@@ -34,6 +35,8 @@ export type Instant = z.infer<typeof InstantSchema>;
 
 const name = z.string().trim().min(1).max(32);
 const text = (max: number) => z.string().trim().max(max);
+/** A phone typed in a form: canonical (see protocol/phone), or none when left empty. */
+const phone = z.union([z.string().trim().max(0).transform(() => null), PhoneSchema]).nullable();
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits, . _ : - (max 64)');
 
 // ---------------------------------------------------------------- people
@@ -45,7 +48,7 @@ export const NewPersonSchema = z.strictObject({
   classId: z.number().int().positive().nullable().default(null),
   boarder: z.boolean().default(false),
   dormitoryZone: id.nullable().default(null).describe('Zone id of the boarder’s dormitory'),
-  phone: text(20).nullable().default(null),
+  phone: phone.default(null),
   active: z.boolean().default(true),
   cardVersion: z.number().int().min(0).max(16_383).default(0).describe('Version of the card in the person’s hand; 0 = none issued yet'),
 });
@@ -57,7 +60,7 @@ export const PatchPersonSchema = z.strictObject({
   classId: z.number().int().positive().nullable().optional(),
   boarder: z.boolean().optional(),
   dormitoryZone: id.nullable().optional(),
-  phone: text(20).nullable().optional(),
+  phone: phone.optional(),
   active: z.boolean().optional(),
 });
 export type PatchPerson = z.input<typeof PatchPersonSchema>;
@@ -349,7 +352,7 @@ export const CancelSchema = z.strictObject({ why: text(200).min(1) });
 export const NewVisitorPassSchema = z.strictObject({
   kind: z.literal('visitor'),
   visitorName: name,
-  phone: text(20).nullable().default(null),
+  phone: phone.default(null),
   purpose: text(100).nullable().default(null),
   hostPersonId: PersonIdSchema,
   validFrom: InstantSchema,

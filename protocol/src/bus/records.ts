@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PhoneSchema } from '../phone.js';
 import { BUS_DIRECTIONS, BusAssignmentSchema, BusStopChangeSchema, BusStopSchema } from './api.js';
 
 /**
@@ -10,7 +11,7 @@ import { BUS_DIRECTIONS, BusAssignmentSchema, BusStopChangeSchema, BusStopSchema
 
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits, . _ : - (max 64)');
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date YYYY-MM-DD');
-const phone = z.string().regex(/^\+?\d{6,15}$/);
+const phone = PhoneSchema;
 
 /** GB 24407: at most 45 seats on a kindergarten bus, 56 on other school buses. */
 export const BUS_VEHICLE_KINDS = ['kindergarten', 'primary', 'school'] as const;

@@ -60,6 +60,10 @@ export const rosterMessages = defineMessages({
     en: 'Row {row}: dormitory "{value}" is not a configured dormitory zone (known: {known})',
   },
   'access.roster.dormitory_needs_boarder': { 'zh-CN': '第 {row} 行填写了宿舍，但不是住校生', en: 'Row {row}: a dormitory is given but the person is not a boarder' },
+  'access.roster.bad_phone': {
+    'zh-CN': '第 {row} 行的电话「{value}」不是电话号码：填 11 位手机号（可带 +86、空格或短横线）或带区号的座机号',
+    en: 'Row {row}: "{value}" is not a phone number: use an 11-digit mobile number (+86, spaces or dashes allowed) or a landline with its area code',
+  },
   'access.roster.bad_relation': {
     'zh-CN': '第 {row} 行的关系「{value}」不认识：可填 父亲、母亲、爷爷、奶奶、外公、外婆、监护人、其他',
     en: 'Row {row}: relation "{value}" is unknown: use father, mother, grandfather, grandmother, guardian, other',

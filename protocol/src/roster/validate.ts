@@ -1,5 +1,6 @@
 import type { GuardianRelation, PersonRole } from '../access/model.js';
 import { CREDENTIAL_LIMITS, PERSON_ID_RE } from '../credentials/index.js';
+import { PHONE_PATTERN, canonicalPhone } from '../phone.js';
 import type { RosterMessageId } from './messages.js';
 import { HEADER_LOOKUP, ROSTER_FIELDS, normalizeHeader, parseRelation, parseRoles, parseStatus, parseYesNo, type RosterField } from './columns.js';
 import { problem, type RosterProblem } from './problems.js';
@@ -138,6 +139,14 @@ export function validateRoster(table: RosterTable, ctx: RosterContext): RosterVa
       else if (!boarder) reject('access.roster.dormitory_needs_boarder', 'dormitory');
     }
 
+    // "138 1234 5678", "+86-138…" and full-width digits are one number; anything else is named.
+    let phone: string | null = null;
+    const phoneText = get('phone');
+    if (phoneText !== '') {
+      phone = canonicalPhone(phoneText);
+      if (!PHONE_PATTERN.test(phone)) reject('access.roster.bad_phone', 'phone', { value: phoneText });
+    }
+
     const childrenText = get('children');
     const relationText = get('relation');
     let guardianOf: RosterPerson['guardianOf'] = null;
@@ -158,7 +167,7 @@ export function validateRoster(table: RosterTable, ctx: RosterContext): RosterVa
     } else if (relationText !== '') {
       reject('access.roster.relation_needs_children', 'relation');
     }
-    if (ok) people.push({ row, id, name, roles, grade, className, boarder, dormitoryZone, phone: get('phone') || null, active, cardVersion, guardianOf });
+    if (ok) people.push({ row, id, name, roles, grade, className, boarder, dormitoryZone, phone, active, cardVersion, guardianOf });
   }
 
   // Children must be students, in this file or already on the roster.

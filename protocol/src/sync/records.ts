@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PhoneSchema } from '../phone.js';
 import { PERSON_ROLES, TimeOfDaySchema } from '../access/model.js';
 import { PolicyTargetSchema } from '../usb/policy.js';
 import { PolicyContentSchema } from '../usb/policy-content.js';
@@ -39,7 +40,7 @@ export const PersonRecordSchema = z.object({
   roles: z.array(z.enum(PERSON_ROLES)).min(1),
   classId: z.string().max(64).optional(),
   /** Mainland mobile number; guardians sign in to the parent app with it. */
-  phone: z.string().regex(/^\+?\d{6,15}$/).optional(),
+  phone: PhoneSchema.optional(),
   wechatOpenId: z.string().max(64).optional(),
   active: z.boolean().default(true),
 });
@@ -70,7 +71,7 @@ export const LeaveRecordSchema = z.object({
 
 export const VisitorPassRecordSchema = z.object({
   name: z.string().min(1).max(64),
-  phone: z.string().regex(/^\+?\d{6,15}$/).optional(),
+  phone: PhoneSchema.optional(),
   host: z.string().max(128).optional(),
   validFrom: ms,
   validUntil: ms,

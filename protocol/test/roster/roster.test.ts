@@ -43,4 +43,15 @@ describe('protocol roster parser', () => {
     ]);
     expect(v.people[1]!.guardianOf).toEqual({ children: ['S1'], relation: 'mother', mayPickUp: false, receivesNotices: true });
   });
+
+  it('takes phone numbers as spreadsheets keep them, one form each, and names a cell that is not a number', () => {
+    const rows = ['学号,姓名,身份,年级,班级,手机号', 'S1,甲,学生,初一,1班,', 'G1,丙,家长,,,+86 138-1234-5678', 'G2,丁,家长,,,１３９ ００００ １１１１', 'G3,戊,家长,,,010-6275 1234'];
+    const ok = validateRoster(readRosterCsv(new TextEncoder().encode(rows.join('\n'))), ctx());
+    expect(ok.errors).toEqual([]);
+    expect(ok.people.map((p) => p.phone)).toEqual([null, '13812345678', '13900001111', '01062751234']);
+    const bad = validateRoster(readRosterCsv(new TextEncoder().encode([...rows, 'G4,己,家长,,,见备注'].join('\n'))), ctx());
+    expect(bad.ok).toBe(false);
+    expect(bad.errors.map((e) => [e.code, e.row, e.column])).toEqual([['access.roster.bad_phone', 6, '手机号']]);
+    expect(bad.errors[0]!.message['zh-CN']).toContain('第 6 行的电话「见备注」不是电话号码');
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUS_DIRECTIONS } from '@campus/protocol/bus/api';
 import { BUS_RECORD_SCHEMAS } from '@campus/protocol/bus/records';
+import { PhoneSchema } from '@campus/protocol/phone';
 import type { Database, Queryable } from '../db/database.js';
 import type { RecordStore } from '../feed/records.js';
 import { HttpError } from '../http/errors.js';
@@ -42,7 +43,7 @@ export const BusPickupRequestSchema = z.strictObject({
   ...Common,
   name: z.string().trim().min(1).max(64),
   relation: z.string().trim().min(1).max(32),
-  phone: z.string().regex(/^\+?\d{6,15}$/).optional(),
+  phone: PhoneSchema.optional(),
   photo: z.string().max(64 * 1024).optional().describe('data:image/jpeg;base64,…'),
 });
 export const BusRequestSchema = z.discriminatedUnion('kind', [BusStopRequestSchema, BusPickupRequestSchema]);

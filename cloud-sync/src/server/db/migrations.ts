@@ -7,6 +7,7 @@ import { BUS_REQUEST_MIGRATION } from '../bus/requests.js';
 import { OPEN_MIGRATIONS } from '../open/migrations.js';
 import { STAFF_NOTICE_MIGRATION } from '../notify/staff-notifier.js';
 import { LIVE_MIGRATIONS } from '../live/migrations.js';
+import { PHONE_MIGRATION } from './phone-migration.js';
 
 /**
  * Schema, in order. Never edit a shipped migration: add a new one. Every statement runs
@@ -386,6 +387,7 @@ CREATE INDEX events_bus ON events (school_id, type, occurred_at DESC) WHERE type
   ...HEALTH_MIGRATIONS,
   ...OPEN_MIGRATIONS,
   ...DISTRICT_MIGRATIONS,
+  PHONE_MIGRATION,
 ];
 
 /** Applies the migrations not yet applied (up to `until`, for tests that need an older schema). */

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { translate } from '@campus/protocol';
+import { PhoneSchema } from '@campus/protocol/phone';
 import { OneTimeCodes, OTP_TTL_MS, sha256 as hash } from '../auth/one-time-codes.js';
 import type { Database, Queryable } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
 import '../notify/messages.js';
 import './messages.js';
 
-export const PhoneSchema = z.string().regex(/^\+?\d{6,15}$/, 'phone number: digits only');
+export { PhoneSchema };
 export const OtpRequestSchema = z.object({ phone: PhoneSchema });
 export const SessionRequestSchema = z.object({ phone: PhoneSchema, code: z.string().regex(/^\d{6}$/) });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PhoneSchema } from '@campus/protocol/phone';
 import { RecordKeySchema } from '@campus/protocol/sync/records';
 import type { Queryable } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
@@ -7,7 +8,7 @@ import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.js';
 import { ClassIdSchema, STAFF_ROLES, isDistrictRole, isSchoolRole, type StaffRole } from './roles.js';
 import './messages.js';
 
-export const StaffPhoneSchema = z.string().regex(/^\+?\d{6,15}$/, 'phone number: digits only');
+export const StaffPhoneSchema = PhoneSchema;
 export const UsernameSchema = z.string().regex(/^[A-Za-z0-9_.@-]{3,64}$/, '3-64 letters, digits or _.@-');
 export const PasswordSchema = z.string().min(MIN_PASSWORD_LENGTH).max(256);
 
