@@ -477,15 +477,22 @@ function urlB64ToBytes(s) {
   return Uint8Array.from(b, (c) => c.charCodeAt(0));
 }
 
-async function enablePush() {
-  if (!('serviceWorker' in navigator) || !('PushManager' in window)) return void ($('push-msg').textContent = t('parent.push.unsupported'));
+/**
+ * Push notices on this phone for every role signed in here: a guardian's notices about the
+ * children and a staff member's (work orders dispatched, escalations, bus alarms). One
+ * browser subscription, stored with each identity; the cloud uses one VAPID key for both.
+ */
+async function enablePush(msg) {
+  if (!('serviceWorker' in navigator) || !('PushManager' in window)) return void (msg.textContent = t('parent.push.unsupported'));
   const permission = await Notification.requestPermission();
-  if (permission !== 'granted') return void ($('push-msg').textContent = t('parent.push.denied'));
+  if (permission !== 'granted') return void (msg.textContent = t('parent.push.denied'));
   const reg = await navigator.serviceWorker.register('/parent/sw.js', { scope: '/parent/' });
-  const { publicKey } = await api('GET', '/push/vapid-key');
+  const publicKey = token ? (await api('GET', '/push/vapid-key')).publicKey : (await staffApi('GET', '/session/push-subscriptions')).vapidPublicKey;
   const sub = (await reg.pushManager.getSubscription()) || (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlB64ToBytes(publicKey) }));
-  await api('POST', '/push/subscriptions', sub.toJSON());
-  $('push-msg').textContent = t('parent.push.enabled');
+  const json = sub.toJSON();
+  if (token) await api('POST', '/push/subscriptions', json);
+  if (staff) await staffApi('PUT', '/session/push-subscriptions', { endpoint: json.endpoint, keys: { p256dh: json.keys.p256dh, auth: json.keys.auth } });
+  msg.textContent = t('parent.push.enabled');
 }
 
 async function main() {
@@ -616,7 +623,9 @@ async function main() {
     stopBus();
     show('signin');
   });
-  $('push').addEventListener('click', () => enablePush().catch((e) => ($('push-msg').textContent = e.message)));
+  for (const [button, msg] of [['push', 'push-msg'], ['staff-push', 'staff-push-msg']]) {
+    $(button).addEventListener('click', () => enablePush($(msg)).catch((e) => ($(msg).textContent = e.message)));
+  }
   $('prefs').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const f = ev.target.elements;

@@ -25,9 +25,11 @@ self.addEventListener('push', (event) => {
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   const url = (event.notification.data && event.notification.data.url) || '/parent/';
+  // A staff notice may point into the console (/console/…): focus a window already there, else open it.
+  const base = new URL(url, self.location.origin).pathname.split('/').slice(0, 2).join('/') + '/';
   event.waitUntil(
     self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((list) => {
-      for (const c of list) if (c.url.includes('/parent/')) return c.focus();
+      for (const c of list) if (new URL(c.url).pathname.startsWith(base)) return c.focus();
       return self.clients.openWindow(url);
     }),
   );
