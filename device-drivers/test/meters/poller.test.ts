@@ -44,7 +44,7 @@ class CounterDevice implements SimulatedDevice, RegisterSpace {
 async function tcpBus(line: SimulatedModbusLine, options: Partial<ConstructorParameters<typeof ModbusBus>[0]> = {}): Promise<ModbusBus> {
   cleanup.add(line, (l) => l.close());
   const slave = cleanup.add(await startTcpSlave(line, { framing: 'tcp' }), (s) => s.close());
-  const bus = cleanup.add(new ModbusBus({ id: 'poll-bus', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 150, ...options }), (b) => b.stop());
+  const bus = cleanup.add(new ModbusBus({ id: 'poll-bus', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 1000, ...options }), (b) => b.stop());
   await bus.start();
   return bus;
 }

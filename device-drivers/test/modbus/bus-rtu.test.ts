@@ -17,6 +17,11 @@ interface Rig {
   requests: SimRequest[];
 }
 
+/**
+ * A generous timeout by default: these tests count requests, retries and timeouts exactly, and on a
+ * loaded machine a healthy simulated device can take longer than a real one's 150 ms to answer over
+ * the pty. Tests about silence set a short timeout for the silent device only.
+ */
 async function rig(busOptions: Partial<ConstructorParameters<typeof ModbusBus>[0]> = {}, pacing: SimulatedModbusLine['pacing'] = null): Promise<Rig> {
   const pty = await ptyPair(cleanup);
   const line = cleanup.add(new SimulatedModbusLine(pacing), (l) => l.close());
@@ -24,7 +29,7 @@ async function rig(busOptions: Partial<ConstructorParameters<typeof ModbusBus>[0
   const requests: SimRequest[] = [];
   line.on('request', (r) => requests.push(r));
   cleanup.add(await startRtuSerialSlave(line, { path: pty.b }), (s) => s.close());
-  const bus = cleanup.add(new ModbusBus({ id: 'bus-a', transport: { kind: 'rtu', path: pty.a, baudRate: 9600 }, timeoutMs: 150, ...busOptions }), (b) => b.stop());
+  const bus = cleanup.add(new ModbusBus({ id: 'bus-a', transport: { kind: 'rtu', path: pty.a, baudRate: 9600 }, timeoutMs: 1000, ...busOptions }), (b) => b.stop());
   await bus.start();
   expect(bus.status().state).toBe('open');
   return { bus, line, requests };
@@ -117,7 +122,9 @@ describe('ModbusBus over RTU (socat pty pair, simulated devices)', () => {
 
   it('backs off a dead device (one probe per interval) while the others keep answering', async () => {
     const probeMs = 400;
-    const { bus, line, requests } = await rig({ retries: 1, offlineProbeIntervalMs: probeMs, timeoutMs: 80 });
+    const { bus, line, requests } = await rig({ retries: 1, offlineProbeIntervalMs: probeMs });
+    // Only the device that goes silent has a short timeout: the healthy one must not be benched by a slow reply.
+    bus.configureDevice(5, { timeoutMs: 80 });
     const changes: DeviceStateChange[] = [];
     bus.on('device-state', (c) => changes.push(c));
     line.setFaults(5, { silent: true });

@@ -24,7 +24,7 @@ describe('ModbusBus over Modbus TCP (MBAP)', () => {
   it('reads and writes through a TCP server on port 0', async () => {
     const line = simLine();
     const slave = cleanup.add(await startTcpSlave(line, { framing: 'tcp' }), (s) => s.close());
-    const bus = cleanup.add(new ModbusBus({ id: 'tcp-a', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 300 }), (b) => b.stop());
+    const bus = cleanup.add(new ModbusBus({ id: 'tcp-a', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 1000 }), (b) => b.stop());
     await bus.start();
     const words = await bus.readRegisters(1, 'holding', 0x2006, 2);
     // DTSU666 sends tenths of a volt.
@@ -37,14 +37,15 @@ describe('ModbusBus over Modbus TCP (MBAP)', () => {
   it('skips a late reply to a timed-out transaction by its transaction id', async () => {
     const line = simLine();
     const slave = cleanup.add(await startTcpSlave(line, { framing: 'tcp' }), (s) => s.close());
-    const bus = cleanup.add(new ModbusBus({ id: 'tcp-b', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 300, retries: 0, offlineAfterFailures: 3 }), (b) => b.stop());
+    const bus = cleanup.add(new ModbusBus({ id: 'tcp-b', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 1000, retries: 0, offlineAfterFailures: 3 }), (b) => b.stop());
     await bus.start();
-    // The voltage reply comes after 400 ms: too late. The next request (frequency, same
-    // unit, same function, same length) takes 200 ms, so the stale voltage reply lands
-    // in the middle of it; only the transaction id tells them apart.
-    line.setFaults(2, { extraDelayMs: 400 });
+    // The voltage reply comes after 1.3 s: too late for the 1 s timeout. The next request
+    // (frequency, same unit, same function, same length) takes 600 ms, so the stale voltage
+    // reply lands in the middle of it; only the transaction id tells them apart. (Wide
+    // margins: a loaded machine adds its own delay to every reply.)
+    line.setFaults(2, { extraDelayMs: 1300 });
     await expect(bus.readRegisters(2, 'input', 0x00, 2)).rejects.toMatchObject({ reason: 'modbus.timeout' });
-    line.setFaults(2, { extraDelayMs: 200 });
+    line.setFaults(2, { extraDelayMs: 600 });
     const words = await bus.readRegisters(2, 'input', 0x46, 2);
     expect(decodeValue(float, words, 0)).toBeCloseTo(50, 0);
     expect(bus.status().strayBytes).toBeGreaterThan(0);
@@ -54,7 +55,9 @@ describe('ModbusBus over Modbus TCP (MBAP)', () => {
   it('treats a unit that does not answer as a timeout, per device', async () => {
     const line = simLine();
     const slave = cleanup.add(await startTcpSlave(line, { framing: 'tcp' }), (s) => s.close());
-    const bus = cleanup.add(new ModbusBus({ id: 'tcp-c', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 60 }), (b) => b.stop());
+    const bus = cleanup.add(new ModbusBus({ id: 'tcp-c', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 1000 }), (b) => b.stop());
+    // A short timeout for the unit nobody answers for; the healthy unit keeps the generous one.
+    bus.configureDevice(42, { timeoutMs: 60 });
     await bus.start();
     await expect(bus.readRegisters(42, 'holding', 0, 1)).rejects.toMatchObject({ reason: 'modbus.timeout', unit: 42 });
     expect(bus.deviceStatsOf(42)).toMatchObject({ timeouts: 2, state: 'offline' });
@@ -65,7 +68,7 @@ describe('ModbusBus over Modbus TCP (MBAP)', () => {
     const line = simLine();
     const slave = cleanup.add(await startTcpSlave(line, { framing: 'tcp' }), (s) => s.close());
     const bus = cleanup.add(
-      new ModbusBus({ id: 'tcp-d', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 200, reconnect: { minDelayMs: 30, maxDelayMs: 100 } }),
+      new ModbusBus({ id: 'tcp-d', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 1000, reconnect: { minDelayMs: 30, maxDelayMs: 100 } }),
       (b) => b.stop(),
     );
     await bus.start();
@@ -83,7 +86,7 @@ describe('ModbusBus over Modbus TCP (MBAP)', () => {
     const line = simLine();
     const slave = cleanup.add(await startTcpSlave(line, { framing: 'tcp' }), (s) => s.close());
     const bus = cleanup.add(
-      new ModbusBus({ id: 'tcp-e', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 200, retries: 0, reconnect: { minDelayMs: 20, maxDelayMs: 50 } }),
+      new ModbusBus({ id: 'tcp-e', transport: { kind: 'tcp', host: '127.0.0.1', port: slave.port }, timeoutMs: 1000, retries: 0, reconnect: { minDelayMs: 20, maxDelayMs: 50 } }),
       (b) => b.stop(),
     );
     await bus.start();
@@ -110,7 +113,7 @@ describe('a Modbus TCP peer that sends garbage', () => {
     cleanup.add(server, (s) => new Promise((r) => s.close(r)));
     const port = (server.address() as AddressInfo).port;
     const bus = cleanup.add(
-      new ModbusBus({ id: 'tcp-f', transport: { kind: 'tcp', host: '127.0.0.1', port }, timeoutMs: 300, retries: 0, reconnect: { minDelayMs: 20, maxDelayMs: 50 } }),
+      new ModbusBus({ id: 'tcp-f', transport: { kind: 'tcp', host: '127.0.0.1', port }, timeoutMs: 1000, retries: 0, reconnect: { minDelayMs: 20, maxDelayMs: 50 } }),
       (b) => b.stop(),
     );
     await bus.start();
@@ -126,7 +129,7 @@ describe('ModbusBus over RTU-over-TCP (a serial server)', () => {
     const line = simLine();
     const slave = cleanup.add(await startTcpSlave(line, { framing: 'rtu' }), (s) => s.close());
     const bus = cleanup.add(
-      new ModbusBus({ id: 'gw-1', transport: { kind: 'rtu-over-tcp', host: '127.0.0.1', port: slave.port, lineBaudRate: 9600 }, timeoutMs: 200 }),
+      new ModbusBus({ id: 'gw-1', transport: { kind: 'rtu-over-tcp', host: '127.0.0.1', port: slave.port, lineBaudRate: 9600 }, timeoutMs: 1000 }),
       (b) => b.stop(),
     );
     await bus.start();

@@ -19,7 +19,7 @@ describe('serial cable pulled and plugged back (socat killed and restarted)', ()
     let slave: RtuSerialSlave = await startRtuSerialSlave(line, { path: pty.b });
     cleanup.add(null, () => slave.close());
     const bus = cleanup.add(
-      new ModbusBus({ id: 'bus-b', transport: { kind: 'rtu', path: pty.a }, timeoutMs: 200, reconnect: { minDelayMs: 50, maxDelayMs: 200 } }),
+      new ModbusBus({ id: 'bus-b', transport: { kind: 'rtu', path: pty.a }, timeoutMs: 1000, reconnect: { minDelayMs: 50, maxDelayMs: 200 } }),
       (b) => b.stop(),
     );
     const states: ModbusBusStatus[] = [];
@@ -55,7 +55,7 @@ describe('serial cable pulled and plugged back (socat killed and restarted)', ()
     const pty = cleanup.add(await openPtyPair(), (p) => p.close());
     await pty.unplug();
     const bus = cleanup.add(
-      new ModbusBus({ id: 'bus-c', transport: { kind: 'rtu', path: pty.a }, timeoutMs: 200, reconnect: { minDelayMs: 50, maxDelayMs: 100 } }),
+      new ModbusBus({ id: 'bus-c', transport: { kind: 'rtu', path: pty.a }, timeoutMs: 1000, reconnect: { minDelayMs: 50, maxDelayMs: 100 } }),
       (b) => b.stop(),
     );
     await bus.start();

@@ -33,7 +33,7 @@ describe('against python3-pymodbus', () => {
     const pty = await ptyPair(cleanup);
     const slave = cleanup.add(await startPymodbusSlave({ mode: 'rtu-serial', port: pty.b, units: { '7': SDM630_UNIT } }), (s) => s.stop());
     expect(slave.port).toBe(pty.b);
-    const bus = cleanup.add(new ModbusBus({ id: 'py-rtu', transport: { kind: 'rtu', path: pty.a, baudRate: 9600 }, timeoutMs: 500 }), (b) => b.stop());
+    const bus = cleanup.add(new ModbusBus({ id: 'py-rtu', transport: { kind: 'rtu', path: pty.a, baudRate: 9600 }, timeoutMs: 2000 }), (b) => b.stop());
     await bus.start();
     const poller = new MeterPoller({ bus, devices: [{ id: 'sdm-7', unit: 7, model: 'eastron-sdm630', points: SDM630_POINTS }] });
     const readings: MeterReading[] = [];
@@ -54,7 +54,7 @@ describe('against python3-pymodbus', () => {
     const pty = await ptyPair(cleanup);
     // Only L1 and L3 exist: the planner bridges 0x02-0x03, pymodbus refuses the block.
     cleanup.add(await startPymodbusSlave({ mode: 'rtu-serial', port: pty.b, units: { '3': { input: { floats: { '0x00': 228, '0x04': 232, '0x0C': 100 } } } } }), (s) => s.stop());
-    const bus = cleanup.add(new ModbusBus({ id: 'py-sparse', transport: { kind: 'rtu', path: pty.a }, timeoutMs: 500 }), (b) => b.stop());
+    const bus = cleanup.add(new ModbusBus({ id: 'py-sparse', transport: { kind: 'rtu', path: pty.a }, timeoutMs: 2000 }), (b) => b.stop());
     await bus.start();
     const poller = new MeterPoller({ bus, devices: [{ id: 'm3', unit: 3, model: 'eastron-sdm630', points: ['voltage_l1', 'voltage_l3', 'power_active_l1', 'current_l1'] }] });
     const errors: MeterDeviceError[] = [];

@@ -17,7 +17,7 @@ async function waveshare(): Promise<{ board: RelayBoard; sim: SimulatedRelayBoar
   const sim = new SimulatedRelayBoard({ unit: 1, channels: 8 });
   const line = cleanup.add(new SimulatedModbusLine().add(sim), (l) => l.close());
   cleanup.add(await startRtuSerialSlave(line, { path: pty.b }), (s) => s.close());
-  const bus = cleanup.add(new ModbusBus({ id: 'relays', transport: { kind: 'rtu', path: pty.a }, timeoutMs: 200 }), (b) => b.stop());
+  const bus = cleanup.add(new ModbusBus({ id: 'relays', transport: { kind: 'rtu', path: pty.a }, timeoutMs: 1000 }), (b) => b.stop());
   await bus.start();
   const board = cleanup.add(new RelayBoard(bus, { id: 'b1-lights', unit: 1 }), (b) => b.dispose());
   return { board, sim, line };
