@@ -25,3 +25,4 @@ export {
 export { startPushReceiver, type PushReceiver, type ReceivedPush, type TestSubscription } from './push-receiver.js';
 export { makeEvent, gatePass, accessDecisionData, attendanceEvent } from './events.js';
 export { cloudSchoolAdmin, readBody, type CloudSchoolAdmin, type CloudRecordWrite, type CloudAnswer } from './cloud-school.js';
+export { appGuardianSignIn, appStaffSignIn, type AppPage, type SentSms } from './app-signin.js';

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appGuardianSignIn } from '@campus/testkit';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { wgs84ToGcj02 } from '@campus/protocol/bus/gcj02';
 import { postgresBackend } from '../helpers/backends.js';
@@ -66,17 +67,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !PG)('school bus: parent requests on a 
     return page;
   };
   const noSideways = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
-  const parentSignIn = async (page: Page) => {
-    await page.goto(`${cloud.url}/parent/`);
-    await page.locator('#signin').waitFor({ state: 'visible' });
-    const before = sms.received.length;
-    await page.fill('#phone', MOTHER);
-    await page.click('#otp-form button[type=submit]');
-    const msg = await waitFor(() => sms.received.slice(before).find((m) => m.body?.to === MOTHER && m.body?.kind === 'otp'), 'code SMS');
-    await page.fill('#code', /(\d{6})/.exec(String(msg.body.text))![1]!);
-    await page.click('#code-form button[type=submit]');
-    await page.locator('#home').waitFor({ state: 'visible' });
-  };
+  const parentSignIn = (page: Page) => appGuardianSignIn(page, `${cloud.url}/parent/`, MOTHER, () => sms.received.map((m) => m.body));
   const consoleAt = async (page: Page, path: string) => {
     await page.goto(`${cloud.url}/console/${path}`);
     await page.locator('input#username').or(page.getByTestId('console-menu')).first().waitFor();

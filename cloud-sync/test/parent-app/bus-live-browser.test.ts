@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appGuardianSignIn } from '@campus/testkit';
 import { chromium, type Browser } from 'playwright-core';
 import { pgliteBackend } from '../helpers/backends.js';
-import { seedSchool, startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
+import { seedSchool, startTestCloud, type TestCloud } from '../helpers/cloud.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { BusBox, KM, ROUTE, today } from '../bus/bus-fixtures.js';
 
@@ -38,12 +39,7 @@ describe.skipIf(!existsSync(CHROMIUM))('parent app live bus card in Chromium', (
     ]);
     const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     // Polling every 10 minutes: whatever changes on the card within the test came through the live stream.
-    await page.goto(`${cloud.url}/parent/?busPollMs=600000`);
-    await page.fill('#phone', MOTHER);
-    await page.click('#otp-form button[type=submit]');
-    const msg = await waitFor(() => sms.received.find((m) => m.body?.to === MOTHER && m.body?.kind === 'otp'), 'code SMS');
-    await page.fill('#code', /(\d{6})/.exec(String(msg.body.text))![1]!);
-    await page.click('#code-form button[type=submit]');
+    await appGuardianSignIn(page, `${cloud.url}/parent/?busPollMs=600000`, MOTHER, () => sms.received.map((m) => m.body));
     await page.locator('#children .card').first().waitFor();
     const card = page.locator('.bus-card');
     // No trip: no bus at all.

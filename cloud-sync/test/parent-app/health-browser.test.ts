@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appGuardianSignIn, appStaffSignIn } from '@campus/testkit';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import jsQR from 'jsqr';
 import { pgliteBackend } from '../helpers/backends.js';
-import { startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
+import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { staffSignIn, type StaffClient } from '../helpers/staff-client.js';
 
@@ -61,26 +62,12 @@ describe.skipIf(!existsSync(CHROMIUM))('home-school health in Chromium on a phon
   };
   const guardian = async (phone: string) => {
     const page = await phonePage();
-    await page.goto(`${cloud.url}/parent/`);
-    await page.locator('#signin').waitFor({ state: 'visible' });
-    const before = sms.received.length;
-    await page.fill('#phone', phone);
-    await page.click('#otp-form button[type=submit]');
-    const msg = await waitFor(() => sms.received.slice(before).find((m) => m.body?.to === phone && m.body?.kind === 'otp'), `code SMS to ${phone}`);
-    await page.fill('#code', /(\d{6})/.exec(String(msg.body.text))![1]!);
-    await page.click('#code-form button[type=submit]');
-    await page.locator('#home').waitFor({ state: 'visible' });
+    await appGuardianSignIn(page, `${cloud.url}/parent/`, phone, () => sms.received.map((m) => m.body));
     return page;
   };
   const staffPage = async (username: string) => {
     const page = await phonePage();
-    await page.goto(`${cloud.url}/parent/`);
-    await page.locator('#signin').waitFor({ state: 'visible' });
-    await page.click('details summary');
-    await page.fill('#username', username);
-    await page.fill('#password', PW);
-    await page.click('#staff-form button[type=submit]');
-    await page.locator('#staff').waitFor({ state: 'visible' });
+    await appStaffSignIn(page, cloud.url, username, PW);
     return page;
   };
   const noSideways = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');

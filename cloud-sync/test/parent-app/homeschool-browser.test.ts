@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { INGEST_PATH } from '@campus/protocol/sync/ingest';
-import { gatePass } from '@campus/testkit';
+import { appGuardianSignIn, gatePass } from '@campus/testkit';
 import { pgliteBackend } from '../helpers/backends.js';
 import { signedSend } from '../helpers/signed-request.js';
-import { startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
+import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { staffSignIn } from '../helpers/staff-client.js';
 
@@ -68,16 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM))('home-school app in Chromium on a phone',
     contexts.push(ctx);
     return ctx.newPage();
   };
-  const signIn = async (page: Page, phone: string) => {
-    await page.goto(`${cloud.url}/parent/`);
-    await page.locator('#signin').waitFor({ state: 'visible' });
-    const before = sms.received.length;
-    await page.fill('#phone', phone);
-    await page.click('#otp-form button[type=submit]');
-    const msg = await waitFor(() => sms.received.slice(before).find((m) => m.body?.to === phone && m.body?.kind === 'otp'), `code SMS to ${phone}`);
-    await page.fill('#code', /(\d{6})/.exec(String(msg.body.text))![1]!);
-    await page.click('#code-form button[type=submit]');
-  };
+  const signIn = (page: Page, phone: string) => appGuardianSignIn(page, `${cloud.url}/parent/`, phone, () => sms.received.map((m) => m.body));
   const noSideways = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
   it('lets a guardian apply on the phone and the head teacher approve after switching role; the leave record is written', async () => {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appGuardianSignIn, appStaffSignIn } from '@campus/testkit';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { pgliteBackend } from '../helpers/backends.js';
 import { startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
@@ -82,25 +83,12 @@ describe.skipIf(!existsSync(CHROMIUM))('home-school messages in Chromium on a ph
   };
   const guardian = async (phone: string): Promise<Page> => {
     const page = await phonePage();
-    await page.goto(`${cloud.url}/parent/`);
-    await page.locator('#signin').waitFor({ state: 'visible' });
-    const before = sms.received.length;
-    await page.fill('#phone', phone);
-    await page.click('#otp-form button[type=submit]');
-    const msg = await waitFor(() => sms.received.slice(before).find((m) => m.body?.to === phone && m.body?.kind === 'otp'), `code SMS to ${phone}`);
-    await page.fill('#code', /(\d{6})/.exec(String(msg.body.text))![1]!);
-    await page.click('#code-form button[type=submit]');
-    await page.locator('#msg-guardian').waitFor({ state: 'visible' });
+    await appGuardianSignIn(page, `${cloud.url}/parent/`, phone, () => sms.received.map((m) => m.body), '#msg-guardian');
     return page;
   };
   const teacher = async (): Promise<Page> => {
     const page = await phonePage();
-    await page.goto(`${cloud.url}/parent/`);
-    await page.click('details summary');
-    await page.fill('#username', 'wang');
-    await page.fill('#password', PW);
-    await page.click('#staff-form button[type=submit]');
-    await page.locator('#msg-staff').waitFor({ state: 'visible' });
+    await appStaffSignIn(page, cloud.url, 'wang', PW, '#msg-staff');
     return page;
   };
   const noSideways = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');

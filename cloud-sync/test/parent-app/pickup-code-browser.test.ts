@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appGuardianSignIn } from '@campus/testkit';
 import { chromium, type Browser } from 'playwright-core';
 import { checkPickupCode } from '@campus/protocol/bus/pickup';
 import { pgliteBackend } from '../helpers/backends.js';
-import { seedSchool, startTestCloud, waitFor, type TestCloud } from '../helpers/cloud.js';
+import { seedSchool, startTestCloud, type TestCloud } from '../helpers/cloud.js';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink.js';
 import { ROUTE } from '../bus/bus-fixtures.js';
 
@@ -36,12 +37,7 @@ describe.skipIf(!existsSync(CHROMIUM))('parent app pickup code in Chromium', () 
       { kind: 'pickup_person', key: 'pp-1', data: { studentId: 'stu-1', name: '李芳', relation: '母亲', phone: MOTHER } },
     ]);
     const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-    await page.goto(`${cloud.url}/parent/?busPollMs=600000`);
-    await page.fill('#phone', MOTHER);
-    await page.click('#otp-form button[type=submit]');
-    const msg = await waitFor(() => sms.received.find((m) => m.body?.to === MOTHER && m.body?.kind === 'otp'), 'code SMS');
-    await page.fill('#code', /(\d{6})/.exec(String(msg.body.text))![1]!);
-    await page.click('#code-form button[type=submit]');
+    await appGuardianSignIn(page, `${cloud.url}/parent/?busPollMs=600000`, MOTHER, () => sms.received.map((m) => m.body));
     await page.locator('#children .card').first().waitFor();
     const card = page.locator('.pickup-card');
     // A pickup person but no bus assignment: no code.

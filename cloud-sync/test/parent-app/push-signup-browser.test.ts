@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appStaffSignIn } from '@campus/testkit';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { pgliteBackend } from '../helpers/backends.js';
 import { startTestCloud, type TestCloud } from '../helpers/cloud.js';
@@ -66,13 +67,7 @@ describe.skipIf(!existsSync(CHROMIUM))('push notices sign-up in the app, for sta
     await ctx.grantPermissions(['notifications'], { origin: cloud.url });
     await ctx.addInitScript(fakePushService);
     const page = await ctx.newPage();
-    await page.goto(`${cloud.url}/parent/`);
-    await page.locator('#signin').waitFor({ state: 'visible' });
-    await page.click('#signin details summary');
-    await page.fill('#username', username);
-    await page.fill('#password', PW);
-    await page.click('#staff-form button[type=submit]');
-    await page.locator('#staff').waitFor({ state: 'visible' });
+    await appStaffSignIn(page, cloud.url, username, PW);
     return page;
   };
   const staffSubscriptions = async (username: string) =>

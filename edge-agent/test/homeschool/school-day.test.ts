@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import jsQR from 'jsqr';
 import { QrReaderSimulator } from '@campus/device-drivers/qr/index';
-import { FakeClock, PymodbusBoard, openPtyPair, waitFor, type PtyPair } from '@campus/testkit';
+import { FakeClock, PymodbusBoard, appGuardianSignIn, appStaffSignIn, openPtyPair, waitFor, type PtyPair } from '@campus/testkit';
 import { createTempDatabase, postgresUrl, type TempDatabase } from '@campus/testkit/postgres';
 import { initIssuerKeys, issueCards, issuerKeyFileNames, loadIssuerKey } from '../../src/cards/index.js';
 import { startAccessEdge } from '../access/helpers.js';
@@ -96,15 +96,7 @@ describe.skipIf(pgUrl === null || !existsSync(CHROMIUM))('a school day across pa
   };
   const parentSignIn = async (phone: string) => {
     const page = await phonePage();
-    await page.goto(`${cloud.link.cloudUrl}/parent/`);
-    await page.locator('#signin').waitFor({ state: 'visible' });
-    const before = sms.length;
-    await page.fill('#phone', phone);
-    await page.click('#otp-form button[type=submit]');
-    const msg = await waitFor(() => sms.slice(before).find((m) => m.to === phone && m.kind === 'otp'), `the code SMS to ${phone}`);
-    await page.fill('#code', /(\d{6})/.exec(msg.text)![1]!);
-    await page.click('#code-form button[type=submit]');
-    await page.locator('#home').waitFor({ state: 'visible' });
+    await appGuardianSignIn(page, `${cloud.link.cloudUrl}/parent/`, phone, () => sms);
     return page;
   };
   /** A guardian who reads in the app's API instead of a browser: the same code sign-in, the bearer token. */
@@ -123,13 +115,7 @@ describe.skipIf(pgUrl === null || !existsSync(CHROMIUM))('a school day across pa
   };
   const staffSignIn = async (username: string) => {
     const page = await phonePage();
-    await page.goto(`${cloud.link.cloudUrl}/parent/`);
-    await page.locator('#signin').waitFor({ state: 'visible' });
-    await page.click('details summary');
-    await page.fill('#username', username);
-    await page.fill('#password', PW);
-    await page.click('#staff-form button[type=submit]');
-    await page.locator('#staff').waitFor({ state: 'visible' });
+    await appStaffSignIn(page, cloud.link.cloudUrl, username, PW);
     return page;
   };
 
