@@ -11,7 +11,6 @@ import { BUS_DIRECTIONS, BusAssignmentSchema, BusStopChangeSchema, BusStopSchema
 
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits, . _ : - (max 64)');
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date YYYY-MM-DD');
-const phone = PhoneSchema;
 
 /** GB 24407: at most 45 seats on a kindergarten bus, 56 on other school buses. */
 export const BUS_VEHICLE_KINDS = ['kindergarten', 'primary', 'school'] as const;
@@ -63,7 +62,7 @@ export const PickupPersonRecordSchema = z.strictObject({
   personId: z.string().min(1).max(128).optional().describe('When the pickup person is also a person record (a guardian)'),
   name: z.string().min(1).max(64),
   relation: z.string().min(1).max(32),
-  phone: phone.optional(),
+  phone: PhoneSchema.optional(),
   photoId: z.string().max(128).optional(),
   passVersion: z.number().int().nonnegative().default(0),
   validFrom: z.number().int().nonnegative().optional(),

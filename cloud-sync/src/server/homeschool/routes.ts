@@ -6,7 +6,7 @@ import type { RecordStore } from '../feed/records.js';
 import { HttpError } from '../http/errors.js';
 import { translate } from '@campus/protocol';
 import type { GuardianAuth } from '../parent/guardian-auth.js';
-import { PhoneSchema } from '../parent/guardian-auth.js';
+import { PhoneSchema } from '@campus/protocol/phone';
 import { STAFF_COOKIE, type StaffRouter } from '../staff/access.js';
 import { ClassIdSchema, type StaffRole } from '../staff/roles.js';
 import type { StaffAuth } from '../staff/staff-auth.js';

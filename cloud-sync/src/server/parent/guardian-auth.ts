@@ -9,7 +9,6 @@ import { HttpError } from '../http/errors.js';
 import '../notify/messages.js';
 import './messages.js';
 
-export { PhoneSchema };
 export const OtpRequestSchema = z.object({ phone: PhoneSchema });
 export const SessionRequestSchema = z.object({ phone: PhoneSchema, code: z.string().regex(/^\d{6}$/) });
 

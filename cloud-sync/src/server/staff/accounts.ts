@@ -8,7 +8,6 @@ import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.js';
 import { ClassIdSchema, STAFF_ROLES, isDistrictRole, isSchoolRole, type StaffRole } from './roles.js';
 import './messages.js';
 
-export const StaffPhoneSchema = PhoneSchema;
 export const UsernameSchema = z.string().regex(/^[A-Za-z0-9_.@-]{3,64}$/, '3-64 letters, digits or _.@-');
 export const PasswordSchema = z.string().min(MIN_PASSWORD_LENGTH).max(256);
 
@@ -18,7 +17,7 @@ export const AccountInputSchema = z.strictObject({
   /** The school's person record this account belongs to (a teacher who may also be a guardian). */
   personKey: RecordKeySchema.optional(),
   /** For sign-in by SMS code; taken from the person record when absent. */
-  phone: StaffPhoneSchema.optional(),
+  phone: PhoneSchema.optional(),
   password: PasswordSchema.optional(),
   roles: z.array(z.enum(STAFF_ROLES)).min(1).max(10),
   /** Classes of the head_teacher role. */
@@ -31,7 +30,7 @@ export const AccountPatchSchema = z.strictObject({
   version: z.number().int().positive(),
   displayName: z.string().trim().min(1).max(64).optional(),
   personKey: RecordKeySchema.nullable().optional(),
-  phone: StaffPhoneSchema.nullable().optional(),
+  phone: PhoneSchema.nullable().optional(),
   roles: z.array(z.enum(STAFF_ROLES)).min(1).max(10).optional(),
   classes: z.array(ClassIdSchema).max(50).optional(),
   disabled: z.boolean().optional(),

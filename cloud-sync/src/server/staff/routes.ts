@@ -1,12 +1,13 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { PhoneSchema } from '@campus/protocol/phone';
 import { LeaveRecordSchema, RecordKeySchema } from '@campus/protocol/sync/records';
 import type { RecordStore } from '../feed/records.js';
 import { HttpError } from '../http/errors.js';
 import type { Queryable } from '../db/database.js';
 import { liveTopic, type LiveHub } from '../live/hub.js';
 import { streamLive } from '../live/sse.js';
-import { AccountInputSchema, AccountPatchSchema, PasswordSchema, StaffPhoneSchema, UsernameSchema, type AccountHome, type StaffAccounts } from './accounts.js';
+import { AccountInputSchema, AccountPatchSchema, PasswordSchema, UsernameSchema, type AccountHome, type StaffAccounts } from './accounts.js';
 import { STAFF_COOKIE, type StaffRouter } from './access.js';
 import type { StaffAudit } from './audit.js';
 import { verifyPassword } from './passwords.js';
@@ -15,9 +16,9 @@ import type { IssuedSession, Principal, StaffAuth } from './staff-auth.js';
 
 export const StaffSignInSchema = z.union([
   z.strictObject({ username: UsernameSchema, password: z.string().min(1).max(256) }),
-  z.strictObject({ phone: StaffPhoneSchema, code: z.string().regex(/^\d{6}$/) }),
+  z.strictObject({ phone: PhoneSchema, code: z.string().regex(/^\d{6}$/) }),
 ]);
-const CodeRequestSchema = z.strictObject({ phone: StaffPhoneSchema });
+const CodeRequestSchema = z.strictObject({ phone: PhoneSchema });
 const OwnPasswordSchema = z.strictObject({ currentPassword: z.string().max(256).optional(), newPassword: PasswordSchema });
 const ResetPasswordSchema = z.strictObject({ password: PasswordSchema });
 const AccountParams = z.object({ accountId: z.string().max(64) });
